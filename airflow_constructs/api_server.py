@@ -1,0 +1,88 @@
+"""The api-server: Airflow 3's UI, REST API and the execution API that task processes call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from constructs import Construct
+
+from .component import AirflowComponent, ComponentProps
+from .props import parse_props
+from .resources import Resources
+from .runtime import API_PORT, AUTH_DIR, AirflowRuntime
+
+HEALTH_PATH = "/api/v2/monitor/health"
+
+
+class ApiServerProps(ComponentProps):
+    """Options of the api-server."""
+
+    resources: Resources = Resources(cpu_request="250m", memory_request="1Gi", cpu_limit="1", memory_limit="2Gi")
+    """Requests and limits of the api-server container (sized for the default 2 uvicorn workers)."""
+
+
+class ApiServer(AirflowComponent):
+    """Deployment + Service on port 8080; every component reaches the execution API through it.
+
+    The Service is ``<release>-api-server``; ``AIRFLOW__CORE__EXECUTION_API_SERVER_URL`` of every
+    Airflow container points to its ``/execution/`` path.
+    """
+
+    component = "api-server"
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        runtime: AirflowRuntime,
+        props: ApiServerProps | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, id, runtime=runtime)
+        self.props = parse_props(ApiServerProps, props, kwargs)
+        p = self.props
+        assert self.name == runtime.api_service_name
+        http_get = {"path": HEALTH_PATH, "port": "api", "scheme": "HTTP"}
+        main = runtime.airflow_container(
+            "api-server",
+            ["api-server", "--port", str(API_PORT)],
+            resources=p.resources,
+            ports=[{"containerPort": API_PORT, "name": "api", "protocol": "TCP"}],
+            probes={
+                "livenessProbe": {
+                    "failureThreshold": 5,
+                    "httpGet": http_get,
+                    "periodSeconds": 15,
+                    "timeoutSeconds": 10,
+                },
+                "readinessProbe": {
+                    "failureThreshold": 3,
+                    "httpGet": http_get,
+                    "periodSeconds": 10,
+                    "timeoutSeconds": 10,
+                },
+                "startupProbe": {"failureThreshold": 30, "httpGet": http_get, "periodSeconds": 5, "timeoutSeconds": 10},
+            },
+            extra_mounts=[{"mountPath": AUTH_DIR, "name": "auth", "readOnly": True}],
+        )
+        auth_volume = {
+            "name": "auth",
+            "secret": {
+                "items": [{"key": runtime.admin_passwords.key, "path": "simple_auth_manager_passwords.json"}],
+                "secretName": runtime.admin_passwords.name,
+            },
+        }
+        template = runtime.pod_template(
+            self.component,
+            containers=[main],
+            init_containers=[runtime.wait_for_migrations()],
+            volumes=[auth_volume],
+            options=p.pod,
+            service_account=self.name,
+            termination_grace_period=30,
+        )
+        self._service([{"name": "http", "port": API_PORT, "protocol": "TCP", "targetPort": "api"}])
+        self.workload = self._deployment(
+            p.replicas, template, {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}, "type": "RollingUpdate"}
+        )

@@ -1,0 +1,55 @@
+"""The dag-processor: parses DAG files into the metadata DB (a separate process in Airflow 3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from constructs import Construct
+
+from .component import AirflowComponent, ComponentProps, jobs_check
+from .props import parse_props
+from .resources import Resources
+from .runtime import AirflowRuntime
+
+
+class DagProcessorProps(ComponentProps):
+    """Options of the dag-processor."""
+
+    resources: Resources = Resources(cpu_request="250m", memory_request="512Mi", cpu_limit="1", memory_limit="1Gi")
+    """Requests and limits of the dag-processor container."""
+
+
+class DagProcessor(AirflowComponent):
+    """Deployment running ``airflow dag-processor``; nobody connects to it, so it has no Service."""
+
+    component = "dag-processor"
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        runtime: AirflowRuntime,
+        props: DagProcessorProps | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, id, runtime=runtime)
+        self.props = parse_props(DagProcessorProps, props, kwargs)
+        p = self.props
+        main = runtime.airflow_container(
+            "dag-processor",
+            ["dag-processor"],
+            resources=p.resources,
+            probes={"livenessProbe": jobs_check("DagProcessorJob")},
+        )
+        template = runtime.pod_template(
+            self.component,
+            containers=[main],
+            init_containers=[runtime.wait_for_migrations()],
+            options=p.pod,
+            service_account=self.name,
+            termination_grace_period=60,
+        )
+        self.workload = self._deployment(
+            p.replicas, template, {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}, "type": "RollingUpdate"}
+        )

@@ -1,0 +1,281 @@
+"""The metadata database: an embedded PostgreSQL for trials, or an external one from Secrets.
+
+Either way the result is a ``DatabaseConnection``: the env vars that give every Airflow process
+``AIRFLOW__DATABASE__SQL_ALCHEMY_CONN`` without a password in the manifests (Kubernetes expands
+``$(VAR)`` references from earlier env vars read from Secrets).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from constructs import Construct
+from pydantic import Field, field_validator, model_validator
+
+from .image import Image
+from .kube import api_object, check_dns_label, recommended_labels, selector_labels
+from .pod import PodOptions, SecretRef, container, empty_dir, pod_template
+from .props import Props, parse_props
+from .resources import Resources
+from .secrets import GeneratedKey
+from .security import PodSecurity
+
+PASSWORD_ENV = "AIRFLOW_DB_PASSWORD"
+CONN_ENV = "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"
+POSTGRES_PORT = 5432
+POSTGRES_UID = 999
+"""UID and GID of the ``postgres`` user in the official Debian-based postgres image."""
+
+
+def generated_secret_name(instance: str) -> str:
+    """The Secret the bootstrap Job fills for an instance."""
+    return f"{instance}-generated"
+
+
+@dataclass(frozen=True)
+class DatabaseConnection:
+    """How Airflow processes reach the metadata database."""
+
+    env: list[dict[str, Any]]
+    """Env vars, in order, ending with the SQLAlchemy URL."""
+    host: str | None
+    """Host name (None when the URL comes whole from a Secret)."""
+    port: int
+    """TCP port."""
+    generated: list[GeneratedKey] = field(default_factory=list)
+    """Secret keys the bootstrap Job must create."""
+
+
+_K8S_STORAGE = r"^[0-9]+(Mi|Gi|Ti)$"
+
+
+class EmbeddedPostgres(Props):
+    """A single PostgreSQL pod (StatefulSet + PVC) inside the release: for trials and small installs.
+
+    It has no replication, no backups and no tuning; production installs use ``ExternalDatabase``
+    (a managed PostgreSQL service or an operator-run cluster).
+    """
+
+    kind: Literal["embedded-postgres"] = "embedded-postgres"
+    """Discriminator for the ``database`` choice."""
+    image: Image = Image(repository="postgres", tag="17.6-bookworm")
+    """PostgreSQL image (official Debian-based image; runs as its ``postgres`` user, UID 999)."""
+    storage_size: str = "8Gi"
+    """Size of the data volume."""
+    storage_class: str | None = None
+    """StorageClass of the data volume (None: the cluster default). Pick an encrypted class for
+    encryption at rest."""
+    resources: Resources = Resources(cpu_request="250m", memory_request="512Mi", cpu_limit="1", memory_limit="1Gi")
+    """Requests and limits of the PostgreSQL container."""
+    password: SecretRef | None = None
+    """Password of the ``airflow`` role; None: generated in-cluster into ``<name>-generated``."""
+    pod: PodOptions = PodOptions()
+    """Scheduling and extension options of the PostgreSQL pod."""
+
+    @field_validator("storage_size")
+    @classmethod
+    def _storage_size(cls, value: str) -> str:
+        if not re.match(_K8S_STORAGE, value) or int(re.sub(r"\D", "", value)) == 0:
+            raise ValueError("expected a positive size in Mi, Gi or Ti, such as '8Gi'")
+        return value
+
+    @field_validator("storage_class")
+    @classmethod
+    def _storage_class(cls, value: str | None) -> str | None:
+        return None if value is None else check_dns_label("storage_class", value, 253)
+
+
+class ExternalDatabase(Props):
+    """A PostgreSQL database outside the release.
+
+    Give either ``url`` (a Secret key holding the full SQLAlchemy URL), or ``host``, ``user``,
+    ``database`` and ``password`` (a Secret key), from which the URL is assembled in the pod. In the
+    second form the password must be URL-safe (letters, digits, ``-._~``); otherwise use ``url``.
+    """
+
+    kind: Literal["external"] = "external"
+    """Discriminator for the ``database`` choice."""
+    url: SecretRef | None = None
+    """Secret key with the whole URL, e.g. ``postgresql+psycopg2://user:pw@host:5432/airflow``."""
+    host: str | None = None
+    """Database host name."""
+    port: int = Field(default=POSTGRES_PORT, ge=1, le=65535)
+    """Database port."""
+    user: str | None = None
+    """Database user."""
+    database: str | None = None
+    """Database name."""
+    password: SecretRef | None = None
+    """Secret key with the user's password."""
+
+    @model_validator(mode="after")
+    def _one_form(self) -> ExternalDatabase:
+        parts = {n: getattr(self, n) for n in ("host", "user", "database", "password")}
+        given = sorted(n for n, v in parts.items() if v is not None)
+        if self.url is not None and given:
+            raise ValueError(
+                f"url is set together with {', '.join(given)}: give either url, or host, user, database and password"
+            )
+        if self.url is None and len(given) != len(parts):
+            missing = sorted(set(parts) - set(given))
+            raise ValueError(
+                f"missing {', '.join(missing)}: give either url, or all of host, user, database and password"
+            )
+        return self
+
+    def connection(self) -> DatabaseConnection:
+        """The env vars that connect Airflow to this database."""
+        if self.url is not None:
+            return DatabaseConnection(env=[self.url.env(CONN_ENV)], host=None, port=self.port)
+        assert self.password is not None
+        url = f"postgresql+psycopg2://{self.user}:$({PASSWORD_ENV})@{self.host}:{self.port}/{self.database}"
+        return DatabaseConnection(
+            env=[self.password.env(PASSWORD_ENV), {"name": CONN_ENV, "value": url}],
+            host=self.host,
+            port=self.port,
+        )
+
+
+class Postgres(Construct):
+    """The embedded PostgreSQL: ServiceAccount, headless Service and a one-pod StatefulSet."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        instance: str,
+        version: str,
+        props: EmbeddedPostgres | None = None,
+        image_pull_secrets: list[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, id)
+        self.props = parse_props(EmbeddedPostgres, props, kwargs)
+        p = self.props
+        self.name = f"{instance}-postgres"
+        labels = recommended_labels(instance, "postgres", version)
+        selector = selector_labels(instance, "postgres")
+        if p.password is None:
+            password = SecretRef(generated_secret_name(instance), "postgres-password")
+            generated = [GeneratedKey(password.name, password.key, "password")]
+        else:
+            password, generated = p.password, []
+
+        self.service_account = api_object(
+            self,
+            "service-account",
+            api_version="v1",
+            kind="ServiceAccount",
+            name=self.name,
+            labels=labels,
+            body={"automountServiceAccountToken": False},
+        )
+        self.service = api_object(
+            self,
+            "service",
+            api_version="v1",
+            kind="Service",
+            name=self.name,
+            labels=labels,
+            body={
+                "spec": {
+                    "clusterIP": "None",
+                    "ports": [{"name": "postgres", "port": POSTGRES_PORT, "protocol": "TCP", "targetPort": "postgres"}],
+                    "publishNotReadyAddresses": False,
+                    "selector": selector,
+                }
+            },
+        )
+        probe_cmd = [
+            "pg_isready",
+            "--host=127.0.0.1",
+            f"--port={POSTGRES_PORT}",
+            "--username=airflow",
+            "--dbname=airflow",
+        ]
+        main = container(
+            "postgres",
+            p.image.ref,
+            p.image.pull_policy,
+            resources=p.resources,
+            env=[
+                {"name": "PGDATA", "value": "/var/lib/postgresql/data/pgdata"},
+                {"name": "POSTGRES_DB", "value": "airflow"},
+                password.env("POSTGRES_PASSWORD"),
+                {"name": "POSTGRES_USER", "value": "airflow"},
+            ],
+            ports=[{"containerPort": POSTGRES_PORT, "name": "postgres", "protocol": "TCP"}],
+            probes={
+                "livenessProbe": {
+                    "exec": {"command": probe_cmd},
+                    "failureThreshold": 6,
+                    "periodSeconds": 20,
+                    "timeoutSeconds": 5,
+                },
+                "readinessProbe": {"exec": {"command": probe_cmd}, "periodSeconds": 5, "timeoutSeconds": 5},
+                "startupProbe": {
+                    "exec": {"command": probe_cmd},
+                    "failureThreshold": 60,
+                    "periodSeconds": 5,
+                    "timeoutSeconds": 5,
+                },
+            },
+            volume_mounts=[
+                {"mountPath": "/var/lib/postgresql/data", "name": "data"},
+                {"mountPath": "/var/run/postgresql", "name": "run"},
+                {"mountPath": "/tmp", "name": "tmp"},
+            ],
+        )
+        template = pod_template(
+            labels=labels,
+            annotations={},
+            service_account=self.name,
+            automount_token=False,
+            containers=[main],
+            security=PodSecurity(run_as_user=POSTGRES_UID, run_as_group=POSTGRES_UID, fs_group=POSTGRES_UID),
+            options=p.pod,
+            image_pull_secrets=image_pull_secrets or [],
+            termination_grace_period=60,
+            volumes=[empty_dir("run", "16Mi"), empty_dir("tmp", "256Mi")],
+        )
+        claim_spec: dict[str, Any] = {
+            "accessModes": ["ReadWriteOnce"],
+            "resources": {"requests": {"storage": p.storage_size}},
+        }
+        if p.storage_class:
+            claim_spec["storageClassName"] = p.storage_class
+        self.workload = api_object(
+            self,
+            "statefulset",
+            api_version="apps/v1",
+            kind="StatefulSet",
+            name=self.name,
+            labels=labels,
+            body={
+                "spec": {
+                    "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Retain", "whenScaled": "Retain"},
+                    "podManagementPolicy": "OrderedReady",
+                    "replicas": 1,
+                    "selector": {"matchLabels": selector},
+                    "serviceName": self.name,
+                    "template": template,
+                    "updateStrategy": {"type": "RollingUpdate"},
+                    "volumeClaimTemplates": [
+                        {
+                            "metadata": {"labels": selector, "name": "data"},
+                            "spec": claim_spec,
+                        }
+                    ],
+                }
+            },
+        )
+        url = f"postgresql+psycopg2://airflow:$({PASSWORD_ENV})@{self.name}:{POSTGRES_PORT}/airflow"
+        self.connection = DatabaseConnection(
+            env=[password.env(PASSWORD_ENV), {"name": CONN_ENV, "value": url}],
+            host=self.name,
+            port=POSTGRES_PORT,
+            generated=generated,
+        )

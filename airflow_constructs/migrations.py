@@ -1,0 +1,84 @@
+"""Schema migrations: a plain Job running ``airflow db migrate``, no Helm hooks.
+
+The Job's name carries a hash of the image and the rendered config, so an upgrade creates a new
+Job (a Job's pod template is immutable) while re-applying the same manifests changes nothing.
+Components wait for it in their ``wait-for-migrations`` init container.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from constructs import Construct
+from pydantic import Field
+
+from .kube import api_object, short_hash
+from .pod import PodOptions
+from .props import Props, parse_props
+from .resources import Resources
+from .runtime import AirflowRuntime
+
+
+class MigrationsProps(Props):
+    """Options of the migration Job."""
+
+    resources: Resources = Resources(cpu_request="250m", memory_request="512Mi", cpu_limit="1", memory_limit="1Gi")
+    """Requests and limits of the migration container."""
+    backoff_limit: int = Field(default=6, ge=0, le=20)
+    """Retries (with exponential back-off) while the database is not reachable yet."""
+    pod: PodOptions = PodOptions()
+    """Scheduling and extension options of the Job's pod."""
+
+
+class Migrations(Construct):
+    """ServiceAccount and the ``<release>-migrate-<hash>`` Job."""
+
+    component = "migrate"
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        runtime: AirflowRuntime,
+        props: MigrationsProps | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, id)
+        self.props = parse_props(MigrationsProps, props, kwargs)
+        p = self.props
+        base = f"{runtime.instance}-{self.component}"
+        labels = runtime.labels(self.component)
+        self.service_account = api_object(
+            self,
+            "service-account",
+            api_version="v1",
+            kind="ServiceAccount",
+            name=base,
+            labels=labels,
+            body={"automountServiceAccountToken": False},
+        )
+        main = runtime.airflow_container("migrate", ["db", "migrate"], resources=p.resources)
+        template = runtime.pod_template(
+            self.component,
+            containers=[main],
+            options=p.pod,
+            service_account=base,
+            restart_policy="OnFailure",
+        )
+        self.job_name = f"{base}-{short_hash(runtime.image.ref, runtime.config_text)}"
+        self.job = api_object(
+            self,
+            "job",
+            api_version="batch/v1",
+            kind="Job",
+            name=self.job_name,
+            labels=labels,
+            body={
+                "spec": {
+                    "backoffLimit": p.backoff_limit,
+                    "template": template,
+                    "ttlSecondsAfterFinished": runtime.props.bootstrap_ttl_seconds,
+                }
+            },
+        )

@@ -1,0 +1,166 @@
+"""The base of every props model, and the one error type bad input raises.
+
+Props are pydantic models: frozen, unknown fields rejected, each field typed, defaulted and
+documented. Construction validates them, so a bad value fails before anything is synthesized,
+and the same models give the CLI its JSON Schema.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import difflib
+from typing import Any, Self, TypeVar, get_args
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+_DEPTH: contextvars.ContextVar[int] = contextvars.ContextVar("props_depth", default=0)
+
+
+class PropsError(ValueError):
+    """Raised for any invalid prop: the message names the field, the value and what is allowed."""
+
+
+class Props(BaseModel):
+    """Base class of all props models (frozen, strict about unknown fields)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        validate_default=True,
+        use_attribute_docstrings=True,
+        populate_by_name=True,
+    )
+
+    def __init__(self, /, **data: Any) -> None:
+        # pydantic calls __init__ for nested models too; only the outermost call converts the
+        # error, so one message lists every problem with its full path.
+        depth = _DEPTH.get()
+        token = _DEPTH.set(depth + 1)
+        try:
+            super().__init__(**data)
+        except ValidationError as err:
+            if depth:
+                raise
+            raise PropsError(format_validation_error(type(self), err)) from None
+        finally:
+            _DEPTH.reset(token)
+
+    @classmethod
+    def parse(cls, value: Any = None, /, **kwargs: Any) -> Self:
+        """Build the model from an instance, a mapping or keyword arguments, raising PropsError."""
+        if isinstance(value, cls) and not kwargs:
+            return value
+        data: dict[str, Any] = {}
+        if isinstance(value, BaseModel):
+            data.update(value.model_dump(exclude_unset=True))
+        elif isinstance(value, dict):
+            data.update(value)
+        elif value is not None:
+            raise PropsError(f"{cls.__name__}: expected {cls.__name__} or a mapping, got {value!r}")
+        data.update(kwargs)
+        token = _DEPTH.set(_DEPTH.get() + 1)
+        try:
+            return cls.model_validate(data)
+        except ValidationError as err:
+            raise PropsError(format_validation_error(cls, err)) from None
+        finally:
+            _DEPTH.reset(token)
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _clean_message(msg: str) -> str:
+    # pydantic prefixes messages raised from validators with "Value error, ".
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            return msg[len(prefix) :]
+    return msg
+
+
+def format_validation_error(model: type[BaseModel] | str, err: ValidationError) -> str:
+    """One line per problem: `<Model>.<field path>: <value> is not allowed: <what is allowed>`."""
+    name = model if isinstance(model, str) else model.__name__
+    lines = []
+    for item in err.errors(include_url=False):
+        # Tagged unions add the tag to the path; it is noise for the reader.
+        loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and p in _UNION_TAGS))
+        where = f"{name}.{_location(loc)}" if loc else name
+        if item["type"] == "extra_forbidden":
+            hint = _field_hint(model, loc)
+            lines.append(f"{where}: unknown field{hint}")
+        elif item["type"] == "missing":
+            lines.append(f"{where}: required field is missing")
+        elif item["type"] == "value_error" and _is_model_level(model, loc):
+            # A check across fields: its message already names the fields and values.
+            lines.append(f"{where}: {_clean_message(item['msg'])}")
+        else:
+            lines.append(f"{where}: {item['input']!r} is not allowed: {_clean_message(item['msg'])}")
+    return "\n".join(lines)
+
+
+def _is_model_level(model: type[BaseModel] | str, loc: tuple[int | str, ...]) -> bool:
+    """True when the error comes from a check across a model's fields (loc names a model)."""
+    return not isinstance(model, str) and bool(_fields_at(model, loc))
+
+
+def _field_hint(model: type[BaseModel] | str, loc: tuple[int | str, ...]) -> str:
+    """Name the closest valid field, found by walking the models along the error's path."""
+    if isinstance(model, str) or not loc:
+        return ""
+    fields = _fields_at(model, loc[:-1])
+    if not fields:
+        return ""
+    close = difflib.get_close_matches(str(loc[-1]), sorted(fields), n=1)
+    suggestion = f"; did you mean {close[0]!r}?" if close else ""
+    return f" (allowed: {', '.join(sorted(fields))}){suggestion}"
+
+
+def _fields_at(model: type[BaseModel], path: tuple[int | str, ...]) -> set[str]:
+    candidates: list[Any] = [model]
+    for part in path:
+        if isinstance(part, int):
+            continue
+        nxt: list[Any] = []
+        for cand in candidates:
+            if isinstance(cand, type) and issubclass(cand, BaseModel) and part in cand.model_fields:
+                nxt.extend(_models_in(cand.model_fields[part].annotation))
+        candidates = nxt
+    out: set[str] = set()
+    for cand in candidates:
+        if isinstance(cand, type) and issubclass(cand, BaseModel):
+            out.update(cand.model_fields)
+    return out
+
+
+def _models_in(annotation: Any) -> list[Any]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found: list[Any] = []
+    for arg in get_args(annotation):
+        found.extend(_models_in(arg))
+    return found
+
+
+# Discriminator values that pydantic inserts into error locations of tagged unions.
+_UNION_TAGS: set[str] = set()
+
+
+def register_union_tags(*tags: str) -> None:
+    """Tell the error formatter which location parts are union tags (they are dropped)."""
+    _UNION_TAGS.update(tags)
+
+
+P = TypeVar("P", bound=Props)
+
+
+def parse_props(cls: type[P], props: P | None, kwargs: dict[str, Any]) -> P:
+    """Combine a props object and keyword overrides the way every construct accepts them."""
+    return cls.parse(props, **kwargs)

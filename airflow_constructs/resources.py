@@ -1,0 +1,78 @@
+"""Compute resources: the requests and limits every container carries."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import field_validator, model_validator
+
+from .props import Props
+
+_CPU = re.compile(r"^([0-9]+m|[0-9]+(\.[0-9]{1,3})?)$")
+_MEMORY = re.compile(r"^[0-9]+(Ki|Mi|Gi|Ti)?$")
+
+
+class Resources(Props):
+    """CPU and memory requests and limits of one container.
+
+    CPU is in cores (``"1"``, ``"0.5"``) or millicores (``"250m"``); memory in bytes with a binary
+    suffix (``"512Mi"``, ``"2Gi"``). Every container gets all four values: requests so the
+    scheduler places pods well, limits so one runaway task cannot starve its neighbours.
+    """
+
+    cpu_request: str = "100m"
+    """CPU the container is guaranteed."""
+    memory_request: str = "256Mi"
+    """Memory the container is guaranteed."""
+    cpu_limit: str = "1"
+    """CPU the container may burst to."""
+    memory_limit: str = "512Mi"
+    """Memory at which the container is OOM-killed."""
+
+    @field_validator("cpu_request", "cpu_limit")
+    @classmethod
+    def _cpu(cls, value: str) -> str:
+        if not _CPU.match(value) or _cpu_millis(value) == 0:
+            raise ValueError("expected a positive CPU quantity such as '250m', '0.5' or '2'")
+        return value
+
+    @field_validator("memory_request", "memory_limit")
+    @classmethod
+    def _memory(cls, value: str) -> str:
+        if not _MEMORY.match(value) or _memory_bytes(value) == 0:
+            raise ValueError("expected a positive memory quantity such as '512Mi' or '2Gi'")
+        return value
+
+    @model_validator(mode="after")
+    def _requests_within_limits(self) -> Resources:
+        if _cpu_millis(self.cpu_request) > _cpu_millis(self.cpu_limit):
+            raise ValueError(
+                f"cpu_request {self.cpu_request!r} is above cpu_limit {self.cpu_limit!r}: "
+                "the request must not exceed the limit"
+            )
+        if _memory_bytes(self.memory_request) > _memory_bytes(self.memory_limit):
+            raise ValueError(
+                f"memory_request {self.memory_request!r} is above memory_limit {self.memory_limit!r}: "
+                "the request must not exceed the limit"
+            )
+        return self
+
+    def to_kubernetes(self) -> dict[str, dict[str, str]]:
+        """The container's ``resources`` block."""
+        return {
+            "limits": {"cpu": self.cpu_limit, "memory": self.memory_limit},
+            "requests": {"cpu": self.cpu_request, "memory": self.memory_request},
+        }
+
+
+def _cpu_millis(value: str) -> float:
+    return float(value[:-1]) if value.endswith("m") else float(value) * 1000
+
+
+_UNITS = {"": 1, "Ki": 1024, "Mi": 1024**2, "Gi": 1024**3, "Ti": 1024**4}
+
+
+def _memory_bytes(value: str) -> int:
+    match = re.match(r"^([0-9]+)([A-Za-z]*)$", value)
+    assert match is not None
+    return int(match.group(1)) * _UNITS[match.group(2)]

@@ -1,0 +1,66 @@
+"""The scheduler: decides what runs when; with LocalExecutor it also runs the tasks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from constructs import Construct
+
+from .component import AirflowComponent, ComponentProps, jobs_check
+from .props import parse_props
+from .resources import Resources
+from .runtime import AirflowRuntime
+
+LOG_SERVER_PORT = 8793
+
+
+class SchedulerProps(ComponentProps):
+    """Options of the scheduler."""
+
+    resources: Resources = Resources(cpu_request="500m", memory_request="1Gi", cpu_limit="2", memory_limit="2Gi")
+    """Requests and limits of the scheduler container (with LocalExecutor, tasks run in it too)."""
+
+
+class Scheduler(AirflowComponent):
+    """Deployment plus a headless Service for its task-log server (port 8793).
+
+    The pods set ``subdomain`` to the headless Service, so each pod's hostname (what Airflow records
+    as the task's host) resolves, and the api-server can fetch logs of tasks run in it.
+    """
+
+    component = "scheduler"
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        runtime: AirflowRuntime,
+        props: SchedulerProps | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, id, runtime=runtime)
+        self.props = parse_props(SchedulerProps, props, kwargs)
+        p = self.props
+        main = runtime.airflow_container(
+            "scheduler",
+            ["scheduler"],
+            resources=p.resources,
+            ports=[{"containerPort": LOG_SERVER_PORT, "name": "task-logs", "protocol": "TCP"}],
+            probes={"livenessProbe": jobs_check("SchedulerJob")},
+        )
+        template = runtime.pod_template(
+            self.component,
+            containers=[main],
+            init_containers=[runtime.wait_for_migrations()],
+            options=p.pod,
+            service_account=self.name,
+            termination_grace_period=60,
+            subdomain=self.name,
+        )
+        self._service(
+            [{"name": "task-logs", "port": LOG_SERVER_PORT, "protocol": "TCP", "targetPort": "task-logs"}],
+            headless=True,
+        )
+        # Recreate: two schedulers of different versions must not run side by side during an upgrade.
+        self.workload = self._deployment(p.replicas, template, {"type": "Recreate"})

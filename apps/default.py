@@ -1,0 +1,13 @@
+"""The default install: LocalExecutor, embedded PostgreSQL, every secret generated in-cluster."""
+
+from __future__ import annotations
+
+from cdk8s import App, Chart
+
+from airflow_constructs import Airflow
+
+
+def build(app: App) -> Chart:
+    chart = Chart(app, "airflow", namespace="airflow", disable_resource_name_hashes=True)
+    Airflow(chart, "airflow")
+    return chart

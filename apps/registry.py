@@ -1,0 +1,13 @@
+"""The list of example apps, by the folder name they synthesize to under ``dist/``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from cdk8s import App, Chart
+
+from . import default
+
+APPS: dict[str, Callable[[App], Chart]] = {
+    "default": default.build,
+}

@@ -212,13 +212,9 @@ def _generate(binding: Binding, crds_dir: Path | None, cdk8s: Path, out: Path, k
         gen = work / "gen"
         pkg = gen / binding.cdk8s_module
         if not (pkg / "__init__.py").is_file():
-            raise SystemExit(
-                f"{binding.name}: expected package {binding.cdk8s_module} in {sorted(gen.rglob('*'))}"
-            )
+            raise SystemExit(f"{binding.name}: expected package {binding.cdk8s_module} in {sorted(gen.rglob('*'))}")
         # exactly one API group per binding: nothing besides the expected package
-        extra = sorted(
-            str(p.relative_to(gen)) for p in gen.rglob("*") if p.is_file() and pkg not in p.parents
-        )
+        extra = sorted(str(p.relative_to(gen)) for p in gen.rglob("*") if p.is_file() and pkg not in p.parents)
         if extra:
             raise SystemExit(f"{binding.name}: unexpected generated files {extra}")
         _check_relocatable(binding, pkg)
@@ -324,9 +320,7 @@ def _check_relocatable(binding: Binding, pkg: Path) -> None:
         text = py.read_text(encoding="utf-8")
         for line in text.splitlines():
             stripped = line.strip()
-            if stripped.startswith(("import ", "from ")) and (
-                f" {dotted}" in stripped or f" {dotted}." in stripped
-            ):
+            if stripped.startswith(("import ", "from ")) and (f" {dotted}" in stripped or f" {dotted}." in stripped):
                 raise SystemExit(f"{py}: absolute self-import needs rewriting: {stripped}")
     loader = (pkg / "_jsii" / "__init__.py").read_text(encoding="utf-8")
     if "__name__[0:-6]" not in loader:
@@ -359,23 +353,17 @@ def _tree_digest(out: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     src = ap.add_mutually_exclusive_group()
-    src.add_argument(
-        "--crds", type=Path, default=DEFAULT_CRDS, help=f"CRD directory (default: {DEFAULT_CRDS})"
-    )
+    src.add_argument("--crds", type=Path, default=DEFAULT_CRDS, help=f"CRD directory (default: {DEFAULT_CRDS})")
     src.add_argument("--download", action="store_true", help="fetch the CRDs from their pinned upstream URLs")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output package (default: {DEFAULT_OUT})")
-    ap.add_argument(
-        "--cdk8s", type=Path, default=DEFAULT_CDK8S, help="cdk8s CLI (default: node_modules/.bin/cdk8s)"
-    )
+    ap.add_argument("--cdk8s", type=Path, default=DEFAULT_CDK8S, help="cdk8s CLI (default: node_modules/.bin/cdk8s)")
     ap.add_argument("--only", action="append", choices=[b.name for b in BINDINGS], help="refresh only these")
     ap.add_argument(
         "--keep-unserved",
         action="store_true",
         help="also generate classes for CRD versions marked 'served: false' (dropped by default)",
     )
-    ap.add_argument(
-        "--list-urls", action="store_true", help="print the upstream URLs (cdk8s.yaml imports) and exit"
-    )
+    ap.add_argument("--list-urls", action="store_true", help="print the upstream URLs (cdk8s.yaml imports) and exit")
     args = ap.parse_args(argv)
 
     if args.list_urls:

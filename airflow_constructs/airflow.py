@@ -5,16 +5,24 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from constructs import Construct
-from pydantic import Discriminator, Tag
+from pydantic import Discriminator, Tag, model_validator
 
 from .api_server import ApiServer, ApiServerProps
 from .dag_processor import DagProcessor, DagProcessorProps
-from .database import EmbeddedPostgres, ExternalDatabase, Postgres
+from .database import EmbeddedPostgres, ExternalDatabase, Postgres, generated_secret_name
+from .edge import EdgeWorkers
+from .executors import CeleryExecutor, EdgeExecutor, EmbeddedRedis, KubernetesExecutor
+from .flower import Flower, FlowerProps
+from .kubernetes_executor import KubernetesExecutorPods
 from .migrations import Migrations, MigrationsProps
+from .pod import SecretRef
 from .props import parse_props, register_union_tags
+from .redis import BrokerConnection, Redis, external_broker
 from .runtime import AirflowRuntime, RuntimeProps, check_name_from_id
 from .scheduler import Scheduler, SchedulerProps
+from .secrets import GeneratedKey
 from .triggerer import Triggerer, TriggererProps
+from .workers import CeleryWorkers
 
 
 def _database_kind(value: Any) -> str | None:
@@ -49,6 +57,15 @@ class AirflowProps(RuntimeProps):
     """The triggerer."""
     migrations: MigrationsProps = MigrationsProps()
     """The schema migration Job."""
+    flower: FlowerProps = FlowerProps()
+    """Flower, the Celery monitoring UI (off by default; needs CeleryExecutor)."""
+
+    @model_validator(mode="after")
+    def _flower_needs_celery(self) -> AirflowProps:
+        if self.flower.enabled and self.find_executor(CeleryExecutor) is None:
+            kinds = ", ".join(e.kind for e in self.executors)
+            raise ValueError(f"flower.enabled is true but the executors are {kinds}: Flower needs CeleryExecutor")
+        return self
 
 
 class Airflow(Construct):
@@ -84,9 +101,59 @@ class Airflow(Construct):
             connection = self.postgres.connection
         else:
             connection = p.database.connection()
-        self.runtime = AirflowRuntime(self, "runtime", database=connection, props=runtime_props)
+
+        celery = p.find_executor(CeleryExecutor)
+        self.redis: Redis | None = None
+        broker: BrokerConnection | None = None
+        if celery is not None:
+            if isinstance(celery.broker, EmbeddedRedis):
+                self.redis = Redis(
+                    self,
+                    "redis",
+                    instance=instance,
+                    version=p.image.version,
+                    props=celery.broker,
+                    image_pull_secrets=p.image_pull_secrets,
+                )
+                broker = self.redis.connection
+            else:
+                broker = external_broker(celery.broker)
+        extra_keys: list[GeneratedKey] = []
+        flower_auth = p.flower.basic_auth
+        if p.flower.enabled and flower_auth is None:
+            flower_auth = SecretRef(generated_secret_name(instance), "flower-basic-auth")
+            extra_keys.append(GeneratedKey(flower_auth.name, flower_auth.key, "basic-auth", {"user": "admin"}))
+
+        self.runtime = AirflowRuntime(
+            self, "runtime", database=connection, broker=broker, generated=extra_keys, props=runtime_props
+        )
         self.migrations = Migrations(self, "migrations", runtime=self.runtime, props=p.migrations)
         self.api_server = ApiServer(self, "api-server", runtime=self.runtime, props=p.api_server)
-        self.scheduler = Scheduler(self, "scheduler", runtime=self.runtime, props=p.scheduler)
+
+        kubernetes = p.find_executor(KubernetesExecutor)
+        self.kubernetes_executor: KubernetesExecutorPods | None = None
+        if kubernetes is not None:
+            self.kubernetes_executor = KubernetesExecutorPods(
+                self, "kubernetes-executor", runtime=self.runtime, props=kubernetes
+            )
+        self.scheduler = Scheduler(
+            self, "scheduler", runtime=self.runtime, props=p.scheduler, launches_pods=self.kubernetes_executor
+        )
         self.dag_processor = DagProcessor(self, "dag-processor", runtime=self.runtime, props=p.dag_processor)
         self.triggerer = Triggerer(self, "triggerer", runtime=self.runtime, props=p.triggerer)
+
+        self.workers: list[CeleryWorkers] = []
+        if celery is not None:
+            self.workers = [
+                CeleryWorkers(self, f"worker-{ws.name}", runtime=self.runtime, props=ws) for ws in celery.worker_sets
+            ]
+        self.flower: Flower | None = None
+        if p.flower.enabled:
+            assert flower_auth is not None
+            self.flower = Flower(self, "flower", runtime=self.runtime, basic_auth=flower_auth, props=p.flower)
+        edge = p.find_executor(EdgeExecutor)
+        self.edge_workers: list[EdgeWorkers] = []
+        if edge is not None:
+            self.edge_workers = [
+                EdgeWorkers(self, f"edge-{ws.name}", runtime=self.runtime, props=ws) for ws in edge.worker_sets
+            ]

@@ -7,9 +7,13 @@ from typing import Any
 from constructs import Construct
 
 from .component import AirflowComponent, ComponentProps
+from .pod import container, empty_dir
 from .props import parse_props
 from .resources import Resources
-from .runtime import API_PORT, AUTH_DIR, AirflowRuntime
+from .runtime import API_PORT, AUTH_DIR, INIT_RESOURCES, PASSWORDS_FILE, AirflowRuntime
+
+AUTH_SECRET_DIR = "/opt/airflow/auth-secret"
+PASSWORDS_NAME = "simple_auth_manager_passwords.json"
 
 HEALTH_PATH = "/api/v2/monitor/health"
 
@@ -64,25 +68,40 @@ class ApiServer(AirflowComponent):
                 },
                 "startupProbe": {"failureThreshold": 30, "httpGet": http_get, "periodSeconds": 5, "timeoutSeconds": 10},
             },
-            extra_mounts=[{"mountPath": AUTH_DIR, "name": "auth", "readOnly": True}],
+            extra_mounts=[{"mountPath": AUTH_DIR, "name": "auth"}],
         )
-        auth_volume = {
-            "name": "auth",
-            "secret": {
-                "items": [{"key": runtime.admin_passwords.key, "path": "simple_auth_manager_passwords.json"}],
-                "secretName": runtime.admin_passwords.name,
+        # The simple auth manager opens its passwords file for writing at start-up, so the file is
+        # copied from the Secret into a small emptyDir first.
+        copy_passwords = container(
+            "copy-passwords",
+            runtime.image.ref,
+            runtime.image.pull_policy,
+            resources=INIT_RESOURCES,
+            command=["cp", f"{AUTH_SECRET_DIR}/{PASSWORDS_NAME}", PASSWORDS_FILE],
+            volume_mounts=[
+                {"mountPath": AUTH_SECRET_DIR, "name": "auth-secret", "readOnly": True},
+                {"mountPath": AUTH_DIR, "name": "auth"},
+            ],
+        )
+        volumes = [
+            empty_dir("auth", "1Mi"),
+            {
+                "name": "auth-secret",
+                "secret": {
+                    "items": [{"key": runtime.admin_passwords.key, "path": PASSWORDS_NAME}],
+                    "secretName": runtime.admin_passwords.name,
+                },
             },
-        }
-        template = runtime.pod_template(
-            self.component,
+        ]
+        template = self._pod_template(
+            p,
             containers=[main],
-            init_containers=[runtime.wait_for_migrations()],
-            volumes=[auth_volume],
-            options=p.pod,
-            service_account=self.name,
+            init_containers=[copy_passwords, runtime.wait_for_migrations()],
+            volumes=volumes,
             termination_grace_period=30,
         )
         self._service([{"name": "http", "port": API_PORT, "protocol": "TCP", "targetPort": "api"}])
         self.workload = self._deployment(
             p.replicas, template, {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}, "type": "RollingUpdate"}
         )
+        self._finish(p, "api-server")

@@ -91,6 +91,7 @@ MANAGED_KEYS: dict[tuple[str, str], str] = {
     ("core", "simple_auth_manager_users"): "admin_user",
     ("database", "sql_alchemy_conn"): "database",
     ("logging", "base_log_folder"): "the library (log volume)",
+    ("logging", "dag_processor_child_process_log_directory"): "the library (log volume)",
 }
 """Keys the library sets from other props; overriding them in ``config`` would break the wiring."""
 

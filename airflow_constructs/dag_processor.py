@@ -42,14 +42,13 @@ class DagProcessor(AirflowComponent):
             resources=p.resources,
             probes={"livenessProbe": jobs_check("DagProcessorJob")},
         )
-        template = runtime.pod_template(
-            self.component,
+        template = self._pod_template(
+            p,
             containers=[main],
             init_containers=[runtime.wait_for_migrations()],
-            options=p.pod,
-            service_account=self.name,
             termination_grace_period=60,
         )
         self.workload = self._deployment(
             p.replicas, template, {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}, "type": "RollingUpdate"}
         )
+        self._finish(p, "dag-processor")

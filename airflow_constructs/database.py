@@ -15,7 +15,7 @@ from constructs import Construct
 from pydantic import Field, field_validator, model_validator
 
 from .image import Image
-from .kube import api_object, check_dns_label, recommended_labels, selector_labels
+from .kube import api_object, check_dns_label, recommended_labels, require_namespace, selector_labels, service_host
 from .pod import PodOptions, SecretRef, container, empty_dir, pod_template
 from .props import Props, parse_props
 from .resources import Resources
@@ -46,6 +46,17 @@ class DatabaseConnection:
     """TCP port."""
     generated: list[GeneratedKey] = field(default_factory=list)
     """Secret keys the bootstrap Job must create."""
+    user: str | None = None
+    """User name, when known (not when the URL comes whole from a Secret)."""
+    name: str | None = None
+    """Database name, when known."""
+    password: SecretRef | None = None
+    """Secret key of the password, when known."""
+
+    @property
+    def has_parts(self) -> bool:
+        """True when host, user, database and password are known separately (KEDA needs them)."""
+        return None not in (self.host, self.user, self.name, self.password)
 
 
 _K8S_STORAGE = r"^[0-9]+(Mi|Gi|Ti)$"
@@ -135,6 +146,9 @@ class ExternalDatabase(Props):
             env=[self.password.env(PASSWORD_ENV), {"name": CONN_ENV, "value": url}],
             host=self.host,
             port=self.port,
+            user=self.user,
+            name=self.database,
+            password=self.password,
         )
 
 
@@ -156,6 +170,7 @@ class Postgres(Construct):
         self.props = parse_props(EmbeddedPostgres, props, kwargs)
         p = self.props
         self.name = f"{instance}-postgres"
+        host = service_host(self.name, require_namespace(self, instance))
         labels = recommended_labels(instance, "postgres", version)
         selector = selector_labels(instance, "postgres")
         if p.password is None:
@@ -272,10 +287,13 @@ class Postgres(Construct):
                 }
             },
         )
-        url = f"postgresql+psycopg2://airflow:$({PASSWORD_ENV})@{self.name}:{POSTGRES_PORT}/airflow"
+        url = f"postgresql+psycopg2://airflow:$({PASSWORD_ENV})@{host}:{POSTGRES_PORT}/airflow"
         self.connection = DatabaseConnection(
             env=[password.env(PASSWORD_ENV), {"name": CONN_ENV, "value": url}],
-            host=self.name,
+            host=host,
             port=POSTGRES_PORT,
             generated=generated,
+            user="airflow",
+            name="airflow",
+            password=password,
         )

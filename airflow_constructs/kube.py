@@ -59,9 +59,27 @@ def short_hash(*parts: Any, length: int = 8) -> str:
     return digest.hexdigest()[:length]
 
 
+def service_host(name: str, namespace: str) -> str:
+    """In-cluster DNS name of a Service, reachable from any namespace."""
+    return f"{name}.{namespace}.svc"
+
+
 def namespace_of(scope: Construct) -> str | None:
     """The namespace of the chart that holds ``scope`` (None when the chart sets none)."""
     return Chart.of(scope).namespace
+
+
+def require_namespace(scope: Construct, instance: str) -> str:
+    """The chart's namespace; the library needs one (RoleBinding subjects and Service DNS names)."""
+    namespace = namespace_of(scope)
+    if not namespace:
+        from .props import PropsError
+
+        raise PropsError(
+            f"{instance}: the enclosing Chart sets no namespace: give Chart(..., namespace=...) "
+            "(RoleBinding subjects and Service URLs need it)"
+        )
+    return namespace
 
 
 def api_object(
@@ -74,14 +92,20 @@ def api_object(
     labels: dict[str, str],
     annotations: dict[str, str] | None = None,
     body: dict[str, Any] | None = None,
+    namespace: str | None = None,
 ) -> ApiObject:
-    """Create one Kubernetes object with its whole body (spec, data, rules...) given as a dict."""
+    """Create one Kubernetes object with its whole body (spec, data, rules...) given as a dict.
+
+    ``namespace`` overrides the chart's namespace (for objects another namespace needs).
+    """
     obj = ApiObject(
         scope,
         id,
         api_version=api_version,
         kind=kind,
-        metadata=ApiObjectMetadata(name=name, labels=dict(labels), annotations=annotations or None),
+        metadata=ApiObjectMetadata(
+            name=name, labels=dict(labels), annotations=annotations or None, namespace=namespace
+        ),
     )
     for key, value in (body or {}).items():
         obj.add_json_patch(JsonPatch.add(f"/{key}", value))

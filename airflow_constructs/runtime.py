@@ -9,18 +9,36 @@ probes and resources.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from constructs import Construct
 from pydantic import Field, field_validator
 
 from . import config as cfg
 from .database import DatabaseConnection, ExternalDatabase, generated_secret_name
-from .executors import Executor, LocalExecutor
+from .executors import (
+    AnyExecutor,
+    CeleryExecutor,
+    EdgeExecutor,
+    Executor,
+    KubernetesExecutor,
+    LocalExecutor,
+    check_executor_list,
+    executor_list,
+)
 from .image import AirflowImage
-from .kube import api_object, check_dns_label, namespace_of, recommended_labels, selector_labels, short_hash
+from .kube import (
+    api_object,
+    check_dns_label,
+    recommended_labels,
+    require_namespace,
+    selector_labels,
+    service_host,
+    short_hash,
+)
 from .pod import PodOptions, SecretRef, container, empty_dir, pod_template
 from .props import Props, PropsError, parse_props
+from .redis import BrokerConnection
 from .resources import Resources
 from .secrets import GeneratedKey, SecretsBootstrap
 from .security import PodSecurity
@@ -31,9 +49,14 @@ DAGS_FOLDER = f"{AIRFLOW_HOME}/dags"
 LOGS_FOLDER = f"{AIRFLOW_HOME}/logs"
 AUTH_DIR = f"{AIRFLOW_HOME}/auth"
 PASSWORDS_FILE = f"{AUTH_DIR}/simple_auth_manager_passwords.json"
+POD_TEMPLATE_DIR = f"{AIRFLOW_HOME}/pod_templates"
+POD_TEMPLATE_FILE = f"{POD_TEMPLATE_DIR}/pod_template.yaml"
 API_PORT = 8080
 CONFIG_CHECKSUM = "airflow-constructs.io/config-checksum"
 INIT_RESOURCES = Resources(cpu_request="50m", memory_request="256Mi", cpu_limit="500m", memory_limit="512Mi")
+
+
+E = TypeVar("E", LocalExecutor, CeleryExecutor, KubernetesExecutor, EdgeExecutor)
 
 
 class AirflowSecrets(Props):
@@ -65,8 +88,8 @@ class RuntimeProps(Props):
     """Where the Fernet key, API secret key, JWT secret and admin passwords come from."""
     admin_user: str = Field(default="admin", pattern=r"^[a-z][a-z0-9_.-]{0,63}$")
     """The admin user of the simple auth manager; its password is generated (never ``admin``)."""
-    executor: Executor = LocalExecutor()
-    """Where tasks run."""
+    executor: Executor | list[Executor] = LocalExecutor()
+    """Where tasks run: one executor, or several (the first is the default; tasks choose with ``executor=``)."""
     security: PodSecurity = PodSecurity()
     """UID/GID of the Airflow pods."""
     image_pull_secrets: list[str] = []
@@ -91,6 +114,20 @@ class RuntimeProps(Props):
             check_dns_label("an image pull secret", item, 253)
         return value
 
+    @field_validator("executor")
+    @classmethod
+    def _executors(cls, value: AnyExecutor | list[AnyExecutor]) -> AnyExecutor | list[AnyExecutor]:
+        return check_executor_list(value)
+
+    @property
+    def executors(self) -> list[AnyExecutor]:
+        """The executors, the default one first."""
+        return executor_list(self.executor)
+
+    def find_executor(self, kind: type[E]) -> E | None:
+        """The executor of that type, if it is among the executors."""
+        return next((e for e in self.executors if isinstance(e, kind)), None)
+
 
 class AirflowRuntime(Construct):
     """Config, secrets and the Airflow container/pod builder shared by every component."""
@@ -101,6 +138,8 @@ class AirflowRuntime(Construct):
         id: str,
         *,
         database: DatabaseConnection | ExternalDatabase,
+        broker: BrokerConnection | None = None,
+        generated: list[GeneratedKey] | None = None,
         props: RuntimeProps | None = None,
         **kwargs: Any,
     ) -> None:
@@ -110,32 +149,31 @@ class AirflowRuntime(Construct):
         self.instance = p.name or check_name_from_id(id)
         self.image = p.image
         self.version = p.image.version
-        namespace = namespace_of(self)
-        if not namespace:
-            raise PropsError(
-                f"{self.instance}: the enclosing Chart sets no namespace: give Chart(..., namespace=...) "
-                "(RoleBinding subjects and Service URLs need it)"
-            )
+        namespace = require_namespace(self, self.instance)
         self.namespace = namespace
         self.database = database.connection() if isinstance(database, ExternalDatabase) else database
+        self.broker = broker
+        if p.find_executor(CeleryExecutor) and broker is None:
+            raise PropsError(f"{self.instance}: CeleryExecutor needs a broker connection (broker=...)")
 
-        generated: list[GeneratedKey] = list(self.database.generated)
+        keys: list[GeneratedKey] = [*self.database.generated, *(broker.generated if broker else []), *(generated or [])]
         secret_name = generated_secret_name(self.instance)
 
         def pick(ref: SecretRef | None, key: str, kind: str, **options: Any) -> SecretRef:
             if ref is not None:
                 return ref
-            generated.append(GeneratedKey(secret_name, key, kind, options))
+            keys.append(GeneratedKey(secret_name, key, kind, options))
             return SecretRef(secret_name, key)
 
         self.fernet_key = pick(p.secrets.fernet_key, "fernet-key", "fernet-key")
         self.api_secret_key = pick(p.secrets.api_secret_key, "api-secret-key", "token")
         self.jwt_secret = pick(p.secrets.jwt_secret, "jwt-secret", "token")
         self.admin_passwords = pick(p.secrets.admin_passwords, "admin-passwords", "password-json", users=[p.admin_user])
-        self.generated_keys = generated
+        self.generated_keys = keys
 
         self.api_service_name = f"{self.instance}-api-server"
-        self.execution_api_url = f"http://{self.api_service_name}:{API_PORT}/execution/"
+        self.api_url = f"http://{service_host(self.api_service_name, namespace)}:{API_PORT}"
+        self.execution_api_url = f"{self.api_url}/execution/"
         self.config_text = cfg.render(cfg.merge(self._library_config(), p.settings.to_config(), p.config))
         self.config_checksum = short_hash(self.config_text, length=64)
         self.config_map_name = f"{self.instance}-config"
@@ -149,24 +187,40 @@ class AirflowRuntime(Construct):
             body={"data": {"airflow.cfg": self.config_text}},
         )
         self.secrets_bootstrap: SecretsBootstrap | None = None
-        if generated:
+        k8s = p.find_executor(KubernetesExecutor)
+        if keys:
             self.secrets_bootstrap = SecretsBootstrap(
                 self,
                 "secrets-bootstrap",
                 name=f"{self.instance}-secrets-bootstrap",
                 namespace=namespace,
-                keys=generated,
+                keys=keys,
                 secret_labels=self.labels("secrets"),
                 labels=self.labels("secrets-bootstrap"),
                 image=p.image,
                 security=p.security,
                 image_pull_secrets=p.image_pull_secrets,
                 ttl_seconds_after_finished=p.bootstrap_ttl_seconds,
+                mirror_namespaces=[k8s.namespace] if k8s and k8s.namespace else [],
             )
+
+    def _executor_config(self) -> dict[str, dict[str, str]]:
+        p = self.props
+        out: dict[str, dict[str, str]] = {"core": {"executor": ",".join(e.core_name for e in p.executors)}}
+        k8s = p.find_executor(KubernetesExecutor)
+        if k8s is not None:
+            out["kubernetes_executor"] = {
+                "delete_worker_pods": "True" if k8s.delete_worker_pods else "False",
+                "namespace": k8s.namespace or self.namespace,
+                "pod_template_file": POD_TEMPLATE_FILE,
+            }
+        if p.find_executor(EdgeExecutor) is not None:
+            out["edge"] = {"api_enabled": "True", "api_url": f"{self.api_url}/edge_worker/v1/rpcapi"}
+        return out
 
     def _library_config(self) -> dict[str, dict[str, str]]:
         return cfg.merge(
-            self.props.executor.to_config(),
+            self._executor_config(),
             {
                 "core": {
                     "auth_manager": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
@@ -174,7 +228,11 @@ class AirflowRuntime(Construct):
                     "simple_auth_manager_passwords_file": PASSWORDS_FILE,
                     "simple_auth_manager_users": f"{self.props.admin_user}:admin",
                 },
-                "logging": {"base_log_folder": LOGS_FOLDER},
+                "logging": {
+                    "base_log_folder": LOGS_FOLDER,
+                    # Defaults to $AIRFLOW_HOME/logs/dag_processor whatever base_log_folder says.
+                    "dag_processor_child_process_log_directory": f"{LOGS_FOLDER}/dag_processor",
+                },
             },
         )
 
@@ -198,6 +256,7 @@ class AirflowRuntime(Construct):
             self.api_secret_key.env("AIRFLOW__API__SECRET_KEY"),
             self.jwt_secret.env("AIRFLOW__API_AUTH__JWT_SECRET"),
             *self.database.env,
+            *(self.broker.env if self.broker else []),
         ]
 
     def volumes(self) -> list[dict[str, Any]]:

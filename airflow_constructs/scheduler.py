@@ -7,6 +7,7 @@ from typing import Any
 from constructs import Construct
 
 from .component import AirflowComponent, ComponentProps, jobs_check
+from .kubernetes_executor import KubernetesExecutorPods
 from .props import parse_props
 from .resources import Resources
 from .runtime import AirflowRuntime
@@ -37,6 +38,7 @@ class Scheduler(AirflowComponent):
         *,
         runtime: AirflowRuntime,
         props: SchedulerProps | None = None,
+        launches_pods: KubernetesExecutorPods | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, runtime=runtime)
@@ -48,15 +50,17 @@ class Scheduler(AirflowComponent):
             resources=p.resources,
             ports=[{"containerPort": LOG_SERVER_PORT, "name": "task-logs", "protocol": "TCP"}],
             probes={"livenessProbe": jobs_check("SchedulerJob")},
+            extra_mounts=[launches_pods.volume_mount] if launches_pods else None,
         )
-        template = runtime.pod_template(
-            self.component,
+        template = self._pod_template(
+            p,
             containers=[main],
             init_containers=[runtime.wait_for_migrations()],
-            options=p.pod,
-            service_account=self.name,
             termination_grace_period=60,
             subdomain=self.name,
+            volumes=[launches_pods.volume] if launches_pods else None,
+            # The KubernetesExecutor calls the API server: the only Airflow pod with a token.
+            automount_token=launches_pods is not None,
         )
         self._service(
             [{"name": "task-logs", "port": LOG_SERVER_PORT, "protocol": "TCP", "targetPort": "task-logs"}],
@@ -64,3 +68,6 @@ class Scheduler(AirflowComponent):
         )
         # Recreate: two schedulers of different versions must not run side by side during an upgrade.
         self.workload = self._deployment(p.replicas, template, {"type": "Recreate"})
+        self._finish(p, "scheduler")
+        if launches_pods is not None:
+            launches_pods.grant_launch(self.name)

@@ -43,6 +43,14 @@ class GeneratedKey:
         return SecretRef(self.secret, self.key)
 
 
+def bootstrap_rules(names: list[str]) -> list[dict[str, Any]]:
+    """What the bootstrap Job may do with Secrets: read and add keys to its own, create missing ones."""
+    return [
+        {"apiGroups": [""], "resourceNames": names, "resources": ["secrets"], "verbs": ["get", "patch"]},
+        {"apiGroups": [""], "resources": ["secrets"], "verbs": ["create"]},
+    ]
+
+
 def bootstrap_script() -> str:
     """Source of the Job's script (shipped inside the package)."""
     return (pkg_resources.files("airflow_constructs") / "scripts" / "bootstrap_secrets.py").read_text()
@@ -69,6 +77,7 @@ class SecretsBootstrap(Construct):
         security: PodSecurity,
         image_pull_secrets: list[str],
         ttl_seconds_after_finished: int,
+        mirror_namespaces: list[str] | None = None,
     ) -> None:
         super().__init__(scope, id)
         secrets: dict[str, dict[str, Any]] = {}
@@ -83,6 +92,10 @@ class SecretsBootstrap(Construct):
                 },
             )
             entry["keys"][item.key] = {"kind": item.kind, "options": item.options}
+        mirrors = sorted(set(mirror_namespaces or []) - {namespace})
+        for entry in secrets.values():
+            if mirrors:
+                entry["mirror_namespaces"] = mirrors
         spec = {"secrets": list(secrets.values())}
         spec_json = json.dumps(spec, indent=2, sort_keys=True) + "\n"
         script = bootstrap_script()
@@ -106,32 +119,45 @@ class SecretsBootstrap(Construct):
             body={"automountServiceAccountToken": False},
         )
         names = sorted(secrets)
+        binding = {
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
+            "subjects": [{"kind": "ServiceAccount", "name": name, "namespace": namespace}],
+        }
+        rbac = "rbac.authorization.k8s.io/v1"
         self.role = api_object(
             self,
             "role",
-            api_version="rbac.authorization.k8s.io/v1",
+            api_version=rbac,
             kind="Role",
             name=name,
             labels=labels,
-            body={
-                "rules": [
-                    {"apiGroups": [""], "resourceNames": names, "resources": ["secrets"], "verbs": ["get", "patch"]},
-                    {"apiGroups": [""], "resources": ["secrets"], "verbs": ["create"]},
-                ]
-            },
+            body={"rules": bootstrap_rules(names)},
         )
         self.role_binding = api_object(
-            self,
-            "role-binding",
-            api_version="rbac.authorization.k8s.io/v1",
-            kind="RoleBinding",
-            name=name,
-            labels=labels,
-            body={
-                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
-                "subjects": [{"kind": "ServiceAccount", "name": name, "namespace": namespace}],
-            },
+            self, "role-binding", api_version=rbac, kind="RoleBinding", name=name, labels=labels, body=binding
         )
+        # Task pods in another namespace read the same values from a copy the Job keeps there.
+        for ns in mirrors:
+            api_object(
+                self,
+                f"role-{ns}",
+                api_version=rbac,
+                kind="Role",
+                name=name,
+                labels=labels,
+                body={"rules": bootstrap_rules(names)},
+                namespace=ns,
+            )
+            api_object(
+                self,
+                f"role-binding-{ns}",
+                api_version=rbac,
+                kind="RoleBinding",
+                name=name,
+                labels=labels,
+                body=binding,
+                namespace=ns,
+            )
         main = container(
             "bootstrap-secrets",
             image.ref,

@@ -45,12 +45,10 @@ class Triggerer(AirflowComponent):
             ports=[{"containerPort": LOG_SERVER_PORT, "name": "trigger-logs", "protocol": "TCP"}],
             probes={"livenessProbe": jobs_check("TriggererJob")},
         )
-        template = runtime.pod_template(
-            self.component,
+        template = self._pod_template(
+            p,
             containers=[main],
             init_containers=[runtime.wait_for_migrations()],
-            options=p.pod,
-            service_account=self.name,
             termination_grace_period=60,
         )
         self._service(
@@ -58,3 +56,4 @@ class Triggerer(AirflowComponent):
             headless=True,
         )
         self.workload = self._statefulset(p.replicas, template, self.name)
+        self._finish(p, "triggerer")

@@ -23,13 +23,14 @@ BAD: list[Any] = [
     pytest.param(
         lambda c: Airflow(c, "airflow", replicas=3),
         "AirflowProps.replicas: unknown field (allowed: admin_user, api_server, bootstrap_ttl_seconds, config, "
-        "dag_processor, database, executor, image, image_pull_secrets, migrations, name, scheduler, secrets, "
+        "dag_processor, database, executor, flower, image, image_pull_secrets, migrations, name, scheduler, secrets, "
         "security, settings, triggerer)",
         id="unknown-prop",
     ),
     pytest.param(
         lambda c: Airflow(c, "airflow", scheduler={"replica": 2}),
-        "AirflowProps.scheduler.replica: unknown field (allowed: pod, replicas, resources); did you mean 'replicas'?",
+        "AirflowProps.scheduler.replica: unknown field (allowed: anti_affinity, disruption_budget, pod, replicas, resources, "
+        "spread_across_nodes, vpa); did you mean 'replicas'?",
         id="unknown-nested-prop-with-suggestion",
     ),
     pytest.param(

@@ -35,7 +35,7 @@ def test_two_installs_in_one_chart_do_not_collide() -> None:
     assert etl["spec"]["selector"]["matchLabels"]["app.kubernetes.io/instance"] == "etl"
     assert ml["spec"]["selector"]["matchLabels"]["app.kubernetes.io/instance"] == "ml"
     assert env_of(ml["spec"]["template"]["spec"]["containers"][0])["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == (
-        "http://ml-api-server:8080/execution/"
+        "http://ml-api-server.airflow.svc:8080/execution/"
     )
     assert conformance.services_select_pods(manifests) == []
     # Each Service selects only its own install's pods.
@@ -70,8 +70,10 @@ def test_components_alone_next_to_unrelated_resources() -> None:
             ("ServiceAccount", "etl-scheduler"),
             ("Service", "etl-scheduler"),
             ("Deployment", "etl-scheduler"),
+            ("PodDisruptionBudget", "etl-scheduler"),
             ("ServiceAccount", "etl-dag-processor"),
             ("Deployment", "etl-dag-processor"),
+            ("PodDisruptionBudget", "etl-dag-processor"),
         ]
     )
     scheduler = find(manifests, "Deployment", "etl-scheduler")

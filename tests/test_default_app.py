@@ -11,8 +11,8 @@ from tests.conftest import Manifest, env_of, find, find_prefix
 
 SELECTOR = {"app.kubernetes.io/instance": "airflow", "app.kubernetes.io/name": "airflow"}
 AIRFLOW_CMD = ["/usr/bin/dumb-init", "--", "airflow"]
-EXEC_API = "http://airflow-api-server:8080/execution/"
-CONN = "postgresql+psycopg2://airflow:$(AIRFLOW_DB_PASSWORD)@airflow-postgres:5432/airflow"
+EXEC_API = "http://airflow-api-server.airflow.svc:8080/execution/"
+CONN = "postgresql+psycopg2://airflow:$(AIRFLOW_DB_PASSWORD)@airflow-postgres.airflow.svc:5432/airflow"
 
 
 def generated(key: str) -> dict[str, Any]:
@@ -33,6 +33,10 @@ def test_object_inventory(default_app: list[Manifest]) -> None:
         ("Deployment", "airflow-api-server"),
         ("Deployment", "airflow-dag-processor"),
         ("Deployment", "airflow-scheduler"),
+        ("PodDisruptionBudget", "airflow-api-server"),
+        ("PodDisruptionBudget", "airflow-dag-processor"),
+        ("PodDisruptionBudget", "airflow-scheduler"),
+        ("PodDisruptionBudget", "airflow-triggerer"),
         ("Role", "airflow-secrets-bootstrap"),
         ("RoleBinding", "airflow-secrets-bootstrap"),
         ("Service", "airflow-api-server"),
@@ -82,7 +86,7 @@ def test_component_commands_and_env(default_app: list[Manifest], kind: str, name
     assert spec["serviceAccountName"] == name
     assert spec["automountServiceAccountToken"] is False
     assert spec["enableServiceLinks"] is False
-    init = spec["initContainers"][0]
+    init = spec["initContainers"][-1]
     assert init["name"] == "wait-for-migrations"
     assert init["command"] == AIRFLOW_CMD
     assert init["args"] == ["db", "check-migrations", "--migration-wait-timeout", "600"]
@@ -112,15 +116,25 @@ def test_api_server_ports_probes_and_service(default_app: list[Manifest]) -> Non
         "type": "RollingUpdate",
     }
     spec = deployment["spec"]["template"]["spec"]
-    auth = next(v for v in spec["volumes"] if v["name"] == "auth")
-    assert auth == {
-        "name": "auth",
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    assert volumes["auth-secret"] == {
+        "name": "auth-secret",
         "secret": {
             "items": [{"key": "admin-passwords", "path": "simple_auth_manager_passwords.json"}],
             "secretName": "airflow-generated",
         },
     }
-    assert {"mountPath": "/opt/airflow/auth", "name": "auth", "readOnly": True} in c["volumeMounts"]
+    # The auth manager writes to its passwords file: a copy in an emptyDir, not the Secret volume.
+    assert volumes["auth"] == {"emptyDir": {"sizeLimit": "1Mi"}, "name": "auth"}
+    assert {"mountPath": "/opt/airflow/auth", "name": "auth"} in c["volumeMounts"]
+    copy = spec["initContainers"][0]
+    assert copy["name"] == "copy-passwords"
+    assert copy["command"] == [
+        "cp",
+        "/opt/airflow/auth-secret/simple_auth_manager_passwords.json",
+        "/opt/airflow/auth/simple_auth_manager_passwords.json",
+    ]
+    assert [i["name"] for i in spec["initContainers"]] == ["copy-passwords", "wait-for-migrations"]
 
 
 @pytest.mark.parametrize(
@@ -291,6 +305,21 @@ def test_embedded_postgres(default_app: list[Manifest]) -> None:
     }
     assert sts["spec"]["serviceName"] == "airflow-postgres"
     assert c["readinessProbe"]["exec"]["command"][0] == "pg_isready"
+
+
+def test_availability_defaults(default_app: list[Manifest]) -> None:
+    for kind, name in [("Deployment", "airflow-api-server"), ("Deployment", "airflow-scheduler"),
+                       ("Deployment", "airflow-dag-processor"), ("StatefulSet", "airflow-triggerer")]:
+        component = name.removeprefix("airflow-")
+        selector = {**SELECTOR, "app.kubernetes.io/component": component}
+        pdb = find(default_app, "PodDisruptionBudget", name)
+        assert pdb["spec"] == {"maxUnavailable": 1, "selector": {"matchLabels": selector}}
+        spec = find(default_app, kind, name)["spec"]["template"]["spec"]
+        assert spec["topologySpreadConstraints"] == [{
+            "labelSelector": {"matchLabels": selector}, "maxSkew": 1,
+            "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "ScheduleAnyway",
+        }]
+        assert "affinity" not in spec
 
 
 def test_resources_defaults(default_app: list[Manifest]) -> None:

@@ -38,6 +38,8 @@ def generate(kind: str, options: dict[str, Any] | None = None) -> str:
     if kind == "password":
         # Letters and digits only, so it can sit inside a URL without escaping.
         return "".join(secrets.choice(_ALNUM) for _ in range(int(options.get("length", 32))))
+    if kind == "basic-auth":
+        return f"{options.get('user', 'admin')}:{generate('password')}"
     if kind == "password-json":
         users = options.get("users", [])
         return json.dumps({user: generate("password") for user in users}, sort_keys=True)
@@ -56,12 +58,20 @@ class Api:
             self.namespace = fh.read().strip()
         with open(f"{SA_DIR}/token") as fh:
             self.token = fh.read().strip()
-        self.base = f"https://{host}:{port}/api/v1/namespaces/{self.namespace}/secrets"
+        self.server = f"https://{host}:{port}"
         self.ctx = ssl.create_default_context(cafile=f"{SA_DIR}/ca.crt")
 
-    def call(self, method: str, path: str, body: Any = None, content_type: str = "application/json") -> Any:
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        content_type: str = "application/json",
+        namespace: str | None = None,
+    ) -> Any:
         data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.base + path, data=data, method=method)
+        base = f"{self.server}/api/v1/namespaces/{namespace or self.namespace}/secrets"
+        req = urllib.request.Request(base + path, data=data, method=method)
         req.add_header("Authorization", f"Bearer {self.token}")
         req.add_header("Accept", "application/json")
         if data is not None:
@@ -70,12 +80,19 @@ class Api:
             return json.loads(resp.read() or b"null")
 
 
-def ensure(api: Api, secret: dict[str, Any]) -> str:
-    """Make ``secret`` hold every key of the spec; return what was done."""
+def ensure(
+    api: Api, secret: dict[str, Any], namespace: str | None = None, copy_from: dict[str, str] | None = None
+) -> str:
+    """Make ``secret`` hold every key of the spec; return what was done.
+
+    Missing keys are generated, or with ``copy_from`` (base64 values) copied, so a mirror in
+    another namespace holds the same values as the original.
+    """
     name = secret["name"]
+    where = f"{namespace}/{name}" if namespace else name
     for _attempt in range(10):
         try:
-            current = api.call("GET", f"/{name}")
+            current = api.call("GET", f"/{name}", namespace=namespace)
         except urllib.error.HTTPError as err:
             if err.code != 404:
                 raise
@@ -83,11 +100,14 @@ def ensure(api: Api, secret: dict[str, Any]) -> str:
         have = set((current or {}).get("data") or {})
         missing = {key: spec for key, spec in secret["keys"].items() if key not in have}
         if not missing:
-            return f"{name}: all {len(secret['keys'])} keys present, nothing changed"
-        values = {
-            key: base64.b64encode(generate(spec["kind"], spec.get("options")).encode()).decode()
-            for key, spec in missing.items()
-        }
+            return f"{where}: all {len(secret['keys'])} keys present, nothing changed"
+        if copy_from is not None:
+            values = {key: copy_from[key] for key in missing}
+        else:
+            values = {
+                key: base64.b64encode(generate(spec["kind"], spec.get("options")).encode()).decode()
+                for key, spec in missing.items()
+            }
         try:
             if current is None:
                 api.call(
@@ -104,8 +124,9 @@ def ensure(api: Api, secret: dict[str, Any]) -> str:
                         "type": "Opaque",
                         "data": values,
                     },
+                    namespace=namespace,
                 )
-                return f"{name}: created with {len(values)} keys"
+                return f"{where}: created with {len(values)} keys"
             api.call(
                 "PATCH",
                 f"/{name}",
@@ -114,14 +135,15 @@ def ensure(api: Api, secret: dict[str, Any]) -> str:
                     "data": values,
                 },
                 content_type="application/merge-patch+json",
+                namespace=namespace,
             )
-            return f"{name}: added missing keys {sorted(values)}"
+            return f"{where}: added missing keys {sorted(values)}"
         except urllib.error.HTTPError as err:
             # 409: somebody else created or changed it meanwhile; read again and re-check.
             if err.code != 409:
                 raise
             time.sleep(1)
-    raise RuntimeError(f"{name}: gave up after repeated conflicts")
+    raise RuntimeError(f"{where}: gave up after repeated conflicts")
 
 
 def main(argv: list[str]) -> int:
@@ -130,6 +152,11 @@ def main(argv: list[str]) -> int:
     api = Api()
     for secret in spec["secrets"]:
         print(ensure(api, secret), flush=True)
+        mirrors = secret.get("mirror_namespaces", [])
+        if mirrors:
+            source = api.call("GET", f"/{secret['name']}")["data"]
+            for namespace in mirrors:
+                print(ensure(api, secret, namespace=namespace, copy_from=source), flush=True)
     return 0
 
 

@@ -1,0 +1,33 @@
+"""Edge workers (EdgeExecutor, provider ``apache-airflow-providers-edge3``) running in the cluster."""
+
+from __future__ import annotations
+
+from constructs import Construct
+
+from .component import AirflowComponent
+from .executors import EdgeWorkerSet
+from .runtime import AirflowRuntime
+
+
+class EdgeWorkers(AirflowComponent):
+    """A Deployment running ``airflow edge worker``, which pulls tasks from the api-server's Edge API.
+
+    Edge workers keep no state the cluster must preserve, so a Deployment fits; they stop taking
+    jobs on SIGTERM and finish running ones within the grace period.
+    """
+
+    component = "edge"
+
+    def __init__(self, scope: Construct, id: str, *, runtime: AirflowRuntime, props: EdgeWorkerSet) -> None:
+        super().__init__(scope, id, runtime=runtime, component=f"edge-{props.name}")
+        self.props = p = props
+        main = runtime.airflow_container(
+            "edge-worker",
+            ["edge", "worker", "--queues", ",".join(p.queues), "--concurrency", str(p.concurrency)],
+            resources=p.resources,
+        )
+        template = self._pod_template(
+            p, containers=[main], init_containers=[runtime.wait_for_migrations()], termination_grace_period=600
+        )
+        self.workload = self._deployment(p.replicas, template, {"type": "RollingUpdate"})
+        self._finish(p, "edge-worker")

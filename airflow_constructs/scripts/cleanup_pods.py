@@ -1,0 +1,76 @@
+"""Delete KubernetesExecutor task pods that finished (Succeeded or Failed) a while ago.
+
+Runs as a CronJob in the apache/airflow image with the standard library only, using the pod's
+service-account token; its Role allows only ``list`` and ``delete`` on pods.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import ssl
+import sys
+import urllib.parse
+import urllib.request
+from typing import Any
+
+SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
+
+
+def finished_at(pod: dict[str, Any]) -> dt.datetime | None:
+    """When the pod's last container terminated, if it has finished."""
+    if pod.get("status", {}).get("phase") not in ("Succeeded", "Failed"):
+        return None
+    ends = [
+        s["state"]["terminated"]["finishedAt"]
+        for s in pod["status"].get("containerStatuses", [])
+        if s.get("state", {}).get("terminated", {}).get("finishedAt")
+    ]
+    if not ends:
+        return None
+    return max(dt.datetime.fromisoformat(e.replace("Z", "+00:00")) for e in ends)
+
+
+def stale(pods: list[dict[str, Any]], now: dt.datetime, min_age: dt.timedelta) -> list[str]:
+    """Names of the finished pods older than ``min_age``."""
+    out = []
+    for pod in pods:
+        end = finished_at(pod)
+        if end is not None and now - end >= min_age:
+            out.append(pod["metadata"]["name"])
+    return sorted(out)
+
+
+def call(method: str, url: str, token: str, ctx: ssl.SSLContext) -> Any:
+    req = urllib.request.Request(url, method=method)
+    req.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(req, context=ctx, timeout=30) as resp:
+        return json.loads(resp.read() or b"null")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--namespace", required=True)
+    parser.add_argument("--selector", required=True)
+    parser.add_argument("--min-age-minutes", type=int, default=60)
+    args = parser.parse_args(argv)
+    host = os.environ["KUBERNETES_SERVICE_HOST"]
+    port = os.environ.get("KUBERNETES_SERVICE_PORT", "443")
+    if ":" in host:
+        host = f"[{host}]"
+    with open(f"{SA_DIR}/token") as fh:
+        token = fh.read().strip()
+    ctx = ssl.create_default_context(cafile=f"{SA_DIR}/ca.crt")
+    base = f"https://{host}:{port}/api/v1/namespaces/{args.namespace}/pods"
+    pods = call("GET", f"{base}?labelSelector={urllib.parse.quote(args.selector)}", token, ctx)["items"]
+    now = dt.datetime.now(dt.UTC)
+    for name in stale(pods, now, dt.timedelta(minutes=args.min_age_minutes)):
+        call("DELETE", f"{base}/{name}", token, ctx)
+        print(f"deleted {name}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

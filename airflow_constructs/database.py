@@ -52,6 +52,8 @@ class DatabaseConnection:
     """Database name, when known."""
     password: SecretRef | None = None
     """Secret key of the password, when known."""
+    embedded: bool = False
+    """True for the embedded PostgreSQL of the release."""
 
     @property
     def has_parts(self) -> bool:
@@ -296,4 +298,5 @@ class Postgres(Construct):
             user="airflow",
             name="airflow",
             password=password,
+            embedded=True,
         )

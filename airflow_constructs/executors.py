@@ -263,8 +263,22 @@ Executor = Annotated[
     ),
 ]
 register_union_tags(
-    "LocalExecutor", "CeleryExecutor", "KubernetesExecutor", "EdgeExecutor", "embedded-redis", "external"
+    "LocalExecutor",
+    "CeleryExecutor",
+    "KubernetesExecutor",
+    "EdgeExecutor",
+    "embedded-redis",
+    "external",
+    "one",
+    "several",
 )
+
+Executors = Annotated[
+    Annotated[Executor, Tag("one")] | Annotated[list[Executor], Tag("several")],
+    # One executor or a list; choosing by shape keeps error messages to the form actually given.
+    Discriminator(lambda value: "several" if isinstance(value, list) else "one"),
+]
+"""One executor, or several (the first is the default)."""
 
 
 def executor_list(value: AnyExecutor | list[AnyExecutor]) -> list[AnyExecutor]:

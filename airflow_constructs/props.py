@@ -102,7 +102,12 @@ def format_validation_error(model: type[BaseModel] | str, err: ValidationError) 
             # A check across fields: its message already names the fields and values.
             lines.append(f"{where}: {_clean_message(item['msg'])}")
         else:
-            lines.append(f"{where}: {item['input']!r} is not allowed: {_clean_message(item['msg'])}")
+            shown = repr(item["input"])
+            if len(shown) > _MAX_VALUE_CHARS:
+                # A whole model or long list: the message itself names the offending part.
+                lines.append(f"{where}: not allowed: {_clean_message(item['msg'])}")
+            else:
+                lines.append(f"{where}: {shown} is not allowed: {_clean_message(item['msg'])}")
     return "\n".join(lines)
 
 
@@ -148,6 +153,8 @@ def _models_in(annotation: Any) -> list[Any]:
         found.extend(_models_in(arg))
     return found
 
+
+_MAX_VALUE_CHARS = 200
 
 # Discriminator values that pydantic inserts into error locations of tagged unions.
 _UNION_TAGS: set[str] = set()

@@ -20,7 +20,7 @@ from .executors import (
     AnyExecutor,
     CeleryExecutor,
     EdgeExecutor,
-    Executor,
+    Executors,
     KubernetesExecutor,
     LocalExecutor,
     check_executor_list,
@@ -88,7 +88,7 @@ class RuntimeProps(Props):
     """Where the Fernet key, API secret key, JWT secret and admin passwords come from."""
     admin_user: str = Field(default="admin", pattern=r"^[a-z][a-z0-9_.-]{0,63}$")
     """The admin user of the simple auth manager; its password is generated (never ``admin``)."""
-    executor: Executor | list[Executor] = LocalExecutor()
+    executor: Executors = LocalExecutor()
     """Where tasks run: one executor, or several (the first is the default; tasks choose with ``executor=``)."""
     security: PodSecurity = PodSecurity()
     """UID/GID of the Airflow pods."""

@@ -94,4 +94,6 @@ class CeleryWorkers(AirflowComponent):
                 user=db.user,
                 database=db.name,
                 password=db.password,
+                # The embedded database speaks plain TCP inside the cluster; an external one may offer TLS.
+                sslmode="disable" if db.embedded else "prefer",
             )

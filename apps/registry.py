@@ -6,8 +6,10 @@ from collections.abc import Callable
 
 from cdk8s import App, Chart
 
-from . import default
+from . import celery, default, kubernetes_executor
 
 APPS: dict[str, Callable[[App], Chart]] = {
     "default": default.build,
+    "celery": celery.build,
+    "kubernetes-executor": kubernetes_executor.build,
 }

@@ -29,8 +29,8 @@ BAD: list[Any] = [
     ),
     pytest.param(
         lambda c: Airflow(c, "airflow", scheduler={"replica": 2}),
-        "AirflowProps.scheduler.replica: unknown field (allowed: anti_affinity, disruption_budget, pod, replicas, resources, "
-        "spread_across_nodes, vpa); did you mean 'replicas'?",
+        "AirflowProps.scheduler.replica: unknown field (allowed: anti_affinity, disruption_budget, pod, replicas, "
+        "resources, spread_across_nodes, vpa); did you mean 'replicas'?",
         id="unknown-nested-prop-with-suggestion",
     ),
     pytest.param(

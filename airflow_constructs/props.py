@@ -77,6 +77,22 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+PATTERN_HINTS: dict[str, str] = {
+    r"^[-._a-zA-Z0-9]+$": "expected a Secret key: letters, digits, '-', '_' and '.'",
+    r"^[-._a-zA-Z][-._a-zA-Z0-9]*$": (
+        "expected an environment variable name: letters, digits, '_', '-' and '.', not starting with a digit"
+    ),
+    r"^\d+\.\d+\.\d+$": "expected a version 'X.Y.Z' such as '3.3.2'",
+    r"^[a-z][a-z0-9_.-]{0,63}$": (
+        "expected a lowercase letter, then at most 63 lowercase letters, digits, '_', '.' or '-'"
+    ),
+    r"^[1-9][0-9]*(Mi|Gi|Ti)$": "expected a positive size in Mi, Gi or Ti, such as '1Gi'",
+    r"^(\S+\s+){4}\S+$": "expected a cron schedule of five fields, such as '*/15 * * * *'",
+}
+"""What each ``Field(pattern=...)`` of a props model allows, in words (a regex is no message).
+A test fails when a props field uses a pattern that has no entry here."""
+
+
 def _clean_message(msg: str) -> str:
     # pydantic prefixes messages raised from validators with "Value error, ".
     for prefix in ("Value error, ", "Assertion failed, "):
@@ -102,6 +118,8 @@ def format_validation_error(model: type[BaseModel] | str, err: ValidationError) 
             # A check across fields: its message already names the fields and values.
             lines.append(f"{where}: {_clean_message(item['msg'])}")
         else:
+            if item["type"] == "string_pattern_mismatch":
+                item["msg"] = PATTERN_HINTS.get(str((item.get("ctx") or {}).get("pattern")), item["msg"])
             shown = repr(item["input"])
             if len(shown) > _MAX_VALUE_CHARS:
                 # A whole model or long list: the message itself names the offending part.
@@ -125,6 +143,9 @@ def _field_hint(model: type[BaseModel] | str, loc: tuple[int | str, ...]) -> str
         return ""
     close = difflib.get_close_matches(str(loc[-1]), sorted(fields), n=1)
     suggestion = f"; did you mean {close[0]!r}?" if close else ""
+    if len(fields) > _MAX_LISTED_FIELDS:
+        # A long list would bury the suggestion; the reference lists every field.
+        return f"{suggestion} (the allowed fields are listed in docs/reference.md)"
     return f" (allowed: {', '.join(sorted(fields))}){suggestion}"
 
 
@@ -155,6 +176,7 @@ def _models_in(annotation: Any) -> list[Any]:
 
 
 _MAX_VALUE_CHARS = 200
+_MAX_LISTED_FIELDS = 12
 
 # Discriminator values that pydantic inserts into error locations of tagged unions.
 _UNION_TAGS: set[str] = set()

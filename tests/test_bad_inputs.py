@@ -12,19 +12,32 @@ from cdk8s import App, Chart
 from airflow_constructs import (
     Airflow,
     AirflowImage,
+    CeleryExecutor,
+    CeleryWorkerSet,
+    EmbeddedPostgres,
+    EmbeddedRedis,
+    EnvVar,
     ExternalDatabase,
+    HorizontalAutoscaling,
+    Image,
+    KedaAutoscaling,
+    KubernetesExecutor,
+    LocalExecutor,
+    PodOptions,
+    PodSecurity,
     PropsError,
     Resources,
     SchedulerProps,
     SecretRef,
+    Toleration,
+    VerticalAutoscaling,
 )
+from airflow_constructs.props import PATTERN_HINTS, Props
 
 BAD: list[Any] = [
     pytest.param(
         lambda c: Airflow(c, "airflow", replicas=3),
-        "AirflowProps.replicas: unknown field (allowed: admin_user, api_server, bootstrap_ttl_seconds, config, "
-        "dag_processor, database, executor, flower, image, image_pull_secrets, migrations, name, scheduler, secrets, "
-        "security, settings, triggerer)",
+        "AirflowProps.replicas: unknown field (the allowed fields are listed in docs/reference.md)",
         id="unknown-prop",
     ),
     pytest.param(
@@ -166,6 +179,317 @@ BAD: list[Any] = [
         "AirflowProps.scheduler.replicas: -1 is not allowed: Input should be greater than or equal to 0",
         id="every-problem-listed",
     ),
+    pytest.param(
+        lambda c: SecretRef("db", "bad key"),
+        "SecretRef.key: 'bad key' is not allowed: expected a Secret key: letters, digits, '-', '_' and '.'",
+        id="secretref-key",
+    ),
+    pytest.param(
+        lambda c: SecretRef(name="db"),
+        "SecretRef.key: required field is missing",
+        id="secretref-missing-key",
+    ),
+    pytest.param(
+        lambda c: Resources(cpu_limit="0"),
+        "Resources.cpu_limit: '0' is not allowed: expected a positive CPU quantity such as '250m', '0.5' or '2'",
+        id="resources-cpu-zero",
+    ),
+    pytest.param(
+        lambda c: Resources(memory_request="1Gi", memory_limit="512Mi"),
+        "Resources: memory_request '1Gi' is above memory_limit '512Mi': the request must not exceed the limit",
+        id="resources-mem-above",
+    ),
+    pytest.param(
+        lambda c: Image(repository="Apache/Airflow", tag="1"),
+        "Image.repository: 'Apache/Airflow' is not allowed: expected a lowercase image repository such as "
+        "'apache/airflow'",
+        id="image-repo-upper",
+    ),
+    pytest.param(
+        lambda c: Image(repository="redis", tag="7", digest="sha256:abc"),
+        "Image.digest: 'sha256:abc' is not allowed: expected 'sha256:' followed by 64 lowercase hex digits",
+        id="image-digest",
+    ),
+    pytest.param(
+        lambda c: Image(repository="redis", tag="7", pull_policy="Sometimes"),
+        "Image.pull_policy: 'Sometimes' is not allowed: Input should be 'IfNotPresent', 'Always' or 'Never'",
+        id="image-pull-policy",
+    ),
+    pytest.param(
+        lambda c: AirflowImage(tag="2026-05-01", airflow_version="3.3"),
+        "AirflowImage.airflow_version: '3.3' is not allowed: expected a version 'X.Y.Z' such as '3.3.2'",
+        id="airflow-version-pattern",
+    ),
+    pytest.param(
+        lambda c: EnvVar(name="1BAD", value="x"),
+        "EnvVar.name: '1BAD' is not allowed: expected an environment variable name: letters, digits, '_', '-' "
+        "and '.', not starting with a digit",
+        id="envvar-name",
+    ),
+    pytest.param(
+        lambda c: EnvVar(name="X"),
+        "EnvVar: env var 'X' sets no source: set exactly one of value, secret, config_map",
+        id="envvar-no-source",
+    ),
+    pytest.param(
+        lambda c: Toleration(key="k", operator="In"),
+        "Toleration.operator: 'In' is not allowed: Input should be 'Equal' or 'Exists'",
+        id="toleration-op",
+    ),
+    pytest.param(
+        lambda c: Toleration(key="k", effect="NoRun"),
+        "Toleration.effect: 'NoRun' is not allowed: Input should be 'NoSchedule', 'PreferNoSchedule' or 'NoExecute'",
+        id="toleration-effect",
+    ),
+    pytest.param(
+        lambda c: Toleration(key="k", toleration_seconds=-5),
+        "Toleration.toleration_seconds: -5 is not allowed: Input should be greater than or equal to 0",
+        id="toleration-seconds",
+    ),
+    pytest.param(
+        lambda c: PodOptions(image_pull_secrets=["Team_Registry"]),
+        "PodOptions.image_pull_secrets: ['Team_Registry'] is not allowed: 'Team_Registry' is not a valid name "
+        "for an image pull secret: use at most 253 lowercase letters, digits and '-', starting and ending with "
+        "a letter or digit",
+        id="podoptions-pull-secret",
+    ),
+    pytest.param(
+        lambda c: PodOptions(extra_init_containers=[{"name": "x"}]),
+        "PodOptions.extra_init_containers: [{'name': 'x'}] is not allowed: every extra container needs a 'name' "
+        "and an 'image'",
+        id="podoptions-init-no-image",
+    ),
+    pytest.param(
+        lambda c: PodOptions(node_selector={"pool": 1}),
+        "PodOptions.node_selector.pool: 1 is not allowed: Input should be a valid string",
+        id="podoptions-node-selector-type",
+    ),
+    pytest.param(
+        lambda c: EmbeddedPostgres(storage_class="Fast_SSD"),
+        "EmbeddedPostgres.storage_class: 'Fast_SSD' is not allowed: 'Fast_SSD' is not a valid name for "
+        "storage_class: use at most 253 lowercase letters, digits and '-', starting and ending with a letter or "
+        "digit",
+        id="embedded-storage-class",
+    ),
+    pytest.param(
+        lambda c: EmbeddedPostgres(size="8Gi"),  # type: ignore[call-arg]
+        "EmbeddedPostgres.size: unknown field (allowed: image, kind, password, pod, resources, storage_class, "
+        "storage_size)",
+        id="embedded-unknown",
+    ),
+    pytest.param(
+        lambda c: ExternalDatabase(url=SecretRef("db", "url"), port=70000),
+        "ExternalDatabase.port: 70000 is not allowed: Input should be less than or equal to 65535",
+        id="external-port",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", name="a" * 31),
+        "AirflowProps.name: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' is not allowed: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' "
+        "is not a valid name for name: use at most 30 lowercase letters, digits and '-', starting and ending "
+        "with a letter or digit",
+        id="runtime-name",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", admin_user="Admin"),
+        "AirflowProps.admin_user: 'Admin' is not allowed: expected a lowercase letter, then at most 63 "
+        "lowercase letters, digits, '_', '.' or '-'",
+        id="runtime-admin-user",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", bootstrap_ttl_seconds=-1),
+        "AirflowProps.bootstrap_ttl_seconds: -1 is not allowed: Input should be greater than or equal to 0",
+        id="runtime-ttl",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", image_pull_secrets=["My Registry"]),
+        "AirflowProps.image_pull_secrets: ['My Registry'] is not allowed: 'My Registry' is not a valid name for "
+        "an image pull secret: use at most 253 lowercase letters, digits and '-', starting and ending with a "
+        "letter or digit",
+        id="runtime-pull-secrets",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", settings={"parallelism": 0}),
+        "AirflowProps.settings.parallelism: 0 is not allowed: Input should be greater than or equal to 1",
+        id="settings-parallelism",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", settings={"logging_level": "TRACE"}),
+        "AirflowProps.settings.logging_level: 'TRACE' is not allowed: Input should be 'DEBUG', 'INFO', "
+        "'WARNING', 'ERROR' or 'CRITICAL'",
+        id="settings-logging",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", settings={"api_workers": 65}),
+        "AirflowProps.settings.api_workers: 65 is not allowed: Input should be less than or equal to 64",
+        id="settings-api-workers",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", settings={"load_examples": "maybe"}),
+        "AirflowProps.settings.load_examples: 'maybe' is not allowed: Input should be a valid boolean, unable "
+        "to interpret input",
+        id="settings-bool",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", secrets={"fernet": SecretRef("s", "k")}),
+        "AirflowProps.secrets.fernet: unknown field (allowed: admin_passwords, api_secret_key, fernet_key, "
+        "jwt_secret); did you mean 'fernet_key'?",
+        id="secrets-unknown",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", secrets={"fernet_key": "my-secret"}),
+        "AirflowProps.secrets.fernet_key: 'my-secret' is not allowed: Input should be a valid dictionary or "
+        "instance of SecretRef",
+        id="secrets-type",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", config={"Core": {"x": "1"}}),
+        "AirflowProps.config: {'Core': {'x': '1'}} is not allowed: section 'Core' is not an airflow.cfg section "
+        "name (lowercase, '_')",
+        id="config-section",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", config={"core": {"Bad-Key": "1"}}),
+        "AirflowProps.config: {'core': {'Bad-Key': '1'}} is not allowed: key core.Bad-Key is not an airflow.cfg "
+        "key name (lowercase, '_')",
+        id="config-key",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", config={"core": {"x": "a\nb"}}),
+        "AirflowProps.config: {'core': {'x': 'a\\nb'}} is not allowed: value of core.x contains a newline, "
+        "which airflow.cfg cannot hold",
+        id="config-newline",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", config={"core": {"fernet_key": "abc"}}),
+        "AirflowProps.config: {'core': {'fernet_key': 'abc'}} is not allowed: key core.fernet_key is set "
+        "through secrets.fernet_key, not config",
+        id="config-secret-key",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", migrations={"backoff_limit": 50}),
+        "AirflowProps.migrations.backoff_limit: 50 is not allowed: Input should be less than or equal to 20",
+        id="migrations-backoff",
+    ),
+    pytest.param(
+        lambda c: PodSecurity(run_as_group=-1),
+        "PodSecurity.run_as_group: -1 is not allowed: Input should be greater than or equal to 0",
+        id="security-group",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", api_server={"replicas": "two"}),
+        "AirflowProps.api_server.replicas: 'two' is not allowed: Input should be a valid integer, unable to "
+        "parse string as an integer",
+        id="component-replicas-type",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", scheduler={"anti_affinity": "always"}),
+        "AirflowProps.scheduler.anti_affinity: 'always' is not allowed: Input should be 'none', 'preferred' or "
+        "'required'",
+        id="anti-affinity",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", executor={"kind": "DaskExecutor"}),
+        "AirflowProps.executor: {'kind': 'DaskExecutor'} is not allowed: expected kind LocalExecutor (the "
+        "default), CeleryExecutor, KubernetesExecutor or EdgeExecutor",
+        id="executor-kind",
+    ),
+    pytest.param(
+        lambda c: CeleryExecutor(worker_sets=[{"name": "gpu", "queues": ["a,b"]}]),
+        "CeleryExecutor.worker_sets[0].queues: ['a,b'] is not allowed: queue name 'a,b' is not allowed: use "
+        "letters, digits, '_', '.', ':' and '-', starting with a letter or digit (no commas or spaces: Celery "
+        "splits --queues on commas)",
+        id="celery-queue",
+    ),
+    pytest.param(
+        lambda c: CeleryExecutor(worker_sets=[{"name": "a"}, {"name": "a"}]),
+        "CeleryExecutor.worker_sets: worker set names must be unique; repeated: a",
+        id="celery-dup-sets",
+    ),
+    pytest.param(
+        lambda c: CeleryExecutor(worker_sets=[]),
+        "CeleryExecutor.worker_sets: CeleryExecutor needs at least one worker set",
+        id="celery-no-sets",
+    ),
+    pytest.param(
+        lambda c: CeleryWorkerSet(name="a-very-long-worker-set-name"),
+        "CeleryWorkerSet.name: 'a-very-long-worker-set-name' is not allowed: 'a-very-long-worker-set-name' is "
+        "not a valid name for a worker set: use at most 20 lowercase letters, digits and '-', starting and "
+        "ending with a letter or digit",
+        id="celery-set-name",
+    ),
+    pytest.param(
+        lambda c: CeleryWorkerSet(name="a", concurrency=0),
+        "CeleryWorkerSet.concurrency: 0 is not allowed: Input should be greater than or equal to 1",
+        id="celery-concurrency",
+    ),
+    pytest.param(
+        lambda c: CeleryWorkerSet(name="a", queues=["x", "x"]),
+        "CeleryWorkerSet.queues: ['x', 'x'] is not allowed: queues ['x', 'x'] repeat a name",
+        id="celery-dup-queue",
+    ),
+    pytest.param(
+        lambda c: CeleryExecutor(broker={"kind": "rabbitmq"}),
+        "CeleryExecutor.broker: {'kind': 'rabbitmq'} is not allowed: expected kind 'embedded-redis' (the "
+        "default) or 'external'",
+        id="celery-broker-kind",
+    ),
+    pytest.param(
+        lambda c: EmbeddedRedis(storage_size="1GB"),
+        "EmbeddedRedis.storage_size: '1GB' is not allowed: expected a positive size in Mi, Gi or Ti, such as '1Gi'",
+        id="redis-storage",
+    ),
+    pytest.param(
+        lambda c: HorizontalAutoscaling(min_replicas=5, max_replicas=2),
+        "HorizontalAutoscaling: min_replicas 5 is above max_replicas 2: min_replicas must be at most max_replicas",
+        id="hpa-bounds",
+    ),
+    pytest.param(
+        lambda c: HorizontalAutoscaling(cpu_utilization=None, memory_utilization=None),
+        "HorizontalAutoscaling: cpu_utilization and memory_utilization are both None: set at least one",
+        id="hpa-none",
+    ),
+    pytest.param(
+        lambda c: KedaAutoscaling(polling_interval_seconds=0),
+        "KedaAutoscaling.polling_interval_seconds: 0 is not allowed: Input should be greater than or equal to 1",
+        id="keda-poll",
+    ),
+    pytest.param(
+        lambda c: KubernetesExecutor(namespace="Tasks"),
+        "KubernetesExecutor.namespace: 'Tasks' is not allowed: 'Tasks' is not a valid name for a namespace: use "
+        "at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
+        id="k8s-exec-namespace",
+    ),
+    pytest.param(
+        lambda c: KubernetesExecutor(cleanup={"schedule": "hourly"}),
+        "KubernetesExecutor.cleanup.schedule: 'hourly' is not allowed: expected a cron schedule of five fields, "
+        "such as '*/15 * * * *'",
+        id="cleanup-schedule",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", flower={"enabled": True}),
+        "AirflowProps: flower.enabled is true but the executors are LocalExecutor: Flower needs CeleryExecutor",
+        id="flower-without-celery",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", executor=[LocalExecutor(), LocalExecutor()]),
+        "AirflowProps.executor: executor list repeats LocalExecutor: each executor may appear once",
+        id="executor-dupes",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", executor=[]),
+        "AirflowProps.executor: executor list is empty: give at least one executor",
+        id="executor-empty",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", scheduler=3),
+        "AirflowProps.scheduler: 3 is not allowed: Input should be a valid dictionary or instance of SchedulerProps",
+        id="props-not-mapping",
+    ),
+    pytest.param(
+        lambda c: VerticalAutoscaling(mode="Auto"),  # type: ignore[call-arg]
+        "VerticalAutoscaling.mode: unknown field (allowed: max_cpu, max_memory, min_cpu, min_memory, update_mode)",
+        id="vpa-mode",
+    ),
 ]
 
 
@@ -193,3 +517,27 @@ def test_chart_without_namespace_is_rejected(tmp_path: Path) -> None:
 
 def test_props_error_is_a_value_error() -> None:
     assert issubclass(PropsError, ValueError)
+
+
+def test_the_catalogue_has_at_least_40_distinct_bad_inputs() -> None:
+    ids = [p.id for p in BAD]
+    assert len(set(ids)) == len(ids) >= 40
+    assert len({p.values[1] for p in BAD}) == len(BAD), "every case has its own message"
+
+
+def _props_models(cls: type[Props]) -> list[type[Props]]:
+    out = [cls]
+    for sub in cls.__subclasses__():
+        out.extend(_props_models(sub))
+    return out
+
+
+def test_every_pattern_of_a_props_field_is_explained_in_words() -> None:
+    patterns = {
+        f"{model.__name__}.{name}": getattr(meta, "pattern", None)
+        for model in _props_models(Props)
+        for name, field in model.model_fields.items()
+        for meta in field.metadata
+        if getattr(meta, "pattern", None)
+    }
+    assert {where: p for where, p in patterns.items() if p not in PATTERN_HINTS} == {}

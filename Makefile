@@ -26,6 +26,13 @@ setup: $(VENV)/.installed node_modules/.installed
 ## synth: write every example app's manifests to dist/<app>/
 synth: setup
 	cdk8s synth
+	$(PY) -m apps.docs
+
+## docs: regenerate schema/airflow.schema.json, docs/reference.md, docs/architecture.md and the README
+## diagram from the props models and the apps (synth runs it too; tests fail when they are stale)
+.PHONY: docs
+docs: setup
+	$(PY) -m apps.docs
 
 lint: setup
 	ruff check .

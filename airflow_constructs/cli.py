@@ -1,0 +1,113 @@
+"""The ``airflow-constructs`` command: an Airflow install from a config file, without Python.
+
+    airflow-constructs synth CONFIG.yaml -o DIR     write the manifests
+    airflow-constructs schema                       print the config file's JSON Schema
+    airflow-constructs diagram CONFIG.yaml          print a Mermaid diagram of the install
+
+A config file is the ``Airflow`` construct's props plus ``namespace`` and ``chart`` (see
+``config_file``). Bad input exits with status 2, says where and why on stderr, and writes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+from cdk8s import App
+
+from .config_file import ConfigError, build_chart, load_config, schema_text
+from .diagram import mermaid
+from .props import PropsError
+
+EXIT_BAD_INPUT = 2
+"""Exit status for invalid input (argparse uses it for usage errors too)."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="airflow-constructs",
+        description="Apache Airflow 3 on Kubernetes from a typed config file: manifests, JSON Schema, diagram.",
+        epilog="A config file holds the Airflow construct's props plus namespace and chart; "
+        "`airflow-constructs schema` describes every key.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    synth = commands.add_parser(
+        "synth",
+        help="write the Kubernetes manifests of a config file",
+        description="Validate CONFIG and write its manifests to DIR/<chart>.k8s.yaml. "
+        "Nothing is written when CONFIG is not valid.",
+    )
+    synth.add_argument("config", metavar="CONFIG", type=Path, help="YAML or JSON config file")
+    synth.add_argument(
+        "-o", "--output", metavar="DIR", type=Path, default=Path("dist"), help="output directory (default: dist)"
+    )
+
+    commands.add_parser(
+        "schema",
+        help="print the JSON Schema of the config file",
+        description="Print the JSON Schema of the config file, generated from the props models "
+        "(the same as schema/airflow.schema.json in the repository).",
+    )
+
+    diagram = commands.add_parser(
+        "diagram",
+        help="print a Mermaid diagram of what a config file installs",
+        description="Print a Mermaid flowchart of the install CONFIG describes: workloads, Services, "
+        "volume claims, Secrets (names only), ConfigMaps, Ingresses/HTTPRoutes and allowed network flows.",
+    )
+    diagram.add_argument("config", metavar="CONFIG", type=Path, help="YAML or JSON config file")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "schema":
+            sys.stdout.write(schema_text())
+            return 0
+        if args.command == "diagram":
+            return _diagram(args.config)
+        return _synth(args.config, args.output)
+    except (ConfigError, PropsError) as err:
+        message = str(err)
+        # A PropsError from a construct (a check across components) does not know the file.
+        if isinstance(err, PropsError):
+            message = "\n".join(f"{args.config}: {line}" for line in message.splitlines())
+        print(message, file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _synth(config_path: Path, outdir: Path) -> int:
+    config = load_config(config_path)
+    app = App(outdir=str(outdir))
+    build_chart(app, config)  # every check runs here, before anything is written
+    others = sorted(outdir.glob("*.k8s.yaml")) if outdir.is_dir() else []
+    app.synth()
+    written = sorted(outdir / f"{chart.node.id}.k8s.yaml" for chart in app.charts)
+    total = 0
+    for path in written:
+        count = sum(1 for doc in yaml.safe_load_all(path.read_text()) if doc)
+        total += count
+        print(f"wrote {path} ({count} objects)")
+    stale = [p for p in others if p not in written]
+    for path in stale:
+        print(f"note: {path} was not written by this run; remove it if it is stale")
+    files = f"{len(written)} file{'' if len(written) == 1 else 's'}"
+    print(f"{config_path}: {total} objects in {files} for namespace {config.namespace!r}")
+    return 0
+
+
+def _diagram(config_path: Path) -> int:
+    config = load_config(config_path)
+    chart = build_chart(App(), config)
+    sys.stdout.write(mermaid(chart.to_json()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""Generated docs: fresh (else `make synth`), and the JSON Schema agrees with the models."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from airflow_constructs import AirflowProps
+from airflow_constructs.config_file import validate_config
+from airflow_constructs.reference import has_placeholders
+from apps import docs
+from tests.conftest import ROOT
+from tests.test_cli import BAD, SCHEMA_REJECTS
+
+SCHEMA = json.loads((ROOT / "schema" / "airflow.schema.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("path", sorted(docs.outputs()), ids=lambda p: str(p.relative_to(ROOT)))
+def test_generated_file_is_fresh(path: Path) -> None:
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
+    assert docs.outputs()[path](current) == current, f"{path.relative_to(ROOT)} is stale: run `make synth`"
+
+
+def test_readme_shows_the_default_diagram_and_links_the_reference() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert docs.README_START in readme
+    assert docs.README_END in readme
+    assert "(docs/reference.md)" in readme
+
+
+def test_docs_check_mode_reports_nothing_stale(capsys: pytest.CaptureFixture[str]) -> None:
+    assert docs.main(["--check"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+# -- the JSON Schema ----------------------------------------------------------------------------
+
+
+def _validator() -> jsonschema.Draft202012Validator:
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    return jsonschema.Draft202012Validator(SCHEMA)
+
+
+def _load(path: Path) -> Any:
+    text = path.read_text(encoding="utf-8")
+    return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+
+
+def test_schema_forbids_unknown_keys_in_every_model() -> None:
+    models = [SCHEMA, *SCHEMA["$defs"].values()]
+    assert all(m.get("additionalProperties") is False for m in models if m.get("type") == "object")
+
+
+def test_schema_has_the_field_docstrings() -> None:
+    assert SCHEMA["properties"]["scheduler"]["description"] == AirflowProps.model_fields["scheduler"].description
+    assert SCHEMA["$defs"]["SchedulerProps"]["properties"]["replicas"] == {
+        "default": 1,
+        "description": "Number of pods.",
+        "maximum": 100,
+        "minimum": 0,
+        "title": "Replicas",
+        "type": "integer",
+    }
+
+
+@pytest.mark.parametrize("example", sorted((ROOT / "examples").glob("*.yaml")), ids=lambda p: p.name)
+def test_schema_accepts_every_example(example: Path) -> None:
+    assert [e.message for e in _validator().iter_errors(_load(example))] == []
+
+
+@pytest.mark.parametrize("name", SCHEMA_REJECTS)
+def test_schema_rejects_bad_configs(name: str) -> None:
+    assert list(_validator().iter_errors(_load(BAD / name))) != []
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"database": {}}, {"database": {"kind": "external", "url": {"name": "db", "key": "url"}}}],
+    ids=["empty", "database-defaults", "external-database"],
+)
+def test_schema_accepts_what_the_models_accept(data: dict[str, Any]) -> None:
+    validate_config("inline", data)
+    assert list(_validator().iter_errors(data)) == []
+
+
+# -- the reference -------------------------------------------------------------------------------
+
+
+def _reference() -> str:
+    return (ROOT / "docs" / "reference.md").read_text(encoding="utf-8")
+
+
+def test_reference_documents_every_airflow_prop() -> None:
+    text = _reference()
+    for name in AirflowProps.model_fields:
+        assert f"| `{name}` |" in text
+
+
+def test_reference_yaml_examples_are_valid_config_files() -> None:
+    examples = re.findall(r"```yaml\n(.*?)```", _reference(), flags=re.S)
+    checked = 0
+    for block in examples:
+        data = yaml.safe_load(block)
+        if has_placeholders(data):
+            continue  # a template: <field> marks what the reader fills in
+        validate_config("docs/reference.md", data)
+        checked += 1
+    assert checked >= 10
+
+
+def test_readme_config_example_is_valid() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", readme, flags=re.S) if "yaml-language-server" in b]
+    assert blocks
+    for block in blocks:
+        validate_config("README.md", yaml.safe_load(block))

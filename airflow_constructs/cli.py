@@ -84,6 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _synth(config_path: Path, outdir: Path) -> int:
     config = load_config(config_path)
+    if outdir.exists() and not outdir.is_dir():
+        raise ConfigError(f"{outdir}: the output must be a directory, and this is a file")
     app = App(outdir=str(outdir))
     build_chart(app, config)  # every check runs here, before anything is written
     others = sorted(outdir.glob("*.k8s.yaml")) if outdir.is_dir() else []

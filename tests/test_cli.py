@@ -229,6 +229,17 @@ def test_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert capsys.readouterr().err == f"{missing}: cannot read the file: No such file or directory\n"
 
 
+def test_output_that_is_a_file_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(ROOT)
+    target = tmp_path / "out.yaml"
+    target.write_text("")
+    assert main(["synth", "examples/default.yaml", "-o", str(target)]) == 2
+    assert capsys.readouterr().err == f"{target}: the output must be a directory, and this is a file\n"
+    assert target.read_text() == ""
+
+
 # -- the config model -----------------------------------------------------------------------
 
 

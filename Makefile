@@ -47,6 +47,12 @@ unit: setup
 ## test: lint, type-check and the whole test suite
 test: lint typecheck unit
 
+## test-deep: the property tests with 300 random examples each instead of 25 (several minutes)
+.PHONY: test-deep
+test-deep: setup
+	HYPOTHESIS_PROFILE=deep pytest -p no:cacheprovider tests/test_properties.py
+
+## bench: build/synth timings, scaling with worker sets, cold `cdk8s synth`, `helm template` (prints figures)
 bench: setup
 	$(PY) bench/synth_bench.py
 

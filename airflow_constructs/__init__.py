@@ -6,7 +6,8 @@ from .autoscaling import HorizontalAutoscaling, KedaAutoscaling, VerticalAutosca
 from .component import ComponentProps
 from .config import AirflowSettings
 from .dag_processor import DagProcessor, DagProcessorProps
-from .database import DatabaseConnection, EmbeddedPostgres, ExternalDatabase, Postgres
+from .dags import BakedDags, GitBundleDags, GitHttpsAuth, GitSshAuth, GitSyncDags, PvcDags
+from .database import DatabaseConnection, DatabaseTls, EmbeddedPostgres, ExternalDatabase, Postgres
 from .edge import EdgeWorkers
 from .executors import (
     CeleryExecutor,
@@ -22,12 +23,15 @@ from .executors import (
 from .flower import Flower, FlowerProps
 from .image import AIRFLOW_VERSION, AirflowImage, Image
 from .kubernetes_executor import KubernetesExecutorPods
+from .logs import LogsProps, LogsVolume, RemoteLogging
+from .maintenance import DbClean, DbCleanProps, Pool, Pools, PostgresBackup, PostgresBackupProps
 from .migrations import Migrations, MigrationsProps
+from .pgbouncer import PgBouncer, PgBouncerProps
 from .pod import EnvVar, PodOptions, SecretRef, Toleration
 from .props import PropsError
 from .redis import Redis
 from .resources import Resources
-from .runtime import AirflowRuntime, AirflowSecrets, RuntimeProps
+from .runtime import AirflowRuntime, AirflowSecrets, RuntimeProps, SecretsBackend
 from .scheduler import Scheduler, SchedulerProps
 from .security import PodSecurity
 from .triggerer import Triggerer, TriggererProps
@@ -45,6 +49,7 @@ __all__ = [
     "AirflowSettings",
     "ApiServer",
     "ApiServerProps",
+    "BakedDags",
     "CeleryExecutor",
     "CeleryWorkerSet",
     "CeleryWorkers",
@@ -52,6 +57,9 @@ __all__ = [
     "DagProcessor",
     "DagProcessorProps",
     "DatabaseConnection",
+    "DatabaseTls",
+    "DbClean",
+    "DbCleanProps",
     "EdgeExecutor",
     "EdgeWorkerSet",
     "EdgeWorkers",
@@ -62,25 +70,40 @@ __all__ = [
     "ExternalDatabase",
     "Flower",
     "FlowerProps",
+    "GitBundleDags",
+    "GitHttpsAuth",
+    "GitSshAuth",
+    "GitSyncDags",
     "HorizontalAutoscaling",
     "Image",
     "KedaAutoscaling",
     "KubernetesExecutor",
     "KubernetesExecutorPods",
     "LocalExecutor",
+    "LogsProps",
+    "LogsVolume",
     "Migrations",
     "MigrationsProps",
+    "PgBouncer",
+    "PgBouncerProps",
     "PodCleanup",
     "PodOptions",
     "PodSecurity",
+    "Pool",
+    "Pools",
     "Postgres",
+    "PostgresBackup",
+    "PostgresBackupProps",
     "PropsError",
+    "PvcDags",
     "Redis",
+    "RemoteLogging",
     "Resources",
     "RuntimeProps",
     "Scheduler",
     "SchedulerProps",
     "SecretRef",
+    "SecretsBackend",
     "Toleration",
     "Triggerer",
     "TriggererProps",

@@ -8,13 +8,16 @@ from constructs import Construct
 from pydantic import Discriminator, Tag, model_validator
 
 from .api_server import ApiServer, ApiServerProps
+from .autoscaling import KedaAutoscaling
 from .dag_processor import DagProcessor, DagProcessorProps
 from .database import EmbeddedPostgres, ExternalDatabase, Postgres, generated_secret_name
 from .edge import EdgeWorkers
 from .executors import CeleryExecutor, EdgeExecutor, EmbeddedRedis, KubernetesExecutor
 from .flower import Flower, FlowerProps
 from .kubernetes_executor import KubernetesExecutorPods
+from .maintenance import DbClean, DbCleanProps, Pool, Pools, PostgresBackup, PostgresBackupProps
 from .migrations import Migrations, MigrationsProps
+from .pgbouncer import PgBouncer, PgBouncerProps
 from .pod import SecretRef
 from .props import parse_props, register_union_tags
 from .redis import BrokerConnection, Redis, external_broker
@@ -59,6 +62,44 @@ class AirflowProps(RuntimeProps):
     """The schema migration Job."""
     flower: FlowerProps = FlowerProps()
     """Flower, the Celery monitoring UI (off by default; needs CeleryExecutor)."""
+    pgbouncer: PgBouncerProps = PgBouncerProps()
+    """PgBouncer between Airflow and PostgreSQL (off by default; recommended with an external database)."""
+    db_clean: DbCleanProps = DbCleanProps()
+    """The ``airflow db clean`` CronJob (on by default, 90 days)."""
+    backup: PostgresBackupProps = PostgresBackupProps()
+    """pg_dump backups of the embedded PostgreSQL (off by default)."""
+    pools: list[Pool] = []
+    """Pools applied by a Job whenever they change."""
+
+    @model_validator(mode="after")
+    def _database_features(self) -> AirflowProps:
+        db = self.database
+        if isinstance(db, ExternalDatabase):
+            if self.pgbouncer.enabled and db.dialect == "mysql":
+                raise ValueError(
+                    "pgbouncer.enabled is true but database.dialect is 'mysql': PgBouncer is for PostgreSQL"
+                )
+            if self.pgbouncer.enabled and db.url is not None:
+                raise ValueError(
+                    "pgbouncer.enabled is true but the database is a URL Secret: PgBouncer needs host, user, "
+                    "database and password"
+                )
+            if self.backup.enabled:
+                raise ValueError("backup.enabled is true but the database is external: back it up where it runs")
+            celery = self.find_executor(CeleryExecutor)
+            keda = [
+                ws.name for ws in (celery.worker_sets if celery else []) if isinstance(ws.autoscaling, KedaAutoscaling)
+            ]
+            if keda and db.dialect == "mysql":
+                raise ValueError(
+                    f"worker sets {', '.join(keda)} use KEDA autoscaling, whose query is PostgreSQL: "
+                    "with database.dialect 'mysql' use HPA autoscaling"
+                )
+        names = [pool.name for pool in self.pools]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"pools repeat {', '.join(dupes)}: each pool name may appear once")
+        return self
 
     @model_validator(mode="after")
     def _flower_needs_celery(self) -> AirflowProps:
@@ -124,8 +165,25 @@ class Airflow(Construct):
             flower_auth = SecretRef(generated_secret_name(instance), "flower-basic-auth")
             extra_keys.append(GeneratedKey(flower_auth.name, flower_auth.key, "basic-auth", {"user": "admin"}))
 
+        self.pgbouncer: PgBouncer | None = None
+        if p.pgbouncer.enabled:
+            self.pgbouncer = PgBouncer(
+                self,
+                "pgbouncer",
+                instance=instance,
+                version=p.image.version,
+                database=connection,
+                props=p.pgbouncer,
+                image_pull_secrets=p.image_pull_secrets,
+            )
         self.runtime = AirflowRuntime(
-            self, "runtime", database=connection, broker=broker, generated=extra_keys, props=runtime_props
+            self,
+            "runtime",
+            database=connection,
+            broker=broker,
+            generated=extra_keys,
+            props=runtime_props,
+            pooled_database=self.pgbouncer.connection if self.pgbouncer else None,
         )
         self.migrations = Migrations(self, "migrations", runtime=self.runtime, props=p.migrations)
         self.api_server = ApiServer(self, "api-server", runtime=self.runtime, props=p.api_server)
@@ -157,3 +215,21 @@ class Airflow(Construct):
             self.edge_workers = [
                 EdgeWorkers(self, f"edge-{ws.name}", runtime=self.runtime, props=ws) for ws in edge.worker_sets
             ]
+        self.db_clean: DbClean | None = None
+        if p.db_clean.enabled:
+            self.db_clean = DbClean(self, "db-clean", runtime=self.runtime, props=p.db_clean)
+        self.backup: PostgresBackup | None = None
+        if p.backup.enabled and isinstance(p.database, EmbeddedPostgres):
+            self.backup = PostgresBackup(
+                self,
+                "backup",
+                instance=instance,
+                labels=self.runtime.labels("postgres-backup"),
+                database=connection,
+                postgres=p.database,
+                props=p.backup,
+                image_pull_secrets=p.image_pull_secrets,
+            )
+        self.pools: Pools | None = None
+        if p.pools:
+            self.pools = Pools(self, "pools", runtime=self.runtime, pools=p.pools)

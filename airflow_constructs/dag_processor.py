@@ -40,10 +40,13 @@ class DagProcessor(AirflowComponent):
             "dag-processor",
             ["dag-processor"],
             resources=p.resources,
+            reads_dags=True,
             probes={"livenessProbe": jobs_check("DagProcessorJob")},
         )
         template = self._pod_template(
             p,
+            reads_dags=True,
+            groom_logs=True,
             containers=[main],
             init_containers=[runtime.wait_for_migrations()],
             termination_grace_period=60,

@@ -25,6 +25,7 @@ from .security import PodSecurity
 PASSWORD_ENV = "AIRFLOW_DB_PASSWORD"
 CONN_ENV = "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"
 POSTGRES_PORT = 5432
+MYSQL_PORT = 3306
 POSTGRES_UID = 999
 """UID and GID of the ``postgres`` user in the official Debian-based postgres image."""
 
@@ -54,6 +55,14 @@ class DatabaseConnection:
     """Secret key of the password, when known."""
     embedded: bool = False
     """True for the embedded PostgreSQL of the release."""
+    dialect: str = "postgresql"
+    """``postgresql`` or ``mysql``."""
+    volumes: list[dict[str, Any]] = field(default_factory=list)
+    """Volumes every Airflow pod needs to connect (TLS files)."""
+    mounts: list[dict[str, Any]] = field(default_factory=list)
+    """Mounts of those volumes in every Airflow container."""
+    tls_mode: str | None = None
+    """libpq sslmode of the connection, when TLS is configured."""
 
     @property
     def has_parts(self) -> bool:
@@ -100,8 +109,45 @@ class EmbeddedPostgres(Props):
         return None if value is None else check_dns_label("storage_class", value, 253)
 
 
+TLS_DIR = "/opt/airflow/db-tls"
+
+
+class DatabaseTls(Props):
+    """TLS to an external database: the server's CA, and optionally a client certificate."""
+
+    mode: Literal["require", "verify-ca", "verify-full"] | None = None
+    """``require`` encrypts only; ``verify-ca`` also checks the CA; ``verify-full`` also checks the host
+    name. Default: ``verify-full`` when ``ca`` is given, else ``require``."""
+    ca: SecretRef | None = None
+    """Secret key holding the CA certificate (PEM) that signed the server's certificate."""
+    client_cert: SecretRef | None = None
+    """Secret key holding a client certificate (PEM), for certificate authentication."""
+    client_key: SecretRef | None = None
+    """Secret key holding the client certificate's private key (PEM)."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DatabaseTls:
+        if self.mode in ("verify-ca", "verify-full") and self.ca is None:
+            raise ValueError(f"mode {self.mode!r} verifies the server against a CA: set ca")
+        if (self.client_cert is None) != (self.client_key is None):
+            raise ValueError("client_cert and client_key go together: set both or neither")
+        return self
+
+    @property
+    def effective_mode(self) -> str:
+        return self.mode or ("verify-full" if self.ca is not None else "require")
+
+    def files(self) -> list[tuple[str, SecretRef]]:
+        """(file name, source) of each file mounted under ``/opt/airflow/db-tls``."""
+        return [
+            (n, r)
+            for n, r in (("ca.crt", self.ca), ("tls.crt", self.client_cert), ("tls.key", self.client_key))
+            if r is not None
+        ]
+
+
 class ExternalDatabase(Props):
-    """A PostgreSQL database outside the release.
+    """A PostgreSQL (or MySQL 8) database outside the release.
 
     Give either ``url`` (a Secret key holding the full SQLAlchemy URL), or ``host``, ``user``,
     ``database`` and ``password`` (a Secret key), from which the URL is assembled in the pod. In the
@@ -110,18 +156,22 @@ class ExternalDatabase(Props):
 
     kind: Literal["external"] = "external"
     """Discriminator for the ``database`` choice."""
+    dialect: Literal["postgresql", "mysql"] = "postgresql"
+    """``postgresql`` (recommended) or ``mysql`` (MySQL 8)."""
     url: SecretRef | None = None
     """Secret key with the whole URL, e.g. ``postgresql+psycopg2://user:pw@host:5432/airflow``."""
     host: str | None = None
     """Database host name."""
-    port: int = Field(default=POSTGRES_PORT, ge=1, le=65535)
-    """Database port."""
+    port: int | None = Field(default=None, ge=1, le=65535)
+    """Database port (default 5432 for PostgreSQL, 3306 for MySQL)."""
     user: str | None = None
     """Database user."""
     database: str | None = None
     """Database name."""
     password: SecretRef | None = None
     """Secret key with the user's password."""
+    tls: DatabaseTls | None = None
+    """TLS to the database (with host/user/database/password; a ``url`` carries its own TLS options)."""
 
     @model_validator(mode="after")
     def _one_form(self) -> ExternalDatabase:
@@ -136,22 +186,64 @@ class ExternalDatabase(Props):
             raise ValueError(
                 f"missing {', '.join(missing)}: give either url, or all of host, user, database and password"
             )
+        if self.url is not None and self.tls is not None:
+            raise ValueError("tls is set together with url: put the TLS options in the URL, or give the parts")
         return self
 
+    @property
+    def effective_port(self) -> int:
+        return self.port or (POSTGRES_PORT if self.dialect == "postgresql" else MYSQL_PORT)
+
     def connection(self) -> DatabaseConnection:
-        """The env vars that connect Airflow to this database."""
+        """The env vars (and TLS files) that connect Airflow to this database."""
+        port = self.effective_port
         if self.url is not None:
-            return DatabaseConnection(env=[self.url.env(CONN_ENV)], host=None, port=self.port)
+            return DatabaseConnection(env=[self.url.env(CONN_ENV)], host=None, port=port, dialect=self.dialect)
         assert self.password is not None
-        url = f"postgresql+psycopg2://{self.user}:$({PASSWORD_ENV})@{self.host}:{self.port}/{self.database}"
+        scheme = "postgresql+psycopg2" if self.dialect == "postgresql" else "mysql+mysqldb"
+        url = f"{scheme}://{self.user}:$({PASSWORD_ENV})@{self.host}:{port}/{self.database}"
+        volumes: list[dict[str, Any]] = []
+        mounts: list[dict[str, Any]] = []
+        if self.tls is not None:
+            url += "?" + "&".join(f"{k}={v}" for k, v in self._tls_query(self.tls))
+            for i, (name, ref) in enumerate(self.tls.files()):
+                volumes.append(
+                    {
+                        "name": f"db-tls-{i}",
+                        "secret": {
+                            "defaultMode": 0o440,
+                            "items": [{"key": ref.key, "path": name}],
+                            "secretName": ref.name,
+                        },
+                    }
+                )
+                mounts.append(
+                    {"mountPath": f"{TLS_DIR}/{name}", "name": f"db-tls-{i}", "readOnly": True, "subPath": name}
+                )
         return DatabaseConnection(
             env=[self.password.env(PASSWORD_ENV), {"name": CONN_ENV, "value": url}],
             host=self.host,
-            port=self.port,
+            port=port,
             user=self.user,
             name=self.database,
             password=self.password,
+            dialect=self.dialect,
+            volumes=volumes,
+            mounts=mounts,
+            tls_mode=self.tls.effective_mode if self.tls else None,
         )
+
+    def _tls_query(self, tls: DatabaseTls) -> list[tuple[str, str]]:
+        files = dict(tls.files())
+        if self.dialect == "postgresql":
+            out = [("sslmode", tls.effective_mode)]
+            names = {"ca.crt": "sslrootcert", "tls.crt": "sslcert", "tls.key": "sslkey"}
+        else:
+            mysql_modes = {"require": "REQUIRED", "verify-ca": "VERIFY_CA", "verify-full": "VERIFY_IDENTITY"}
+            out = [("ssl_mode", mysql_modes[tls.effective_mode])]
+            names = {"ca.crt": "ssl_ca", "tls.crt": "ssl_cert", "tls.key": "ssl_key"}
+        out += [(names[f], f"{TLS_DIR}/{f}") for f in files]
+        return out
 
 
 class Postgres(Construct):

@@ -25,9 +25,15 @@ class EdgeWorkers(AirflowComponent):
             "edge-worker",
             ["edge", "worker", "--queues", ",".join(p.queues), "--concurrency", str(p.concurrency)],
             resources=p.resources,
+            reads_dags=True,
         )
         template = self._pod_template(
-            p, containers=[main], init_containers=[runtime.wait_for_migrations()], termination_grace_period=600
+            p,
+            containers=[main],
+            init_containers=[runtime.wait_for_migrations()],
+            termination_grace_period=600,
+            reads_dags=True,
+            groom_logs=True,
         )
         self.workload = self._deployment(p.replicas, template, {"type": "RollingUpdate"})
         self._finish(p, "edge-worker")

@@ -78,7 +78,7 @@ class KubernetesExecutorPods(Construct):
                 namespace=other_ns,
             )
         # The executor replaces the "base" container's command with the task's; the rest is ours.
-        base = runtime.airflow_container("base", [], resources=props.worker.resources)
+        base = runtime.airflow_container("base", [], resources=props.worker.resources, reads_dags=True)
         del base["command"]
         template = runtime.pod_template(
             component,
@@ -86,6 +86,9 @@ class KubernetesExecutorPods(Construct):
             options=props.worker.pod,
             service_account=self.name,
             restart_policy="Never",
+            # A sync sidecar would keep the task pod alive after the task: sync once, before it.
+            reads_dags=True,
+            sidecars=False,
         )
         pod = {
             "apiVersion": "v1",

@@ -58,7 +58,7 @@ class Migrations(Construct):
             labels=labels,
             body={"automountServiceAccountToken": False},
         )
-        main = runtime.airflow_container("migrate", ["db", "migrate"], resources=p.resources)
+        main = runtime.airflow_container("migrate", ["db", "migrate"], resources=p.resources, direct_db=True)
         template = runtime.pod_template(
             self.component,
             containers=[main],
@@ -66,7 +66,7 @@ class Migrations(Construct):
             service_account=base,
             restart_policy="OnFailure",
         )
-        self.job_name = f"{base}-{short_hash(runtime.image.ref, runtime.config_text)}"
+        self.job_name = f"{base}-{short_hash(runtime.image.ref, runtime.config_text, main['env'])}"
         self.job = api_object(
             self,
             "job",

@@ -195,8 +195,12 @@ def container(
     volume_mounts: list[dict[str, Any]] | None = None,
     probes: dict[str, dict[str, Any]] | None = None,
     read_only_root_filesystem: bool = True,
+    run_as: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
-    """One container with the restricted security context and explicit resources."""
+    """One container with the restricted security context and explicit resources.
+
+    ``run_as`` (UID, GID) overrides the pod's user for an image built around another one.
+    """
     out: dict[str, Any] = {"name": name, "image": image, "imagePullPolicy": pull_policy}
     if command:
         out["command"] = command
@@ -209,6 +213,8 @@ def container(
     out.update(probes or {})
     out["resources"] = resources.to_kubernetes()
     out["securityContext"] = container_security_context(read_only_root_filesystem)
+    if run_as is not None:
+        out["securityContext"] |= {"runAsGroup": run_as[1], "runAsUser": run_as[0]}
     if volume_mounts:
         out["volumeMounts"] = sorted(volume_mounts, key=lambda m: m["mountPath"])
     return out

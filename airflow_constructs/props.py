@@ -88,6 +88,11 @@ PATTERN_HINTS: dict[str, str] = {
     ),
     r"^[1-9][0-9]*(Mi|Gi|Ti)$": "expected a positive size in Mi, Gi or Ti, such as '1Gi'",
     r"^(\S+\s+){4}\S+$": "expected a cron schedule of five fields, such as '*/15 * * * *'",
+    r"^(https://|ssh://|git@)\S+$": "expected a repository URL starting with https://, ssh:// or git@",
+    r"^([A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*)?$": "expected a relative folder path such as 'dags' or 'team/dags'",
+    r"^[a-z][a-z0-9_-]{0,63}$": "expected a lowercase letter, then at most 63 lowercase letters, digits, '_' or '-'",
+    r"^[a-z][a-z0-9_]{0,63}$": "expected a lowercase letter, then at most 63 lowercase letters, digits or '_'",
+    r"^[A-Za-z_][A-Za-z0-9_.]*$": "expected a Python class path such as 'airflow.providers.amazon.secrets.X'",
 }
 """What each ``Field(pattern=...)`` of a props model allows, in words (a regex is no message).
 A test fails when a props field uses a pattern that has no entry here."""
@@ -110,7 +115,8 @@ def format_validation_error(model: type[BaseModel] | str, err: ValidationError) 
         loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and p in _UNION_TAGS))
         where = f"{name}.{_location(loc)}" if loc else name
         if item["type"] == "extra_forbidden":
-            hint = _field_hint(model, loc)
+            # The raw path keeps union tags, which pick the right member of a tagged union.
+            hint = _field_hint(model, tuple(item["loc"]))
             lines.append(f"{where}: unknown field{hint}")
         elif item["type"] == "missing":
             lines.append(f"{where}: required field is missing")
@@ -154,6 +160,10 @@ def _fields_at(model: type[BaseModel], path: tuple[int | str, ...]) -> set[str]:
     for part in path:
         if isinstance(part, int):
             continue
+        if part in _UNION_TAGS:
+            tagged = [c for c in candidates if _kind_default(c) == part]
+            candidates = tagged or candidates
+            continue
         nxt: list[Any] = []
         for cand in candidates:
             if isinstance(cand, type) and issubclass(cand, BaseModel) and part in cand.model_fields:
@@ -164,6 +174,11 @@ def _fields_at(model: type[BaseModel], path: tuple[int | str, ...]) -> set[str]:
         if isinstance(cand, type) and issubclass(cand, BaseModel):
             out.update(cand.model_fields)
     return out
+
+
+def _kind_default(model: Any) -> Any:
+    field = getattr(model, "model_fields", {}).get("kind")
+    return field.default if field is not None else None
 
 
 def _models_in(annotation: Any) -> list[Any]:

@@ -9,12 +9,15 @@ probes and resources.
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any, TypeVar
 
 from constructs import Construct
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from . import config as cfg
+from .dags import BakedDags, DagDelivery, DagSource, PvcDags
 from .database import DatabaseConnection, ExternalDatabase, generated_secret_name
 from .executors import (
     AnyExecutor,
@@ -36,6 +39,7 @@ from .kube import (
     service_host,
     short_hash,
 )
+from .logs import LOGS_FOLDER, LogsProps, LogStorage
 from .pod import PodOptions, SecretRef, container, empty_dir, pod_template
 from .props import Props, PropsError, parse_props
 from .redis import BrokerConnection
@@ -45,10 +49,10 @@ from .security import PodSecurity
 
 AIRFLOW_HOME = "/opt/airflow"
 CONFIG_PATH = f"{AIRFLOW_HOME}/airflow.cfg"
-DAGS_FOLDER = f"{AIRFLOW_HOME}/dags"
-LOGS_FOLDER = f"{AIRFLOW_HOME}/logs"
 AUTH_DIR = f"{AIRFLOW_HOME}/auth"
 PASSWORDS_FILE = f"{AUTH_DIR}/simple_auth_manager_passwords.json"
+EXTRA_PACKAGES = f"{AIRFLOW_HOME}/extra-packages"
+PIP_RESOURCES = Resources(cpu_request="100m", memory_request="256Mi", cpu_limit="1", memory_limit="1Gi")
 POD_TEMPLATE_DIR = f"{AIRFLOW_HOME}/pod_templates"
 POD_TEMPLATE_FILE = f"{POD_TEMPLATE_DIR}/pod_template.yaml"
 API_PORT = 8080
@@ -57,6 +61,41 @@ INIT_RESOURCES = Resources(cpu_request="50m", memory_request="256Mi", cpu_limit=
 
 
 E = TypeVar("E", LocalExecutor, CeleryExecutor, KubernetesExecutor, EdgeExecutor)
+
+
+class SecretsBackend(Props):
+    """A secrets backend for connections and variables (``[secrets] backend`` and ``backend_kwargs``)."""
+
+    backend: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.]*$")
+    """Class path, e.g. ``airflow.providers.hashicorp.secrets.vault.VaultBackend``."""
+    kwargs: dict[str, str | int | bool] = {}
+    """``backend_kwargs``: no credentials here (they would be written to the manifests); authenticate
+    with workload identity, or give credentials through ``kwargs_secret``."""
+    kwargs_secret: SecretRef | None = None
+    """Secret key holding the whole ``backend_kwargs`` JSON (when it must contain credentials)."""
+
+    @field_validator("kwargs")
+    @classmethod
+    def _no_credentials(cls, value: dict[str, str | int | bool]) -> dict[str, str | int | bool]:
+        for key in sorted(value):
+            if re.search(r"secret|password|token|credential|private", key, re.IGNORECASE) and key not in (
+                "secret_id",
+                "connections_prefix",
+                "variables_prefix",
+                "config_prefix",
+                "secret_lookup_prefix",
+            ):
+                raise ValueError(
+                    f"kwarg {key!r} looks like a credential, which would be written to the manifests: "
+                    "put the whole kwargs JSON in a Secret (kwargs_secret) or use workload identity"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _one(self) -> SecretsBackend:
+        if self.kwargs and self.kwargs_secret is not None:
+            raise ValueError("kwargs and kwargs_secret are both set: give the kwargs one way")
+        return self
 
 
 class AirflowSecrets(Props):
@@ -96,6 +135,36 @@ class RuntimeProps(Props):
     """Secrets for pulling images, for every pod of the install."""
     bootstrap_ttl_seconds: int = Field(default=3600, ge=0)
     """How long finished bootstrap and migration Jobs are kept before Kubernetes deletes them."""
+    dags: DagSource = BakedDags()
+    """How DAG files reach the processes that read them: baked into the image (default), git-sync,
+    git-bundle or pvc."""
+    logs: LogsProps = LogsProps()
+    """Where logs are kept (emptyDir, a shared PVC, remote storage) and the groomer's retention."""
+    connections: dict[str, SecretRef] = {}
+    """Airflow connections from Secrets: ``{conn_id: SecretRef}`` becomes ``AIRFLOW_CONN_<CONN_ID>``."""
+    variables: dict[str, SecretRef] = {}
+    """Airflow variables from Secrets: ``{key: SecretRef}`` becomes ``AIRFLOW_VAR_<KEY>``."""
+    secrets_backend: SecretsBackend | None = None
+    """A secrets backend (``[secrets] backend``) for connections and variables, e.g. Vault or AWS."""
+    extra_pip_packages: list[str] = []
+    """Packages pip installs at pod start into a shared volume on PYTHONPATH (trials only: slow,
+    unpinned unless you pin, needs the index reachable; build a custom image for production)."""
+
+    @field_validator("connections", "variables")
+    @classmethod
+    def _ids(cls, value: dict[str, SecretRef]) -> dict[str, SecretRef]:
+        for key in sorted(value):
+            if not re.match(r"^[A-Za-z][A-Za-z0-9_]{0,249}$", key):
+                raise ValueError(f"id {key!r} cannot be an env var suffix: use letters, digits and '_'")
+        return value
+
+    @field_validator("extra_pip_packages")
+    @classmethod
+    def _packages(cls, value: list[str]) -> list[str]:
+        for pkg in value:
+            if not re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9,._-]+\])?([<>=!~]=?[A-Za-z0-9.*+!-]+)?$", pkg):
+                raise ValueError(f"{pkg!r} is not a pip requirement such as 'pandas==2.2.3'")
+        return value
 
     @field_validator("name")
     @classmethod
@@ -139,6 +208,7 @@ class AirflowRuntime(Construct):
         *,
         database: DatabaseConnection | ExternalDatabase,
         broker: BrokerConnection | None = None,
+        pooled_database: DatabaseConnection | None = None,
         generated: list[GeneratedKey] | None = None,
         props: RuntimeProps | None = None,
         **kwargs: Any,
@@ -153,6 +223,8 @@ class AirflowRuntime(Construct):
         self.namespace = namespace
         self.database = database.connection() if isinstance(database, ExternalDatabase) else database
         self.broker = broker
+        self.pooled_database = pooled_database
+        """Where components connect when a pooler (PgBouncer) sits in front of the database."""
         if p.find_executor(CeleryExecutor) and broker is None:
             raise PropsError(f"{self.instance}: CeleryExecutor needs a broker connection (broker=...)")
 
@@ -170,6 +242,10 @@ class AirflowRuntime(Construct):
         self.jwt_secret = pick(p.secrets.jwt_secret, "jwt-secret", "token")
         self.admin_passwords = pick(p.secrets.admin_passwords, "admin-passwords", "password-json", users=[p.admin_user])
         self.generated_keys = keys
+
+        self.dags = DagDelivery(p.dags, self.instance)
+        self.log_storage = LogStorage(p.logs, self.instance)
+        self._claims(p)
 
         self.api_service_name = f"{self.instance}-api-server"
         self.api_url = f"http://{service_host(self.api_service_name, namespace)}:{API_PORT}"
@@ -218,13 +294,53 @@ class AirflowRuntime(Construct):
             out["edge"] = {"api_enabled": "True", "api_url": f"{self.api_url}/edge_worker/v1/rpcapi"}
         return out
 
+    def _claims(self, p: RuntimeProps) -> None:
+        """PersistentVolumeClaims for DAGs and logs, when the construct is asked to create them."""
+        for id, source, claim in (
+            (
+                "dags-claim",
+                p.dags if isinstance(p.dags, PvcDags) and not p.dags.existing_claim else None,
+                self.dags.claim_name,
+            ),
+            (
+                "logs-claim",
+                p.logs.volume if p.logs.volume and not p.logs.volume.existing_claim else None,
+                self.log_storage.claim_name,
+            ),
+        ):
+            if source is None or claim is None:
+                continue
+            spec: dict[str, Any] = {
+                "accessModes": ["ReadWriteMany"],
+                "resources": {"requests": {"storage": source.storage_size}},
+            }
+            if source.storage_class:
+                spec["storageClassName"] = source.storage_class
+            api_object(
+                self,
+                id,
+                api_version="v1",
+                kind="PersistentVolumeClaim",
+                name=claim,
+                labels=self.labels(id.removesuffix("-claim")),
+                body={"spec": spec},
+            )
+
     def _library_config(self) -> dict[str, dict[str, str]]:
+        backend = self.props.secrets_backend
+        backend_config = {}
+        if backend is not None:
+            backend_config = {"secrets": {"backend": backend.backend}}
+            if backend.kwargs:
+                backend_config["secrets"]["backend_kwargs"] = json.dumps(backend.kwargs, sort_keys=True)
         return cfg.merge(
             self._executor_config(),
+            self.dags.config(),
+            self.log_storage.config(),
+            backend_config,
             {
                 "core": {
                     "auth_manager": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
-                    "dags_folder": DAGS_FOLDER,
                     "simple_auth_manager_passwords_file": PASSWORDS_FILE,
                     "simple_auth_manager_users": f"{self.props.admin_user}:admin",
                 },
@@ -236,6 +352,11 @@ class AirflowRuntime(Construct):
             },
         )
 
+    @property
+    def runs_tasks_locally(self) -> bool:
+        """True when the scheduler pod runs tasks (LocalExecutor), so it needs the DAG files."""
+        return self.props.find_executor(LocalExecutor) is not None
+
     # -- labels -------------------------------------------------------------------------------
     def labels(self, component: str) -> dict[str, str]:
         """Recommended labels of one component of this install."""
@@ -246,8 +367,12 @@ class AirflowRuntime(Construct):
         return selector_labels(self.instance, component)
 
     # -- containers and pods ------------------------------------------------------------------
-    def env(self) -> list[dict[str, Any]]:
-        """Env of every Airflow container: paths, secrets and the database URL, in expansion order."""
+    def env(self, direct_db: bool = False) -> list[dict[str, Any]]:
+        """Env of every Airflow container: paths, secrets and the database URL, in expansion order.
+
+        ``direct_db`` bypasses the pooler (schema migrations need a real session).
+        """
+        db = self.database if direct_db or self.pooled_database is None else self.pooled_database
         return [
             {"name": "AIRFLOW_CONFIG", "value": CONFIG_PATH},
             {"name": "AIRFLOW_HOME", "value": AIRFLOW_HOME},
@@ -255,23 +380,74 @@ class AirflowRuntime(Construct):
             {"name": "AIRFLOW__CORE__EXECUTION_API_SERVER_URL", "value": self.execution_api_url},
             self.api_secret_key.env("AIRFLOW__API__SECRET_KEY"),
             self.jwt_secret.env("AIRFLOW__API_AUTH__JWT_SECRET"),
-            *self.database.env,
+            *db.env,
             *(self.broker.env if self.broker else []),
+            *self.dags.env(),
+            *self.log_storage.env(),
+            *self._secrets_env(),
         ]
+
+    def _secrets_env(self) -> list[dict[str, Any]]:
+        p = self.props
+        out = [ref.env(f"AIRFLOW_CONN_{conn.upper()}") for conn, ref in sorted(p.connections.items())]
+        out += [ref.env(f"AIRFLOW_VAR_{key.upper()}") for key, ref in sorted(p.variables.items())]
+        if p.secrets_backend is not None and p.secrets_backend.kwargs_secret is not None:
+            out.append(p.secrets_backend.kwargs_secret.env("AIRFLOW__SECRETS__BACKEND_KWARGS"))
+        if p.extra_pip_packages:
+            out.append({"name": "PYTHONPATH", "value": EXTRA_PACKAGES})
+        return out
 
     def volumes(self) -> list[dict[str, Any]]:
-        """Volumes every Airflow pod mounts: the config, and writable scratch under a read-only root."""
-        return [
+        """Volumes every Airflow pod mounts: the config, logs, and writable scratch under a read-only root."""
+        out = [
             {"configMap": {"name": self.config_map_name}, "name": "config"},
-            empty_dir("logs", "2Gi"),
+            self.log_storage.volume(),
             empty_dir("tmp", "1Gi"),
+            *self.database.volumes,
         ]
+        if self.props.extra_pip_packages:
+            out.append(empty_dir("extra-packages", "2Gi"))
+        return out
 
-    def volume_mounts(self) -> list[dict[str, Any]]:
-        return [
+    def volume_mounts(self, reads_dags: bool = False) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = [
             {"mountPath": CONFIG_PATH, "name": "config", "readOnly": True, "subPath": "airflow.cfg"},
             {"mountPath": LOGS_FOLDER, "name": "logs"},
             {"mountPath": "/tmp", "name": "tmp"},
+            *self.database.mounts,
+        ]
+        if self.props.extra_pip_packages:
+            out.append({"mountPath": EXTRA_PACKAGES, "name": "extra-packages", "readOnly": True})
+        if reads_dags:
+            out += self.dags.mounts()
+        return out
+
+    def pip_install(self) -> list[dict[str, Any]]:
+        """Init container installing ``extra_pip_packages`` into the shared volume (trials only)."""
+        packages = self.props.extra_pip_packages
+        if not packages:
+            return []
+        return [
+            container(
+                "pip-install",
+                self.image.ref,
+                self.image.pull_policy,
+                resources=PIP_RESOURCES,
+                command=[
+                    "pip",
+                    "install",
+                    "--no-cache-dir",
+                    "--disable-pip-version-check",
+                    "--target",
+                    EXTRA_PACKAGES,
+                    *packages,
+                ],
+                env=[{"name": "HOME", "value": "/tmp"}],
+                volume_mounts=[
+                    {"mountPath": EXTRA_PACKAGES, "name": "extra-packages"},
+                    {"mountPath": "/tmp", "name": "tmp"},
+                ],
+            )
         ]
 
     def airflow_container(
@@ -283,8 +459,13 @@ class AirflowRuntime(Construct):
         ports: list[dict[str, Any]] | None = None,
         probes: dict[str, dict[str, Any]] | None = None,
         extra_mounts: list[dict[str, Any]] | None = None,
+        reads_dags: bool = False,
+        direct_db: bool = False,
     ) -> dict[str, Any]:
-        """An Airflow container running ``airflow <args>`` under dumb-init (signals, zombie reaping)."""
+        """An Airflow container running ``airflow <args>`` under dumb-init (signals, zombie reaping).
+
+        ``reads_dags`` mounts the DAG files (the pod must be built with ``reads_dags`` too).
+        """
         return container(
             name,
             self.image.ref,
@@ -292,10 +473,10 @@ class AirflowRuntime(Construct):
             resources=resources,
             command=["/usr/bin/dumb-init", "--", "airflow"],
             args=args,
-            env=self.env(),
+            env=self.env(direct_db),
             ports=ports,
             probes=probes,
-            volume_mounts=[*self.volume_mounts(), *(extra_mounts or [])],
+            volume_mounts=[*self.volume_mounts(reads_dags), *(extra_mounts or [])],
         )
 
     def wait_for_migrations(self) -> dict[str, Any]:
@@ -319,16 +500,34 @@ class AirflowRuntime(Construct):
         termination_grace_period: int | None = None,
         restart_policy: str | None = None,
         subdomain: str | None = None,
+        reads_dags: bool = False,
+        groom_logs: bool = False,
+        sidecars: bool = True,
     ) -> dict[str, Any]:
-        """A pod template for an Airflow component, with the config checksum that rolls it."""
+        """A pod template for an Airflow component, with the config checksum that rolls it.
+
+        ``reads_dags`` adds the DAG source's volumes, init container and (with ``sidecars``) sync
+        sidecar; ``groom_logs`` adds the log groomer sidecar.
+        """
+        main, *others = containers
+        extra_sidecars: list[dict[str, Any]] = []
+        inits = [*self.pip_install(), *(init_containers or [])]
+        extra_volumes = list(volumes or [])
+        if reads_dags:
+            inits = [*self.dags.init_containers(), *inits]
+            extra_volumes += self.dags.volumes()
+            if sidecars:
+                extra_sidecars += self.dags.sidecars()
+        if groom_logs and sidecars:
+            extra_sidecars += self.log_storage.groomer(self.image.ref, self.image.pull_policy)
         return pod_template(
             labels=self.labels(component),
             annotations={CONFIG_CHECKSUM: self.config_checksum},
             service_account=service_account,
             automount_token=automount_token,
-            containers=containers,
-            init_containers=init_containers,
-            volumes=[*self.volumes(), *(volumes or [])],
+            containers=[main, *others, *extra_sidecars],
+            init_containers=inits or None,
+            volumes=[*self.volumes(), *extra_volumes],
             security=self.props.security,
             options=options,
             image_pull_secrets=self.props.image_pull_secrets,

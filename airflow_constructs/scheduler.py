@@ -48,12 +48,15 @@ class Scheduler(AirflowComponent):
             "scheduler",
             ["scheduler"],
             resources=p.resources,
+            reads_dags=runtime.runs_tasks_locally,
             ports=[{"containerPort": LOG_SERVER_PORT, "name": "task-logs", "protocol": "TCP"}],
             probes={"livenessProbe": jobs_check("SchedulerJob")},
             extra_mounts=[launches_pods.volume_mount] if launches_pods else None,
         )
         template = self._pod_template(
             p,
+            reads_dags=runtime.runs_tasks_locally,
+            groom_logs=True,
             containers=[main],
             init_containers=[runtime.wait_for_migrations()],
             termination_grace_period=60,

@@ -42,11 +42,14 @@ class Triggerer(AirflowComponent):
             "triggerer",
             ["triggerer"],
             resources=p.resources,
+            reads_dags=True,
             ports=[{"containerPort": LOG_SERVER_PORT, "name": "trigger-logs", "protocol": "TCP"}],
             probes={"livenessProbe": jobs_check("TriggererJob")},
         )
         template = self._pod_template(
             p,
+            reads_dags=True,
+            groom_logs=True,
             containers=[main],
             init_containers=[runtime.wait_for_migrations()],
             termination_grace_period=60,

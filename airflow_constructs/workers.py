@@ -44,6 +44,7 @@ class CeleryWorkers(AirflowComponent):
             "worker",
             ["celery", "worker", "--queues", ",".join(p.queues), "--concurrency", str(p.concurrency)],
             resources=p.resources,
+            reads_dags=True,
             ports=[{"containerPort": LOG_SERVER_PORT, "name": "task-logs", "protocol": "TCP"}],
             probes={
                 "livenessProbe": {
@@ -57,6 +58,8 @@ class CeleryWorkers(AirflowComponent):
         )
         template = self._pod_template(
             p,
+            reads_dags=True,
+            groom_logs=True,
             containers=[main],
             init_containers=[runtime.wait_for_migrations()],
             termination_grace_period=p.termination_grace_period_seconds,
@@ -94,6 +97,7 @@ class CeleryWorkers(AirflowComponent):
                 user=db.user,
                 database=db.name,
                 password=db.password,
-                # The embedded database speaks plain TCP inside the cluster; an external one may offer TLS.
-                sslmode="disable" if db.embedded else "prefer",
+                # The embedded database speaks plain TCP inside the cluster; an external one may offer TLS
+                # (KEDA has no CA file to verify against, so TLS means encrypted, unverified).
+                sslmode="disable" if db.embedded else ("require" if db.tls_mode else "prefer"),
             )

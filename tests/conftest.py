@@ -20,20 +20,37 @@ Manifest = dict[str, Any]
 
 def synth_chart(build: Callable[[Chart], Any], namespace: str = "airflow") -> list[Manifest]:
     """Build constructs into a fresh chart and return its manifests."""
+    return synth_with_external(build, namespace)[0]
+
+
+def synth_with_external(build: Callable[[Chart], Any], namespace: str = "airflow") -> tuple[list[Manifest], set[str]]:
+    """Build constructs into a fresh chart: its manifests and the objects its props declare external."""
+    from tests import conformance
+
     app = App()
     chart = Chart(app, "test", namespace=namespace, disable_resource_name_hashes=True)
     build(chart)
-    return list(chart.to_json())
+    return list(chart.to_json()), conformance.declared_external_in(chart)
 
 
 @pytest.fixture(scope="session")
-def app_manifests() -> dict[str, list[Manifest]]:
+def app_charts() -> dict[str, Chart]:
+    """Every example app's chart, keyed by app name."""
+    return {name: build(App()) for name, build in APPS.items()}
+
+
+@pytest.fixture(scope="session")
+def app_manifests(app_charts: dict[str, Chart]) -> dict[str, list[Manifest]]:
     """Every example app's manifests, keyed by app name."""
-    out = {}
-    for name, build in APPS.items():
-        chart = build(App())
-        out[name] = list(chart.to_json())
-    return out
+    return {name: list(chart.to_json()) for name, chart in app_charts.items()}
+
+
+@pytest.fixture(scope="session")
+def app_external(app_charts: dict[str, Chart]) -> dict[str, set[str]]:
+    """``Kind/name`` of the objects each app's props name as user-provided (they are not in the output)."""
+    from tests import conformance
+
+    return {name: conformance.declared_external_in(chart) for name, chart in app_charts.items()}
 
 
 @pytest.fixture(scope="session")

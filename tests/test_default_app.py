@@ -27,9 +27,11 @@ def test_object_inventory(default_app: list[Manifest]) -> None:
     names = sorted((m["kind"], m["metadata"]["name"]) for m in default_app)
     job_names = {n for k, n in names if k == "Job"}
     assert len(job_names) == 2
-    assert [(k, n) for k, n in names if k != "Job"] == [
+    # NetworkPolicies have their own exhaustive tests (tests/test_network_policies.py).
+    assert [(k, n) for k, n in names if k not in ("Job", "NetworkPolicy")] == [
         ("ConfigMap", "airflow-config"),
         ("ConfigMap", "airflow-secrets-bootstrap"),
+        ("CronJob", "airflow-db-clean"),
         ("Deployment", "airflow-api-server"),
         ("Deployment", "airflow-dag-processor"),
         ("Deployment", "airflow-scheduler"),
@@ -45,6 +47,7 @@ def test_object_inventory(default_app: list[Manifest]) -> None:
         ("Service", "airflow-triggerer"),
         ("ServiceAccount", "airflow-api-server"),
         ("ServiceAccount", "airflow-dag-processor"),
+        ("ServiceAccount", "airflow-db-clean"),
         ("ServiceAccount", "airflow-migrate"),
         ("ServiceAccount", "airflow-postgres"),
         ("ServiceAccount", "airflow-scheduler"),

@@ -60,7 +60,8 @@ def test_every_pod_option_reaches_the_pod() -> None:
     )
     template = find(manifests, "Deployment", "airflow-scheduler")["spec"]["template"]
     spec = template["spec"]
-    main, sidecar = spec["containers"]
+    main, groomer, sidecar = spec["containers"]
+    assert groomer["name"] == "log-groomer"
     env = env_of(main)
     assert env["TEAM"] == "data"
     assert env["TOKEN"] == {"secretKeyRef": {"key": "token", "name": "team-token"}}

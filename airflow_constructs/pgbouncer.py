@@ -1,0 +1,246 @@
+"""PgBouncer: a connection pooler between Airflow and PostgreSQL (recommended with an external database).
+
+Airflow opens many short-lived connections (every task, every scheduler loop); PgBouncer keeps a
+small pool of server connections instead. Its config holds no secret: an init container writes the
+auth file from the Secret-backed password inside the pod. The migration Job connects directly.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from constructs import Construct
+from pydantic import Field
+
+from .component import ComponentProps, availability
+from .database import CONN_ENV, PASSWORD_ENV, DatabaseConnection
+from .image import Image
+from .kube import api_object, recommended_labels, require_namespace, selector_labels, service_host, short_hash
+from .pod import container, empty_dir, pod_template
+from .resources import Resources
+from .security import PodSecurity
+
+PGBOUNCER_PORT = 6432
+EXPORTER_PORT = 9127
+PGBOUNCER_UID = 65534
+"""PgBouncer runs as ``nobody``: it needs no file of its own beyond its config."""
+CONFIG_CHECKSUM = "airflow-constructs.io/config-checksum"
+
+
+class PgBouncerProps(ComponentProps):
+    """Options of PgBouncer."""
+
+    enabled: bool = False
+    """Deploy PgBouncer and connect Airflow through it (PostgreSQL only)."""
+    image: Image = Image(repository="apache/airflow", tag="airflow-pgbouncer-2025.03.05-1.23.1")
+    """PgBouncer image (the one the Apache Airflow project publishes)."""
+    pool_mode: Literal["transaction", "session"] = "transaction"
+    """``transaction`` shares server connections between clients between transactions."""
+    max_client_conn: int = Field(default=1000, ge=10, le=100000)
+    """Client connections PgBouncer accepts."""
+    default_pool_size: int = Field(default=20, ge=1, le=10000)
+    """Server connections per database/user pair."""
+    max_db_connections: int = Field(default=50, ge=1, le=10000)
+    """Upper bound on server connections to the database."""
+    resources: Resources = Resources(cpu_request="50m", memory_request="64Mi", cpu_limit="500m", memory_limit="256Mi")
+    """Requests and limits of the PgBouncer container."""
+    metrics_exporter: bool = False
+    """Add a Prometheus exporter sidecar (port 9127)."""
+    exporter_image: Image = Image(repository="apache/airflow", tag="airflow-pgbouncer-exporter-2025.03.05-0.18.0")
+    """Exporter image."""
+
+
+class PgBouncer(Construct):
+    """ConfigMap, ServiceAccount, Service and Deployment of PgBouncer in front of ``database``.
+
+    ``connection`` is what Airflow components use instead of the direct one.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        instance: str,
+        version: str,
+        database: DatabaseConnection,
+        props: PgBouncerProps,
+        image_pull_secrets: list[str] | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        assert database.host and database.user and database.name and database.password
+        self.props = p = props
+        self.name = f"{instance}-pgbouncer"
+        labels = recommended_labels(instance, "pgbouncer", version)
+        selector = selector_labels(instance, "pgbouncer")
+        server_tls = database.tls_mode or ("disable" if database.embedded else "prefer")
+        ini = "\n".join(
+            [
+                "[databases]",
+                f"{database.name} = host={database.host} port={database.port} dbname={database.name}",
+                "",
+                "[pgbouncer]",
+                "auth_file = /etc/pgbouncer-auth/users.txt",
+                "auth_type = scram-sha-256",
+                f"default_pool_size = {p.default_pool_size}",
+                "ignore_startup_parameters = extra_float_digits",
+                "listen_addr = *",
+                f"listen_port = {PGBOUNCER_PORT}",
+                f"max_client_conn = {p.max_client_conn}",
+                f"max_db_connections = {p.max_db_connections}",
+                f"pool_mode = {p.pool_mode}",
+                f"server_tls_sslmode = {server_tls}",
+                *(
+                    ["server_tls_ca_file = /etc/pgbouncer-tls/ca.crt"]
+                    if any(m["mountPath"].endswith("ca.crt") for m in database.mounts)
+                    else []
+                ),
+                f"stats_users = {database.user}",
+                "unix_socket_dir =",
+                "",
+            ]
+        )
+        self.config_map = api_object(
+            self,
+            "config",
+            api_version="v1",
+            kind="ConfigMap",
+            name=self.name,
+            labels=labels,
+            body={"data": {"pgbouncer.ini": ini}},
+        )
+        self.service_account = api_object(
+            self,
+            "service-account",
+            api_version="v1",
+            kind="ServiceAccount",
+            name=self.name,
+            labels=labels,
+            body={"automountServiceAccountToken": False},
+        )
+        ports = [{"name": "pgbouncer", "port": PGBOUNCER_PORT, "protocol": "TCP", "targetPort": "pgbouncer"}]
+        if p.metrics_exporter:
+            ports.append({"name": "metrics", "port": EXPORTER_PORT, "protocol": "TCP", "targetPort": "metrics"})
+        self.service = api_object(
+            self,
+            "service",
+            api_version="v1",
+            kind="Service",
+            name=self.name,
+            labels=labels,
+            body={"spec": {"ports": ports, "selector": selector, "type": "ClusterIP"}},
+        )
+        password_env = database.password.env("DB_PASSWORD")
+        # The password reaches the auth file inside the pod only; printf keeps it off the command line.
+        write_auth = 'umask 077 && printf \'"%s" "%s"\\n\' "$DB_USER" "$DB_PASSWORD" > /etc/pgbouncer-auth/users.txt'
+        init = container(
+            "write-auth-file",
+            p.image.ref,
+            p.image.pull_policy,
+            resources=p.resources,
+            command=["sh", "-c", write_auth],
+            env=[{"name": "DB_USER", "value": database.user}, password_env],
+            volume_mounts=[{"mountPath": "/etc/pgbouncer-auth", "name": "auth"}],
+        )
+        tls_mounts = [
+            {**m, "mountPath": m["mountPath"].replace("/opt/airflow/db-tls", "/etc/pgbouncer-tls")}
+            for m in database.mounts
+        ]
+        tcp = {"tcpSocket": {"port": "pgbouncer"}}
+        main = container(
+            "pgbouncer",
+            p.image.ref,
+            p.image.pull_policy,
+            resources=p.resources,
+            command=["pgbouncer", "/etc/pgbouncer/pgbouncer.ini"],
+            ports=[{"containerPort": PGBOUNCER_PORT, "name": "pgbouncer", "protocol": "TCP"}],
+            probes={
+                "livenessProbe": {**tcp, "periodSeconds": 20, "timeoutSeconds": 5},
+                "readinessProbe": {**tcp, "periodSeconds": 10, "timeoutSeconds": 5},
+            },
+            volume_mounts=[
+                {"mountPath": "/etc/pgbouncer", "name": "config", "readOnly": True},
+                {"mountPath": "/etc/pgbouncer-auth", "name": "auth", "readOnly": True},
+                {"mountPath": "/tmp", "name": "tmp"},
+                *tls_mounts,
+            ],
+        )
+        containers = [main]
+        if p.metrics_exporter:
+            containers.append(
+                container(
+                    "metrics-exporter",
+                    p.exporter_image.ref,
+                    p.exporter_image.pull_policy,
+                    resources=Resources(
+                        cpu_request="10m", memory_request="32Mi", cpu_limit="100m", memory_limit="64Mi"
+                    ),
+                    env=[
+                        password_env,
+                        {
+                            "name": "DATABASE_URL",
+                            "value": f"postgresql://{database.user}:$(DB_PASSWORD)@127.0.0.1:{PGBOUNCER_PORT}/pgbouncer"
+                            "?sslmode=disable",
+                        },
+                    ],
+                    ports=[{"containerPort": EXPORTER_PORT, "name": "metrics", "protocol": "TCP"}],
+                )
+            )
+        template = pod_template(
+            labels=labels,
+            annotations={CONFIG_CHECKSUM: short_hash(ini, length=64)},
+            service_account=self.name,
+            automount_token=False,
+            containers=containers,
+            init_containers=[init],
+            security=PodSecurity(run_as_user=PGBOUNCER_UID, run_as_group=PGBOUNCER_UID, fs_group=PGBOUNCER_UID),
+            options=p.pod,
+            image_pull_secrets=image_pull_secrets or [],
+            termination_grace_period=30,
+            volumes=[
+                {"configMap": {"name": self.name}, "name": "config"},
+                empty_dir("auth", "1Mi"),
+                empty_dir("tmp", "16Mi"),
+                *database.volumes,
+            ],
+        )
+        availability(p, template, selector)
+        self.workload = api_object(
+            self,
+            "deployment",
+            api_version="apps/v1",
+            kind="Deployment",
+            name=self.name,
+            labels=labels,
+            body={
+                "spec": {
+                    "replicas": p.replicas,
+                    "revisionHistoryLimit": 5,
+                    "selector": {"matchLabels": selector},
+                    "strategy": {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}, "type": "RollingUpdate"},
+                    "template": template,
+                }
+            },
+        )
+        if p.disruption_budget:
+            api_object(
+                self,
+                "pdb",
+                api_version="policy/v1",
+                kind="PodDisruptionBudget",
+                name=self.name,
+                labels=labels,
+                body={"spec": {"maxUnavailable": 1, "selector": {"matchLabels": selector}}},
+            )
+        host = service_host(self.name, require_namespace(self, instance))
+        url = f"postgresql+psycopg2://{database.user}:$({PASSWORD_ENV})@{host}:{PGBOUNCER_PORT}/{database.name}"
+        self.connection = DatabaseConnection(
+            env=[database.password.env(PASSWORD_ENV), {"name": CONN_ENV, "value": url}],
+            host=host,
+            port=PGBOUNCER_PORT,
+            user=database.user,
+            name=database.name,
+            password=database.password,
+            dialect="postgresql",
+        )
+

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from constructs import Construct
 from pydantic import Discriminator, Tag, model_validator
 
+from .admin_user import AdminUser
 from .api_server import ApiServer, ApiServerProps
 from .autoscaling import KedaAutoscaling
 from .dag_processor import DagProcessor, DagProcessorProps
@@ -102,6 +103,15 @@ class AirflowProps(RuntimeProps):
         return self
 
     @model_validator(mode="after")
+    def _dag_processor_in_airflow3(self) -> AirflowProps:
+        if not self.dag_processor.enabled and not self.image.airflow2:
+            raise ValueError(
+                f"dag_processor.enabled is false but the image runs Airflow {self.image.version}: "
+                "Airflow 3 parses DAGs only in the dag-processor"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _flower_needs_celery(self) -> AirflowProps:
         if self.flower.enabled and self.find_executor(CeleryExecutor) is None:
             kinds = ", ".join(e.kind for e in self.executors)
@@ -179,6 +189,7 @@ class Airflow(Construct):
         self.runtime = AirflowRuntime(
             self,
             "runtime",
+            standalone_dag_processor=p.dag_processor.enabled,
             database=connection,
             broker=broker,
             generated=extra_keys,
@@ -197,7 +208,12 @@ class Airflow(Construct):
         self.scheduler = Scheduler(
             self, "scheduler", runtime=self.runtime, props=p.scheduler, launches_pods=self.kubernetes_executor
         )
-        self.dag_processor = DagProcessor(self, "dag-processor", runtime=self.runtime, props=p.dag_processor)
+        self.dag_processor: DagProcessor | None = None
+        if p.dag_processor.enabled:
+            self.dag_processor = DagProcessor(self, "dag-processor", runtime=self.runtime, props=p.dag_processor)
+        self.admin_user: AdminUser | None = None
+        if self.runtime.airflow2:
+            self.admin_user = AdminUser(self, "admin-user", runtime=self.runtime, username=p.admin_user)
         self.triggerer = Triggerer(self, "triggerer", runtime=self.runtime, props=p.triggerer)
 
         self.workers: list[CeleryWorkers] = []

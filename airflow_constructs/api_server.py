@@ -16,6 +16,7 @@ AUTH_SECRET_DIR = "/opt/airflow/auth-secret"
 PASSWORDS_NAME = "simple_auth_manager_passwords.json"
 
 HEALTH_PATH = "/api/v2/monitor/health"
+AIRFLOW2_HEALTH_PATH = "/health"
 
 
 class ApiServerProps(ComponentProps):
@@ -47,10 +48,12 @@ class ApiServer(AirflowComponent):
         self.props = parse_props(ApiServerProps, props, kwargs)
         p = self.props
         assert self.name == runtime.api_service_name
-        http_get = {"path": HEALTH_PATH, "port": "api", "scheme": "HTTP"}
+        # Airflow 2 compatibility: the webserver serves the UI and REST API on the same Service.
+        command = "webserver" if runtime.airflow2 else "api-server"
+        http_get = {"path": AIRFLOW2_HEALTH_PATH if runtime.airflow2 else HEALTH_PATH, "port": "api", "scheme": "HTTP"}
         main = runtime.airflow_container(
             "api-server",
-            ["api-server", "--port", str(API_PORT)],
+            [command, "--port", str(API_PORT)],
             resources=p.resources,
             ports=[{"containerPort": API_PORT, "name": "api", "protocol": "TCP"}],
             probes={
@@ -68,7 +71,7 @@ class ApiServer(AirflowComponent):
                 },
                 "startupProbe": {"failureThreshold": 30, "httpGet": http_get, "periodSeconds": 5, "timeoutSeconds": 10},
             },
-            extra_mounts=[{"mountPath": AUTH_DIR, "name": "auth"}],
+            extra_mounts=None if runtime.airflow2 else [{"mountPath": AUTH_DIR, "name": "auth"}],
         )
         # The simple auth manager opens its passwords file for writing at start-up, so the file is
         # copied from the Secret into a small emptyDir first.
@@ -93,10 +96,13 @@ class ApiServer(AirflowComponent):
                 },
             },
         ]
+        inits = [copy_passwords, runtime.wait_for_migrations()]
+        if runtime.airflow2:
+            inits, volumes = [runtime.wait_for_migrations()], []
         template = self._pod_template(
             p,
             containers=[main],
-            init_containers=[copy_passwords, runtime.wait_for_migrations()],
+            init_containers=inits,
             volumes=volumes,
             termination_grace_period=30,
         )

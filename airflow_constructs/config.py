@@ -44,23 +44,36 @@ class AirflowSettings(Props):
     min_file_process_interval: int = Field(default=30, ge=1)
     """``[dag_processor] min_file_process_interval``: seconds before a DAG file is parsed again."""
 
-    def to_config(self) -> dict[str, dict[str, str]]:
-        """These settings as airflow.cfg sections."""
+    def to_config(self, airflow2: bool = False) -> dict[str, dict[str, str]]:
+        """These settings as airflow.cfg sections (Airflow 2 keeps some in other sections)."""
+        if airflow2:
+            return {
+                "core": self._core(),
+                "logging": {"logging_level": self.logging_level},
+                "scheduler": {
+                    "dag_dir_list_interval": str(self.dag_refresh_interval),
+                    "min_file_process_interval": str(self.min_file_process_interval),
+                },
+                "webserver": {"expose_config": _ini(self.expose_config), "workers": str(self.api_workers)},
+            }
         return {
             "api": {"expose_config": _ini(self.expose_config), "workers": str(self.api_workers)},
-            "core": {
-                "dags_are_paused_at_creation": _ini(self.dags_are_paused_at_creation),
-                "default_timezone": self.default_timezone,
-                "load_examples": _ini(self.load_examples),
-                "max_active_runs_per_dag": str(self.max_active_runs_per_dag),
-                "max_active_tasks_per_dag": str(self.max_active_tasks_per_dag),
-                "parallelism": str(self.parallelism),
-            },
+            "core": self._core(),
             "dag_processor": {
                 "min_file_process_interval": str(self.min_file_process_interval),
                 "refresh_interval": str(self.dag_refresh_interval),
             },
             "logging": {"logging_level": self.logging_level},
+        }
+
+    def _core(self) -> dict[str, str]:
+        return {
+            "dags_are_paused_at_creation": _ini(self.dags_are_paused_at_creation),
+            "default_timezone": self.default_timezone,
+            "load_examples": _ini(self.load_examples),
+            "max_active_runs_per_dag": str(self.max_active_runs_per_dag),
+            "max_active_tasks_per_dag": str(self.max_active_tasks_per_dag),
+            "parallelism": str(self.parallelism),
         }
 
 
@@ -76,6 +89,10 @@ TYPED_KEYS: dict[tuple[str, str], str] = {
     ("dag_processor", "min_file_process_interval"): "settings.min_file_process_interval",
     ("dag_processor", "refresh_interval"): "settings.dag_refresh_interval",
     ("logging", "logging_level"): "settings.logging_level",
+    ("scheduler", "dag_dir_list_interval"): "settings.dag_refresh_interval",
+    ("scheduler", "min_file_process_interval"): "settings.min_file_process_interval",
+    ("webserver", "expose_config"): "settings.expose_config",
+    ("webserver", "workers"): "settings.api_workers",
 }
 """Keys with a typed setting: set them there, not in ``config``."""
 
@@ -92,6 +109,8 @@ MANAGED_KEYS: dict[tuple[str, str], str] = {
     ("database", "sql_alchemy_conn"): "database",
     ("logging", "base_log_folder"): "the library (log volume)",
     ("logging", "dag_processor_child_process_log_directory"): "the library (log volume)",
+    ("scheduler", "standalone_dag_processor"): "dag_processor.enabled",
+    ("webserver", "secret_key"): "secrets.api_secret_key",
 }
 """Keys the library sets from other props; overriding them in ``config`` would break the wiring."""
 

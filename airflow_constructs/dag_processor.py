@@ -15,6 +15,10 @@ from .runtime import AirflowRuntime
 class DagProcessorProps(ComponentProps):
     """Options of the dag-processor."""
 
+    enabled: bool = True
+    """Run the dag-processor. Airflow 3 always needs it; only Airflow 2 (compatibility mode) can
+    leave DAG parsing to the scheduler."""
+
     resources: Resources = Resources(cpu_request="250m", memory_request="512Mi", cpu_limit="1", memory_limit="1Gi")
     """Requests and limits of the dag-processor container."""
 

@@ -12,8 +12,8 @@ from .props import Props
 AIRFLOW_VERSION = "3.3.2"
 """The Airflow release this library is tested against (the default image tag)."""
 
-SUPPORTED_MINORS = ((3, 0), (3, 1), (3, 2), (3, 3))
-"""Airflow minors the generated manifests are known to work with."""
+SUPPORTED_MINORS = ((2, 10), (2, 11), (3, 0), (3, 1), (3, 2), (3, 3))
+"""Airflow minors the generated manifests are known to work with (2.x in compatibility mode)."""
 
 _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
@@ -85,6 +85,11 @@ class AirflowImage(Image):
             allowed = ", ".join(f"{a}.{b}" for a, b in SUPPORTED_MINORS)
             raise ValueError(f"Airflow version {version!r} is not supported: supported minors are {allowed}")
         return self
+
+    @property
+    def airflow2(self) -> bool:
+        """True for an Airflow 2 image (compatibility mode: webserver, no execution API)."""
+        return self.version.startswith("2.")
 
     @property
     def version(self) -> str:

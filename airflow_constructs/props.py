@@ -92,6 +92,7 @@ PATTERN_HINTS: dict[str, str] = {
     r"^([A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*)?$": "expected a relative folder path such as 'dags' or 'team/dags'",
     r"^[a-z][a-z0-9_-]{0,63}$": "expected a lowercase letter, then at most 63 lowercase letters, digits, '_' or '-'",
     r"^[a-z][a-z0-9_]{0,63}$": "expected a lowercase letter, then at most 63 lowercase letters, digits or '_'",
+    r"^[A-Za-z0-9_.-]{1,256}$": "expected 1 to 256 letters, digits, '_', '.' or '-'",
     r"^[A-Za-z_][A-Za-z0-9_.]*$": "expected a Python class path such as 'airflow.providers.amazon.secrets.X'",
 }
 """What each ``Field(pattern=...)`` of a props model allows, in words (a regex is no message).

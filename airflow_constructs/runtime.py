@@ -17,7 +17,7 @@ from constructs import Construct
 from pydantic import Field, field_validator, model_validator
 
 from . import config as cfg
-from .dags import BakedDags, DagDelivery, DagSource, PvcDags
+from .dags import BakedDags, DagDelivery, DagSource, GitBundleDags, PvcDags
 from .database import DatabaseConnection, ExternalDatabase, generated_secret_name
 from .executors import (
     AnyExecutor,
@@ -183,6 +183,18 @@ class RuntimeProps(Props):
             check_dns_label("an image pull secret", item, 253)
         return value
 
+    @model_validator(mode="after")
+    def _airflow2_limits(self) -> RuntimeProps:
+        if not self.image.airflow2:
+            return self
+        if self.find_executor(EdgeExecutor) is not None:
+            raise ValueError(f"EdgeExecutor needs Airflow 3; the image runs Airflow {self.image.version}")
+        if isinstance(self.dags, GitBundleDags):
+            raise ValueError(
+                f"DAG bundles (kind 'git-bundle') need Airflow 3; the image runs Airflow {self.image.version}"
+            )
+        return self
+
     @field_validator("executor")
     @classmethod
     def _executors(cls, value: AnyExecutor | list[AnyExecutor]) -> AnyExecutor | list[AnyExecutor]:
@@ -209,6 +221,7 @@ class AirflowRuntime(Construct):
         database: DatabaseConnection | ExternalDatabase,
         broker: BrokerConnection | None = None,
         pooled_database: DatabaseConnection | None = None,
+        standalone_dag_processor: bool = True,
         generated: list[GeneratedKey] | None = None,
         props: RuntimeProps | None = None,
         **kwargs: Any,
@@ -223,6 +236,8 @@ class AirflowRuntime(Construct):
         self.namespace = namespace
         self.database = database.connection() if isinstance(database, ExternalDatabase) else database
         self.broker = broker
+        self.standalone_dag_processor = standalone_dag_processor
+        """False only in Airflow 2 mode without a dag-processor: the scheduler parses DAGs itself."""
         self.pooled_database = pooled_database
         """Where components connect when a pooler (PgBouncer) sits in front of the database."""
         if p.find_executor(CeleryExecutor) and broker is None:
@@ -237,10 +252,18 @@ class AirflowRuntime(Construct):
             keys.append(GeneratedKey(secret_name, key, kind, options))
             return SecretRef(secret_name, key)
 
+        self.airflow2 = p.image.airflow2
         self.fernet_key = pick(p.secrets.fernet_key, "fernet-key", "fernet-key")
         self.api_secret_key = pick(p.secrets.api_secret_key, "api-secret-key", "token")
-        self.jwt_secret = pick(p.secrets.jwt_secret, "jwt-secret", "token")
-        self.admin_passwords = pick(p.secrets.admin_passwords, "admin-passwords", "password-json", users=[p.admin_user])
+        # Airflow 2 has no JWT-signed execution API and no simple auth manager: its webserver (FAB)
+        # keeps users in the database, created by the admin-user Job from a generated password.
+        self.jwt_secret = None if self.airflow2 else pick(p.secrets.jwt_secret, "jwt-secret", "token")
+        if self.airflow2:
+            self.admin_passwords = pick(p.secrets.admin_passwords, "admin-password", "password")
+        else:
+            self.admin_passwords = pick(
+                p.secrets.admin_passwords, "admin-passwords", "password-json", users=[p.admin_user]
+            )
         self.generated_keys = keys
 
         self.dags = DagDelivery(p.dags, self.instance)
@@ -250,7 +273,7 @@ class AirflowRuntime(Construct):
         self.api_service_name = f"{self.instance}-api-server"
         self.api_url = f"http://{service_host(self.api_service_name, namespace)}:{API_PORT}"
         self.execution_api_url = f"{self.api_url}/execution/"
-        self.config_text = cfg.render(cfg.merge(self._library_config(), p.settings.to_config(), p.config))
+        self.config_text = cfg.render(cfg.merge(self._library_config(), p.settings.to_config(self.airflow2), p.config))
         self.config_checksum = short_hash(self.config_text, length=64)
         self.config_map_name = f"{self.instance}-config"
         self.config_map = api_object(
@@ -338,12 +361,8 @@ class AirflowRuntime(Construct):
             self.dags.config(),
             self.log_storage.config(),
             backend_config,
+            self._version_config(),
             {
-                "core": {
-                    "auth_manager": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
-                    "simple_auth_manager_passwords_file": PASSWORDS_FILE,
-                    "simple_auth_manager_users": f"{self.props.admin_user}:admin",
-                },
                 "logging": {
                     "base_log_folder": LOGS_FOLDER,
                     # Defaults to $AIRFLOW_HOME/logs/dag_processor whatever base_log_folder says.
@@ -352,10 +371,22 @@ class AirflowRuntime(Construct):
             },
         )
 
+    def _version_config(self) -> dict[str, dict[str, str]]:
+        if self.airflow2:
+            return {"scheduler": {"standalone_dag_processor": "True" if self.standalone_dag_processor else "False"}}
+        return {
+            "core": {
+                "auth_manager": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
+                "simple_auth_manager_passwords_file": PASSWORDS_FILE,
+                "simple_auth_manager_users": f"{self.props.admin_user}:admin",
+            }
+        }
+
     @property
     def runs_tasks_locally(self) -> bool:
-        """True when the scheduler pod runs tasks (LocalExecutor), so it needs the DAG files."""
-        return self.props.find_executor(LocalExecutor) is not None
+        """True when the scheduler pod needs the DAG files: it runs tasks (LocalExecutor), or parses
+        DAGs itself (Airflow 2 without a standalone dag-processor)."""
+        return self.props.find_executor(LocalExecutor) is not None or not self.standalone_dag_processor
 
     # -- labels -------------------------------------------------------------------------------
     def labels(self, component: str) -> dict[str, str]:
@@ -377,14 +408,21 @@ class AirflowRuntime(Construct):
             {"name": "AIRFLOW_CONFIG", "value": CONFIG_PATH},
             {"name": "AIRFLOW_HOME", "value": AIRFLOW_HOME},
             self.fernet_key.env("AIRFLOW__CORE__FERNET_KEY"),
-            {"name": "AIRFLOW__CORE__EXECUTION_API_SERVER_URL", "value": self.execution_api_url},
-            self.api_secret_key.env("AIRFLOW__API__SECRET_KEY"),
-            self.jwt_secret.env("AIRFLOW__API_AUTH__JWT_SECRET"),
+            *self._api_env(),
             *db.env,
             *(self.broker.env if self.broker else []),
             *self.dags.env(),
             *self.log_storage.env(),
             *self._secrets_env(),
+        ]
+
+    def _api_env(self) -> list[dict[str, Any]]:
+        if self.jwt_secret is None:  # Airflow 2: the webserver signs sessions with [webserver] secret_key
+            return [self.api_secret_key.env("AIRFLOW__WEBSERVER__SECRET_KEY")]
+        return [
+            {"name": "AIRFLOW__CORE__EXECUTION_API_SERVER_URL", "value": self.execution_api_url},
+            self.api_secret_key.env("AIRFLOW__API__SECRET_KEY"),
+            self.jwt_secret.env("AIRFLOW__API_AUTH__JWT_SECRET"),
         ]
 
     def _secrets_env(self) -> list[dict[str, Any]]:

@@ -6,11 +6,12 @@ from collections.abc import Callable
 
 from cdk8s import App, Chart
 
-from . import celery, default, kubernetes_executor, production
+from . import airflow2, celery, default, kubernetes_executor, production
 
 APPS: dict[str, Callable[[App], Chart]] = {
     "default": default.build,
     "celery": celery.build,
     "kubernetes-executor": kubernetes_executor.build,
     "production": production.build,
+    "airflow2": airflow2.build,
 }

@@ -59,8 +59,9 @@ BAD: list[Any] = [
         id="image-tag-space",
     ),
     pytest.param(
-        lambda c: Airflow(c, "airflow", image={"tag": "2.10.5"}),
-        "AirflowProps.image: Airflow version '2.10.5' is not supported: supported minors are 3.0, 3.1, 3.2, 3.3",
+        lambda c: Airflow(c, "airflow", image={"tag": "2.9.3"}),
+        "AirflowProps.image: Airflow version '2.9.3' is not supported: supported minors are 2.10, 2.11, 3.0, 3.1, "
+        "3.2, 3.3",
         id="unsupported-airflow-version",
     ),
     pytest.param(

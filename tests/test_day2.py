@@ -412,3 +412,96 @@ def test_bad_day2_input(props: dict[str, Any], message: str) -> None:
     with pytest.raises(PropsError) as info:
         Airflow(chart, "airflow", **props)
     assert str(info.value) == message
+
+
+# -- upgrades and Airflow 2 -------------------------------------------------------------------
+
+
+def test_airflow2_compatibility_mode(app_manifests: dict[str, list[Manifest]]) -> None:
+    manifests = app_manifests["airflow2"]
+    api = pod(manifests, "Deployment", "airflow-api-server")
+    main = api["containers"][0]
+    assert main["image"] == "apache/airflow:2.11.0"
+    assert main["args"] == ["webserver", "--port", "8080"]
+    assert main["readinessProbe"]["httpGet"] == {"path": "/health", "port": "api", "scheme": "HTTP"}
+    env = env_of(main)
+    assert "AIRFLOW__CORE__EXECUTION_API_SERVER_URL" not in env
+    assert "AIRFLOW__API_AUTH__JWT_SECRET" not in env
+    assert env["AIRFLOW__WEBSERVER__SECRET_KEY"] == {
+        "secretKeyRef": {"key": "api-secret-key", "name": "airflow-generated"}
+    }
+    assert names(api["initContainers"]) == ["wait-for-migrations"]
+    text = cfg(manifests)
+    assert "auth_manager" not in text and "[api]" not in text
+    assert (
+        "[scheduler]\ndag_dir_list_interval = 300\nmin_file_process_interval = 30\nstandalone_dag_processor = True\n"
+        in text
+    )
+    assert "[webserver]\nexpose_config = False\nworkers = 2\n" in text
+    job = find_prefix(manifests, "Job", "airflow-admin-user-")["spec"]["template"]["spec"]["containers"][0]
+    assert 'airflow users create --username "admin" --password "$ADMIN_PASSWORD" --role Admin' in job["command"][2]
+    assert env_of(job)["ADMIN_PASSWORD"] == {"secretKeyRef": {"key": "admin-password", "name": "airflow-generated"}}
+    spec = json.loads(find(manifests, "ConfigMap", "airflow-secrets-bootstrap")["data"]["spec.json"])
+    assert sorted(spec["secrets"][0]["keys"]) == ["admin-password", "api-secret-key", "fernet-key", "postgres-password"]
+    find(manifests, "Deployment", "airflow-dag-processor")
+
+
+def test_airflow2_without_dag_processor_parses_in_the_scheduler() -> None:
+    manifests = synth_chart(
+        lambda c: Airflow(
+            c,
+            "airflow",
+            image={"tag": "2.10.4"},
+            dags=SSH,
+            executor={"kind": "CeleryExecutor"},
+            dag_processor={"enabled": False},
+        )
+    )
+    assert not [m for m in manifests if m["metadata"]["name"] == "airflow-dag-processor"]
+    assert "standalone_dag_processor = False\n" in cfg(manifests)
+    assert "git-sync" in names(pod(manifests, "Deployment", "airflow-scheduler")["containers"])
+
+
+def test_image_upgrade_renames_jobs_and_rolls_pods_but_keeps_secrets() -> None:
+    before = synth_chart(lambda c: Airflow(c, "airflow"))
+    after = synth_chart(lambda c: Airflow(c, "airflow", image={"tag": "3.3.1"}))
+    for prefix in ("airflow-migrate-", "airflow-secrets-bootstrap-"):
+        assert (
+            find_prefix(before, "Job", prefix)["metadata"]["name"]
+            != find_prefix(after, "Job", prefix)["metadata"]["name"]
+        )
+    boot = [json.loads(find(m, "ConfigMap", "airflow-secrets-bootstrap")["data"]["spec.json"]) for m in (before, after)]
+    # Same Secret, same keys and generators: the Job finds every key present and changes nothing.
+    assert [(s["name"], s["keys"]) for s in boot[0]["secrets"]] == [(s["name"], s["keys"]) for s in boot[1]["secrets"]]
+    for kind, name in [("Deployment", "airflow-scheduler"), ("StatefulSet", "airflow-triggerer")]:
+        assert pod(before, kind, name)["containers"][0]["image"] == "apache/airflow:3.3.2"
+        assert pod(after, kind, name)["containers"][0]["image"] == "apache/airflow:3.3.1"
+
+
+BAD_VERSIONS = [
+    pytest.param(
+        {"image": {"tag": "3.4.0"}},
+        "AirflowProps.image: Airflow version '3.4.0' is not supported: supported "
+        "minors are 2.10, 2.11, 3.0, 3.1, 3.2, 3.3",
+        id="newer-than-tested",
+    ),
+    pytest.param(
+        {"image": {"tag": "2.11.0"}, "executor": {"kind": "EdgeExecutor"}},
+        "AirflowProps: EdgeExecutor needs Airflow 3; the image runs Airflow 2.11.0",
+        id="edge-on-airflow2",
+    ),
+    pytest.param(
+        {"dag_processor": {"enabled": False}},
+        "AirflowProps: dag_processor.enabled is false but the image runs Airflow 3.3.2: Airflow 3 parses DAGs "
+        "only in the dag-processor",
+        id="no-dag-processor-on-airflow3",
+    ),
+]
+
+
+@pytest.mark.parametrize(("props", "message"), BAD_VERSIONS)
+def test_bad_version_input(props: dict[str, Any], message: str) -> None:
+    chart = Chart(App(), "c", namespace="airflow")
+    with pytest.raises(PropsError) as info:
+        Airflow(chart, "airflow", **props)
+    assert str(info.value) == message

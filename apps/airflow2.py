@@ -1,0 +1,14 @@
+"""Airflow 2.11 in compatibility mode: the webserver instead of the api-server, no execution API,
+the FAB admin user created by a Job with a generated password."""
+
+from __future__ import annotations
+
+from cdk8s import App, Chart
+
+from airflow_constructs import Airflow
+
+
+def build(app: App) -> Chart:
+    chart = Chart(app, "airflow", namespace="airflow", disable_resource_name_hashes=True)
+    Airflow(chart, "airflow", image={"tag": "2.11.0"})
+    return chart

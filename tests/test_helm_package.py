@@ -238,3 +238,22 @@ def test_wheel_installs_into_a_clean_venv_and_synthesizes(built: Path, tmp_path:
     manifests = (tmp_path / "out" / "airflow.k8s.yaml").read_text()
     assert "kind: Deployment\n" in manifests and "name: airflow-scheduler\n" in manifests
 
+
+def test_release_workflow() -> None:
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "release.yml").read_text())
+    assert workflow[True] == {"push": {"tags": ["v[0-9]+.[0-9]+.[0-9]+*"]}}  # YAML 1.1 reads `on` as True
+    assert workflow["permissions"] == {"contents": "read"}
+    jobs = workflow["jobs"]
+    assert {name: job.get("needs") for name, job in jobs.items()} == {
+        "test": None,
+        "build": "test",
+        "github-release": "build",
+        "chart-index": "github-release",
+        "pypi": "github-release",
+    }
+    assert jobs["pypi"]["permissions"] == {"id-token": "write"}
+    assert jobs["pypi"]["steps"][-1]["uses"] == "pypa/gh-action-pypi-publish@release/v1"
+    build = "\n".join(str(step.get("run", "")) for step in jobs["build"]["steps"])
+    assert "bash .ci/run" in jobs["test"]["steps"][-1]["run"]
+    for needed in ["make synth", "git diff --exit-code -- dist/", "make wheel", "airflow_constructs.helm_repo"]:
+        assert needed in build, needed

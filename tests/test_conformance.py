@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from cdk8s import App
 from kubernetes_validate.utils import latest_version
 
@@ -801,3 +802,12 @@ def test_every_custom_resource_we_can_emit_has_a_schema() -> None:
     bindings = {p.name for p in Path(imports.__file__).parent.iterdir() if (p / "__init__.py").is_file()}
     groups = {key.split("/")[0] for key in conformance.schemas.crd_schemas()}
     assert len(groups) == len(bindings), (groups, bindings)
+
+
+def test_helm_charts_declare_the_supported_range() -> None:
+    charts = sorted((ROOT / "dist" / "helm" / "charts").glob("*/Chart.yaml"))
+    if not charts:
+        pytest.skip("no chart in dist/helm/charts yet")
+    wanted = f">={conformance.MIN_KUBERNETES_VERSION}.0-0"
+    found = {c.parent.name: yaml.safe_load(c.read_text()).get("kubeVersion") for c in charts}
+    assert found == {name: wanted for name in found}

@@ -261,5 +261,3 @@ class Pools(Construct):
                 }
             },
         )
-
-

@@ -243,4 +243,3 @@ class PgBouncer(Construct):
             password=database.password,
             dialect="postgresql",
         )
-

@@ -311,17 +311,25 @@ def test_embedded_postgres(default_app: list[Manifest]) -> None:
 
 
 def test_availability_defaults(default_app: list[Manifest]) -> None:
-    for kind, name in [("Deployment", "airflow-api-server"), ("Deployment", "airflow-scheduler"),
-                       ("Deployment", "airflow-dag-processor"), ("StatefulSet", "airflow-triggerer")]:
+    for kind, name in [
+        ("Deployment", "airflow-api-server"),
+        ("Deployment", "airflow-scheduler"),
+        ("Deployment", "airflow-dag-processor"),
+        ("StatefulSet", "airflow-triggerer"),
+    ]:
         component = name.removeprefix("airflow-")
         selector = {**SELECTOR, "app.kubernetes.io/component": component}
         pdb = find(default_app, "PodDisruptionBudget", name)
         assert pdb["spec"] == {"maxUnavailable": 1, "selector": {"matchLabels": selector}}
         spec = find(default_app, kind, name)["spec"]["template"]["spec"]
-        assert spec["topologySpreadConstraints"] == [{
-            "labelSelector": {"matchLabels": selector}, "maxSkew": 1,
-            "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "ScheduleAnyway",
-        }]
+        assert spec["topologySpreadConstraints"] == [
+            {
+                "labelSelector": {"matchLabels": selector},
+                "maxSkew": 1,
+                "topologyKey": "kubernetes.io/hostname",
+                "whenUnsatisfiable": "ScheduleAnyway",
+            }
+        ]
         assert "affinity" not in spec
 
 

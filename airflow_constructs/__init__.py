@@ -26,6 +26,7 @@ from .kubernetes_executor import KubernetesExecutorPods
 from .logs import LogsProps, LogsVolume, RemoteLogging
 from .maintenance import DbClean, DbCleanProps, Pool, Pools, PostgresBackup, PostgresBackupProps
 from .migrations import Migrations, MigrationsProps
+from .network_policies import EgressRule, ExternalService, NetworkPeer, NetworkPolicies, NetworkPolicyProps
 from .pgbouncer import PgBouncer, PgBouncerProps
 from .pod import EnvVar, PodOptions, SecretRef, Toleration
 from .props import PropsError
@@ -63,11 +64,13 @@ __all__ = [
     "EdgeExecutor",
     "EdgeWorkerSet",
     "EdgeWorkers",
+    "EgressRule",
     "EmbeddedPostgres",
     "EmbeddedRedis",
     "EnvVar",
     "ExternalBroker",
     "ExternalDatabase",
+    "ExternalService",
     "Flower",
     "FlowerProps",
     "GitBundleDags",
@@ -84,6 +87,9 @@ __all__ = [
     "LogsVolume",
     "Migrations",
     "MigrationsProps",
+    "NetworkPeer",
+    "NetworkPolicies",
+    "NetworkPolicyProps",
     "PgBouncer",
     "PgBouncerProps",
     "PodCleanup",

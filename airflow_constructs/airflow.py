@@ -18,6 +18,7 @@ from .flower import Flower, FlowerProps
 from .kubernetes_executor import KubernetesExecutorPods
 from .maintenance import DbClean, DbCleanProps, Pool, Pools, PostgresBackup, PostgresBackupProps
 from .migrations import Migrations, MigrationsProps
+from .network_policies import NetworkPolicies, NetworkPolicyProps, network_graph
 from .pgbouncer import PgBouncer, PgBouncerProps
 from .pod import SecretRef
 from .props import parse_props, register_union_tags
@@ -71,6 +72,8 @@ class AirflowProps(RuntimeProps):
     """pg_dump backups of the embedded PostgreSQL (off by default)."""
     pools: list[Pool] = []
     """Pools applied by a Job whenever they change."""
+    network_policies: NetworkPolicyProps = NetworkPolicyProps()
+    """Default-deny NetworkPolicies plus the flows the component graph needs (on by default)."""
 
     @model_validator(mode="after")
     def _database_features(self) -> AirflowProps:
@@ -249,3 +252,8 @@ class Airflow(Construct):
         self.pools: Pools | None = None
         if p.pools:
             self.pools = Pools(self, "pools", runtime=self.runtime, pools=p.pools)
+        # Last: the policies are derived from every part above.
+        self.network_policies: NetworkPolicies | None = None
+        if p.network_policies.enabled:
+            graph = network_graph(self, p.network_policies)
+            self.network_policies = NetworkPolicies(self, "network-policies", graph=graph, runtime=self.runtime)

@@ -36,8 +36,22 @@ def test_default_app_shows_workloads_services_storage_and_secret_names(default_a
     assert len(writes) == 1
     assert writes[0].startswith("job_airflow_secrets_bootstrap_")
     assert writes[0].endswith("secret_airflow_generated")
-    # No NetworkPolicy in the default app: no flows.
-    assert not [line for line in lines if "==>" in line and "writes" not in line]
+    # The default app's NetworkPolicies: the flows of the component graph (ingress rules).
+    migrate_hash = next(
+        m["metadata"]["name"] for m in default_app if m["kind"] == "Job" and "-migrate-" in m["metadata"]["name"]
+    )[-8:]
+    assert sorted(line for line in lines if "==>" in line and "writes" not in line) == [
+        'cronjob_airflow_db_clean ==>|"TCP 5432"| statefulset_airflow_postgres',
+        'deployment_airflow_api_server ==>|"TCP 5432"| statefulset_airflow_postgres',
+        'deployment_airflow_api_server ==>|"TCP 8793"| deployment_airflow_scheduler',
+        'deployment_airflow_api_server ==>|"TCP 8794"| statefulset_airflow_triggerer',
+        'deployment_airflow_dag_processor ==>|"TCP 5432"| statefulset_airflow_postgres',
+        'deployment_airflow_scheduler ==>|"TCP 5432"| statefulset_airflow_postgres',
+        'deployment_airflow_scheduler ==>|"TCP 8080"| deployment_airflow_api_server',
+        "job_airflow_migrate_" + migrate_hash + ' ==>|"TCP 5432"| statefulset_airflow_postgres',
+        'namespaces_kubernetes_io_metadata_name_ingress_nginx_all ==>|"TCP 8080"| deployment_airflow_api_server',
+        'statefulset_airflow_triggerer ==>|"TCP 5432"| statefulset_airflow_postgres',
+    ]
 
 
 def test_the_diagram_is_deterministic(default_app: list[Manifest]) -> None:

@@ -322,7 +322,7 @@ def _placeholder(name: str, info: FieldInfo) -> Any:
 def has_placeholders(value: Any) -> bool:
     """Whether an example still holds a ``<field>`` placeholder (it is then a template)."""
     if isinstance(value, dict):
-        return any(has_placeholders(v) for v in value.values())
+        return any(has_placeholders(k) or has_placeholders(v) for k, v in value.items())
     if isinstance(value, list):
         return any(has_placeholders(v) for v in value)
     return isinstance(value, str) and bool(_PLACEHOLDER.match(value))

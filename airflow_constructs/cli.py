@@ -1,6 +1,7 @@
 """The ``airflow-constructs`` command: an Airflow install from a config file, without Python.
 
     airflow-constructs synth CONFIG.yaml -o DIR     write the manifests
+    airflow-constructs chart CONFIG.yaml -o DIR     write the Helm chart wrapping them
     airflow-constructs schema                       print the config file's JSON Schema
     airflow-constructs diagram CONFIG.yaml          print a Mermaid diagram of the install
 
@@ -11,7 +12,9 @@ A config file is the ``Airflow`` construct's props plus ``namespace`` and ``char
 from __future__ import annotations
 
 import argparse
+import datetime
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,6 +23,9 @@ from cdk8s import App
 
 from .config_file import ConfigError, build_chart, load_config, schema_text
 from .diagram import mermaid
+from .helm import ChartMetadata, load_documents, write_chart
+from .helm import build_chart as build_helm_chart
+from .helm_changelog import Release
 from .props import PropsError
 
 EXIT_BAD_INPUT = 2
@@ -44,6 +50,23 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument("config", metavar="CONFIG", type=Path, help="YAML or JSON config file")
     synth.add_argument(
         "-o", "--output", metavar="DIR", type=Path, default=Path("dist"), help="output directory (default: dist)"
+    )
+
+    chart = commands.add_parser(
+        "chart",
+        help="write the Helm chart of a config file",
+        description="Validate CONFIG, synthesize it, and write the Helm chart that installs exactly those "
+        "manifests to DIR/<chart>/ (the namespace comes from `helm install -n`). Nothing is written when "
+        "CONFIG is not valid.",
+    )
+    chart.add_argument("config", metavar="CONFIG", type=Path, help="YAML or JSON config file")
+    chart.add_argument(
+        "-o",
+        "--output",
+        metavar="DIR",
+        type=Path,
+        default=Path("dist/helm/charts"),
+        help="directory the chart directory is written into (default: dist/helm/charts)",
     )
 
     commands.add_parser(
@@ -72,6 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "diagram":
             return _diagram(args.config)
+        if args.command == "chart":
+            return _chart(args.config, args.output)
         return _synth(args.config, args.output)
     except (ConfigError, PropsError) as err:
         message = str(err)
@@ -101,6 +126,44 @@ def _synth(config_path: Path, outdir: Path) -> int:
         print(f"note: {path} was not written by this run; remove it if it is stale")
     files = f"{len(written)} file{'' if len(written) == 1 else 's'}"
     print(f"{config_path}: {total} objects in {files} for namespace {config.namespace!r}")
+    return 0
+
+
+CHART_DATE = datetime.date(1970, 1, 1)
+"""The date of a config's chart release: only packaging reads it, and a fixed one keeps output stable."""
+
+
+def _chart(config_path: Path, outdir: Path) -> int:
+    config = load_config(config_path)
+    if outdir.exists() and not outdir.is_dir():
+        raise ConfigError(f"{outdir}: the output must be a directory, and this is a file")
+    meta = ChartMetadata(
+        name=config.chart,
+        description=f"Apache Airflow on Kubernetes, from airflow-constructs: {config_path.name}.",
+    )
+    with tempfile.TemporaryDirectory() as scratch:
+        # The chart wraps the manifests exactly as `synth` writes them, so build those first.
+        app = App(outdir=scratch)
+        build_chart(app, config)
+        app.synth()
+        documents = load_documents(Path(scratch))
+    # A config's chart has no changelog of its own: no Artifact Hub "changes" to announce.
+    files = build_helm_chart(documents, meta, Release(version=meta.version, date=CHART_DATE, changes=()))
+    directory = outdir / meta.name
+    written = write_chart(files, directory)
+    total = 0
+    for path in written:
+        relative = path.relative_to(directory).as_posix()
+        if relative.removeprefix("templates/") in documents:
+            count = len(documents[relative.removeprefix("templates/")])
+            total += count
+            print(f"wrote {path} ({count} objects)")
+        else:
+            print(f"wrote {path}")
+    print(
+        f"{config_path}: chart {meta.name} {meta.version} with {total} objects in {directory}; "
+        f"install with: helm install {meta.name} {directory} -n {config.namespace}"
+    )
     return 0
 
 

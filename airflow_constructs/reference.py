@@ -125,7 +125,8 @@ def reference_markdown() -> str:
         "```",
         "",
         "`airflow-constructs synth CONFIG.yaml -o DIR` writes `DIR/<chart>.k8s.yaml`; `airflow-constructs "
-        "schema` prints the JSON Schema; `airflow-constructs diagram CONFIG.yaml` prints a Mermaid diagram.",
+        "chart CONFIG.yaml -o DIR` writes the Helm chart `DIR/<chart>/`; `airflow-constructs schema` prints "
+        "the JSON Schema; `airflow-constructs diagram CONFIG.yaml` prints a Mermaid diagram.",
         "",
         "## Constructs",
         "",

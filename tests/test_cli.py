@@ -8,6 +8,7 @@ in this process, because every fresh process pays about a second to start jsii.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -93,6 +94,36 @@ def test_diagram_prints_the_default_apps_mermaid(default_app: list[Manifest]) ->
     assert result.stdout.startswith("flowchart LR\n")
 
 
+def _helm() -> str:
+    """The pinned helm from `make tools`, else one on PATH."""
+    local = ROOT / ".tools" / "bin" / "helm"
+    found = str(local) if local.is_file() else shutil.which("helm")
+    if not found:
+        pytest.fail("helm not found: run `make tools` (installs the pinned helm under .tools/bin/)")
+    return found
+
+
+def test_chart_wraps_exactly_what_the_default_apps_chart_wraps(tmp_path: Path) -> None:
+    result = run_cli("chart", "examples/default.yaml", "-o", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    chart, committed = tmp_path / "airflow", ROOT / "dist" / "helm" / "charts" / "airflow"
+    # Same templates, values and schema as the chart of apps/default.py; only the description and
+    # the changelog annotations (the library's, not this config's) differ in Chart.yaml and README.
+    for same in ("templates/airflow.yaml", "templates/NOTES.txt", "values.yaml", "values.schema.json"):
+        assert (chart / same).read_bytes() == (committed / same).read_bytes(), same
+    ours, theirs = (yaml.safe_load((d / "Chart.yaml").read_text()) for d in (chart, committed))
+    for key in ("apiVersion", "name", "version", "appVersion", "kubeVersion", "type"):
+        assert ours[key] == theirs[key], key
+    count = len([d for d in yaml.safe_load_all((ROOT / "dist" / "default" / "airflow.k8s.yaml").read_text()) if d])
+    assert result.stdout.splitlines()[-1] == (
+        f"examples/default.yaml: chart airflow {theirs['version']} with {count} objects in {chart}; "
+        f"install with: helm install airflow {chart} -n airflow"
+    )
+    assert f"wrote {chart}/templates/airflow.yaml ({count} objects)" in result.stdout.splitlines()
+    lint = subprocess.run([_helm(), "lint", "--strict", str(chart)], capture_output=True, text=True, check=False)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
 def test_console_script_is_declared_and_installed() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert project["project"]["scripts"] == {"airflow-constructs": "airflow_constructs.cli:main"}
@@ -106,7 +137,7 @@ def test_console_script_is_declared_and_installed() -> None:
 # -- help and usage ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", [[], ["synth"], ["schema"], ["diagram"]])
+@pytest.mark.parametrize("command", [[], ["synth"], ["chart"], ["schema"], ["diagram"]])
 def test_every_command_has_help(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main([*command, "--help"])
@@ -207,14 +238,14 @@ def test_every_bad_config_file_is_in_the_catalogue() -> None:
     assert sorted(p.name for p in BAD.iterdir()) == sorted(BAD_CONFIGS)
 
 
-@pytest.mark.parametrize("command", ["synth", "diagram"])
+@pytest.mark.parametrize("command", ["synth", "chart", "diagram"])
 @pytest.mark.parametrize("name", sorted(BAD_CONFIGS))
 def test_bad_config_is_rejected_with_exact_message(
     name: str, command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(ROOT)
     out = tmp_path / "out"
-    argv = [command, f"tests/bad_configs/{name}"] + (["-o", str(out)] if command == "synth" else [])
+    argv = [command, f"tests/bad_configs/{name}"] + (["-o", str(out)] if command != "diagram" else [])
     assert main(argv) == 2
     captured = capsys.readouterr()
     expected = "\n".join(f"tests/bad_configs/{line}" for line in BAD_CONFIGS[name].splitlines())

@@ -97,6 +97,7 @@ SETUP_DEPS = REPO / "tests" / "e2e" / "setup_deps.sh"
 DAGS = REPO / "tests" / "e2e" / "dags"
 LOCAL = "127.0.0.1"
 DUMB_INIT = ["/usr/bin/dumb-init", "--"]
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # An `airflow jobs check` exec probe costs 2-3 s of CPU: on 2 cores, polling it faster slows start-up.
 EXEC_PROBE_EVERY = 8
@@ -532,7 +533,7 @@ class Harness:
         self.containers: dict[str, list[Container]] = {}  # pod name -> containers (init first)
         self._sessions: list[int] = []
         self._lock: Any = None
-        self._old_sigterm: Any = None
+        self._old_handlers: dict[int, Any] = {}
         self._postgres: dict[str, str] | None = None
         self._token: str | None = None
         self._last_secret_values: set[str] = set()
@@ -542,7 +543,9 @@ class Harness:
 
     def __enter__(self) -> Harness:
         if threading_main():
-            self._old_sigterm = signal.signal(signal.SIGTERM, _raise_interrupt)
+            # Ctrl-C, kill and a closed terminal all end in __exit__ (SIGINT too: a shell that
+            # starts us in the background hands it down ignored).
+            self._old_handlers = {sig: signal.signal(sig, _raise_interrupt) for sig in STOP_SIGNALS}
         self.workdir = Path(tempfile.mkdtemp(prefix=f"airflow-e2e-{self.label}-"))
         self.workdir.chmod(0o755)
         log.info("[%s] %s -> workdir %s", self.label, self.dist_dir, self.workdir)
@@ -552,13 +555,16 @@ class Harness:
         try:
             self.stop()
         finally:
-            if self._old_sigterm is not None:
-                signal.signal(signal.SIGTERM, self._old_sigterm)
+            for sig, handler in self._old_handlers.items():
+                signal.signal(sig, handler)
             if self._lock is not None:
                 self._lock.close()
 
     def stop(self) -> None:
         """Stop every process started (whole sessions: their children too) and remove temp files."""
+        if self._old_handlers:  # a second Ctrl-C must not cut the clean-up short
+            for sig in STOP_SIGNALS:
+                signal.signal(sig, signal.SIG_IGN)
         for p in self.probe_procs:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(p.pid, signal.SIGKILL)

@@ -132,13 +132,15 @@ def _processes_mentioning(text: str) -> list[int]:
 
 
 def test_ctrl_c_stops_everything() -> None:
-    """SIGINT to the harness while components are starting: no process and no temp dir survives."""
+    """SIGINT to the harness while components are starting: no process and no temp dir survives.
+    It is started with SIGINT ignored, as a non-interactive shell starts background jobs."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.e2e.harness", str(DEFAULT), "selftest-sigint"],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     workdir = None
     lines = []

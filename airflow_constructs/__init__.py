@@ -20,6 +20,7 @@ from .executors import (
     LocalExecutor,
     PodCleanup,
 )
+from .exposure import Exposed, Exposure
 from .flower import Flower, FlowerProps
 from .image import AIRFLOW_VERSION, AirflowImage, Image
 from .kubernetes_executor import KubernetesExecutorPods
@@ -68,6 +69,8 @@ __all__ = [
     "EmbeddedPostgres",
     "EmbeddedRedis",
     "EnvVar",
+    "Exposed",
+    "Exposure",
     "ExternalBroker",
     "ExternalDatabase",
     "ExternalService",

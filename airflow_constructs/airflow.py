@@ -14,6 +14,7 @@ from .dag_processor import DagProcessor, DagProcessorProps
 from .database import EmbeddedPostgres, ExternalDatabase, Postgres, generated_secret_name
 from .edge import EdgeWorkers
 from .executors import CeleryExecutor, EdgeExecutor, EmbeddedRedis, KubernetesExecutor
+from .exposure import with_base_url
 from .flower import Flower, FlowerProps
 from .kubernetes_executor import KubernetesExecutorPods
 from .maintenance import DbClean, DbCleanProps, Pool, Pools, PostgresBackup, PostgresBackupProps
@@ -140,7 +141,8 @@ class Airflow(Construct):
         p = self.props
         instance = p.name or check_name_from_id(id)
         runtime_props = RuntimeProps.model_validate(
-            {name: getattr(p, name) for name in RuntimeProps.model_fields} | {"name": instance}
+            {name: getattr(p, name) for name in RuntimeProps.model_fields}
+            | {"name": instance, "config": with_base_url(p.config, p.api_server.expose, p.image.airflow2)}
         )
         self.postgres: Postgres | None = None
         if isinstance(p.database, EmbeddedPostgres):

@@ -7,6 +7,7 @@ from typing import Any
 from constructs import Construct
 
 from .component import AirflowComponent, ComponentProps
+from .exposure import Exposed, Exposure
 from .pod import container, empty_dir
 from .props import parse_props
 from .resources import Resources
@@ -24,6 +25,8 @@ class ApiServerProps(ComponentProps):
 
     resources: Resources = Resources(cpu_request="250m", memory_request="1Gi", cpu_limit="1", memory_limit="2Gi")
     """Requests and limits of the api-server container (sized for the default 2 uvicorn workers)."""
+    expose: Exposure | None = None
+    """Serve the UI and API outside the cluster: an Ingress or HTTPRoute for a host, with TLS."""
 
 
 class ApiServer(AirflowComponent):
@@ -107,6 +110,11 @@ class ApiServer(AirflowComponent):
             termination_grace_period=30,
         )
         self._service([{"name": "http", "port": API_PORT, "protocol": "TCP", "targetPort": "api"}])
+        self.exposed: Exposed | None = None
+        if p.expose is not None:
+            self.exposed = Exposed(
+                self, "expose", name=self.name, labels=self.labels, service=self.name, port=API_PORT, props=p.expose
+            )
         self.workload = self._deployment(
             p.replicas, template, {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}, "type": "RollingUpdate"}
         )

@@ -7,6 +7,7 @@ from typing import Any
 from constructs import Construct
 
 from .component import AirflowComponent, ComponentProps
+from .exposure import Exposed, Exposure
 from .pod import SecretRef
 from .props import parse_props
 from .resources import Resources
@@ -26,6 +27,8 @@ class FlowerProps(ComponentProps):
     in-cluster into ``<name>-generated`` key ``flower-basic-auth`` with user ``admin``."""
     resources: Resources = Resources(cpu_request="100m", memory_request="256Mi", cpu_limit="500m", memory_limit="512Mi")
     """Requests and limits of the Flower container."""
+    expose: Exposure | None = None
+    """Serve Flower outside the cluster: an Ingress or HTTPRoute for a host (or path), with TLS."""
 
 
 class Flower(AirflowComponent):
@@ -56,7 +59,14 @@ class Flower(AirflowComponent):
             },
         )
         main["env"] = [*main["env"], basic_auth.env(BASIC_AUTH_ENV)]
+        if p.expose is not None and p.expose.path != "/":
+            main["env"].append({"name": "AIRFLOW__CELERY__FLOWER_URL_PREFIX", "value": p.expose.path.strip("/")})
         template = self._pod_template(p, containers=[main], termination_grace_period=30)
         self._service([{"name": "http", "port": FLOWER_PORT, "protocol": "TCP", "targetPort": "flower"}])
+        self.exposed: Exposed | None = None
+        if p.expose is not None:
+            self.exposed = Exposed(
+                self, "expose", name=self.name, labels=self.labels, service=self.name, port=FLOWER_PORT, props=p.expose
+            )
         self.workload = self._deployment(p.replicas, template, {"type": "RollingUpdate"})
         self._finish(p, "flower")

@@ -11,8 +11,9 @@ from .admin_user import AdminUser
 from .api_server import ApiServer, ApiServerProps
 from .autoscaling import KedaAutoscaling
 from .dag_processor import DagProcessor, DagProcessorProps
-from .database import EmbeddedPostgres, ExternalDatabase, Postgres, generated_secret_name
+from .database import EmbeddedPostgres, ExternalDatabase, Postgres
 from .edge import EdgeWorkers
+from .embedded import generated_secret_name
 from .executors import CeleryExecutor, EdgeExecutor, EmbeddedRedis, KubernetesExecutor
 from .exposure import with_base_url
 from .flower import Flower, FlowerProps

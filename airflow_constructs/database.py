@@ -14,8 +14,9 @@ from typing import Any, Literal
 from constructs import Construct
 from pydantic import Field, field_validator, model_validator
 
+from .embedded import EmbeddedService, claim_spec
 from .image import Image
-from .kube import api_object, check_dns_label, recommended_labels, require_namespace, selector_labels, service_host
+from .kube import check_dns_label
 from .pod import PodOptions, SecretRef, container, empty_dir, pod_template
 from .props import Props, parse_props
 from .resources import Resources
@@ -28,11 +29,6 @@ POSTGRES_PORT = 5432
 MYSQL_PORT = 3306
 POSTGRES_UID = 999
 """UID and GID of the ``postgres`` user in the official Debian-based postgres image."""
-
-
-def generated_secret_name(instance: str) -> str:
-    """The Secret the bootstrap Job fills for an instance."""
-    return f"{instance}-generated"
 
 
 @dataclass(frozen=True)
@@ -246,7 +242,7 @@ class ExternalDatabase(Props):
         return out
 
 
-class Postgres(Construct):
+class Postgres(EmbeddedService):
     """The embedded PostgreSQL: ServiceAccount, headless Service and a one-pod StatefulSet."""
 
     def __init__(
@@ -260,44 +256,19 @@ class Postgres(Construct):
         image_pull_secrets: list[str] | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(scope, id)
-        self.props = parse_props(EmbeddedPostgres, props, kwargs)
-        p = self.props
-        self.name = f"{instance}-postgres"
-        host = service_host(self.name, require_namespace(self, instance))
-        labels = recommended_labels(instance, "postgres", version)
-        selector = selector_labels(instance, "postgres")
-        if p.password is None:
-            password = SecretRef(generated_secret_name(instance), "postgres-password")
-            generated = [GeneratedKey(password.name, password.key, "password")]
-        else:
-            password, generated = p.password, []
-
-        self.service_account = api_object(
-            self,
-            "service-account",
-            api_version="v1",
-            kind="ServiceAccount",
-            name=self.name,
-            labels=labels,
-            body={"automountServiceAccountToken": False},
+        p = parse_props(EmbeddedPostgres, props, kwargs)
+        super().__init__(
+            scope,
+            id,
+            instance=instance,
+            component="postgres",
+            version=version,
+            port_name="postgres",
+            port=POSTGRES_PORT,
+            password=p.password,
         )
-        self.service = api_object(
-            self,
-            "service",
-            api_version="v1",
-            kind="Service",
-            name=self.name,
-            labels=labels,
-            body={
-                "spec": {
-                    "clusterIP": "None",
-                    "ports": [{"name": "postgres", "port": POSTGRES_PORT, "protocol": "TCP", "targetPort": "postgres"}],
-                    "publishNotReadyAddresses": False,
-                    "selector": selector,
-                }
-            },
-        )
+        self.props = p
+        password = self.password
         probe_cmd = [
             "pg_isready",
             "--host=127.0.0.1",
@@ -339,7 +310,7 @@ class Postgres(Construct):
             ],
         )
         template = pod_template(
-            labels=labels,
+            labels=self.labels,
             annotations={},
             service_account=self.name,
             automount_token=False,
@@ -350,43 +321,13 @@ class Postgres(Construct):
             termination_grace_period=60,
             volumes=[empty_dir("run", "16Mi"), empty_dir("tmp", "256Mi")],
         )
-        claim_spec: dict[str, Any] = {
-            "accessModes": ["ReadWriteOnce"],
-            "resources": {"requests": {"storage": p.storage_size}},
-        }
-        if p.storage_class:
-            claim_spec["storageClassName"] = p.storage_class
-        self.workload = api_object(
-            self,
-            "statefulset",
-            api_version="apps/v1",
-            kind="StatefulSet",
-            name=self.name,
-            labels=labels,
-            body={
-                "spec": {
-                    "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Retain", "whenScaled": "Retain"},
-                    "podManagementPolicy": "OrderedReady",
-                    "replicas": 1,
-                    "selector": {"matchLabels": selector},
-                    "serviceName": self.name,
-                    "template": template,
-                    "updateStrategy": {"type": "RollingUpdate"},
-                    "volumeClaimTemplates": [
-                        {
-                            "metadata": {"labels": selector, "name": "data"},
-                            "spec": claim_spec,
-                        }
-                    ],
-                }
-            },
-        )
-        url = f"postgresql+psycopg2://airflow:$({PASSWORD_ENV})@{host}:{POSTGRES_PORT}/airflow"
+        self.workload = self._statefulset(template, claim_spec(p.storage_size, p.storage_class))
+        url = f"postgresql+psycopg2://airflow:$({PASSWORD_ENV})@{self.host}:{POSTGRES_PORT}/airflow"
         self.connection = DatabaseConnection(
             env=[password.env(PASSWORD_ENV), {"name": CONN_ENV, "value": url}],
-            host=host,
+            host=self.host,
             port=POSTGRES_PORT,
-            generated=generated,
+            generated=self.generated,
             user="airflow",
             name="airflow",
             password=password,

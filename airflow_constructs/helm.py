@@ -33,7 +33,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from . import __version__
-from .database import generated_secret_name
+from .embedded import generated_secret_name
 from .helm_changelog import Release, release
 from .helm_docs import COMPONENT_LABEL, INSTANCE_LABEL, chart_readme, notes
 from .helm_templates import (

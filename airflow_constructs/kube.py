@@ -110,3 +110,39 @@ def api_object(
     for key, value in (body or {}).items():
         obj.add_json_patch(JsonPatch.add(f"/{key}", value))
     return obj
+
+
+def cron_job(
+    scope: Construct,
+    id: str,
+    *,
+    name: str,
+    labels: dict[str, str],
+    schedule: str,
+    template: dict[str, Any],
+    ttl_seconds_after_finished: int = 86400,
+) -> ApiObject:
+    """A CronJob that never overlaps itself and keeps one finished Job of each outcome."""
+    return api_object(
+        scope,
+        id,
+        api_version="batch/v1",
+        kind="CronJob",
+        name=name,
+        labels=labels,
+        body={
+            "spec": {
+                "concurrencyPolicy": "Forbid",
+                "failedJobsHistoryLimit": 1,
+                "jobTemplate": {
+                    "spec": {
+                        "backoffLimit": 1,
+                        "template": template,
+                        "ttlSecondsAfterFinished": ttl_seconds_after_finished,
+                    }
+                },
+                "schedule": schedule,
+                "successfulJobsHistoryLimit": 1,
+            }
+        },
+    )

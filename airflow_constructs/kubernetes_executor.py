@@ -16,7 +16,7 @@ from cdk8s import ApiObject
 from constructs import Construct
 
 from .executors import KubernetesExecutor
-from .kube import api_object
+from .kube import api_object, cron_job
 from .pod import PodOptions, container, empty_dir, pod_template
 from .runtime import POD_TEMPLATE_DIR, AirflowRuntime
 from .secrets import BOOTSTRAP_RESOURCES
@@ -201,20 +201,12 @@ class KubernetesExecutorPods(Construct):
             restart_policy="Never",
             volumes=[{"configMap": {"name": name}, "name": "script"}, empty_dir("tmp", "16Mi")],
         )
-        self.cleanup = api_object(
+        self.cleanup = cron_job(
             self,
             "cleanup",
-            api_version="batch/v1",
-            kind="CronJob",
             name=name,
             labels=labels,
-            body={
-                "spec": {
-                    "concurrencyPolicy": "Forbid",
-                    "failedJobsHistoryLimit": 1,
-                    "jobTemplate": {"spec": {"backoffLimit": 1, "template": template, "ttlSecondsAfterFinished": 3600}},
-                    "schedule": cleanup.schedule,
-                    "successfulJobsHistoryLimit": 1,
-                }
-            },
+            schedule=cleanup.schedule,
+            template=template,
+            ttl_seconds_after_finished=3600,
         )

@@ -4,13 +4,13 @@ and pools applied by a Job whenever they change."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from constructs import Construct
 from pydantic import Field, field_validator
 
 from .database import POSTGRES_UID, DatabaseConnection, EmbeddedPostgres
-from .kube import api_object, check_dns_label, short_hash
+from .embedded import claim_spec
+from .kube import api_object, check_dns_label, cron_job, short_hash
 from .pod import PodOptions, container, empty_dir, pod_template
 from .props import Props
 from .resources import Resources
@@ -66,26 +66,6 @@ class Pool(Props):
     """Count deferred tasks against the pool's slots."""
 
 
-def _cron_job(scope: Construct, name: str, labels: dict[str, str], schedule: str, template: dict[str, Any]) -> Any:
-    return api_object(
-        scope,
-        "cronjob",
-        api_version="batch/v1",
-        kind="CronJob",
-        name=name,
-        labels=labels,
-        body={
-            "spec": {
-                "concurrencyPolicy": "Forbid",
-                "failedJobsHistoryLimit": 1,
-                "jobTemplate": {"spec": {"backoffLimit": 1, "template": template, "ttlSecondsAfterFinished": 86400}},
-                "schedule": schedule,
-                "successfulJobsHistoryLimit": 1,
-            }
-        },
-    )
-
-
 class DbClean(Construct):
     """CronJob ``<release>-db-clean`` running ``airflow db clean --clean-before-timestamp <now - N days> --yes``."""
 
@@ -122,7 +102,9 @@ class DbClean(Construct):
             service_account=self.name,
             restart_policy="Never",
         )
-        self.cron_job = _cron_job(self, self.name, labels, props.schedule, template)
+        self.cron_job = cron_job(
+            self, "cronjob", name=self.name, labels=labels, schedule=props.schedule, template=template
+        )
 
 
 class PostgresBackup(Construct):
@@ -143,12 +125,6 @@ class PostgresBackup(Construct):
         super().__init__(scope, id)
         assert database.password is not None
         self.name = f"{instance}-postgres-backup"
-        claim: dict[str, Any] = {
-            "accessModes": ["ReadWriteOnce"],
-            "resources": {"requests": {"storage": props.storage_size}},
-        }
-        if props.storage_class:
-            claim["storageClassName"] = props.storage_class
         api_object(
             self,
             "claim",
@@ -156,7 +132,7 @@ class PostgresBackup(Construct):
             kind="PersistentVolumeClaim",
             name=self.name,
             labels=labels,
-            body={"spec": claim},
+            body={"spec": claim_spec(props.storage_size, props.storage_class)},
         )
         api_object(
             self,
@@ -194,7 +170,9 @@ class PostgresBackup(Construct):
             restart_policy="Never",
             volumes=[{"name": "backups", "persistentVolumeClaim": {"claimName": self.name}}, empty_dir("tmp", "64Mi")],
         )
-        self.cron_job = _cron_job(self, self.name, labels, props.schedule, template)
+        self.cron_job = cron_job(
+            self, "cronjob", name=self.name, labels=labels, schedule=props.schedule, template=template
+        )
 
 
 class Pools(Construct):

@@ -7,10 +7,9 @@ from typing import Any
 
 from constructs import Construct
 
-from .database import generated_secret_name
+from .embedded import EmbeddedService, claim_spec
 from .executors import EmbeddedRedis, ExternalBroker
-from .kube import api_object, recommended_labels, require_namespace, selector_labels, service_host
-from .pod import SecretRef, container, empty_dir, pod_template
+from .pod import container, empty_dir, pod_template
 from .secrets import GeneratedKey
 from .security import PodSecurity
 
@@ -40,7 +39,7 @@ def external_broker(props: ExternalBroker) -> BrokerConnection:
     return BrokerConnection(env=[props.url.env(BROKER_ENV)], host=None, port=REDIS_PORT)
 
 
-class Redis(Construct):
+class Redis(EmbeddedService):
     """ServiceAccount, headless Service and a one-pod StatefulSet running ``redis-server``.
 
     The password reaches Redis as ``--requirepass $(REDIS_PASSWORD)`` (Kubernetes expands it from
@@ -57,41 +56,18 @@ class Redis(Construct):
         props: EmbeddedRedis,
         image_pull_secrets: list[str] | None = None,
     ) -> None:
-        super().__init__(scope, id)
+        super().__init__(
+            scope,
+            id,
+            instance=instance,
+            component="redis",
+            version=version,
+            port_name="redis",
+            port=REDIS_PORT,
+            password=props.password,
+        )
         self.props = props
-        self.name = f"{instance}-redis"
-        host = service_host(self.name, require_namespace(self, instance))
-        labels = recommended_labels(instance, "redis", version)
-        selector = selector_labels(instance, "redis")
-        if props.password is None:
-            password = SecretRef(generated_secret_name(instance), "redis-password")
-            generated = [GeneratedKey(password.name, password.key, "password")]
-        else:
-            password, generated = props.password, []
-        self.service_account = api_object(
-            self,
-            "service-account",
-            api_version="v1",
-            kind="ServiceAccount",
-            name=self.name,
-            labels=labels,
-            body={"automountServiceAccountToken": False},
-        )
-        self.service = api_object(
-            self,
-            "service",
-            api_version="v1",
-            kind="Service",
-            name=self.name,
-            labels=labels,
-            body={
-                "spec": {
-                    "clusterIP": "None",
-                    "ports": [{"name": "redis", "port": REDIS_PORT, "protocol": "TCP", "targetPort": "redis"}],
-                    "selector": selector,
-                }
-            },
-        )
+        password = self.password
         probe = {"exec": {"command": ["sh", "-c", 'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli ping | grep -q PONG']}}
         main = container(
             "redis",
@@ -121,7 +97,7 @@ class Redis(Construct):
         if not props.persistence:
             volumes.append(empty_dir("data", "1Gi"))
         template = pod_template(
-            labels=labels,
+            labels=self.labels,
             annotations={},
             service_account=self.name,
             automount_token=False,
@@ -132,34 +108,12 @@ class Redis(Construct):
             termination_grace_period=30,
             volumes=volumes,
         )
-        spec: dict[str, Any] = {
-            "replicas": 1,
-            "selector": {"matchLabels": selector},
-            "serviceName": self.name,
-            "template": template,
-            "updateStrategy": {"type": "RollingUpdate"},
-        }
-        if props.persistence:
-            claim: dict[str, Any] = {
-                "accessModes": ["ReadWriteOnce"],
-                "resources": {"requests": {"storage": props.storage_size}},
-            }
-            if props.storage_class:
-                claim["storageClassName"] = props.storage_class
-            spec["volumeClaimTemplates"] = [{"metadata": {"labels": selector, "name": "data"}, "spec": claim}]
-        self.workload = api_object(
-            self,
-            "statefulset",
-            api_version="apps/v1",
-            kind="StatefulSet",
-            name=self.name,
-            labels=labels,
-            body={"spec": spec},
-        )
-        url = f"redis://:$({PASSWORD_ENV})@{host}:{REDIS_PORT}/0"
+        claim = claim_spec(props.storage_size, props.storage_class) if props.persistence else None
+        self.workload = self._statefulset(template, claim)
+        url = f"redis://:$({PASSWORD_ENV})@{self.host}:{REDIS_PORT}/0"
         self.connection = BrokerConnection(
             env=[password.env(PASSWORD_ENV), {"name": BROKER_ENV, "value": url}],
-            host=host,
+            host=self.host,
             port=REDIS_PORT,
-            generated=generated,
+            generated=self.generated,
         )

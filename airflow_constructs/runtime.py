@@ -18,7 +18,8 @@ from pydantic import Field, field_validator, model_validator
 
 from . import config as cfg
 from .dags import BakedDags, DagDelivery, DagSource, GitBundleDags, PvcDags
-from .database import DatabaseConnection, ExternalDatabase, generated_secret_name
+from .database import DatabaseConnection, ExternalDatabase
+from .embedded import claim_spec, generated_secret_name
 from .executors import (
     AnyExecutor,
     CeleryExecutor,
@@ -333,12 +334,6 @@ class AirflowRuntime(Construct):
         ):
             if source is None or claim is None:
                 continue
-            spec: dict[str, Any] = {
-                "accessModes": ["ReadWriteMany"],
-                "resources": {"requests": {"storage": source.storage_size}},
-            }
-            if source.storage_class:
-                spec["storageClassName"] = source.storage_class
             api_object(
                 self,
                 id,
@@ -346,7 +341,7 @@ class AirflowRuntime(Construct):
                 kind="PersistentVolumeClaim",
                 name=claim,
                 labels=self.labels(id.removesuffix("-claim")),
-                body={"spec": spec},
+                body={"spec": claim_spec(source.storage_size, source.storage_class, "ReadWriteMany")},
             )
 
     def _library_config(self) -> dict[str, dict[str, str]]:

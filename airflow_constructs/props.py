@@ -150,6 +150,10 @@ def _field_hint(model: type[BaseModel] | str, loc: tuple[int | str, ...]) -> str
         return ""
     close = difflib.get_close_matches(str(loc[-1]), sorted(fields), n=1)
     suggestion = f"; did you mean {close[0]!r}?" if close else ""
+    kinds = _kinds_with_field(model, loc[:-1], str(loc[-1]))
+    if kinds:
+        # The field is real, just not for the kind chosen (or defaulted): say which kind has it.
+        suggestion = f"; {loc[-1]!r} is a field of kind {' or '.join(repr(k) for k in kinds)}: set kind to use it"
     if len(fields) > _MAX_LISTED_FIELDS:
         # A long list would bury the suggestion; the reference lists every field.
         return f"{suggestion} (the allowed fields are listed in docs/reference.md)"
@@ -157,24 +161,35 @@ def _field_hint(model: type[BaseModel] | str, loc: tuple[int | str, ...]) -> str
 
 
 def _fields_at(model: type[BaseModel], path: tuple[int | str, ...]) -> set[str]:
+    out: set[str] = set()
+    for cand in _models_at(model, path):
+        if isinstance(cand, type) and issubclass(cand, BaseModel):
+            out.update(cand.model_fields)
+    return out
+
+
+def _kinds_with_field(model: type[BaseModel], path: tuple[int | str, ...], name: str) -> list[str]:
+    """Kinds of the other members of a tagged union at ``path`` that do have field ``name``."""
+    if not path or path[-1] not in _UNION_TAGS:
+        return []
+    members = _models_at(model, path[:-1])
+    return sorted(str(_kind_default(m)) for m in members if name in getattr(m, "model_fields", {}) and _kind_default(m))
+
+
+def _models_at(model: type[BaseModel], path: tuple[int | str, ...]) -> list[Any]:
     candidates: list[Any] = [model]
     for part in path:
         if isinstance(part, int):
             continue
         if part in _UNION_TAGS:
-            tagged = [c for c in candidates if _kind_default(c) == part]
-            candidates = tagged or candidates
+            candidates = [c for c in candidates if _kind_default(c) == part] or candidates
             continue
         nxt: list[Any] = []
         for cand in candidates:
             if isinstance(cand, type) and issubclass(cand, BaseModel) and part in cand.model_fields:
                 nxt.extend(_models_in(cand.model_fields[part].annotation))
         candidates = nxt
-    out: set[str] = set()
-    for cand in candidates:
-        if isinstance(cand, type) and issubclass(cand, BaseModel):
-            out.update(cand.model_fields)
-    return out
+    return candidates
 
 
 def _kind_default(model: Any) -> Any:

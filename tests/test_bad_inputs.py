@@ -12,6 +12,7 @@ from cdk8s import App, Chart
 from airflow_constructs import (
     Airflow,
     AirflowImage,
+    AirflowProps,
     CeleryExecutor,
     CeleryWorkerSet,
     EmbeddedPostgres,
@@ -542,3 +543,18 @@ def test_every_pattern_of_a_props_field_is_explained_in_words() -> None:
         if getattr(meta, "pattern", None)
     }
     assert {where: p for where, p in patterns.items() if p not in PATTERN_HINTS} == {}
+
+
+def test_a_field_of_another_kind_names_that_kind() -> None:
+    with pytest.raises(PropsError) as info:
+        AirflowProps(database={"host": "pg.internal"})
+    assert str(info.value) == (
+        "AirflowProps.database.host: unknown field (allowed: image, kind, password, pod, resources, storage_class, "
+        "storage_size); 'host' is a field of kind 'external': set kind to use it"
+    )
+    with pytest.raises(PropsError) as info:
+        AirflowProps(executor=[{"broker": {}}])
+    assert str(info.value) == (
+        "AirflowProps.executor[0].broker: unknown field (allowed: kind); 'broker' is a field of kind "
+        "'CeleryExecutor': set kind to use it"
+    )

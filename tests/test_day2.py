@@ -326,7 +326,7 @@ BAD = [
     pytest.param(
         {"dags": {"kind": "git-sync", "repo": "https://github.com/acme/dags.git", "existing_claim": "dags"}},
         "AirflowProps.dags.existing_claim: unknown field (allowed: https, image, kind, period_seconds, ref, repo, "
-        "resources, ssh, subdir)",
+        "resources, ssh, subdir); 'existing_claim' is a field of kind 'pvc': set kind to use it",
         id="two-dag-sources-at-once",
     ),
     pytest.param(

@@ -141,11 +141,59 @@ def schema_errors(m: Manifest, version: str) -> list[str]:
     return list(_RESULTS[key])
 
 
+_DEFS_REF_PREFIXES = ("/api/_definitions.json#/$defs/", "#/$defs/")
+
+
+@functools.cache
+def _fast_validator(version: str, api_version: str, kind: str) -> Any:
+    """A compiled jsonschema-rs validator of a built-in kind, or None (not installed, no schema).
+
+    jsonschema-rs is about fifty times faster than jsonschema on these schemas; it only decides
+    valid or not, and the errors of an invalid object still come from jsonschema (same messages).
+    The schema is made self-contained: the definitions it reaches are copied under ``$defs``.
+    """
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    path = _SCHEMA_ROOT / f"v{version}.0-local-strict" / _schema_file(api_version, kind)
+    if not path.exists():
+        return None
+    schema = json.loads(path.read_text())
+    defs = _definitions(version).contents["$defs"]
+    needed: dict[str, Any] = {}
+
+    def localize(node: Any) -> None:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                for prefix in _DEFS_REF_PREFIXES:
+                    if ref.startswith(prefix):
+                        name = ref[len(prefix) :]
+                        node["$ref"] = f"#/$defs/{name}"
+                        if name not in needed:
+                            needed[name] = copy.deepcopy(defs[name])
+                            localize(needed[name])
+                        break
+            for value in node.values():
+                localize(value)
+        elif isinstance(node, list):
+            for value in node:
+                localize(value)
+
+    localize(schema)
+    schema["$defs"] = needed
+    return jsonschema_rs.Draft202012Validator(schema)
+
+
 def _schema_errors(m: Manifest, version: str) -> list[str]:
     api_version, kind = m.get("apiVersion", ""), m.get("kind", "")
     if is_custom_resource(m):
         validator = _crd_validator(api_version, kind)
     else:
+        fast = _fast_validator(version, api_version, kind)
+        if fast is not None and fast.is_valid(m):
+            return []
         validator = _builtin_validator(version, api_version, kind)
     if validator is None:
         return [f"{_where(m)}: no schema for {api_version} {kind} in Kubernetes {version} nor in crd_schemas.json"]

@@ -173,7 +173,9 @@ def _kinds_with_field(model: type[BaseModel], path: tuple[int | str, ...], name:
     if not path or path[-1] not in _UNION_TAGS:
         return []
     members = _models_at(model, path[:-1])
-    return sorted(str(_kind_default(m)) for m in members if name in getattr(m, "model_fields", {}) and _kind_default(m))
+    return sorted(
+        {str(_kind_default(m)) for m in members if name in getattr(m, "model_fields", {}) and _kind_default(m)}
+    )
 
 
 def _models_at(model: type[BaseModel], path: tuple[int | str, ...]) -> list[Any]:

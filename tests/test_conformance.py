@@ -811,3 +811,44 @@ def test_helm_charts_declare_the_supported_range() -> None:
     wanted = f">={conformance.MIN_KUBERNETES_VERSION}.0-0"
     found = {c.parent.name: yaml.safe_load(c.read_text()).get("kubeVersion") for c in charts}
     assert found == {name: wanted for name in found}
+
+
+def test_fast_schema_path_agrees_with_jsonschema() -> None:
+    """jsonschema-rs only decides valid or not; on hundreds of broken objects it must agree with
+    jsonschema (a wrong 'valid' would hide an error)."""
+    import random
+
+    from tests.conformance import schemas
+
+    pytest.importorskip("jsonschema_rs")
+    rng = random.Random(8)
+    objects = [m for m in good() if not schemas.is_custom_resource(m)]
+    junk: list[Any] = ["x", 5, -1, 1.5, True, None, [], {}, {"a": 1}, ["a"], ""]
+
+    def paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        found = [path] if len(path) > 1 else []
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
+        for key, value in items:
+            found.extend(paths(value, (*path, key)))
+        return found
+
+    disagreements = []
+    for _ in range(300):
+        original = rng.choice(objects)
+        broken = copy.deepcopy(original)
+        path = rng.choice(paths(broken))
+        parent: Any = broken
+        for part in path[:-1]:
+            parent = parent[part]
+        if isinstance(parent, dict) and rng.random() < 0.3:
+            parent["unknownField"] = 1
+        else:
+            parent[path[-1]] = rng.choice(junk)
+        version = rng.choice(conformance.KUBE_VERSIONS)
+        fast = schemas._fast_validator(version, original["apiVersion"], original["kind"]).is_valid(broken)
+        slow = not list(
+            schemas._builtin_validator(version, original["apiVersion"], original["kind"]).iter_errors(broken)
+        )
+        if fast != slow:
+            disagreements.append((original["kind"], path, version))
+    assert disagreements == []

@@ -43,6 +43,10 @@ class AirflowSettings(Props):
     """``[dag_processor] refresh_interval``: seconds between scans of the DAG folder for new files."""
     min_file_process_interval: int = Field(default=30, ge=1)
     """``[dag_processor] min_file_process_interval``: seconds before a DAG file is parsed again."""
+    execution_api_timeout: int = Field(default=30, ge=1, le=600)
+    """``[workers] execution_api_timeout`` (Airflow 3): seconds a task waits for the execution API.
+    Airflow's 5 s is shorter than a freshly started api-server worker's first answer (measured 6-8 s
+    end to end), which made the first tasks after a rollout retry."""
 
     def to_config(self, airflow2: bool = False) -> dict[str, dict[str, str]]:
         """These settings as airflow.cfg sections (Airflow 2 keeps some in other sections)."""
@@ -64,6 +68,7 @@ class AirflowSettings(Props):
                 "refresh_interval": str(self.dag_refresh_interval),
             },
             "logging": {"logging_level": self.logging_level},
+            "workers": {"execution_api_timeout": str(self.execution_api_timeout)},
         }
 
     def _core(self) -> dict[str, str]:
@@ -89,6 +94,7 @@ TYPED_KEYS: dict[tuple[str, str], str] = {
     ("dag_processor", "min_file_process_interval"): "settings.min_file_process_interval",
     ("dag_processor", "refresh_interval"): "settings.dag_refresh_interval",
     ("logging", "logging_level"): "settings.logging_level",
+    ("workers", "execution_api_timeout"): "settings.execution_api_timeout",
     ("scheduler", "dag_dir_list_interval"): "settings.dag_refresh_interval",
     ("scheduler", "min_file_process_interval"): "settings.min_file_process_interval",
     ("webserver", "expose_config"): "settings.expose_config",

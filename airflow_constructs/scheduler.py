@@ -7,6 +7,7 @@ from typing import Any
 from constructs import Construct
 
 from .component import AirflowComponent, ComponentProps, jobs_check
+from .executors import LocalExecutor
 from .kubernetes_executor import KubernetesExecutorPods
 from .props import parse_props
 from .resources import Resources
@@ -44,12 +45,15 @@ class Scheduler(AirflowComponent):
         super().__init__(scope, id, runtime=runtime)
         self.props = parse_props(SchedulerProps, props, kwargs)
         p = self.props
+        # Only with LocalExecutor do tasks run (and write logs) here, so only then does the scheduler
+        # serve task logs, and need a port and a headless Service that gives its pods DNS names.
+        serves_logs = runtime.props.find_executor(LocalExecutor) is not None
         main = runtime.airflow_container(
             "scheduler",
             ["scheduler"],
             resources=p.resources,
             reads_dags=runtime.runs_tasks_locally,
-            ports=[{"containerPort": LOG_SERVER_PORT, "name": "task-logs", "protocol": "TCP"}],
+            ports=[{"containerPort": LOG_SERVER_PORT, "name": "task-logs", "protocol": "TCP"}] if serves_logs else None,
             probes={"livenessProbe": jobs_check("SchedulerJob")},
             extra_mounts=[launches_pods.volume_mount] if launches_pods else None,
         )
@@ -60,15 +64,16 @@ class Scheduler(AirflowComponent):
             containers=[main],
             init_containers=[runtime.wait_for_migrations()],
             termination_grace_period=60,
-            subdomain=self.name,
+            subdomain=self.name if serves_logs else None,
             volumes=[launches_pods.volume] if launches_pods else None,
             # The KubernetesExecutor calls the API server: the only Airflow pod with a token.
             automount_token=launches_pods is not None,
         )
-        self._service(
-            [{"name": "task-logs", "port": LOG_SERVER_PORT, "protocol": "TCP", "targetPort": "task-logs"}],
-            headless=True,
-        )
+        if serves_logs:
+            self._service(
+                [{"name": "task-logs", "port": LOG_SERVER_PORT, "protocol": "TCP", "targetPort": "task-logs"}],
+                headless=True,
+            )
         # Recreate: two schedulers of different versions must not run side by side during an upgrade.
         self.workload = self._deployment(p.replicas, template, {"type": "Recreate"})
         self._finish(p, "scheduler")

@@ -189,10 +189,5 @@ def test_celery_flower_requires_the_generated_basic_auth(celery_run: AppRun) -> 
     assert celery_run.extra["flower"] == {"anonymous": 401, "generated": 200}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="manifest bug found by this test: with CeleryExecutor the scheduler serves no task logs "
-    "(only LocalExecutor does), yet it declares containerPort 8793 and Service airflow-scheduler:8793",
-)
 def test_celery_declared_ports_are_listened_on(celery_run: AppRun) -> None:
     assert unlistened(celery_run) == []

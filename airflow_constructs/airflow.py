@@ -17,6 +17,7 @@ from .embedded import generated_secret_name
 from .executors import CeleryExecutor, EdgeExecutor, EmbeddedRedis, KubernetesExecutor
 from .exposure import with_base_url
 from .flower import Flower, FlowerProps
+from .kube import require_namespace, service_host
 from .kubernetes_executor import KubernetesExecutorPods
 from .maintenance import DbClean, DbCleanProps, Pool, Pools, PostgresBackup, PostgresBackupProps
 from .migrations import Migrations, MigrationsProps
@@ -28,6 +29,7 @@ from .redis import BrokerConnection, Redis, external_broker
 from .runtime import AirflowRuntime, RuntimeProps, check_name_from_id
 from .scheduler import Scheduler, SchedulerProps
 from .secrets import GeneratedKey
+from .statsd import MetricsProps, StatsdExporter, metrics_config
 from .triggerer import Triggerer, TriggererProps
 from .workers import CeleryWorkers
 
@@ -74,6 +76,8 @@ class AirflowProps(RuntimeProps):
     """pg_dump backups of the embedded PostgreSQL (off by default)."""
     pools: list[Pool] = []
     """Pools applied by a Job whenever they change."""
+    metrics: MetricsProps = MetricsProps()
+    """Metrics: a StatsD exporter every process sends to (with a ServiceMonitor), or OpenTelemetry."""
     network_policies: NetworkPolicyProps = NetworkPolicyProps()
     """Default-deny NetworkPolicies plus the flows the component graph needs (on by default)."""
 
@@ -141,9 +145,12 @@ class Airflow(Construct):
         self.props = parse_props(AirflowProps, props, kwargs)
         p = self.props
         instance = p.name or check_name_from_id(id)
+        statsd_host = (
+            service_host(f"{instance}-statsd", require_namespace(self, instance)) if p.metrics.statsd else None
+        )
+        config = metrics_config(with_base_url(p.config, p.api_server.expose, p.image.airflow2), p.metrics, statsd_host)
         runtime_props = RuntimeProps.model_validate(
-            {name: getattr(p, name) for name in RuntimeProps.model_fields}
-            | {"name": instance, "config": with_base_url(p.config, p.api_server.expose, p.image.airflow2)}
+            {name: getattr(p, name) for name in RuntimeProps.model_fields} | {"name": instance, "config": config}
         )
         self.postgres: Postgres | None = None
         if isinstance(p.database, EmbeddedPostgres):
@@ -255,6 +262,17 @@ class Airflow(Construct):
         self.pools: Pools | None = None
         if p.pools:
             self.pools = Pools(self, "pools", runtime=self.runtime, pools=p.pools)
+        self.statsd: StatsdExporter | None = None
+        if p.metrics.statsd:
+            self.statsd = StatsdExporter(
+                self,
+                "statsd",
+                instance=instance,
+                namespace=self.runtime.namespace,
+                version=p.image.version,
+                props=p.metrics,
+                image_pull_secrets=p.image_pull_secrets,
+            )
         # Last: the policies are derived from every part above.
         self.network_policies: NetworkPolicies | None = None
         if p.network_policies.enabled:

@@ -33,6 +33,7 @@ from .database import POSTGRES_PORT
 from .executors import LocalExecutor
 from .flower import FLOWER_PORT
 from .kube import api_object, check_dns_label
+from .pgbouncer import EXPORTER_PORT as PGBOUNCER_EXPORTER_PORT
 from .pgbouncer import PGBOUNCER_PORT
 from .props import Props, PropsError
 from .redis import REDIS_PORT
@@ -364,6 +365,7 @@ def network_graph(airflow: Airflow, props: NetworkPolicyProps | None = None) -> 
     bootstrap = optional(runtime.secrets_bootstrap, "secrets-bootstrap")
     jobs = [*optional(airflow.db_clean, "db-clean"), *optional(airflow.pools, "pools")]
     jobs += optional(airflow.admin_user, "admin-user")
+    statsd = optional(airflow.statsd, "statsd")
     postgres = optional(airflow.postgres, "postgres")
     redis = optional(airflow.redis, "redis")
     pgbouncer = optional(airflow.pgbouncer, "pgbouncer")
@@ -472,6 +474,26 @@ def network_graph(airflow: Airflow, props: NetworkPolicyProps | None = None) -> 
         g.add_outside("package-index", p.package_index.to)
         for pod in airflow_pods:
             g.connect(pod, "package-index", p.package_index.ports or [HTTPS_PORT], "pip install at start-up")
+
+    # Metrics: every Airflow process sends StatsD (UDP) to the exporter; Prometheus scrapes it, and
+    # PgBouncer's exporter. Or every process sends OTLP to a collector.
+    from .statsd import METRICS_PORT, STATSD_PORT
+
+    metrics = airflow.props.metrics
+    scraped = [(pod, METRICS_PORT) for pod in statsd]
+    if airflow.pgbouncer is not None and airflow.pgbouncer.props.metrics_exporter:
+        scraped.append((pgbouncer[0], PGBOUNCER_EXPORTER_PORT))
+    if scraped:
+        g.add_outside("prometheus", metrics.prometheus)
+        for pod, port in scraped:
+            g.connect("prometheus", pod, [port], "Prometheus scrapes metrics")
+    for pod in statsd:
+        for sender in airflow_pods:
+            g.connect(sender, pod, [STATSD_PORT], "StatsD metrics", "UDP")
+    if metrics.otel is not None:
+        g.add_outside("otel-collector", metrics.otel.to)
+        for pod in airflow_pods:
+            g.connect(pod, "otel-collector", [metrics.otel.port], "OpenTelemetry metrics and traces")
 
     # Extra egress from the props.
     for i, rule in enumerate(p.egress):

@@ -41,6 +41,7 @@ OUTSIDE = {
     "dns": Pod("kube-system", {"k8s-app": "kube-dns"}),
     "ingress-controller": Pod("ingress-nginx", {"app.kubernetes.io/name": "ingress-nginx"}),
     "keda": Pod("keda", {"app": "keda-operator"}),
+    "prometheus": Pod("monitoring", {"app.kubernetes.io/name": "prometheus"}),
     "other-namespace": Pod("team-x", {"app": "curious"}),
     "same-namespace-stranger": Pod("airflow", {"app": "stranger"}),
     "kubernetes-api": Pod(ip="10.96.0.1"),
@@ -121,6 +122,11 @@ def to(destination: str, port: int, *sources: str) -> set[str]:
     return {f"{s} -> {destination}:{port}/TCP" for s in sources}
 
 
+def statsd(*pods: str) -> set[str]:
+    """Metrics: the pods send StatsD over UDP to the exporter, which Prometheus scrapes."""
+    return {f"{p} -> statsd:9125/UDP" for p in pods} | {"prometheus -> statsd:9102/TCP"}
+
+
 AIRFLOW_CORE = ("api-server", "scheduler", "dag-processor", "triggerer", "migrate", "db-clean")
 
 EXPECTED: dict[str, set[str]] = {
@@ -162,6 +168,7 @@ EXPECTED: dict[str, set[str]] = {
         | to("worker-default", 8793, "api-server")
         | dns(*AIRFLOW_CORE, "worker-default", "pools", "pgbouncer")
         | kube_api("secrets-bootstrap")
+        | to("pgbouncer", 9127, "prometheus")
     ),
     # Airflow 2: no execution API (tasks use the database), the FAB admin-user Job.
     "airflow2": (
@@ -397,21 +404,24 @@ def test_kubernetes_executor_in_another_namespace() -> None:
         m for m in manifests if m["kind"] == "NetworkPolicy" and m["metadata"]["name"].endswith("-kubernetes-worker")
     )
     assert worker["metadata"]["namespace"] == "airflow-tasks"
-    assert worker["spec"]["egress"][-1] == {
-        "ports": [{"port": 8080, "protocol": "TCP"}],
-        "to": [
-            {
-                "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "airflow"}},
-                "podSelector": {
-                    "matchLabels": {
-                        "app.kubernetes.io/component": "api-server",
-                        "app.kubernetes.io/instance": "airflow",
-                        "app.kubernetes.io/name": "airflow",
-                    }
-                },
-            }
-        ],
-    }
+    to_api = [rule for rule in worker["spec"]["egress"] if rule["ports"] == [{"port": 8080, "protocol": "TCP"}]]
+    assert to_api == [
+        {
+            "ports": [{"port": 8080, "protocol": "TCP"}],
+            "to": [
+                {
+                    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "airflow"}},
+                    "podSelector": {
+                        "matchLabels": {
+                            "app.kubernetes.io/component": "api-server",
+                            "app.kubernetes.io/instance": "airflow",
+                            "app.kubernetes.io/name": "airflow",
+                        }
+                    },
+                }
+            ],
+        }
+    ]
     flows = _flows(manifests)
     assert "kubernetes-worker -> api-server:8080/TCP" in flows
     assert "kubernetes-worker -> postgres:5432/TCP" not in flows
@@ -522,6 +532,15 @@ def test_git_bundle_and_ssh_git_sync_ports() -> None:
     flows = _flows(synth_chart(lambda c: Airflow(c, "airflow", dags=bundle)))
     assert "dag-processor -> internet:22/TCP" in flows
     assert "api-server -> internet:22/TCP" not in flows
+
+
+def test_statsd_exporter_receives_from_every_airflow_pod() -> None:
+    manifests = synth_chart(lambda c: Airflow(c, "airflow", executor=CeleryExecutor(), metrics={"statsd": True}))
+    flows = _flows(manifests)
+    senders = {f.split(" -> ")[0] for f in flows if f.endswith("-> statsd:9125/UDP")}
+    assert senders == {*AIRFLOW_CORE, "worker-default"}
+    assert "prometheus -> statsd:9102/TCP" in flows
+    assert not [f for f in flows if f.startswith("statsd ->")]
 
 
 def test_ingress_controller_is_configurable() -> None:

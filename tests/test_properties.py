@@ -366,6 +366,25 @@ FIELD_STRATEGIES: dict[str, Callable[[Props], S[Any]]] = {
         if any(e.get("kind") == "CeleryExecutor" for e in _executor_list(p["executor"]))
         else st.just({})
     ),
+    "metrics": lambda p: st.sampled_from(
+        [
+            {},
+            {"statsd": True},
+            {"statsd": True, "service_monitor": True, "service_monitor_labels": {"release": "prometheus"}},
+            {"otel": {"host": "otel-collector.observability.svc", "to": [{"namespace": "observability"}]}},
+        ]
+    ),
+    "network_policies": lambda p: st.one_of(
+        st.just({"enabled": False}),
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "ingress_from": st.just([{"namespace": "traefik", "pod_labels": {"app": "traefik"}}]),
+                "kubernetes_api": st.just(["10.0.0.1/32", "fd00::1/128"]),
+                "egress": st.just([{"components": ["tasks"], "to": [{"cidr": "0.0.0.0/0"}], "ports": [443]}]),
+            },
+        ),
+    ),
 }
 """How to draw each ``AirflowProps`` field, given the fields drawn before it (in this order)."""
 
@@ -376,7 +395,6 @@ NOT_GENERATED_YET = {
     "variables",
     "secrets_backend",
     "extra_pip_packages",
-    "network_policies",
     "ingress",
     "backup",
     "db_clean",

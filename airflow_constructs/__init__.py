@@ -21,6 +21,7 @@ from .executors import (
     PodCleanup,
 )
 from .exposure import Exposed, Exposure
+from .external_secret import ExternalSecret, ExternalSecretProps, RemoteRef, SecretStoreRef
 from .flower import Flower, FlowerProps
 from .image import AIRFLOW_VERSION, AirflowImage, Image
 from .kubernetes_executor import KubernetesExecutorPods
@@ -73,6 +74,8 @@ __all__ = [
     "Exposure",
     "ExternalBroker",
     "ExternalDatabase",
+    "ExternalSecret",
+    "ExternalSecretProps",
     "ExternalService",
     "Flower",
     "FlowerProps",
@@ -107,11 +110,13 @@ __all__ = [
     "PvcDags",
     "Redis",
     "RemoteLogging",
+    "RemoteRef",
     "Resources",
     "RuntimeProps",
     "Scheduler",
     "SchedulerProps",
     "SecretRef",
+    "SecretStoreRef",
     "SecretsBackend",
     "Toleration",
     "Triggerer",

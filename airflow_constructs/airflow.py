@@ -16,12 +16,14 @@ from .edge import EdgeWorkers
 from .embedded import generated_secret_name
 from .executors import CeleryExecutor, EdgeExecutor, EmbeddedRedis, KubernetesExecutor
 from .exposure import with_base_url
+from .external_secret import ExternalSecret, ExternalSecretProps, check_external_secrets
 from .flower import Flower, FlowerProps
 from .kube import require_namespace, service_host
 from .kubernetes_executor import KubernetesExecutorPods
 from .maintenance import DbClean, DbCleanProps, Pool, Pools, PostgresBackup, PostgresBackupProps
 from .migrations import Migrations, MigrationsProps
 from .network_policies import NetworkPolicies, NetworkPolicyProps, network_graph
+from .openshift import drop_fixed_ids
 from .pgbouncer import PgBouncer, PgBouncerProps
 from .pod import SecretRef
 from .props import parse_props, register_union_tags
@@ -76,6 +78,10 @@ class AirflowProps(RuntimeProps):
     """pg_dump backups of the embedded PostgreSQL (off by default)."""
     pools: list[Pool] = []
     """Pools applied by a Job whenever they change."""
+    external_secrets: list[ExternalSecretProps] = []
+    """Secrets produced by the External Secrets Operator from a secret manager; ``SecretRef``s name them."""
+    openshift: bool = False
+    """Leave runAsUser/runAsGroup/fsGroup to OpenShift's restricted-v2 SCC (Airflow runs as any UID, GID 0)."""
     metrics: MetricsProps = MetricsProps()
     """Metrics: a StatsD exporter every process sends to (with a ServiceMonitor), or OpenTelemetry."""
     network_policies: NetworkPolicyProps = NetworkPolicyProps()
@@ -145,6 +151,7 @@ class Airflow(Construct):
         self.props = parse_props(AirflowProps, props, kwargs)
         p = self.props
         instance = p.name or check_name_from_id(id)
+        check_external_secrets(p, p.external_secrets, generated_secret_name(instance))
         statsd_host = (
             service_host(f"{instance}-statsd", require_namespace(self, instance)) if p.metrics.statsd else None
         )
@@ -273,8 +280,15 @@ class Airflow(Construct):
                 props=p.metrics,
                 image_pull_secrets=p.image_pull_secrets,
             )
+        self.external_secrets = [
+            ExternalSecret(self, f"external-secret-{e.name}", labels=self.runtime.labels("secrets"), props=e)
+            for e in p.external_secrets
+        ]
         # Last: the policies are derived from every part above.
         self.network_policies: NetworkPolicies | None = None
         if p.network_policies.enabled:
             graph = network_graph(self, p.network_policies)
             self.network_policies = NetworkPolicies(self, "network-policies", graph=graph, runtime=self.runtime)
+        if p.openshift:
+            k8s = self.kubernetes_executor
+            drop_fixed_ids(self, {k8s.config_map: k8s.pod_template_yaml} if k8s else None)

@@ -374,6 +374,10 @@ FIELD_STRATEGIES: dict[str, Callable[[Props], S[Any]]] = {
             {"otel": {"host": "otel-collector.observability.svc", "to": [{"namespace": "observability"}]}},
         ]
     ),
+    "openshift": lambda p: st.booleans(),
+    "external_secrets": lambda p: st.sampled_from(
+        [[], [{"name": "airflow-vault", "store": {"name": "vault"}, "data": {"token": {"key": "airflow/prod"}}}]]
+    ),
     "network_policies": lambda p: st.one_of(
         st.just({"enabled": False}),
         st.fixed_dictionaries(

@@ -127,3 +127,139 @@ def test_checkov_skip_list_is_short_and_justified() -> None:
         assert len(reason) > 40, check
     assert config["skip-download"] is True
     assert Path(ROOT / "Makefile").read_text().count("--config-file .checkov.yaml") == 1
+
+
+# -- secrets from a secret manager ------------------------------------------------------------------
+VAULT = {
+    "name": "airflow-vault",
+    "store": {"name": "vault", "kind": "ClusterSecretStore"},
+    "data": {
+        "fernet-key": {"key": "airflow/prod", "property": "fernet_key"},
+        "db-url": {"key": "airflow/prod", "property": "sql_alchemy_conn"},
+    },
+}
+
+
+def test_external_secret_from_vault_produces_the_secret_pods_read() -> None:
+    from airflow_constructs import Airflow, ExternalDatabase, SecretRef
+    from tests.conftest import env_of, find, synth_chart
+
+    manifests = synth_chart(
+        lambda c: Airflow(
+            c,
+            "airflow",
+            database=ExternalDatabase(url=SecretRef("airflow-vault", "db-url")),
+            secrets={"fernet_key": SecretRef("airflow-vault", "fernet-key")},
+            external_secrets=[VAULT],
+        )
+    )
+    external = find(manifests, "ExternalSecret", "airflow-vault")
+    assert external["apiVersion"] == "external-secrets.io/v1"
+    assert external["spec"] == {
+        "data": [
+            {"remoteRef": {"key": "airflow/prod", "property": "sql_alchemy_conn"}, "secretKey": "db-url"},
+            {"remoteRef": {"key": "airflow/prod", "property": "fernet_key"}, "secretKey": "fernet-key"},
+        ],
+        "refreshInterval": "1h",
+        "secretStoreRef": {"kind": "ClusterSecretStore", "name": "vault"},
+        "target": {"creationPolicy": "Owner", "name": "airflow-vault"},
+    }
+    assert external["metadata"]["labels"]["app.kubernetes.io/component"] == "secrets"
+    scheduler = find(manifests, "Deployment", "airflow-scheduler")["spec"]["template"]["spec"]["containers"][0]
+    env = env_of(scheduler)
+    assert env["AIRFLOW__CORE__FERNET_KEY"] == {"secretKeyRef": {"key": "fernet-key", "name": "airflow-vault"}}
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == {"secretKeyRef": {"key": "db-url", "name": "airflow-vault"}}
+    assert conformance.strict_schema([external]) == []
+    # Fernet key external: the bootstrap Job no longer generates it.
+    spec = find(manifests, "ConfigMap", "airflow-secrets-bootstrap")["data"]["spec.json"]
+    assert "fernet-key" not in spec
+
+
+def test_aws_secrets_manager_store_in_the_namespace() -> None:
+    from airflow_constructs import Airflow, SecretRef
+    from tests.conftest import find, synth_chart
+
+    aws = {
+        "name": "airflow-aws",
+        "store": {"name": "aws-secrets-manager", "kind": "SecretStore"},
+        "data": {"jwt": {"key": "prod/airflow/jwt", "version": "AWSCURRENT"}},
+        "refresh_interval": "15m",
+    }
+    manifests = synth_chart(
+        lambda c: Airflow(c, "airflow", secrets={"jwt_secret": SecretRef("airflow-aws", "jwt")}, external_secrets=[aws])
+    )
+    spec = find(manifests, "ExternalSecret", "airflow-aws")["spec"]
+    assert spec["secretStoreRef"] == {"kind": "SecretStore", "name": "aws-secrets-manager"}
+    assert spec["data"] == [{"remoteRef": {"key": "prod/airflow/jwt", "version": "AWSCURRENT"}, "secretKey": "jwt"}]
+    assert spec["refreshInterval"] == "15m"
+
+
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        (
+            {"secrets": {"fernet_key": {"name": "airflow-vault", "key": "fernet"}}, "external_secrets": [VAULT]},
+            "AirflowProps.secrets.fernet_key: key 'fernet' of Secret 'airflow-vault' is not produced by its "
+            "ExternalSecret (keys: db-url, fernet-key)",
+        ),
+        (
+            {"external_secrets": [VAULT, VAULT]},
+            "AirflowProps.external_secrets: airflow-vault declared more than once",
+        ),
+        (
+            {"external_secrets": [{**VAULT, "name": "airflow-generated"}]},
+            "AirflowProps.external_secrets: 'airflow-generated' is the Secret the bootstrap Job generates: produce "
+            "another name and reference it with SecretRef",
+        ),
+        (
+            {"external_secrets": [{**VAULT, "data": {}}]},
+            "AirflowProps.external_secrets[0].data: give at least one key",
+        ),
+        (
+            {"external_secrets": [{**VAULT, "refresh_interval": "0s"}]},
+            "AirflowProps.external_secrets[0].refresh_interval: '0s' is not allowed: expected a positive duration "
+            "such as '1h', '30m' or '1h30m'",
+        ),
+        (
+            {"external_secrets": [{**VAULT, "store": {"name": "vault", "kind": "Vault"}}]},
+            "AirflowProps.external_secrets[0].store.kind: 'Vault' is not allowed: Input should be 'SecretStore' or "
+            "'ClusterSecretStore'",
+        ),
+    ],
+)
+def test_bad_external_secrets(props: dict[str, Any], message: str) -> None:
+    from airflow_constructs import Airflow, PropsError
+    from tests.conftest import synth_chart
+
+    with pytest.raises(PropsError) as err:
+        synth_chart(lambda c: Airflow(c, "airflow", **props))
+    assert str(err.value) == message
+
+
+# -- OpenShift -----------------------------------------------------------------------------------------
+def test_openshift_leaves_uids_to_the_scc() -> None:
+    from airflow_constructs import Airflow, CeleryExecutor, KubernetesExecutor
+    from tests.conftest import find, synth_chart
+
+    manifests = synth_chart(
+        lambda c: Airflow(
+            c,
+            "airflow",
+            openshift=True,
+            executor=[CeleryExecutor(), KubernetesExecutor(cleanup={"enabled": True})],
+            metrics={"statsd": True},
+        )
+    )
+    templates = list(conformance.pod_templates(manifests))
+    assert len(templates) >= 10
+    for name, template in templates:
+        context = template["spec"]["securityContext"]
+        assert context == {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}, name
+    task_pod = yaml.safe_load(find(manifests, "ConfigMap", "airflow-pod-template")["data"]["pod_template.yaml"])
+    assert task_pod["spec"]["securityContext"] == {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
+    assert conformance.restricted_pod_security(manifests) == []
+
+
+def test_fixed_uids_by_default(default_app: list[Manifest]) -> None:
+    uids = {t["spec"]["securityContext"]["runAsUser"] for _, t in conformance.pod_templates(default_app)}
+    assert uids == {50000, 999}

@@ -344,6 +344,118 @@ MIGRATIONS = st.fixed_dictionaries(
     {}, optional={"resources": resources(), "backoff_limit": st.integers(0, 20), "pod": pod_options()}
 )
 
+GIT_HTTPS = st.fixed_dictionaries(
+    {"kind": st.just("git-sync"), "repo": st.just("https://github.com/acme/dags.git")},
+    optional={
+        "ref": st.sampled_from(["main", "v1.2.0", "release/2026"]),
+        "subdir": st.sampled_from(["", "dags", "airflow/dags"]),
+        "period_seconds": st.integers(5, 600),
+        "https": st.fixed_dictionaries({"token": secret_ref()}),
+    },
+)
+GIT_SSH = st.fixed_dictionaries(
+    {
+        "kind": st.just("git-sync"),
+        "repo": st.just("git@github.com:acme/dags.git"),
+        "ssh": st.one_of(
+            st.fixed_dictionaries(
+                {"private_key": secret_ref(), "known_hosts": secret_ref()},
+                optional={"known_hosts_from_config_map": st.booleans()},
+            ),
+            st.fixed_dictionaries({"private_key": secret_ref(), "disable_host_key_checking": st.just(True)}),
+        ),
+    }
+)
+DAGS = st.one_of(
+    st.just({"kind": "baked"}),
+    GIT_HTTPS,
+    GIT_SSH,
+    st.fixed_dictionaries(
+        {"kind": st.just("git-bundle"), "connection": secret_ref()},
+        optional={
+            "tracking_ref": st.sampled_from(["main", "prod"]),
+            "subdir": st.sampled_from(["dags", "a/b"]),
+            "refresh_interval_seconds": st.integers(10, 3600),
+            "conn_id": st.from_regex(r"\A[a-z][a-z0-9_]{0,10}\Z"),
+        },
+    ),
+    st.fixed_dictionaries({"kind": st.just("pvc"), "existing_claim": names}),
+    st.fixed_dictionaries(
+        {"kind": st.just("pvc")},
+        optional={"storage_class": names, "storage_size": st.sampled_from(["1Gi", "5Gi"]), "subdir": st.just("dags")},
+    ),
+)
+
+LOGS = st.fixed_dictionaries(
+    {},
+    optional={
+        "volume": optional(
+            st.one_of(
+                st.fixed_dictionaries({"existing_claim": names}),
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "storage_class": names,
+                        "storage_size": st.sampled_from(["10Gi", "20Gi"]),
+                        "access_mode": st.sampled_from(["ReadWriteMany", "ReadWriteOnce"]),
+                    },
+                ),
+            )
+        ),
+        "remote": optional(
+            st.one_of(
+                st.fixed_dictionaries(
+                    {"kind": st.just("s3"), "base_folder": st.just("s3://acme-logs/airflow")},
+                    optional={"connection": secret_ref()},
+                ),
+                st.fixed_dictionaries({"kind": st.just("gcs"), "base_folder": st.just("gs://acme-logs/airflow")}),
+                st.fixed_dictionaries({"kind": st.sampled_from(["elasticsearch", "opensearch"]), "host": secret_ref()}),
+            )
+        ),
+        "retention_days": optional(st.integers(1, 90)),
+    },
+)
+
+PEERS = st.sampled_from(
+    [
+        {"namespace": "ingress-nginx"},
+        {"cidr": "10.0.0.0/8"},
+        {"namespace_labels": {"team": "edge"}, "pod_labels": {"app": "proxy"}},
+    ]
+)
+NETWORK_POLICIES = st.fixed_dictionaries(
+    {},
+    optional={
+        "enabled": st.booleans(),
+        "ingress_from": st.lists(PEERS, max_size=2, unique_by=str),
+        "kubernetes_api": st.sampled_from([["0.0.0.0/0"], ["10.96.0.1/32"]]),
+        "egress": st.lists(
+            st.fixed_dictionaries(
+                {
+                    "components": st.sampled_from([["tasks"], ["all"], ["scheduler"]]),
+                    "to": st.just([{"cidr": "192.168.10.0/24"}]),
+                    "ports": st.just([8443]),
+                },
+                optional={"protocol": st.sampled_from(["TCP", "UDP"])},
+            ),
+            max_size=1,
+        ),
+    },
+)
+
+ENV_IDS = st.from_regex(r"\A[a-z][a-z0-9_]{0,12}\Z")
+EXPOSURE = st.one_of(
+    st.fixed_dictionaries(
+        {"host": st.just("airflow.example.com"), "tls_secret": names},
+        optional={"path": st.sampled_from(["/", "/airflow"]), "ingress_class": st.just("nginx")},
+    ),
+    st.fixed_dictionaries({"host": st.just("airflow.example.com"), "issuer": st.just("letsencrypt")}),
+    st.fixed_dictionaries(
+        {"host": st.just("airflow.example.com"), "kind": st.just("httproute"), "gateway": st.just("public")},
+        optional={"gateway_namespace": st.just("gateways")},
+    ),
+)
+
 FIELD_STRATEGIES: dict[str, Callable[[Props], S[Any]]] = {
     "database": lambda p: DATABASES,
     "executor": lambda p: executors(keda_allowed="url" not in p["database"]),
@@ -356,15 +468,40 @@ FIELD_STRATEGIES: dict[str, Callable[[Props], S[Any]]] = {
     "security": lambda p: SECURITY,
     "image_pull_secrets": lambda p: st.lists(names, max_size=2, unique=True),
     "bootstrap_ttl_seconds": lambda p: st.integers(0, 86400),
-    "api_server": lambda p: component(),
-    "scheduler": lambda p: component(),
-    "dag_processor": lambda p: component(),
-    "triggerer": lambda p: component(),
-    "migrations": lambda p: MIGRATIONS,
-    "flower": lambda p: (
-        st.fixed_dictionaries({"enabled": st.booleans()}, optional={"basic_auth": secret_ref()})
-        if any(e.get("kind") == "CeleryExecutor" for e in _executor_list(p["executor"]))
-        else st.just({})
+    "api_server": lambda p: st.tuples(component(), optional(EXPOSURE)).map(
+        lambda c: {**c[0], **({"expose": c[1]} if c[1] else {})}
+    ),
+    "dags": lambda p: DAGS,
+    "logs": lambda p: LOGS,
+    "network_policies": lambda p: NETWORK_POLICIES,
+    "auth": lambda p: st.sampled_from(
+        [
+            {},
+            {"kind": "fab"},
+            {
+                "kind": "fab",
+                "ldap": {
+                    "uri": "ldaps://ldap.example.com",
+                    "bind_dn": "cn=airflow,dc=example,dc=com",
+                    "bind_password": {"name": "ldap", "key": "password"},
+                    "search_base": "dc=example,dc=com",
+                    "roles": {"cn=admins,dc=example,dc=com": ["Admin"]},
+                },
+            },
+            {
+                "kind": "fab",
+                "oauth": {
+                    "provider": "keycloak",
+                    "client_id": "airflow",
+                    "client_secret": {"name": "oidc", "key": "secret"},
+                    "metadata_url": "https://sso.example.com/realms/a/.well-known/openid-configuration",
+                },
+            },
+        ]
+    ),
+    "openshift": lambda p: st.booleans(),
+    "external_secrets": lambda p: st.sampled_from(
+        [[], [{"name": "airflow-vault", "store": {"name": "vault"}, "data": {"token": {"key": "airflow/prod"}}}]]
     ),
     "metrics": lambda p: st.sampled_from(
         [
@@ -374,36 +511,37 @@ FIELD_STRATEGIES: dict[str, Callable[[Props], S[Any]]] = {
             {"otel": {"host": "otel-collector.observability.svc", "to": [{"namespace": "observability"}]}},
         ]
     ),
-    "openshift": lambda p: st.booleans(),
-    "external_secrets": lambda p: st.sampled_from(
-        [[], [{"name": "airflow-vault", "store": {"name": "vault"}, "data": {"token": {"key": "airflow/prod"}}}]]
-    ),
-    "network_policies": lambda p: st.one_of(
-        st.just({"enabled": False}),
+    "connections": lambda p: st.dictionaries(ENV_IDS, secret_ref(), max_size=2),
+    "variables": lambda p: st.dictionaries(ENV_IDS, secret_ref(), max_size=2),
+    "pools": lambda p: st.lists(
         st.fixed_dictionaries(
-            {},
-            optional={
-                "ingress_from": st.just([{"namespace": "traefik", "pod_labels": {"app": "traefik"}}]),
-                "kubernetes_api": st.just(["10.0.0.1/32", "fd00::1/128"]),
-                "egress": st.just([{"components": ["tasks"], "to": [{"cidr": "0.0.0.0/0"}], "ports": [443]}]),
-            },
+            {"name": ENV_IDS, "slots": st.integers(-1, 64)}, optional={"description": st.text(max_size=10)}
         ),
+        max_size=3,
+        unique_by=lambda pool: pool["name"],
+    ),
+    "db_clean": lambda p: st.fixed_dictionaries(
+        {}, optional={"enabled": st.booleans(), "retention_days": st.integers(1, 365)}
+    ),
+    "backup": lambda p: st.fixed_dictionaries({}, optional={"enabled": st.booleans(), "keep": st.integers(1, 14)}),
+    "pgbouncer": lambda p: st.fixed_dictionaries(
+        {}, optional={"enabled": st.booleans(), "pool_mode": st.sampled_from(["transaction", "session"])}
+    ),
+    "scheduler": lambda p: component(),
+    "dag_processor": lambda p: component(),
+    "triggerer": lambda p: component(),
+    "migrations": lambda p: MIGRATIONS,
+    "flower": lambda p: (
+        st.fixed_dictionaries({"enabled": st.booleans()}, optional={"basic_auth": secret_ref()})
+        if any(e.get("kind") == "CeleryExecutor" for e in _executor_list(p["executor"]))
+        else st.just({})
     ),
 }
 """How to draw each ``AirflowProps`` field, given the fields drawn before it (in this order)."""
 
 NOT_GENERATED_YET = {
-    "dags",
-    "logs",
-    "connections",
-    "variables",
     "secrets_backend",
     "extra_pip_packages",
-    "ingress",
-    "backup",
-    "db_clean",
-    "pgbouncer",
-    "pools",
 }
 """Fields being built in parallel: whoever lands one adds its strategy above and removes it here."""
 

@@ -709,6 +709,8 @@ def deterministic(synth: Callable[[], str | bytes]) -> list[str]:
 EXTERNAL_FIELDS: dict[str, str] = {
     "image_pull_secrets": "Secret",
     "config_map": "ConfigMap",
+    "tls_secret": "Secret",
+    "existing_claim": "PersistentVolumeClaim",
 }
 """Props fields naming objects the user provides, by the kind they name. Any ``SecretRef`` (and
 ``name`` + ``key`` model) elsewhere names a Secret."""
@@ -762,8 +764,11 @@ def declared_external(props: Any, kind: str = "Secret") -> set[str]:
         for field in fields:
             value = getattr(props, field)
             field_kind = EXTERNAL_FIELDS.get(field, "Secret")
-            if field in EXTERNAL_FIELDS and isinstance(value, list):
-                found.update(f"{field_kind}/{v}" for v in value if isinstance(v, str))
+            if getattr(props, f"{field}_from_config_map", False) is True:
+                field_kind = "ConfigMap"  # e.g. GitSshAuth.known_hosts with known_hosts_from_config_map
+            if field in EXTERNAL_FIELDS and isinstance(value, list | str):
+                values = [value] if isinstance(value, str) else value
+                found.update(f"{field_kind}/{v}" for v in values if isinstance(v, str))
             else:
                 found |= declared_external(value, field_kind)
     elif isinstance(props, list | tuple):
@@ -771,4 +776,7 @@ def declared_external(props: Any, kind: str = "Secret") -> set[str]:
             found |= declared_external(value, kind)
     elif isinstance(props, dict):
         found.update(_kube_refs(props))
+        for value in props.values():
+            if isinstance(value, BaseModel):
+                found |= declared_external(value, kind)
     return found

@@ -15,21 +15,34 @@ from airflow_constructs import (
     AirflowProps,
     CeleryExecutor,
     CeleryWorkerSet,
+    EgressRule,
     EmbeddedPostgres,
     EmbeddedRedis,
     EnvVar,
+    Exposure,
     ExternalDatabase,
+    GitBundleDags,
+    GitSshAuth,
+    GitSyncDags,
     HorizontalAutoscaling,
     Image,
     KedaAutoscaling,
     KubernetesExecutor,
     LocalExecutor,
+    LogsProps,
+    NetworkPeer,
+    PgBouncerProps,
     PodOptions,
     PodSecurity,
+    Pool,
+    PostgresBackupProps,
     PropsError,
+    PvcDags,
+    RemoteLogging,
     Resources,
     SchedulerProps,
     SecretRef,
+    SecretsBackend,
     Toleration,
     VerticalAutoscaling,
 )
@@ -491,6 +504,112 @@ BAD: list[Any] = [
         lambda c: VerticalAutoscaling(mode="Auto"),  # type: ignore[call-arg]
         "VerticalAutoscaling.mode: unknown field (allowed: max_cpu, max_memory, min_cpu, min_memory, update_mode)",
         id="vpa-mode",
+    ),
+    pytest.param(
+        lambda c: GitSyncDags(repo="ftp://example.com/dags.git"),
+        "GitSyncDags.repo: 'ftp://example.com/dags.git' is not allowed: expected a repository URL starting with "
+        "https://, ssh:// or git@",
+        id="git-sync-repo-scheme",
+    ),
+    pytest.param(
+        lambda c: GitSshAuth(private_key=SecretRef("git", "key")),
+        "GitSshAuth: SSH needs known_hosts (a Secret or ConfigMap key with the server's host keys); to skip "
+        "host-key checking anyway, set disable_host_key_checking=True",
+        id="git-ssh-without-known-hosts",
+    ),
+    pytest.param(
+        lambda c: GitSyncDags(repo="git@github.com:acme/dags.git", https={"token": {"name": "gh", "key": "t"}}),
+        "GitSyncDags: repo 'git@github.com:acme/dags.git' is an SSH URL: set ssh (private_key and known_hosts)",
+        id="git-ssh-url-with-https-auth",
+    ),
+    pytest.param(
+        lambda c: GitSyncDags(repo="https://github.com/acme/dags.git", period_seconds=1),
+        "GitSyncDags.period_seconds: 1 is not allowed: Input should be greater than or equal to 5",
+        id="git-sync-period",
+    ),
+    pytest.param(
+        lambda c: GitBundleDags(),  # type: ignore[call-arg]
+        "GitBundleDags.connection: required field is missing",
+        id="git-bundle-without-connection",
+    ),
+    pytest.param(
+        lambda c: PvcDags(existing_claim="dags", storage_class="nfs"),
+        "PvcDags: existing_claim and storage_class are both set: the class only applies to a created claim",
+        id="pvc-dags-claim-and-class",
+    ),
+    pytest.param(
+        lambda c: RemoteLogging(kind="s3"),
+        "RemoteLogging: remote logging to s3 needs base_folder, e.g. s3://bucket/airflow-logs",
+        id="remote-logs-without-folder",
+    ),
+    pytest.param(
+        lambda c: RemoteLogging(kind="gcs", base_folder="s3://bucket/logs"),
+        "RemoteLogging: base_folder 's3://bucket/logs' does not start with 'gs://' as gcs needs",
+        id="remote-logs-wrong-scheme",
+    ),
+    pytest.param(
+        lambda c: LogsProps(retention_days=0),
+        "LogsProps.retention_days: 0 is not allowed: Input should be greater than or equal to 1",
+        id="logs-retention",
+    ),
+    pytest.param(
+        lambda c: Exposure(host="Airflow Example", tls_secret="tls"),
+        "Exposure.host: 'Airflow Example' is not allowed: not a DNS name: expected lowercase labels of letters, "
+        "digits and '-' separated by dots, such as 'airflow.example.com'",
+        id="exposure-host",
+    ),
+    pytest.param(
+        lambda c: Exposure(host="airflow.example.com"),
+        "Exposure: tls is on but neither tls_secret nor issuer is set: name the Secret holding the certificate, "
+        "or a cert-manager issuer to issue it (or set tls to false)",
+        id="exposure-tls-without-secret",
+    ),
+    pytest.param(
+        lambda c: Exposure(host="airflow.example.com", kind="httproute", tls=False),
+        "Exposure: kind 'httproute' needs gateway: the name of the Gateway to attach to",
+        id="httproute-without-gateway",
+    ),
+    pytest.param(
+        lambda c: NetworkPeer(cidr="10.0.0.1"),
+        "NetworkPeer.cidr: '10.0.0.1' is not allowed: no prefix length: did you mean '10.0.0.1/32'?",
+        id="network-peer-cidr",
+    ),
+    pytest.param(
+        lambda c: EgressRule(components=[], to=[{"cidr": "0.0.0.0/0"}], ports=[443]),
+        "EgressRule.components: [] is not allowed: give at least one component, 'tasks' or 'all'",
+        id="egress-without-components",
+    ),
+    pytest.param(
+        lambda c: Pool(name="etl", slots=-2),
+        "Pool.slots: -2 is not allowed: Input should be greater than or equal to -1",
+        id="pool-slots",
+    ),
+    pytest.param(
+        lambda c: PgBouncerProps(pool_mode="statement"),
+        "PgBouncerProps.pool_mode: 'statement' is not allowed: Input should be 'transaction' or 'session'",
+        id="pgbouncer-pool-mode",
+    ),
+    pytest.param(
+        lambda c: PostgresBackupProps(keep=0),
+        "PostgresBackupProps.keep: 0 is not allowed: Input should be greater than or equal to 1",
+        id="backup-keep",
+    ),
+    pytest.param(
+        lambda c: SecretsBackend(backend="not a class"),
+        "SecretsBackend.backend: 'not a class' is not allowed: expected a Python class path such as "
+        "'airflow.providers.amazon.secrets.X'",
+        id="secrets-backend-class",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", connections={"my-conn": SecretRef("c", "uri")}),
+        "AirflowProps.connections: id 'my-conn' cannot be an env var suffix: use letters, digits and '_'",
+        id="connection-id",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", extra_pip_packages=["pandas; rm -rf /"]),
+        "AirflowProps.extra_pip_packages: ['pandas; rm -rf /'] is not allowed: 'pandas; rm -rf /' is not a pip "
+        "requirement such as 'pandas==2.2.3'",
+        id="pip-requirement",
     ),
 ]
 

@@ -2,6 +2,7 @@
 
 from .airflow import Airflow, AirflowProps
 from .api_server import ApiServer, ApiServerProps
+from .auth import FabAuth, LdapAuth, OAuthAuth, SimpleAuth
 from .autoscaling import HorizontalAutoscaling, KedaAutoscaling, VerticalAutoscaling
 from .component import ComponentProps
 from .config import AirflowSettings
@@ -77,6 +78,7 @@ __all__ = [
     "ExternalSecret",
     "ExternalSecretProps",
     "ExternalService",
+    "FabAuth",
     "Flower",
     "FlowerProps",
     "GitBundleDags",
@@ -88,6 +90,7 @@ __all__ = [
     "KedaAutoscaling",
     "KubernetesExecutor",
     "KubernetesExecutorPods",
+    "LdapAuth",
     "LocalExecutor",
     "LogsProps",
     "LogsVolume",
@@ -96,6 +99,7 @@ __all__ = [
     "NetworkPeer",
     "NetworkPolicies",
     "NetworkPolicyProps",
+    "OAuthAuth",
     "PgBouncer",
     "PgBouncerProps",
     "PodCleanup",
@@ -118,6 +122,7 @@ __all__ = [
     "SecretRef",
     "SecretStoreRef",
     "SecretsBackend",
+    "SimpleAuth",
     "Toleration",
     "Triggerer",
     "TriggererProps",

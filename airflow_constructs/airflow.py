@@ -9,6 +9,7 @@ from pydantic import Discriminator, Tag, model_validator
 
 from .admin_user import AdminUser
 from .api_server import ApiServer, ApiServerProps
+from .auth import FabAuth
 from .autoscaling import KedaAutoscaling
 from .dag_processor import DagProcessor, DagProcessorProps
 from .database import EmbeddedPostgres, ExternalDatabase, Postgres
@@ -232,7 +233,8 @@ class Airflow(Construct):
         if p.dag_processor.enabled:
             self.dag_processor = DagProcessor(self, "dag-processor", runtime=self.runtime, props=p.dag_processor)
         self.admin_user: AdminUser | None = None
-        if self.runtime.airflow2:
+        # FAB keeps users in the database: a Job creates the admin (not with LDAP/OAuth users).
+        if self.runtime.fab and (not isinstance(p.auth, FabAuth) or p.auth.database_users):
             self.admin_user = AdminUser(self, "admin-user", runtime=self.runtime, username=p.admin_user)
         self.triggerer = Triggerer(self, "triggerer", runtime=self.runtime, props=p.triggerer)
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from constructs import Construct
 
+from .auth import FabAuth, WebserverConfig
 from .component import AirflowComponent, ComponentProps
 from .exposure import Exposed, Exposure
 from .pod import container, empty_dir
@@ -16,6 +17,7 @@ from .runtime import API_PORT, AUTH_DIR, INIT_RESOURCES, PASSWORDS_FILE, Airflow
 AUTH_SECRET_DIR = "/opt/airflow/auth-secret"
 PASSWORDS_NAME = "simple_auth_manager_passwords.json"
 
+WEBSERVER_CONFIG_CHECKSUM = "airflow-constructs.io/webserver-config-checksum"
 HEALTH_PATH = "/api/v2/monitor/health"
 AIRFLOW2_HEALTH_PATH = "/health"
 
@@ -74,7 +76,7 @@ class ApiServer(AirflowComponent):
                 },
                 "startupProbe": {"failureThreshold": 30, "httpGet": http_get, "periodSeconds": 5, "timeoutSeconds": 10},
             },
-            extra_mounts=None if runtime.airflow2 else [{"mountPath": AUTH_DIR, "name": "auth"}],
+            extra_mounts=None if runtime.fab else [{"mountPath": AUTH_DIR, "name": "auth"}],
         )
         # The simple auth manager opens its passwords file for writing at start-up, so the file is
         # copied from the Secret into a small emptyDir first.
@@ -100,8 +102,17 @@ class ApiServer(AirflowComponent):
             },
         ]
         inits = [copy_passwords, runtime.wait_for_migrations()]
-        if runtime.airflow2:
+        if runtime.fab:
             inits, volumes = [runtime.wait_for_migrations()], []
+        # FAB settings (LDAP, OAuth...): webserver_config.py from a ConfigMap, secrets from env.
+        self.webserver_config: WebserverConfig | None = None
+        if isinstance(runtime.props.auth, FabAuth):
+            fab = self.webserver_config = WebserverConfig(
+                self, "webserver-config", name=f"{self.name}-fab", labels=self.labels, auth=runtime.props.auth
+            )
+            main["env"] = [*main["env"], *fab.env]
+            main["volumeMounts"] = sorted([*main["volumeMounts"], fab.mount], key=lambda m: m["mountPath"])
+            volumes = [*volumes, fab.volume]
         template = self._pod_template(
             p,
             containers=[main],
@@ -109,6 +120,8 @@ class ApiServer(AirflowComponent):
             volumes=volumes,
             termination_grace_period=30,
         )
+        if self.webserver_config is not None:
+            template["metadata"]["annotations"][WEBSERVER_CONFIG_CHECKSUM] = self.webserver_config.checksum
         self._service([{"name": "http", "port": API_PORT, "protocol": "TCP", "targetPort": "api"}])
         self.exposed: Exposed | None = None
         if p.expose is not None:

@@ -27,6 +27,7 @@ from cdk8s import ApiObject
 from constructs import Construct
 from pydantic import AfterValidator, field_validator, model_validator
 
+from .auth import FabAuth
 from .autoscaling import KedaAutoscaling
 from .dags import GitBundleDags, GitSyncDags
 from .database import POSTGRES_PORT
@@ -245,6 +246,9 @@ class NetworkPolicyProps(Props):
     """Where the secrets backend is (Vault, AWS Secrets Manager...); ports default to 443."""
     package_index: ExternalService = ExternalService()
     """Where ``extra_pip_packages`` are downloaded from (PyPI or a mirror); ports default to 443."""
+    identity_provider: ExternalService = ExternalService()
+    """Where the LDAP server or OAuth/OIDC provider the api-server calls is; ports default to the LDAP
+    URI's (636 for ldaps, 389 for ldap) or the provider URLs' (443)."""
     keda: list[NetworkPeer] = [NetworkPeer(namespace="keda")]
     """The KEDA operator, which queries the embedded PostgreSQL for worker sets scaled by KEDA."""
     egress: list[EgressRule] = []
@@ -475,6 +479,13 @@ def network_graph(airflow: Airflow, props: NetworkPolicyProps | None = None) -> 
         for pod in airflow_pods:
             g.connect(pod, "package-index", p.package_index.ports or [HTTPS_PORT], "pip install at start-up")
 
+    # Authentication: the api-server calls the LDAP server or the OAuth/OIDC provider.
+    auth = runtime.props.auth
+    if isinstance(auth, FabAuth) and (auth.ldap is not None or auth.oauth is not None):
+        g.add_outside("identity-provider", p.identity_provider.to)
+        ports = p.identity_provider.ports or _identity_ports(auth)
+        g.connect(api, "identity-provider", ports, "LDAP server" if auth.ldap else "OAuth/OIDC provider")
+
     # Metrics: every Airflow process sends StatsD (UDP) to the exporter; Prometheus scrapes it, and
     # PgBouncer's exporter. Or every process sends OTLP to a collector.
     from .statsd import METRICS_PORT, STATSD_PORT
@@ -516,6 +527,17 @@ def network_graph(airflow: Airflow, props: NetworkPolicyProps | None = None) -> 
         for pod in dict.fromkeys(targets):
             g.connect(pod, outside, rule.ports, rule.description, rule.protocol)
     return g
+
+
+def _identity_ports(auth: FabAuth) -> list[int]:
+    """The LDAP URI's port, or the OAuth provider URLs' ports."""
+    if auth.ldap is not None:
+        parts = urlsplit(auth.ldap.uri)
+        return [parts.port or (636 if parts.scheme == "ldaps" else 389)]
+    assert auth.oauth is not None
+    o = auth.oauth
+    urls = [u for u in (o.metadata_url, o.api_base_url, o.access_token_url, o.authorize_url) if u]
+    return sorted({urlsplit(u).port or HTTPS_PORT for u in urls})
 
 
 def _git_ports(dags: GitSyncDags | GitBundleDags) -> list[int]:

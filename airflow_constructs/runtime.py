@@ -17,6 +17,7 @@ from constructs import Construct
 from pydantic import Field, field_validator, model_validator
 
 from . import config as cfg
+from .auth import Auth, FabAuth, SimpleAuth, auth_config
 from .dags import BakedDags, DagDelivery, DagSource, GitBundleDags, PvcDags
 from .database import DatabaseConnection, ExternalDatabase
 from .embedded import claim_spec, generated_secret_name
@@ -128,6 +129,9 @@ class RuntimeProps(Props):
     """Where the Fernet key, API secret key, JWT secret and admin passwords come from."""
     admin_user: str = Field(default="admin", pattern=r"^[a-z][a-z0-9_.-]{0,63}$")
     """The admin user of the simple auth manager; its password is generated (never ``admin``)."""
+    auth: Auth = SimpleAuth()
+    """Who may log in: ``SimpleAuth()`` (admin with a generated password) or ``FabAuth()`` (database
+    users, LDAP or OAuth/OIDC through the FAB auth manager)."""
     executor: Executors = LocalExecutor()
     """Where tasks run: one executor, or several (the first is the default; tasks choose with ``executor=``)."""
     security: PodSecurity = PodSecurity()
@@ -259,7 +263,9 @@ class AirflowRuntime(Construct):
         # Airflow 2 has no JWT-signed execution API and no simple auth manager: its webserver (FAB)
         # keeps users in the database, created by the admin-user Job from a generated password.
         self.jwt_secret = None if self.airflow2 else pick(p.secrets.jwt_secret, "jwt-secret", "token")
-        if self.airflow2:
+        self.fab = self.airflow2 or isinstance(p.auth, FabAuth)
+        """True when the FAB auth manager (Airflow 2's webserver, or ``FabAuth``) keeps the users."""
+        if self.fab:
             self.admin_passwords = pick(p.secrets.admin_passwords, "admin-password", "password")
         else:
             self.admin_passwords = pick(
@@ -367,8 +373,12 @@ class AirflowRuntime(Construct):
         )
 
     def _version_config(self) -> dict[str, dict[str, str]]:
+        auth = self.props.auth
         if self.airflow2:
-            return {"scheduler": {"standalone_dag_processor": "True" if self.standalone_dag_processor else "False"}}
+            out = {"scheduler": {"standalone_dag_processor": "True" if self.standalone_dag_processor else "False"}}
+            return cfg.merge(out, auth_config(auth, True)) if isinstance(auth, FabAuth) else out
+        if isinstance(auth, FabAuth):
+            return auth_config(auth, False)
         return {
             "core": {
                 "auth_manager": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from cdk8s import App, Chart
 
-from . import airflow2, celery, default, kubernetes_executor, production
+from . import airflow2, celery, default, kubernetes_executor, ldap, oauth, production
 
 APPS: dict[str, Callable[[App], Chart]] = {
     "default": default.build,
@@ -14,4 +14,6 @@ APPS: dict[str, Callable[[App], Chart]] = {
     "kubernetes-executor": kubernetes_executor.build,
     "production": production.build,
     "airflow2": airflow2.build,
+    "ldap": ldap.build,
+    "oauth": oauth.build,
 }

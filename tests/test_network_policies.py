@@ -44,11 +44,13 @@ OUTSIDE = {
     "prometheus": Pod("monitoring", {"app.kubernetes.io/name": "prometheus"}),
     "other-namespace": Pod("team-x", {"app": "curious"}),
     "same-namespace-stranger": Pod("airflow", {"app": "stranger"}),
+    "gateway": Pod("gateways", {"app": "envoy"}),
     "kubernetes-api": Pod(ip="10.96.0.1"),
+    "directory": Pod(ip="10.20.30.5"),
     "internet": Pod(ip="203.0.113.10"),
 }
 """Stand-ins for what lies outside the release."""
-ADDRESSES = {"kubernetes-api", "internet"}
+ADDRESSES = {"kubernetes-api", "directory", "internet"}
 
 
 def _task_namespace(manifests: list[Manifest], default: str) -> str:
@@ -127,6 +129,16 @@ def statsd(*pods: str) -> set[str]:
     return {f"{p} -> statsd:9125/UDP" for p in pods} | {"prometheus -> statsd:9102/TCP"}
 
 
+BASE = (
+    to("postgres", 5432, *("api-server", "scheduler", "dag-processor", "triggerer", "migrate", "db-clean"))
+    | to("scheduler", 8793, "api-server")
+    | to("triggerer", 8794, "api-server")
+    | dns("api-server", "scheduler", "dag-processor", "triggerer", "migrate", "db-clean")
+    | to("api-server", 8080, "scheduler")
+)
+"""The default app's flows between its own pods (LocalExecutor, embedded PostgreSQL)."""
+
+
 AIRFLOW_CORE = ("api-server", "scheduler", "dag-processor", "triggerer", "migrate", "db-clean")
 
 EXPECTED: dict[str, set[str]] = {
@@ -170,6 +182,18 @@ EXPECTED: dict[str, set[str]] = {
         | kube_api("secrets-bootstrap")
         | to("pgbouncer", 9127, "prometheus")
     ),
+    # LDAP: the api-server reaches the directory's range on 636 only; the Kubernetes API narrowed to
+    # its address; StatsD metrics.
+    "ldap": (
+        BASE
+        | to("api-server", 8080, "ingress-controller")
+        | to("directory", 636, "api-server")
+        | statsd(*AIRFLOW_CORE)
+        | {f"secrets-bootstrap -> kubernetes-api:{port}/TCP" for port in (443, 6443)}
+    ),
+    # OAuth: the api-server reaches the provider (any address on 443 by default); the gateway's
+    # namespace, not the ingress controller's, may reach the UI.
+    "oauth": BASE | to("api-server", 8080, "gateway") | anywhere(443, "api-server") | kube_api("secrets-bootstrap"),
     # Airflow 2: no execution API (tasks use the database), the FAB admin-user Job.
     "airflow2": (
         to("postgres", 5432, *AIRFLOW_CORE, "admin-user")

@@ -25,6 +25,8 @@ TOKEN_PODS = {
     },
     "production": {"Job/airflow-secrets-bootstrap"},
     "airflow2": {"Job/airflow-secrets-bootstrap"},
+    "ldap": {"Job/airflow-secrets-bootstrap"},
+    "oauth": {"Job/airflow-secrets-bootstrap"},
 }
 """The only pods that mount a service-account token: the ones that call the Kubernetes API."""
 

@@ -1,0 +1,206 @@
+"""Authentication: the simple auth manager (default), FAB with database users, LDAP and OAuth/OIDC."""
+
+from __future__ import annotations
+
+import configparser
+from typing import Any
+
+import pytest
+
+from airflow_constructs import Airflow, FabAuth, PropsError, SecretRef
+from airflow_constructs.network_policies import network_graph
+from tests import conformance
+from tests.conftest import Manifest, env_of, find, find_prefix, synth_chart
+
+LDAP = {
+    "uri": "ldaps://ldap.example.com",
+    "bind_dn": "cn=airflow,dc=example,dc=com",
+    "bind_password": {"name": "ldap", "key": "password"},
+    "search_base": "ou=people,dc=example,dc=com",
+}
+OAUTH = {
+    "provider": "github",
+    "client_id": "abc",
+    "client_secret": {"name": "gh", "key": "secret"},
+    "api_base_url": "https://api.github.com/user",
+    "access_token_url": "https://github.com/login/oauth/access_token",
+    "authorize_url": "https://github.com/login/oauth/authorize",
+}
+
+
+def synth(**props: Any) -> list[Manifest]:
+    return synth_chart(lambda c: Airflow(c, "airflow", **props))
+
+
+def airflow_cfg(manifests: list[Manifest]) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read_string(find(manifests, "ConfigMap", "airflow-config")["data"]["airflow.cfg"])
+    return parser
+
+
+def api_pod(manifests: list[Manifest]) -> dict[str, Any]:
+    spec: dict[str, Any] = find(manifests, "Deployment", "airflow-api-server")["spec"]["template"]["spec"]
+    return spec
+
+
+def test_simple_auth_manager_by_default(default_app: list[Manifest]) -> None:
+    assert airflow_cfg(default_app).get("core", "auth_manager").endswith("SimpleAuthManager")
+    assert [c["name"] for c in api_pod(default_app)["initContainers"]] == ["copy-passwords", "wait-for-migrations"]
+    assert not [m for m in default_app if m["kind"] == "Job" and "admin-user" in m["metadata"]["name"]]
+
+
+def test_fab_with_database_users_and_a_generated_admin_password() -> None:
+    manifests = synth(auth={"kind": "fab"})
+    cfg = airflow_cfg(manifests)
+    assert cfg.get("core", "auth_manager") == "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
+    assert cfg.get("fab", "config_file") == "/opt/airflow/fab/webserver_config.py"
+    assert not cfg.has_option("core", "simple_auth_manager_users")
+    job = find_prefix(manifests, "Job", "airflow-admin-user-")
+    main = job["spec"]["template"]["spec"]["containers"][0]
+    assert env_of(main)["ADMIN_PASSWORD"] == {"secretKeyRef": {"key": "admin-password", "name": "airflow-generated"}}
+    assert "airflow users create" in main["command"][2] and "admin" in main["command"][2]
+    assert "users list" in main["command"][2]  # idempotent: an existing admin is left alone
+    pod = api_pod(manifests)
+    assert [c["name"] for c in pod["initContainers"]] == ["wait-for-migrations"]
+    assert {"mountPath": "/opt/airflow/fab", "name": "fab-config", "readOnly": True} in pod["containers"][0][
+        "volumeMounts"
+    ]
+    text = find(manifests, "ConfigMap", "airflow-api-server-fab")["data"]["webserver_config.py"]
+    assert "AUTH_TYPE = AUTH_DB" in text
+    compile(text, "webserver_config.py", "exec")
+    spec = find(manifests, "ConfigMap", "airflow-secrets-bootstrap")["data"]["spec.json"]
+    assert '"admin-password"' in spec and "admin-passwords" not in spec
+
+
+def test_ldap_app(app_manifests: dict[str, list[Manifest]]) -> None:
+    manifests = app_manifests["ldap"]
+    text = find(manifests, "ConfigMap", "airflow-api-server-fab")["data"]["webserver_config.py"]
+    compile(text, "webserver_config.py", "exec")
+    for line in [
+        "AUTH_TYPE = AUTH_LDAP",
+        "AUTH_LDAP_SERVER = 'ldaps://ldap.example.com:636'",
+        'AUTH_LDAP_BIND_PASSWORD = os.environ["AIRFLOW_LDAP_BIND_PASSWORD"]',
+        'AUTH_LDAP_TLS_CACERTFILE = "/opt/airflow/fab/ldap-ca.crt"',
+        "AUTH_USER_REGISTRATION_ROLE = 'Public'",
+        "AUTH_ROLES_SYNC_AT_LOGIN = True",
+    ]:
+        assert line in text.splitlines()
+    assert "cn=airflow-admins,ou=groups,dc=example,dc=com': ['Admin']" in text
+    pod = api_pod(manifests)
+    env = env_of(pod["containers"][0])
+    assert env["AIRFLOW_LDAP_BIND_PASSWORD"] == {"secretKeyRef": {"key": "bind-password", "name": "airflow-ldap"}}
+    volume = next(v for v in pod["volumes"] if v["name"] == "fab-config")
+    assert volume["projected"]["sources"][1] == {
+        "secret": {"items": [{"key": "ca.crt", "path": "ldap-ca.crt"}], "name": "airflow-ldap"}
+    }
+    # Directory users: no local admin user, no generated admin password.
+    assert not [m for m in manifests if m["kind"] == "Job" and "admin-user" in m["metadata"]["name"]]
+    template = find(manifests, "Deployment", "airflow-api-server")["spec"]["template"]
+    assert "airflow-constructs.io/webserver-config-checksum" in template["metadata"]["annotations"]
+    # Only the api-server talks to the directory, on 636, to the configured range.
+    policy = find(manifests, "NetworkPolicy", "airflow-api-server")["spec"]
+    assert {"ports": [{"port": 636, "protocol": "TCP"}], "to": [{"ipBlock": {"cidr": "10.20.30.0/24"}}]} in policy[
+        "egress"
+    ]
+    scheduler = find(manifests, "NetworkPolicy", "airflow-scheduler")["spec"]
+    assert not [r for r in scheduler["egress"] if r["ports"] == [{"port": 636, "protocol": "TCP"}]]
+
+
+def test_oauth_app(app_manifests: dict[str, list[Manifest]]) -> None:
+    manifests = app_manifests["oauth"]
+    text = find(manifests, "ConfigMap", "airflow-api-server-fab")["data"]["webserver_config.py"]
+    compile(text, "webserver_config.py", "exec")
+    assert "AUTH_TYPE = AUTH_OAUTH" in text
+    assert '"client_secret": os.environ["AIRFLOW_OAUTH_CLIENT_SECRET"]' in text
+    assert "'server_metadata_url': 'https://sso.example.com/realms/acme/.well-known/openid-configuration'" in text
+    env = env_of(api_pod(manifests)["containers"][0])
+    assert env["AIRFLOW_OAUTH_CLIENT_SECRET"] == {"secretKeyRef": {"key": "client-secret", "name": "airflow-oidc"}}
+    external = find(manifests, "ExternalSecret", "airflow-oidc")
+    assert external["spec"]["target"] == {"creationPolicy": "Owner", "name": "airflow-oidc"}
+    assert find(manifests, "HTTPRoute", "airflow-api-server")["spec"]["parentRefs"][0]["name"] == "public"
+    # No secret value anywhere in the manifests.
+    assert conformance.no_secret_data(manifests) == []
+
+
+def test_oauth_provider_egress_ports() -> None:
+    holder: dict[str, Airflow] = {}
+
+    def build(chart: Any) -> None:
+        holder["a"] = Airflow(chart, "airflow", auth={"kind": "fab", "oauth": OAUTH})
+
+    synth_chart(build)
+    flows = {(f.source, f.port) for f in network_graph(holder["a"]).flows if f.destination == "identity-provider"}
+    assert flows == {("api-server", 443)}
+
+
+def test_airflow2_with_ldap_uses_the_webserver_section() -> None:
+    manifests = synth(image={"tag": "2.11.0"}, auth={"kind": "fab", "ldap": LDAP})
+    cfg = airflow_cfg(manifests)
+    assert cfg.get("webserver", "config_file") == "/opt/airflow/fab/webserver_config.py"
+    assert not cfg.has_option("core", "auth_manager")
+    assert not [m for m in manifests if m["kind"] == "Job" and "admin-user" in m["metadata"]["name"]]
+
+
+def test_extra_config_is_appended() -> None:
+    manifests = synth(auth=FabAuth(extra_config="AUTH_ROLE_PUBLIC = 'Viewer'\n"))
+    text = find(manifests, "ConfigMap", "airflow-api-server-fab")["data"]["webserver_config.py"]
+    assert text.endswith("# extra_config\nAUTH_ROLE_PUBLIC = 'Viewer'\n")
+
+
+@pytest.mark.parametrize(
+    ("auth", "message"),
+    [
+        (
+            {"kind": "fab", "ldap": {k: v for k, v in LDAP.items() if k != "bind_password"}},
+            "AirflowProps.auth.ldap.bind_password: required field is missing",
+        ),
+        (
+            {"kind": "fab", "ldap": {**LDAP, "uri": "ldap://ldap.example.com"}},
+            "AirflowProps.auth.ldap: uri 'ldap://ldap.example.com' is plain LDAP without start_tls: the bind "
+            "password would cross the network in clear; use ldaps:// or set start_tls",
+        ),
+        (
+            {"kind": "fab", "ldap": {**LDAP, "uri": "ldap.example.com"}},
+            "AirflowProps.auth.ldap.uri: 'ldap.example.com' is not allowed: expected ldaps://host[:port] or "
+            "ldap://host[:port]",
+        ),
+        (
+            {"kind": "fab", "ldap": {**LDAP, "roles": {"cn=x": []}}},
+            "AirflowProps.auth.ldap.roles: {'cn=x': []} is not allowed: group 'cn=x' maps to no role",
+        ),
+        (
+            {"kind": "fab", "ldap": LDAP, "oauth": OAUTH},
+            "AirflowProps.auth: ldap and oauth are both set: choose one way to authenticate",
+        ),
+        (
+            {"kind": "fab", "oauth": {k: v for k, v in OAUTH.items() if k != "authorize_url"}},
+            "AirflowProps.auth.oauth: give metadata_url, or access_token_url and authorize_url",
+        ),
+        (
+            {"kind": "fab", "oauth": {**OAUTH, "api_base_url": "http://api.github.com/user"}},
+            "AirflowProps.auth.oauth.api_base_url: 'http://api.github.com/user' is not allowed: expected an "
+            "https:// URL",
+        ),
+        (
+            {"kind": "fab", "oauth": {k: v for k, v in OAUTH.items() if k != "client_secret"}},
+            "AirflowProps.auth.oauth.client_secret: required field is missing",
+        ),
+        (
+            {"kind": "kerberos"},
+            "AirflowProps.auth: {'kind': 'kerberos'} is not allowed: expected kind 'simple' (the default) or 'fab'",
+        ),
+    ],
+)
+def test_bad_auth(auth: dict[str, Any], message: str) -> None:
+    with pytest.raises(PropsError) as err:
+        synth(auth=auth)
+    assert str(err.value) == message
+
+
+def test_secret_ref_positional() -> None:
+    # The LDAP bind password is an ordinary SecretRef: the Secret is yours, or an ExternalSecret's.
+    ref = SecretRef("airflow-ldap", "bind-password")
+    assert ref.env("X") == {
+        "name": "X",
+        "valueFrom": {"secretKeyRef": {"key": "bind-password", "name": "airflow-ldap"}},
+    }

@@ -246,7 +246,9 @@ def test_release_workflow() -> None:
     jobs = workflow["jobs"]
     assert {name: job.get("needs") for name, job in jobs.items()} == {
         "test": None,
-        "build": "test",
+        "images": None,
+        "image-scan": "images",
+        "build": ["test", "image-scan"],
         "github-release": "build",
         "chart-index": "github-release",
         "pypi": "github-release",

@@ -524,8 +524,13 @@ FIELD_STRATEGIES: dict[str, Callable[[Props], S[Any]]] = {
         {}, optional={"enabled": st.booleans(), "retention_days": st.integers(1, 365)}
     ),
     "backup": lambda p: st.fixed_dictionaries({}, optional={"enabled": st.booleans(), "keep": st.integers(1, 14)}),
+    # PgBouncer needs the database as parts (it is given host, user and password), not a URL Secret
     "pgbouncer": lambda p: st.fixed_dictionaries(
-        {}, optional={"enabled": st.booleans(), "pool_mode": st.sampled_from(["transaction", "session"])}
+        {},
+        optional={
+            "enabled": st.booleans() if "url" not in p["database"] else st.just(False),
+            "pool_mode": st.sampled_from(["transaction", "session"]),
+        },
     ),
     "scheduler": lambda p: component(),
     "dag_processor": lambda p: component(),
@@ -652,6 +657,14 @@ CORRUPTIONS: list[tuple[str, Callable[[Props], Props]]] = [
     ),
     ("hostPath", lambda p: {**p, "scheduler": {"pod": {"extra_volumes": [{"name": "h", "hostPath": {"path": "/"}}]}}}),
     ("flower without celery", lambda p: {**p, "executor": {"kind": "LocalExecutor"}, "flower": {"enabled": True}}),
+    (
+        "pgbouncer with a URL database",
+        lambda p: {
+            **p,
+            "database": {"kind": "external", "url": {"name": "db", "key": "url"}},
+            "pgbouncer": {"enabled": True},
+        },
+    ),
     (
         "keda with a URL database",
         lambda p: {

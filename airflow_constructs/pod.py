@@ -90,6 +90,19 @@ class Toleration(Props):
     toleration_seconds: int | None = Field(default=None, ge=0)
     """For NoExecute: how long the pod stays bound after the taint appears."""
 
+    @model_validator(mode="after")
+    def _api_rules(self) -> Toleration:
+        # The API server's own checks, so a bad toleration fails here and not at `kubectl apply`.
+        if self.operator == "Exists" and self.value:
+            raise ValueError(f"operator 'Exists' with value {self.value!r}: Exists takes no value (use 'Equal')")
+        if not self.key and self.operator != "Exists":
+            raise ValueError("key is empty and operator is 'Equal': an empty key needs operator 'Exists'")
+        if self.toleration_seconds is not None and self.effect != "NoExecute":
+            raise ValueError(
+                f"toleration_seconds is set with effect {self.effect!r}: it is only allowed with effect 'NoExecute'"
+            )
+        return self
+
     def to_kubernetes(self) -> dict[str, Any]:
         out: dict[str, Any] = {"operator": self.operator}
         if self.key is not None:

@@ -611,6 +611,22 @@ BAD: list[Any] = [
         "requirement such as 'pandas==2.2.3'",
         id="pip-requirement",
     ),
+    pytest.param(
+        lambda c: Toleration(key="dedicated", operator="Exists", value="airflow"),
+        "Toleration: operator 'Exists' with value 'airflow': Exists takes no value (use 'Equal')",
+        id="toleration-exists-with-value",
+    ),
+    pytest.param(
+        lambda c: Toleration(value="airflow"),
+        "Toleration: key is empty and operator is 'Equal': an empty key needs operator 'Exists'",
+        id="toleration-empty-key",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", scheduler={"pod": {"tolerations": [{"key": "k", "toleration_seconds": 30}]}}),
+        "AirflowProps.scheduler.pod.tolerations[0]: toleration_seconds is set with effect None: it is only allowed "
+        "with effect 'NoExecute'",
+        id="toleration-seconds-without-noexecute",
+    ),
 ]
 
 

@@ -397,7 +397,7 @@ LOGS = st.fixed_dictionaries(
                     optional={
                         "storage_class": names,
                         "storage_size": st.sampled_from(["10Gi", "20Gi"]),
-                        "access_mode": st.sampled_from(["ReadWriteMany", "ReadWriteOnce"]),
+                        "access_mode": st.just("ReadWriteMany"),  # the only one a shared volume allows
                     },
                 ),
             )
@@ -496,6 +496,17 @@ FIELD_STRATEGIES: dict[str, Callable[[Props], S[Any]]] = {
                     "client_secret": {"name": "oidc", "key": "secret"},
                     "metadata_url": "https://sso.example.com/realms/a/.well-known/openid-configuration",
                 },
+            },
+        ]
+    ),
+    "kerberos": lambda p: st.sampled_from(
+        [
+            {},
+            {
+                "enabled": True,
+                "principal": "airflow@EXAMPLE.COM",
+                "keytab": {"name": "airflow-keytab", "key": "airflow.keytab"},
+                "krb5_conf": "[libdefaults]\n  default_realm = EXAMPLE.COM\n",
             },
         ]
     ),

@@ -113,9 +113,11 @@ test-deep: setup
 ## e2e: run the synthesized apps as real Airflow processes and run a DAG (tests/e2e/README.md).
 ## Installs Airflow (venv), PostgreSQL and Redis into .cache/e2e/ first: apt-get and useradd need root.
 E2E_SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+## PostgreSQL and Redis are stopped again afterwards, whether the tests pass or not.
 e2e: $(VENV)/.installed
 	$(E2E_SUDO) bash tests/e2e/setup_deps.sh start
-	pytest -p no:cacheprovider -m e2e tests/e2e -s -o log_cli=true --log-cli-level=INFO
+	status=0; pytest -p no:cacheprovider -m e2e tests/e2e -s -o log_cli=true --log-cli-level=INFO || status=$$?; \
+	$(E2E_SUDO) bash tests/e2e/setup_deps.sh stop; exit $$status
 
 ## bench: build/synth timings, scaling with worker sets, cold `cdk8s synth`, `helm template` (prints figures)
 bench: setup

@@ -178,8 +178,11 @@ start_services() {
     log "postgres already running"
   else
     log "starting postgres on 127.0.0.1:$E2E_PG_PORT"
-    as_user "$bin/pg_ctl" -D "$PG_DATA" -l "$PG_DIR/server.log" -w -t 60 \
-      -o "-p $E2E_PG_PORT -h 127.0.0.1 -k $PG_DIR" start >/dev/null
+    if ! as_user "$bin/pg_ctl" -D "$PG_DATA" -l "$PG_DIR/server.log" -w -t 60 \
+      -o "-p $E2E_PG_PORT -h 127.0.0.1 -k $PG_DIR" start >/dev/null; then
+      tail -n 5 "$PG_DIR/server.log" >&2
+      die "postgres did not start (see $PG_DIR/server.log); if the port is taken by another checkout's e2e run, stop it with its tests/e2e/setup_deps.sh stop, or set E2E_PG_PORT"
+    fi
   fi
   ensure_pg_hba
   local psql=("$bin/psql" -h 127.0.0.1 -p "$E2E_PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtAX)

@@ -25,6 +25,7 @@ from .exposure import Exposed, Exposure
 from .external_secret import ExternalSecret, ExternalSecretProps, RemoteRef, SecretStoreRef
 from .flower import Flower, FlowerProps
 from .image import AIRFLOW_VERSION, AirflowImage, Image
+from .kerberos import Kerberos, KerberosProps
 from .kubernetes_executor import KubernetesExecutorPods
 from .logs import LogsProps, LogsVolume, RemoteLogging
 from .maintenance import DbClean, DbCleanProps, Pool, Pools, PostgresBackup, PostgresBackupProps
@@ -88,6 +89,8 @@ __all__ = [
     "HorizontalAutoscaling",
     "Image",
     "KedaAutoscaling",
+    "Kerberos",
+    "KerberosProps",
     "KubernetesExecutor",
     "KubernetesExecutorPods",
     "LdapAuth",

@@ -19,6 +19,7 @@ from .executors import CeleryExecutor, EdgeExecutor, EmbeddedRedis, KubernetesEx
 from .exposure import with_base_url
 from .external_secret import ExternalSecret, ExternalSecretProps, check_external_secrets
 from .flower import Flower, FlowerProps
+from .kerberos import Kerberos, KerberosProps, add_kerberos, kerberos_config
 from .kube import require_namespace, service_host
 from .kubernetes_executor import KubernetesExecutorPods
 from .maintenance import DbClean, DbCleanProps, Pool, Pools, PostgresBackup, PostgresBackupProps
@@ -81,6 +82,8 @@ class AirflowProps(RuntimeProps):
     """Pools applied by a Job whenever they change."""
     external_secrets: list[ExternalSecretProps] = []
     """Secrets produced by the External Secrets Operator from a secret manager; ``SecretRef``s name them."""
+    kerberos: KerberosProps = KerberosProps()
+    """A sidecar renewing a Kerberos ticket cache for the pods whose tasks use Kerberos (off by default)."""
     openshift: bool = False
     """Leave runAsUser/runAsGroup/fsGroup to OpenShift's restricted-v2 SCC (Airflow runs as any UID, GID 0)."""
     metrics: MetricsProps = MetricsProps()
@@ -157,6 +160,7 @@ class Airflow(Construct):
             service_host(f"{instance}-statsd", require_namespace(self, instance)) if p.metrics.statsd else None
         )
         config = metrics_config(with_base_url(p.config, p.api_server.expose, p.image.airflow2), p.metrics, statsd_host)
+        config = kerberos_config(config, p.kerberos)
         runtime_props = RuntimeProps.model_validate(
             {name: getattr(p, name) for name in RuntimeProps.model_fields} | {"name": instance, "config": config}
         )
@@ -286,6 +290,7 @@ class Airflow(Construct):
             ExternalSecret(self, f"external-secret-{e.name}", labels=self.runtime.labels("secrets"), props=e)
             for e in p.external_secrets
         ]
+        self.kerberos: Kerberos | None = add_kerberos(self) if p.kerberos.enabled else None
         # Last: the policies are derived from every part above.
         self.network_policies: NetworkPolicies | None = None
         if p.network_policies.enabled:

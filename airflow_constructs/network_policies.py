@@ -486,6 +486,16 @@ def network_graph(airflow: Airflow, props: NetworkPolicyProps | None = None) -> 
         ports = p.identity_provider.ports or _identity_ports(auth)
         g.connect(api, "identity-provider", ports, "LDAP server" if auth.ldap else "OAuth/OIDC provider")
 
+    # Kerberos: the ticket-renewing sidecars (and task pods' init container) call the KDCs.
+    if airflow.props.kerberos.enabled:
+        from .kerberos import KDC_PORT, kerberos_targets
+
+        kerberos_pods, kerberos_tasks = kerberos_targets(airflow)
+        g.add_outside("kdc", airflow.props.kerberos.kdc)
+        for pod in [*kerberos_pods, *(task_pods if kerberos_tasks else [])]:
+            for proto in ("TCP", "UDP"):
+                g.connect(pod, "kdc", [KDC_PORT], "Kerberos KDC", proto)
+
     # Metrics: every Airflow process sends StatsD (UDP) to the exporter; Prometheus scrapes it, and
     # PgBouncer's exporter. Or every process sends OTLP to a collector.
     from .statsd import METRICS_PORT, STATSD_PORT

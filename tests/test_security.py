@@ -322,3 +322,109 @@ def test_release_workflow_scans_every_pinned_image() -> None:
     assert step["uses"].startswith("aquasecurity/trivy-action@")
     assert step["with"]["exit-code"] == "1"
     assert "image-scan" in workflow["jobs"]["build"]["needs"]
+
+
+# -- Kerberos ------------------------------------------------------------------------------------------
+KERBEROS = {
+    "enabled": True,
+    "principal": "airflow@EXAMPLE.COM",
+    "keytab": {"name": "airflow-keytab", "key": "airflow.keytab"},
+    "krb5_conf": "[libdefaults]\n  default_realm = EXAMPLE.COM\n",
+    "kdc": [{"cidr": "10.40.0.0/24"}],
+}
+
+
+def test_kerberos_sidecar_for_the_pods_that_run_tasks() -> None:
+    import configparser
+
+    from airflow_constructs import Airflow, CeleryExecutor, KubernetesExecutor
+    from tests.conftest import env_of, find, synth_chart
+
+    manifests = synth_chart(
+        lambda c: Airflow(c, "airflow", executor=[CeleryExecutor(), KubernetesExecutor()], kerberos=KERBEROS)
+    )
+    worker = find(manifests, "StatefulSet", "airflow-worker-default")["spec"]["template"]
+    spec = worker["spec"]
+    names = [c["name"] for c in spec["containers"]]
+    assert names[0] == "worker" and "kerberos" in names
+    sidecar = next(c for c in spec["containers"] if c["name"] == "kerberos")
+    assert sidecar["args"] == ["kerberos"]
+    assert {"mountPath": "/etc/airflow-kerberos/keytab", "name": "kerberos-keytab", "readOnly": True} in sidecar[
+        "volumeMounts"
+    ]
+    main = spec["containers"][0]
+    assert env_of(main)["KRB5CCNAME"] == "FILE:/var/kerberos-ccache/krb5cc"
+    assert env_of(main)["KRB5_CONFIG"] == "/etc/airflow-kerberos/conf/krb5.conf"
+    assert "kerberos-keytab" not in {m["name"] for m in main["volumeMounts"]}  # the keytab stays in the sidecar
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    assert volumes["kerberos-ccache"] == {
+        "emptyDir": {"medium": "Memory", "sizeLimit": "1Mi"},
+        "name": "kerberos-ccache",
+    }
+    assert volumes["kerberos-keytab"]["secret"]["secretName"] == "airflow-keytab"
+    assert "airflow-constructs.io/krb5-conf-checksum" in worker["metadata"]["annotations"]
+    assert find(manifests, "ConfigMap", "airflow-kerberos")["data"]["krb5.conf"] == KERBEROS["krb5_conf"]
+    # The scheduler runs no task (Celery + Kubernetes): no sidecar there.
+    scheduler = find(manifests, "Deployment", "airflow-scheduler")["spec"]["template"]["spec"]
+    assert "kerberos" not in [c["name"] for c in scheduler["containers"]]
+    # Task pods: a one-time kinit init container, no sidecar.
+    task = yaml.safe_load(find(manifests, "ConfigMap", "airflow-pod-template")["data"]["pod_template.yaml"])
+    assert task["spec"]["initContainers"][0]["args"] == ["kerberos", "--one-time"]
+    assert [c["name"] for c in task["spec"]["containers"]] == ["base"]
+    cfg = configparser.ConfigParser(interpolation=None)
+    cfg.read_string(find(manifests, "ConfigMap", "airflow-config")["data"]["airflow.cfg"])
+    assert cfg.get("core", "security") == "kerberos"
+    assert dict(cfg["kerberos"]) == {
+        "ccache": "/var/kerberos-ccache/krb5cc",
+        "keytab": "/etc/airflow-kerberos/keytab/airflow.keytab",
+        "principal": "airflow@EXAMPLE.COM",
+        "reinit_frequency": "3600",
+    }
+    # The KDC is reachable on 88 from the Kerberos pods only.
+    policy = find(manifests, "NetworkPolicy", "airflow-worker-default")["spec"]["egress"]
+    assert {
+        "ports": [{"port": 88, "protocol": "TCP"}, {"port": 88, "protocol": "UDP"}],
+        "to": [{"ipBlock": {"cidr": "10.40.0.0/24"}}],
+    } in policy
+    api = find(manifests, "NetworkPolicy", "airflow-api-server")["spec"]["egress"]
+    assert not [r for r in api if {"port": 88, "protocol": "TCP"} in r["ports"]]
+    assert conformance.restricted_pod_security(manifests) == []
+    assert conformance.resources_on_every_container(manifests) == []
+
+
+def test_kerberos_for_named_components() -> None:
+    from airflow_constructs import Airflow
+    from tests.conftest import find, synth_chart
+
+    manifests = synth_chart(lambda c: Airflow(c, "airflow", kerberos={**KERBEROS, "components": ["triggerer"]}))
+    triggerer = find(manifests, "StatefulSet", "airflow-triggerer")["spec"]["template"]["spec"]
+    assert "kerberos" in [c["name"] for c in triggerer["containers"]]
+    scheduler = find(manifests, "Deployment", "airflow-scheduler")["spec"]["template"]["spec"]
+    assert "kerberos" not in [c["name"] for c in scheduler["containers"]]
+
+
+@pytest.mark.parametrize(
+    ("kerberos", "message"),
+    [
+        (
+            {"enabled": True, "principal": "airflow@EXAMPLE.COM"},
+            "AirflowProps.kerberos: enabled is true but keytab, krb5_conf is not set: Kerberos needs all three",
+        ),
+        (
+            {**KERBEROS, "principal": "airflow"},
+            "AirflowProps.kerberos: principal 'airflow' is not a Kerberos principal such as 'airflow@EXAMPLE.COM'",
+        ),
+        (
+            {**KERBEROS, "components": ["webserver"]},
+            "AirflowProps.kerberos.components: 'webserver' is not a component of this install: expected one of "
+            "tasks, api-server, dag-processor, scheduler, triggerer",
+        ),
+    ],
+)
+def test_bad_kerberos(kerberos: dict[str, Any], message: str) -> None:
+    from airflow_constructs import Airflow, PropsError
+    from tests.conftest import synth_chart
+
+    with pytest.raises(PropsError) as err:
+        synth_chart(lambda c: Airflow(c, "airflow", kerberos=kerberos))
+    assert str(err.value) == message

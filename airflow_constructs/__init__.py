@@ -39,6 +39,7 @@ from .resources import Resources
 from .runtime import AirflowRuntime, AirflowSecrets, RuntimeProps, SecretsBackend
 from .scheduler import Scheduler, SchedulerProps
 from .security import PodSecurity
+from .tls import ApiServerTls
 from .triggerer import Triggerer, TriggererProps
 from .workers import CeleryWorkers
 
@@ -54,6 +55,7 @@ __all__ = [
     "AirflowSettings",
     "ApiServer",
     "ApiServerProps",
+    "ApiServerTls",
     "BakedDags",
     "CeleryExecutor",
     "CeleryWorkerSet",

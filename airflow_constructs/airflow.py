@@ -28,7 +28,7 @@ from .network_policies import NetworkPolicies, NetworkPolicyProps, network_graph
 from .openshift import drop_fixed_ids
 from .pgbouncer import PgBouncer, PgBouncerProps
 from .pod import SecretRef
-from .props import parse_props, register_union_tags
+from .props import PropsError, parse_props, register_union_tags
 from .redis import BrokerConnection, Redis, external_broker
 from .runtime import AirflowRuntime, RuntimeProps, check_name_from_id
 from .scheduler import Scheduler, SchedulerProps
@@ -156,6 +156,11 @@ class Airflow(Construct):
         p = self.props
         instance = p.name or check_name_from_id(id)
         check_external_secrets(p, p.external_secrets, generated_secret_name(instance))
+        if p.api_server.tls is not None and p.image.airflow2:
+            raise PropsError(
+                f"AirflowProps.api_server.tls: in-cluster TLS uses Airflow 3's [api] ssl_cert; the image runs "
+                f"Airflow {p.image.version}"
+            )
         statsd_host = (
             service_host(f"{instance}-statsd", require_namespace(self, instance)) if p.metrics.statsd else None
         )
@@ -220,6 +225,7 @@ class Airflow(Construct):
             generated=extra_keys,
             props=runtime_props,
             pooled_database=self.pgbouncer.connection if self.pgbouncer else None,
+            api_tls=p.api_server.tls,
         )
         self.migrations = Migrations(self, "migrations", runtime=self.runtime, props=p.migrations)
         self.api_server = ApiServer(self, "api-server", runtime=self.runtime, props=p.api_server)

@@ -13,6 +13,7 @@ from .pod import container, empty_dir
 from .props import parse_props
 from .resources import Resources
 from .runtime import API_PORT, AUTH_DIR, INIT_RESOURCES, PASSWORDS_FILE, AirflowRuntime
+from .tls import KEY_MOUNT, ApiServerTls, key_volume, service_certificate
 
 AUTH_SECRET_DIR = "/opt/airflow/auth-secret"
 PASSWORDS_NAME = "simple_auth_manager_passwords.json"
@@ -27,6 +28,8 @@ class ApiServerProps(ComponentProps):
 
     resources: Resources = Resources(cpu_request="250m", memory_request="1Gi", cpu_limit="1", memory_limit="2Gi")
     """Requests and limits of the api-server container (sized for the default 2 uvicorn workers)."""
+    tls: ApiServerTls | None = None
+    """Serve HTTPS inside the cluster from a certificate Secret (or one cert-manager issues)."""
     expose: Exposure | None = None
     """Serve the UI and API outside the cluster: an Ingress or HTTPRoute for a host, with TLS."""
 
@@ -55,7 +58,8 @@ class ApiServer(AirflowComponent):
         assert self.name == runtime.api_service_name
         # Airflow 2 compatibility: the webserver serves the UI and REST API on the same Service.
         command = "webserver" if runtime.airflow2 else "api-server"
-        http_get = {"path": AIRFLOW2_HEALTH_PATH if runtime.airflow2 else HEALTH_PATH, "port": "api", "scheme": "HTTP"}
+        scheme = "HTTPS" if runtime.api_tls else "HTTP"
+        http_get = {"path": AIRFLOW2_HEALTH_PATH if runtime.airflow2 else HEALTH_PATH, "port": "api", "scheme": scheme}
         main = runtime.airflow_container(
             "api-server",
             [command, "--port", str(API_PORT)],
@@ -104,6 +108,18 @@ class ApiServer(AirflowComponent):
         inits = [copy_passwords, runtime.wait_for_migrations()]
         if runtime.fab:
             inits, volumes = [runtime.wait_for_migrations()], []
+        self.certificate = None
+        if runtime.api_tls:
+            main["volumeMounts"] = sorted([*main["volumeMounts"], KEY_MOUNT], key=lambda m: m["mountPath"])
+            volumes = [*volumes, key_volume(runtime.api_tls, runtime.instance)]
+            self.certificate = service_certificate(
+                self,
+                tls=runtime.api_tls,
+                instance=runtime.instance,
+                service=self.name,
+                namespace=runtime.namespace,
+                labels=self.labels,
+            )
         # FAB settings (LDAP, OAuth...): webserver_config.py from a ConfigMap, secrets from env.
         self.webserver_config: WebserverConfig | None = None
         if isinstance(runtime.props.auth, FabAuth):

@@ -48,6 +48,7 @@ from .redis import BrokerConnection
 from .resources import Resources
 from .secrets import GeneratedKey, SecretsBootstrap
 from .security import PodSecurity
+from .tls import CLIENT_MOUNT, ApiServerTls, client_volume, tls_config
 
 AIRFLOW_HOME = "/opt/airflow"
 CONFIG_PATH = f"{AIRFLOW_HOME}/airflow.cfg"
@@ -229,11 +230,14 @@ class AirflowRuntime(Construct):
         standalone_dag_processor: bool = True,
         generated: list[GeneratedKey] | None = None,
         props: RuntimeProps | None = None,
+        api_tls: ApiServerTls | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id)
         self.props = parse_props(RuntimeProps, props, kwargs)
         p = self.props
+        self.api_tls = api_tls
+        """HTTPS on the api-server (every Airflow pod then mounts its certificate)."""
         self.instance = p.name or check_name_from_id(id)
         self.image = p.image
         self.version = p.image.version
@@ -278,7 +282,8 @@ class AirflowRuntime(Construct):
         self._claims(p)
 
         self.api_service_name = f"{self.instance}-api-server"
-        self.api_url = f"http://{service_host(self.api_service_name, namespace)}:{API_PORT}"
+        scheme = "https" if api_tls else "http"
+        self.api_url = f"{scheme}://{service_host(self.api_service_name, namespace)}:{API_PORT}"
         self.execution_api_url = f"{self.api_url}/execution/"
         self.config_text = cfg.render(cfg.merge(self._library_config(), p.settings.to_config(self.airflow2), p.config))
         self.config_checksum = short_hash(self.config_text, length=64)
@@ -363,6 +368,7 @@ class AirflowRuntime(Construct):
             self.log_storage.config(),
             backend_config,
             self._version_config(),
+            tls_config(self.api_tls) if self.api_tls else {},
             {
                 "logging": {
                     "base_log_folder": LOGS_FOLDER,
@@ -450,6 +456,8 @@ class AirflowRuntime(Construct):
         ]
         if self.props.extra_pip_packages:
             out.append(empty_dir("extra-packages", "2Gi"))
+        if self.api_tls:
+            out.append(client_volume(self.api_tls, self.instance))
         return out
 
     def volume_mounts(self, reads_dags: bool = False) -> list[dict[str, Any]]:
@@ -461,6 +469,8 @@ class AirflowRuntime(Construct):
         ]
         if self.props.extra_pip_packages:
             out.append({"mountPath": EXTRA_PACKAGES, "name": "extra-packages", "readOnly": True})
+        if self.api_tls:
+            out.append(CLIENT_MOUNT)
         if reads_dags:
             out += self.dags.mounts()
         return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from .kube import api_object, short_hash
+from .kube import api_object, service_account, short_hash
 from .pod import PodOptions
 from .runtime import INIT_RESOURCES, AirflowRuntime
 
@@ -23,15 +23,7 @@ class AdminUser(Construct):
         super().__init__(scope, id)
         base = f"{runtime.instance}-{self.component}"
         labels = runtime.labels(self.component)
-        api_object(
-            self,
-            "service-account",
-            api_version="v1",
-            kind="ServiceAccount",
-            name=base,
-            labels=labels,
-            body={"automountServiceAccountToken": False},
-        )
+        service_account(self, "service-account", name=base, labels=labels)
         main = runtime.airflow_container("create-admin", [], resources=INIT_RESOURCES)
         main.pop("args", None)
         main["command"] = [

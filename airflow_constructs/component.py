@@ -15,7 +15,7 @@ from constructs import Construct
 from pydantic import Field
 
 from .autoscaling import VerticalAutoscaling, vertical_pod_autoscaler
-from .kube import api_object
+from .kube import api_object, service_account
 from .pod import PodOptions
 from .props import Props
 from .resources import Resources
@@ -96,15 +96,7 @@ class AirflowComponent(Construct):
         self.selector = runtime.selector(self.component_name)
         self.service: ApiObject | None = None
         self.workload: ApiObject
-        self.service_account = api_object(
-            self,
-            "service-account",
-            api_version="v1",
-            kind="ServiceAccount",
-            name=self.name,
-            labels=self.labels,
-            body={"automountServiceAccountToken": False},
-        )
+        self.service_account = service_account(self, "service-account", name=self.name, labels=self.labels)
 
     def _pod_template(self, props: ComponentProps, **kwargs: Any) -> dict[str, Any]:
         """The runtime's pod template for this component, with the availability options applied."""

@@ -8,7 +8,7 @@ from typing import Any
 from cdk8s import ApiObject
 from constructs import Construct
 
-from .kube import api_object, recommended_labels, require_namespace, selector_labels, service_host
+from .kube import api_object, recommended_labels, require_namespace, selector_labels, service_account, service_host
 from .pod import SecretRef
 from .secrets import GeneratedKey
 
@@ -51,15 +51,7 @@ class EmbeddedService(Construct):
             password = SecretRef(generated_secret_name(instance), f"{component}-password")
             self.generated.append(GeneratedKey(password.name, password.key, "password"))
         self.password = password
-        self.service_account = api_object(
-            self,
-            "service-account",
-            api_version="v1",
-            kind="ServiceAccount",
-            name=self.name,
-            labels=self.labels,
-            body={"automountServiceAccountToken": False},
-        )
+        self.service_account = service_account(self, "service-account", name=self.name, labels=self.labels)
         # Headless: clients reach the one pod directly, and the StatefulSet gets a stable DNS name.
         self.service = api_object(
             self,

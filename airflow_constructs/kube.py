@@ -146,3 +146,19 @@ def cron_job(
             }
         },
     )
+
+
+def service_account(
+    scope: Construct, id: str, *, name: str, labels: dict[str, str], namespace: str | None = None
+) -> ApiObject:
+    """A ServiceAccount that mounts no API token by default: a pod that needs one opts in."""
+    return api_object(
+        scope,
+        id,
+        api_version="v1",
+        kind="ServiceAccount",
+        name=name,
+        labels=labels,
+        body={"automountServiceAccountToken": False},
+        namespace=namespace,
+    )

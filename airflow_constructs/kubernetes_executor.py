@@ -16,7 +16,7 @@ from cdk8s import ApiObject
 from constructs import Construct
 
 from .executors import KubernetesExecutor
-from .kube import api_object, cron_job
+from .kube import api_object, cron_job, service_account
 from .pod import PodOptions, container, empty_dir, pod_template
 from .runtime import POD_TEMPLATE_DIR, AirflowRuntime
 from .secrets import BOOTSTRAP_RESOURCES
@@ -55,15 +55,8 @@ class KubernetesExecutorPods(Construct):
         component = "kubernetes-worker"
         self.name = f"{runtime.instance}-{component}"
         labels = runtime.labels(component)
-        self.service_account = api_object(
-            self,
-            "service-account",
-            api_version="v1",
-            kind="ServiceAccount",
-            name=self.name,
-            labels=labels,
-            body={"automountServiceAccountToken": False},
-            namespace=other_ns,
+        self.service_account = service_account(
+            self, "service-account", name=self.name, labels=labels, namespace=other_ns
         )
         if other_ns:
             # Task pods mount the config from their own namespace.
@@ -150,15 +143,7 @@ class KubernetesExecutorPods(Construct):
         runtime, cleanup = self.runtime, self.props.cleanup
         name = f"{runtime.instance}-pod-cleanup"
         labels = runtime.labels("pod-cleanup")
-        api_object(
-            self,
-            "cleanup-service-account",
-            api_version="v1",
-            kind="ServiceAccount",
-            name=name,
-            labels=labels,
-            body={"automountServiceAccountToken": False},
-        )
+        service_account(self, "cleanup-service-account", name=name, labels=labels)
         api_object(
             self,
             "cleanup-script",

@@ -10,7 +10,7 @@ from pydantic import Field, field_validator
 
 from .database import POSTGRES_UID, DatabaseConnection, EmbeddedPostgres
 from .embedded import claim_spec
-from .kube import api_object, check_dns_label, cron_job, short_hash
+from .kube import api_object, check_dns_label, cron_job, service_account, short_hash
 from .pod import PodOptions, container, empty_dir, pod_template
 from .props import Props
 from .resources import Resources
@@ -75,15 +75,7 @@ class DbClean(Construct):
         super().__init__(scope, id)
         self.name = f"{runtime.instance}-{self.component}"
         labels = runtime.labels(self.component)
-        api_object(
-            self,
-            "service-account",
-            api_version="v1",
-            kind="ServiceAccount",
-            name=self.name,
-            labels=labels,
-            body={"automountServiceAccountToken": False},
-        )
+        service_account(self, "service-account", name=self.name, labels=labels)
         main = runtime.airflow_container("db-clean", [], resources=props.resources, direct_db=True)
         # The cutoff is computed when the job runs, so the manifest stays the same every day.
         main["command"] = [
@@ -134,15 +126,7 @@ class PostgresBackup(Construct):
             labels=labels,
             body={"spec": claim_spec(props.storage_size, props.storage_class)},
         )
-        api_object(
-            self,
-            "service-account",
-            api_version="v1",
-            kind="ServiceAccount",
-            name=self.name,
-            labels=labels,
-            body={"automountServiceAccountToken": False},
-        )
+        service_account(self, "service-account", name=self.name, labels=labels)
         script = (
             'set -eu; f="/backups/airflow-$(date -u +%Y%m%dT%H%M%SZ).dump"; '
             f"pg_dump --host={database.host} --port={database.port} --username={database.user} "
@@ -199,15 +183,7 @@ class Pools(Construct):
             labels=labels,
             body={"data": {"pools.json": text}},
         )
-        api_object(
-            self,
-            "service-account",
-            api_version="v1",
-            kind="ServiceAccount",
-            name=base,
-            labels=labels,
-            body={"automountServiceAccountToken": False},
-        )
+        service_account(self, "service-account", name=base, labels=labels)
         folder = f"{AIRFLOW_HOME}/pools"
         main = runtime.airflow_container(
             "import-pools",

@@ -12,7 +12,7 @@ from typing import Any
 from constructs import Construct
 from pydantic import Field
 
-from .kube import api_object, short_hash
+from .kube import api_object, service_account, short_hash
 from .pod import PodOptions
 from .props import Props, parse_props
 from .resources import Resources
@@ -49,15 +49,7 @@ class Migrations(Construct):
         p = self.props
         base = f"{runtime.instance}-{self.component}"
         labels = runtime.labels(self.component)
-        self.service_account = api_object(
-            self,
-            "service-account",
-            api_version="v1",
-            kind="ServiceAccount",
-            name=base,
-            labels=labels,
-            body={"automountServiceAccountToken": False},
-        )
+        self.service_account = service_account(self, "service-account", name=base, labels=labels)
         main = runtime.airflow_container("migrate", ["db", "migrate"], resources=p.resources, direct_db=True)
         template = runtime.pod_template(
             self.component,

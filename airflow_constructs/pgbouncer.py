@@ -15,7 +15,15 @@ from pydantic import Field
 from .component import ComponentProps, availability
 from .database import CONN_ENV, PASSWORD_ENV, DatabaseConnection
 from .image import Image
-from .kube import api_object, recommended_labels, require_namespace, selector_labels, service_host, short_hash
+from .kube import (
+    api_object,
+    recommended_labels,
+    require_namespace,
+    selector_labels,
+    service_account,
+    service_host,
+    short_hash,
+)
 from .pod import container, empty_dir, pod_template
 from .resources import Resources
 from .security import PodSecurity
@@ -109,15 +117,7 @@ class PgBouncer(Construct):
             labels=labels,
             body={"data": {"pgbouncer.ini": ini}},
         )
-        self.service_account = api_object(
-            self,
-            "service-account",
-            api_version="v1",
-            kind="ServiceAccount",
-            name=self.name,
-            labels=labels,
-            body={"automountServiceAccountToken": False},
-        )
+        self.service_account = service_account(self, "service-account", name=self.name, labels=labels)
         ports = [{"name": "pgbouncer", "port": PGBOUNCER_PORT, "protocol": "TCP", "targetPort": "pgbouncer"}]
         if p.metrics_exporter:
             ports.append({"name": "metrics", "port": EXPORTER_PORT, "protocol": "TCP", "targetPort": "metrics"})

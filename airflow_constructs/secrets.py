@@ -15,7 +15,7 @@ from typing import Any
 from constructs import Construct
 
 from .image import Image
-from .kube import api_object, short_hash
+from .kube import api_object, service_account, short_hash
 from .pod import PodOptions, SecretRef, container, empty_dir, pod_template
 from .resources import Resources
 from .security import PodSecurity
@@ -109,15 +109,7 @@ class SecretsBootstrap(Construct):
             labels=labels,
             body={"data": {"bootstrap_secrets.py": script, "spec.json": spec_json}},
         )
-        self.service_account = api_object(
-            self,
-            "service-account",
-            api_version="v1",
-            kind="ServiceAccount",
-            name=name,
-            labels=labels,
-            body={"automountServiceAccountToken": False},
-        )
+        self.service_account = service_account(self, "service-account", name=name, labels=labels)
         names = sorted(secrets)
         binding = {
             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},

@@ -19,7 +19,15 @@ from constructs import Construct
 from pydantic import Field, field_validator, model_validator
 
 from .image import Image
-from .kube import api_object, check_dns_label, recommended_labels, selector_labels, service_host, short_hash
+from .kube import (
+    api_object,
+    check_dns_label,
+    recommended_labels,
+    selector_labels,
+    service_account,
+    service_host,
+    short_hash,
+)
 from .network_policies import NetworkPeer
 from .pod import PodOptions, container, empty_dir, pod_template
 from .props import Props, PropsError
@@ -230,15 +238,7 @@ class StatsdExporter(Construct):
             labels=labels,
             body={"data": {"mappings.yml": mappings}},
         )
-        self.service_account = api_object(
-            self,
-            "service-account",
-            api_version="v1",
-            kind="ServiceAccount",
-            name=self.name,
-            labels=labels,
-            body={"automountServiceAccountToken": False},
-        )
+        self.service_account = service_account(self, "service-account", name=self.name, labels=labels)
         main = container(
             "statsd-exporter",
             p.image.ref,

@@ -534,7 +534,14 @@ FIELD_STRATEGIES: dict[str, Callable[[Props], S[Any]]] = {
     "db_clean": lambda p: st.fixed_dictionaries(
         {}, optional={"enabled": st.booleans(), "retention_days": st.integers(1, 365)}
     ),
-    "backup": lambda p: st.fixed_dictionaries({}, optional={"enabled": st.booleans(), "keep": st.integers(1, 14)}),
+    # Backups are of the embedded PostgreSQL only
+    "backup": lambda p: st.fixed_dictionaries(
+        {},
+        optional={
+            "enabled": st.booleans() if p["database"].get("kind") != "external" else st.just(False),
+            "keep": st.integers(1, 14),
+        },
+    ),
     # PgBouncer needs the database as parts (it is given host, user and password), not a URL Secret
     "pgbouncer": lambda p: st.fixed_dictionaries(
         {},

@@ -15,7 +15,7 @@ from constructs import Construct
 from pydantic import Field
 
 from .autoscaling import VerticalAutoscaling, vertical_pod_autoscaler
-from .kube import api_object, service_account
+from .kube import api_object, deployment, pod_disruption_budget, service_account
 from .pod import PodOptions
 from .props import Props
 from .resources import Resources
@@ -109,14 +109,8 @@ class AirflowComponent(Construct):
         """Add the PodDisruptionBudget and VerticalPodAutoscaler the props ask for."""
         self.pod_disruption_budget: ApiObject | None = None
         if props.disruption_budget:
-            self.pod_disruption_budget = api_object(
-                self,
-                "pdb",
-                api_version="policy/v1",
-                kind="PodDisruptionBudget",
-                name=self.name,
-                labels=self.labels,
-                body={"spec": {"maxUnavailable": 1, "selector": {"matchLabels": self.selector}}},
+            self.pod_disruption_budget = pod_disruption_budget(
+                self, "pdb", name=self.name, labels=self.labels, selector=self.selector
             )
         self.vertical_pod_autoscaler: ApiObject | None = None
         if props.vpa is not None:
@@ -140,22 +134,15 @@ class AirflowComponent(Construct):
         return self.service
 
     def _deployment(self, replicas: int | None, template: dict[str, Any], strategy: dict[str, Any]) -> ApiObject:
-        return api_object(
+        return deployment(
             self,
             "deployment",
-            api_version="apps/v1",
-            kind="Deployment",
             name=self.name,
             labels=self.labels,
-            body={
-                "spec": {
-                    "replicas": replicas,
-                    "revisionHistoryLimit": 5,
-                    "selector": {"matchLabels": self.selector},
-                    "strategy": strategy,
-                    "template": template,
-                }
-            },
+            selector=self.selector,
+            replicas=replicas,
+            template=template,
+            strategy=strategy,
         )
 
     def _statefulset(self, replicas: int | None, template: dict[str, Any], service_name: str) -> ApiObject:

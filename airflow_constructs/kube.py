@@ -162,3 +162,49 @@ def service_account(
         body={"automountServiceAccountToken": False},
         namespace=namespace,
     )
+
+
+def deployment(
+    scope: Construct,
+    id: str,
+    *,
+    name: str,
+    labels: dict[str, str],
+    selector: dict[str, str],
+    replicas: int | None,
+    template: dict[str, Any],
+    strategy: dict[str, Any],
+) -> ApiObject:
+    """A Deployment selecting on ``selector``, keeping five old ReplicaSets for rollbacks."""
+    return api_object(
+        scope,
+        id,
+        api_version="apps/v1",
+        kind="Deployment",
+        name=name,
+        labels=labels,
+        body={
+            "spec": {
+                "replicas": replicas,
+                "revisionHistoryLimit": 5,
+                "selector": {"matchLabels": selector},
+                "strategy": strategy,
+                "template": template,
+            }
+        },
+    )
+
+
+def pod_disruption_budget(
+    scope: Construct, id: str, *, name: str, labels: dict[str, str], selector: dict[str, str]
+) -> ApiObject:
+    """A PodDisruptionBudget letting node drains evict one of the selected pods at a time."""
+    return api_object(
+        scope,
+        id,
+        api_version="policy/v1",
+        kind="PodDisruptionBudget",
+        name=name,
+        labels=labels,
+        body={"spec": {"maxUnavailable": 1, "selector": {"matchLabels": selector}}},
+    )

@@ -17,6 +17,8 @@ from .database import CONN_ENV, PASSWORD_ENV, DatabaseConnection
 from .image import Image
 from .kube import (
     api_object,
+    deployment,
+    pod_disruption_budget,
     recommended_labels,
     require_namespace,
     selector_labels,
@@ -205,33 +207,18 @@ class PgBouncer(Construct):
             ],
         )
         availability(p, template, selector)
-        self.workload = api_object(
+        self.workload = deployment(
             self,
             "deployment",
-            api_version="apps/v1",
-            kind="Deployment",
             name=self.name,
             labels=labels,
-            body={
-                "spec": {
-                    "replicas": p.replicas,
-                    "revisionHistoryLimit": 5,
-                    "selector": {"matchLabels": selector},
-                    "strategy": {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}, "type": "RollingUpdate"},
-                    "template": template,
-                }
-            },
+            selector=selector,
+            replicas=p.replicas,
+            template=template,
+            strategy={"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}, "type": "RollingUpdate"},
         )
         if p.disruption_budget:
-            api_object(
-                self,
-                "pdb",
-                api_version="policy/v1",
-                kind="PodDisruptionBudget",
-                name=self.name,
-                labels=labels,
-                body={"spec": {"maxUnavailable": 1, "selector": {"matchLabels": selector}}},
-            )
+            pod_disruption_budget(self, "pdb", name=self.name, labels=labels, selector=selector)
         host = service_host(self.name, require_namespace(self, instance))
         url = f"postgresql+psycopg2://{database.user}:$({PASSWORD_ENV})@{host}:{PGBOUNCER_PORT}/{database.name}"
         self.connection = DatabaseConnection(

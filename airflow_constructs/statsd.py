@@ -22,6 +22,7 @@ from .image import Image
 from .kube import (
     api_object,
     check_dns_label,
+    deployment,
     recommended_labels,
     selector_labels,
     service_account,
@@ -275,22 +276,15 @@ class StatsdExporter(Construct):
             termination_grace_period=30,
             volumes=[{"configMap": {"name": self.name}, "name": "mappings"}, empty_dir("tmp", "16Mi")],
         )
-        self.workload = api_object(
+        self.workload = deployment(
             self,
             "deployment",
-            api_version="apps/v1",
-            kind="Deployment",
             name=self.name,
             labels=labels,
-            body={
-                "spec": {
-                    "replicas": 1,
-                    "revisionHistoryLimit": 5,
-                    "selector": {"matchLabels": selector},
-                    "strategy": {"type": "RollingUpdate"},
-                    "template": template,
-                }
-            },
+            selector=selector,
+            replicas=1,
+            template=template,
+            strategy={"type": "RollingUpdate"},
         )
         self.service = api_object(
             self,

@@ -1,11 +1,11 @@
 """Metrics: a StatsD exporter every Airflow process sends to, scraped by Prometheus; or OpenTelemetry.
 
-``metrics={"statsd": True}`` runs ``prom/statsd-exporter`` (pinned) as ``<release>-statsd``: Airflow's
+By default ``prom/statsd-exporter`` (pinned) runs as ``<release>-statsd``: Airflow's
 ``[metrics] statsd_*`` settings point every process at its Service (UDP 9125), a mapping config
 turns Airflow's dotted metric names into Prometheus metrics with labels (``dag_id``, ``task_id``,
 ``pool``...), and Prometheus scrapes ``:9102/metrics`` -- through a Prometheus Operator
 ``ServiceMonitor`` when ``service_monitor`` is on. ``otel`` sends metrics (and traces) to an
-OpenTelemetry collector instead.
+OpenTelemetry collector instead; ``statsd=False`` turns metrics off.
 """
 
 from __future__ import annotations
@@ -80,6 +80,9 @@ AIRFLOW_MAPPINGS: list[dict[str, Any]] = [
     _mapping("airflow.pool.running_slots.*", "airflow_pool_running_slots", pool="$1"),
     _mapping("airflow.pool.deferred_slots.*", "airflow_pool_deferred_slots", pool="$1"),
     _mapping("airflow.pool.starving_tasks.*", "airflow_pool_starving_tasks", pool="$1"),
+    _mapping("airflow.pool.scheduled_slots.*", "airflow_pool_scheduled_slots", pool="$1"),
+    _mapping("airflow.triggerer.capacity_left.*", "airflow_triggerer_capacity_left", hostname="$1"),
+    _mapping("airflow.triggers.running.*", "airflow_triggers_running", hostname="$1"),
     _mapping("airflow.executor.open_slots.*", "airflow_executor_open_slots", executor="$1"),
     _mapping("airflow.executor.queued_tasks.*", "airflow_executor_queued_tasks", executor="$1"),
     _mapping("airflow.executor.running_tasks.*", "airflow_executor_running_tasks", executor="$1"),
@@ -94,6 +97,12 @@ AIRFLOW_MAPPINGS: list[dict[str, Any]] = [
         "match": r"airflow\.operator_successes_(.*)",
         "match_type": "regex",
         "name": "airflow_operator_successes",
+    },
+    {
+        "labels": {"operator": "$1"},
+        "match": r"airflow\.task_instance_created_(.*)",
+        "match_type": "regex",
+        "name": "airflow_task_instance_created",
     },
 ]
 """statsd_exporter mappings for Airflow's metric names that carry a DAG, task, pool or operator.
@@ -122,10 +131,11 @@ class OpenTelemetry(Props):
 
 
 class MetricsProps(Props):
-    """Metrics: the StatsD exporter, its ServiceMonitor, or OpenTelemetry (all off by default)."""
+    """Metrics: the StatsD exporter (on by default), its ServiceMonitor, or OpenTelemetry."""
 
-    statsd: bool = False
-    """Deploy the StatsD exporter and point every Airflow process at it."""
+    statsd: bool = True
+    """Deploy the StatsD exporter and point every Airflow process at it (defaults to false when
+    ``otel`` is set)."""
     image: Image = Image(repository="prom/statsd-exporter", tag="v0.28.0")
     """StatsD exporter image (runs as ``nobody``, UID 65534)."""
     resources: Resources = Resources(cpu_request="50m", memory_request="64Mi", cpu_limit="500m", memory_limit="256Mi")
@@ -151,6 +161,13 @@ class MetricsProps(Props):
         if not re.match(r"^[1-9][0-9]*(s|m)$", value):
             raise ValueError("expected a duration in seconds or minutes, such as '30s' or '1m'")
         return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _otel_replaces_statsd(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("otel") is not None and "statsd" not in data:
+            return {**data, "statsd": False}
+        return data
 
     @model_validator(mode="after")
     def _one_way(self) -> MetricsProps:

@@ -31,10 +31,12 @@ def test_object_inventory(default_app: list[Manifest]) -> None:
     assert [(k, n) for k, n in names if k not in ("Job", "NetworkPolicy")] == [
         ("ConfigMap", "airflow-config"),
         ("ConfigMap", "airflow-secrets-bootstrap"),
+        ("ConfigMap", "airflow-statsd"),
         ("CronJob", "airflow-db-clean"),
         ("Deployment", "airflow-api-server"),
         ("Deployment", "airflow-dag-processor"),
         ("Deployment", "airflow-scheduler"),
+        ("Deployment", "airflow-statsd"),
         ("PodDisruptionBudget", "airflow-api-server"),
         ("PodDisruptionBudget", "airflow-dag-processor"),
         ("PodDisruptionBudget", "airflow-scheduler"),
@@ -44,6 +46,7 @@ def test_object_inventory(default_app: list[Manifest]) -> None:
         ("Service", "airflow-api-server"),
         ("Service", "airflow-postgres"),
         ("Service", "airflow-scheduler"),
+        ("Service", "airflow-statsd"),
         ("Service", "airflow-triggerer"),
         ("ServiceAccount", "airflow-api-server"),
         ("ServiceAccount", "airflow-dag-processor"),
@@ -52,6 +55,7 @@ def test_object_inventory(default_app: list[Manifest]) -> None:
         ("ServiceAccount", "airflow-postgres"),
         ("ServiceAccount", "airflow-scheduler"),
         ("ServiceAccount", "airflow-secrets-bootstrap"),
+        ("ServiceAccount", "airflow-statsd"),
         ("ServiceAccount", "airflow-triggerer"),
         ("StatefulSet", "airflow-postgres"),
         ("StatefulSet", "airflow-triggerer"),
@@ -228,7 +232,7 @@ def test_config_map_and_checksum(default_app: list[Manifest]) -> None:
     checksums = {
         m["spec"]["template"]["metadata"]["annotations"]["airflow-constructs.io/config-checksum"]
         for m in default_app
-        if m["kind"] in ("Deployment", "StatefulSet") and "postgres" not in m["metadata"]["name"]
+        if m["kind"] in ("Deployment", "StatefulSet") and m["metadata"]["name"] not in ("airflow-postgres", "airflow-statsd")
     }
     assert len(checksums) == 1 and len(next(iter(checksums))) == 64
 

@@ -42,15 +42,22 @@ def test_default_app_shows_workloads_services_storage_and_secret_names(default_a
     )[-8:]
     assert sorted(line for line in lines if "==>" in line and "writes" not in line) == [
         'cronjob_airflow_db_clean ==>|"TCP 5432"| statefulset_airflow_postgres',
+        'cronjob_airflow_db_clean ==>|"UDP 9125"| deployment_airflow_statsd',
         'deployment_airflow_api_server ==>|"TCP 5432"| statefulset_airflow_postgres',
         'deployment_airflow_api_server ==>|"TCP 8793"| deployment_airflow_scheduler',
         'deployment_airflow_api_server ==>|"TCP 8794"| statefulset_airflow_triggerer',
+        'deployment_airflow_api_server ==>|"UDP 9125"| deployment_airflow_statsd',
         'deployment_airflow_dag_processor ==>|"TCP 5432"| statefulset_airflow_postgres',
+        'deployment_airflow_dag_processor ==>|"UDP 9125"| deployment_airflow_statsd',
         'deployment_airflow_scheduler ==>|"TCP 5432"| statefulset_airflow_postgres',
         'deployment_airflow_scheduler ==>|"TCP 8080"| deployment_airflow_api_server',
+        'deployment_airflow_scheduler ==>|"UDP 9125"| deployment_airflow_statsd',
         "job_airflow_migrate_" + migrate_hash + ' ==>|"TCP 5432"| statefulset_airflow_postgres',
+        "job_airflow_migrate_" + migrate_hash + ' ==>|"UDP 9125"| deployment_airflow_statsd',
         'namespaces_kubernetes_io_metadata_name_ingress_nginx_all ==>|"TCP 8080"| deployment_airflow_api_server',
+        'namespaces_kubernetes_io_metadata_name_monitoring_all ==>|"TCP 9102"| deployment_airflow_statsd',
         'statefulset_airflow_triggerer ==>|"TCP 5432"| statefulset_airflow_postgres',
+        'statefulset_airflow_triggerer ==>|"UDP 9125"| deployment_airflow_statsd',
     ]
 
 

@@ -208,6 +208,7 @@ def test_chart_yaml_of_default_app() -> None:
     assert yaml.safe_load(annotations["artifacthub.io/images"]) == [
         {"name": "airflow", "image": f"apache/airflow:{AIRFLOW_VERSION}"},
         {"name": "postgres", "image": "postgres:17.6-bookworm"},
+        {"name": "statsd-exporter", "image": "prom/statsd-exporter:v0.28.0"},
     ]
     assert yaml.safe_load(annotations["artifacthub.io/links"]) == [
         {"name": "Documentation", "url": "https://github.com/airflow-constructs/airflow-constructs#readme"},

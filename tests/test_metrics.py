@@ -31,13 +31,22 @@ def airflow_cfg(manifests: list[Manifest]) -> configparser.ConfigParser:
 
 
 @pytest.fixture(scope="module")
-def statsd_app() -> list[Manifest]:
-    return synth(metrics={"statsd": True})
+def statsd_app(default_app: list[Manifest]) -> list[Manifest]:
+    return default_app
 
 
-def test_off_by_default(default_app: list[Manifest]) -> None:
-    assert not airflow_cfg(default_app).has_section("metrics")
-    assert [m for m in default_app if "statsd" in m["metadata"]["name"]] == []
+def test_on_by_default_and_off_on_request(default_app: list[Manifest]) -> None:
+    assert airflow_cfg(default_app)["metrics"]["statsd_on"] == "True"
+    assert {m["kind"] for m in default_app if m["metadata"]["name"] == "airflow-statsd"} == {
+        "ConfigMap",
+        "Deployment",
+        "NetworkPolicy",
+        "Service",
+        "ServiceAccount",
+    }
+    off = synth(metrics={"statsd": False})
+    assert not airflow_cfg(off).has_section("metrics")
+    assert [m for m in off if "statsd" in m["metadata"]["name"]] == []
 
 
 def test_every_process_sends_statsd_to_the_exporter(statsd_app: list[Manifest]) -> None:
@@ -195,7 +204,7 @@ def test_opentelemetry_instead_of_statsd() -> None:
             "AirflowProps.metrics: otel is set while statsd is true: send metrics one way",
         ),
         (
-            {"metrics": {"service_monitor": True}},
+            {"metrics": {"statsd": False, "service_monitor": True}},
             "AirflowProps.metrics: service_monitor is true but statsd is false: the ServiceMonitor scrapes the "
             "exporter",
         ),

@@ -135,8 +135,9 @@ BASE = (
     | to("triggerer", 8794, "api-server")
     | dns("api-server", "scheduler", "dag-processor", "triggerer", "migrate", "db-clean")
     | to("api-server", 8080, "scheduler")
+    | statsd("api-server", "scheduler", "dag-processor", "triggerer", "migrate", "db-clean")
 )
-"""The default app's flows between its own pods (LocalExecutor, embedded PostgreSQL)."""
+"""The default app's flows between its own pods (LocalExecutor, embedded PostgreSQL, StatsD)."""
 
 
 AIRFLOW_CORE = ("api-server", "scheduler", "dag-processor", "triggerer", "migrate", "db-clean")
@@ -149,6 +150,7 @@ EXPECTED: dict[str, set[str]] = {
         | to("triggerer", 8794, "api-server")
         | dns(*AIRFLOW_CORE)
         | kube_api("secrets-bootstrap")
+        | statsd(*AIRFLOW_CORE)
     ),
     "celery": (
         to("postgres", 5432, *AIRFLOW_CORE, "worker-default", "worker-highmem", "keda")
@@ -160,6 +162,7 @@ EXPECTED: dict[str, set[str]] = {
         | to("worker-highmem", 8793, "api-server")
         | dns(*AIRFLOW_CORE, "worker-default", "worker-highmem", "flower")
         | kube_api("secrets-bootstrap")
+        | statsd(*AIRFLOW_CORE, "worker-default", "worker-highmem", "flower")
     ),
     "kubernetes-executor": (
         to("postgres", 5432, *AIRFLOW_CORE)
@@ -167,6 +170,7 @@ EXPECTED: dict[str, set[str]] = {
         | to("triggerer", 8794, "api-server")
         | dns(*AIRFLOW_CORE, "kubernetes-worker")
         | kube_api("secrets-bootstrap", "scheduler", "pod-cleanup")
+        | statsd(*AIRFLOW_CORE, "kubernetes-worker")
     ),
     # External database (any address on 5432 by default) through PgBouncer, except the Jobs that
     # need a real session; external broker (6379); git-sync over SSH (22) for the DAG readers.
@@ -181,14 +185,14 @@ EXPECTED: dict[str, set[str]] = {
         | dns(*AIRFLOW_CORE, "worker-default", "pools", "pgbouncer")
         | kube_api("secrets-bootstrap")
         | to("pgbouncer", 9127, "prometheus")
+        | statsd(*AIRFLOW_CORE, "worker-default", "pools")
     ),
     # LDAP: the api-server reaches the directory's range on 636 only; the Kubernetes API narrowed to
-    # its address; StatsD metrics.
+    # its address.
     "ldap": (
         BASE
         | to("api-server", 8080, "ingress-controller")
         | to("directory", 636, "api-server")
-        | statsd(*AIRFLOW_CORE)
         | {f"secrets-bootstrap -> kubernetes-api:{port}/TCP" for port in (443, 6443)}
     ),
     # OAuth: the api-server reaches the provider (any address on 443 by default); the gateway's
@@ -202,6 +206,7 @@ EXPECTED: dict[str, set[str]] = {
         | to("triggerer", 8794, "api-server")
         | dns(*AIRFLOW_CORE, "admin-user")
         | kube_api("secrets-bootstrap")
+        | statsd(*AIRFLOW_CORE, "admin-user")
     ),
 }
 
@@ -312,6 +317,7 @@ def test_default_deny_selects_every_pod_of_the_release(default_app: list[Manifes
         "airflow-postgres",
         "airflow-scheduler",
         "airflow-secrets-bootstrap",
+        "airflow-statsd",
         "airflow-triggerer",
     ]
 
@@ -353,6 +359,10 @@ def test_api_server_policy(default_app: list[Manifest]) -> None:
             {
                 "ports": [{"port": 8794, "protocol": "TCP"}],
                 "to": [{"podSelector": {"matchLabels": {"app.kubernetes.io/component": "triggerer", **selector}}}],
+            },
+            {
+                "ports": [{"port": 9125, "protocol": "UDP"}],
+                "to": [{"podSelector": {"matchLabels": {"app.kubernetes.io/component": "statsd", **selector}}}],
             },
         ],
         "ingress": [
@@ -634,7 +644,7 @@ def test_two_installs_in_one_namespace_stay_apart() -> None:
             {"egress": [{"components": ["schedular"], "to": [{"cidr": "0.0.0.0/0"}], "ports": [443]}]},
             "AirflowProps.network_policies.egress[0].components: 'schedular' is not a component of this install: "
             "expected one of all, tasks, api-server, dag-processor, db-clean, migrate, postgres, scheduler, "
-            "secrets-bootstrap, triggerer",
+            "secrets-bootstrap, statsd, triggerer",
         ),
         (
             {"egress": [{"components": ["all"], "to": [{"cidr": "0.0.0.0/0"}], "ports": [0]}]},

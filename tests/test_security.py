@@ -264,7 +264,7 @@ def test_openshift_leaves_uids_to_the_scc() -> None:
 
 def test_fixed_uids_by_default(default_app: list[Manifest]) -> None:
     uids = {t["spec"]["securityContext"]["runAsUser"] for _, t in conformance.pod_templates(default_app)}
-    assert uids == {50000, 999}
+    assert uids == {50000, 999, 65534}  # Airflow, PostgreSQL and Redis, the StatsD exporter (nobody)
 
 
 # -- docs/security.md and docs/audit-policy.yaml ----------------------------------------------------

@@ -42,6 +42,11 @@ PostgreSQL             pods of the ``postgres`` image are not run (their entrypo
                        data dir): setup_deps.sh's Debian PostgreSQL stands in. The harness sets
                        the manifest's ``POSTGRES_USER`` password to the generated value (password
                        auth is enforced for it) and recreates ``POSTGRES_DB`` empty.
+StatsD exporter        ``prom/statsd-exporter`` is a Go binary with no Debian or PyPI package:
+                       ``tests/e2e/statsd_exporter.py`` is copied to the image's
+                       ``/bin/statsd_exporter`` and runs as its ENTRYPOINT with the container's
+                       args as written: the same flags (an unknown one fails), the mounted
+                       mapping config (a bad rule fails), StatsD over UDP in, ``/metrics`` out.
 Secrets                the bootstrap Job talks to the Kubernetes API, so it is not run: its own
                        ``generate()`` (from the ConfigMap that ships the script) makes every key
                        of its ``spec.json``, as the Job would.
@@ -125,11 +130,15 @@ class HarnessError(Exception):
 
 @dataclass(frozen=True)
 class ImageModel:
-    """The parts of an image a container relies on: its ENV, WORKDIR and (Airflow) DAG folder."""
+    """The parts of an image a container relies on: its ENV, WORKDIR, (Airflow) DAG folder, and the
+    ENTRYPOINT a container without ``command`` runs, with the files it needs (in-image path -> file
+    of this repository copied there)."""
 
     env: dict[str, str]
     workdir: str
     dags_dir: str | None = None
+    entrypoint: tuple[str, ...] = ()
+    files: dict[str, Path] = field(default_factory=dict)
 
 
 IMAGES: dict[str, ImageModel] = {
@@ -139,6 +148,13 @@ IMAGES: dict[str, ImageModel] = {
         dags_dir="/opt/airflow/dags",
     ),
     "redis": ImageModel(env={"HOME": "/data"}, workdir="/data"),
+    # A Go binary with no Debian or PyPI package: a stand-in script takes its place (see its docstring).
+    "prom/statsd-exporter": ImageModel(
+        env={},
+        workdir="/",
+        entrypoint=("python", "/bin/statsd_exporter"),
+        files={"/bin/statsd_exporter": REPO / "tests" / "e2e" / "statsd_exporter.py"},
+    ),
 }
 # Images whose pods are replaced by a local service instead of being run.
 SUBSTITUTED = {"postgres": "setup_deps.sh's Debian PostgreSQL"}
@@ -767,6 +783,7 @@ class Harness:
             root = cdir / "root"
             mounts = c.get("volumeMounts", [])
             prefixes = {m["mountPath"] for m in mounts} | {spec.image.workdir, *spec.image.env.values()}
+            prefixes |= set(spec.image.files)
             static_env = {e["name"]: e["value"] for e in c.get("env", []) if "value" in e}
             if static_env.get("AIRFLOW_HOME", "").startswith("/"):
                 prefixes.add(static_env["AIRFLOW_HOME"])
@@ -776,6 +793,9 @@ class Harness:
                 paths.host(d).mkdir(parents=True, exist_ok=True)
             if spec.image.dags_dir:
                 shutil.copytree(self.dags, paths.host(spec.image.dags_dir), dirs_exist_ok=True)
+            for in_image, source in spec.image.files.items():
+                paths.host(in_image).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(source, paths.host(in_image))
             # mounts, shallow first
             for m in sorted(mounts, key=lambda m: m["mountPath"].count("/")):
                 vol = volumes.get(m["name"])
@@ -826,7 +846,8 @@ class Harness:
             if any(m["mountPath"] == "/tmp" for m in mounts):
                 base_env["TMPDIR"] = str(paths.host("/tmp"))
             env = self._resolve_env(c, base_env, pod, spec.component, paths)
-            command = list(c.get("command", []))
+            # Kubernetes: no command means the image's ENTRYPOINT, with the container's args.
+            command = list(c.get("command", [])) or list(spec.image.entrypoint)
             if command[: len(DUMB_INIT)] == DUMB_INIT:
                 command = command[len(DUMB_INIT) :]
             if not command:
@@ -1311,8 +1332,9 @@ class Harness:
             if pod.name not in self.containers:
                 continue
             for c in pod.spec.get("containers", []):
-                for port in sorted(p["containerPort"] for p in c.get("ports", [])):
-                    owner = self.port_owner(port)
+                declared = sorted((p["containerPort"], p.get("protocol", "TCP")) for p in c.get("ports", []))
+                for port, protocol in declared:
+                    owner = self.port_owner(port, protocol)
                     tried = any(
                         f"{port}): address already in use" in line
                         for proc in self.procs
@@ -1327,14 +1349,16 @@ class Harness:
                         report[f"{pod.name}:{port}"] = "nothing listens"
         return report
 
-    def port_owner(self, port: int) -> str | None:
-        """The pod whose process listens on ``port`` here (when several pods declare it)."""
+    def port_owner(self, port: int, protocol: str = "TCP") -> str | None:
+        """The pod whose process listens on ``port`` here (when several pods declare it): a TCP
+        socket in LISTEN state, or a bound, unconnected UDP socket."""
         inodes = set()
-        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-            with contextlib.suppress(OSError), open(table) as fh:
+        table, state = ("udp", "07") if protocol == "UDP" else ("tcp", "0A")
+        for path in (f"/proc/net/{table}", f"/proc/net/{table}6"):
+            with contextlib.suppress(OSError), open(path) as fh:
                 for line in fh.readlines()[1:]:
                     cols = line.split()
-                    if cols[3] == "0A" and int(cols[1].rsplit(":", 1)[1], 16) == port:
+                    if cols[3] == state and int(cols[1].rsplit(":", 1)[1], 16) == port:
                         inodes.add(f"socket:[{cols[9]}]")
         for proc in self.procs:
             for pid in session_pids(proc.popen.pid):

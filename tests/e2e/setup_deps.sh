@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepare real local dependencies for the airflow-constructs end-to-end harness:
-#   * an Airflow 3.3.2 virtualenv (postgres + celery extras, FAB provider)
+#   * an Airflow 3.3.2 virtualenv (postgres, celery and statsd extras, FAB provider)
 #   * Debian PostgreSQL 15 and Redis, run as an unprivileged user on loopback only
 #
 # Idempotent: every step is skipped when its result already exists. Everything is
@@ -42,7 +42,7 @@ PG_PASSWORD=airflow
 
 # celery 5.7 breaks apache-airflow-providers-celery: keep it pinned below.
 PIP_REQUIREMENTS=(
-  "apache-airflow[postgres,celery]==${E2E_AIRFLOW_VERSION}"
+  "apache-airflow[postgres,celery,statsd]==${E2E_AIRFLOW_VERSION}"
   "celery<5.7"
   "apache-airflow-providers-fab"
 )

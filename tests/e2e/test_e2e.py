@@ -39,6 +39,7 @@ class AppRun:
     logs: dict[str, str] = field(default_factory=dict)
     xcoms: dict[str, Any] = field(default_factory=dict)
     ports: dict[str, str] = field(default_factory=dict)  # Harness.port_report()
+    metrics: dict[str, float] = field(default_factory=dict)  # series -> value, scraped from the exporter
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -59,11 +60,37 @@ def run_app(app: str, base: Path, check: Any = None) -> AppRun:
             if task_id.startswith("hello"):
                 run.xcoms[task_id] = h.xcom(result, task_id)
         run.ports = h.port_report()
+        run.metrics = scrape_statsd_exporter(h)
         if check is not None:
             check(h, run)
     run.timings["total"] = sum(v for k, v in run.timings.items() if k in ("jobs", "ready", "dag_visible", "dag_run"))
     print(f"\n[{app}] timings (s): " + ", ".join(f"{k} {v:.1f}" for k, v in run.timings.items()))
     return run
+
+
+def scrape_statsd_exporter(h: Harness) -> dict[str, float]:
+    """What Prometheus would scrape from the StatsD exporter's Service (none: ``{}``)."""
+    if not any(s["metadata"]["name"] == "airflow-statsd" for s in h.plan.services):
+        return {}
+    with urllib.request.urlopen(h.service_url("airflow-statsd", 9102) + "/metrics", timeout=10) as resp:
+        text = resp.read().decode()
+    series = (line.rsplit(" ", 1) for line in text.splitlines() if line and not line.startswith("#"))
+    return {name: float(value) for name, value in series}
+
+
+def missing_metrics(run: AppRun, task_id: str, executor: str) -> list[str]:
+    """Series the exporter should have, with a positive value: one from each Airflow process
+    (scheduler, dag-processor, triggerer), and the task metrics labelled by the mapping config."""
+    wanted = [
+        "airflow_scheduler_heartbeat",
+        "airflow_dag_processor_heartbeat",
+        "airflow_triggerer_heartbeat",
+        f'airflow_ti_finish{{dag_id="e2e_smoke",state="success",task_id="{task_id}"}}',
+        'airflow_ti_finish{dag_id="e2e_smoke",state="deferred",task_id="wait_deferred"}',
+        'airflow_dagrun_duration_success_count{dag_id="e2e_smoke"}',
+        f'airflow_executor_open_slots{{executor="{executor}"}}',
+    ]
+    return [m for m in wanted if run.metrics.get(m, 0) <= 0]
 
 
 def unlistened(run: AppRun) -> list[str]:
@@ -111,6 +138,10 @@ def test_default_sensor_deferred_to_the_triggerer(default_run: AppRun) -> None:
     assert "deferred" in states and states[-1] == "success", states
     # While deferred, the api-server read the trigger's log from the triggerer's log server (8794).
     assert re.search(r":8794/log/\S+\.log\.trigger\.\d+\.log", default_run.result.logs_while_deferred["wait_deferred"])
+
+
+def test_default_metrics_reach_the_statsd_exporter(default_run: AppRun) -> None:
+    assert missing_metrics(default_run, "hello", "LocalExecutor") == []
 
 
 def test_default_declared_ports_are_listened_on(default_run: AppRun) -> None:
@@ -187,6 +218,11 @@ def test_celery_sensor_deferred_to_the_triggerer(celery_run: AppRun) -> None:
 
 def test_celery_flower_requires_the_generated_basic_auth(celery_run: AppRun) -> None:
     assert celery_run.extra["flower"] == {"anonymous": 401, "generated": 200}
+
+
+def test_celery_metrics_reach_the_statsd_exporter(celery_run: AppRun) -> None:
+    queue = sorted({q for qs in celery_run.plan.celery_queues().values() for q in qs})[0]
+    assert missing_metrics(celery_run, f"hello_{queue}", "CeleryExecutor") == []
 
 
 def test_celery_declared_ports_are_listened_on(celery_run: AppRun) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e import statsd_exporter
 from tests.e2e.harness import (
     REPO,
     AppPlan,
@@ -143,3 +144,59 @@ def test_pods_needing_the_kubernetes_api_are_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(HarnessError, match=r"^op: mounts a service-account token"):
         AppPlan.load(tmp_path)
+
+
+# -- the StatsD exporter stand-in ------------------------------------------------------------------
+
+
+def _mappings_of(app: str) -> str:
+    plan = AppPlan.load(DIST / app)
+    return plan.configmaps["airflow-statsd"]["mappings.yml"]
+
+
+@pytest.mark.parametrize("app", RUNNABLE_APPS)
+def test_exporter_stand_in_takes_the_args_and_mapping_config_as_written(app: str, tmp_path: Path) -> None:
+    plan = AppPlan.load(DIST / app)
+    pod = next(p for p in plan.pods if p.workload == "airflow-statsd")
+    flags = statsd_exporter.parse_flags(pod.spec["containers"][0]["args"])
+    assert flags["statsd.listen-udp"] == ":9125" and flags["web.listen-address"] == ":9102"
+    config = tmp_path / "mappings.yml"
+    config.write_text(_mappings_of(app))
+    registry = statsd_exporter.Registry(statsd_exporter.load_rules(str(config)))
+    for line in (
+        "airflow.ti.finish.e2e_smoke.hello.success:1|c",
+        "airflow.dag.e2e_smoke.hello.duration:250|ms",
+        "airflow.pool.open_slots.default_pool:128|g",
+        "airflow.operator_successes_PythonOperator:1|c",
+        "airflow.scheduler_heartbeat:1|c",
+    ):
+        registry.observe(line)
+    assert registry.text().splitlines() == [
+        'airflow_operator_successes{operator="PythonOperator"} 1',
+        'airflow_pool_open_slots{pool="default_pool"} 128',
+        "airflow_scheduler_heartbeat 1",
+        'airflow_task_duration_count{dag_id="e2e_smoke",task_id="hello"} 1',
+        'airflow_task_duration_sum{dag_id="e2e_smoke",task_id="hello"} 0.25',
+        'airflow_ti_finish{dag_id="e2e_smoke",state="success",task_id="hello"} 1',
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "config", "message"),
+    [
+        (["--statsd.listen-udpp=:9125"], None, "unknown long flag '--statsd.listen-udpp'"),
+        (["--web.listen-address"], None, "expected argument for flag '--web.listen-address'"),
+        ([], "mappings:\n- match: airflow.x\n", "mappings[0]: line 'airflow.x' has no metric 'name'"),
+        ([], "mappings:\n- match: 'airflow..x'\n  name: x\n", "mappings[0]: invalid glob 'airflow..x'"),
+    ],
+)
+def test_exporter_stand_in_fails_like_the_exporter(
+    argv: list[str], config: str | None, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "mappings.yml"
+    path.write_text(config or "")
+    with pytest.raises(SystemExit) as exit_info:
+        statsd_exporter.parse_flags(argv)
+        statsd_exporter.load_rules(str(path))
+    assert exit_info.value.code == 1
+    assert capsys.readouterr().err == f"statsd_exporter: error: {message}\n"

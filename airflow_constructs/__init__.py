@@ -39,7 +39,7 @@ from .resources import Resources
 from .runtime import AirflowRuntime, AirflowSecrets, RuntimeProps, SecretsBackend
 from .scheduler import Scheduler, SchedulerProps
 from .security import PodSecurity
-from .tls import ApiServerTls
+from .tls import ApiServerTls, ServiceTls
 from .triggerer import Triggerer, TriggererProps
 from .workers import CeleryWorkers
 
@@ -127,6 +127,7 @@ __all__ = [
     "SecretRef",
     "SecretStoreRef",
     "SecretsBackend",
+    "ServiceTls",
     "SimpleAuth",
     "Toleration",
     "Triggerer",

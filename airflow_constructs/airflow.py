@@ -131,6 +131,27 @@ class AirflowProps(RuntimeProps):
         return self
 
     @model_validator(mode="after")
+    def _one_issued_secret_per_service(self) -> AirflowProps:
+        celery = self.find_executor(CeleryExecutor)
+        issued = [
+            (field, tls.secret)
+            for field, tls in (
+                ("api_server.tls", self.api_server.tls),
+                ("database.tls", self.database.tls if isinstance(self.database, EmbeddedPostgres) else None),
+                ("broker.tls", celery.broker.tls if celery and isinstance(celery.broker, EmbeddedRedis) else None),
+            )
+            if tls is not None and tls.issuer is not None
+        ]
+        for i, (field, secret) in enumerate(issued):
+            for other, other_secret in issued[:i]:
+                if secret == other_secret:
+                    raise ValueError(
+                        f"{field}.secret {secret!r} is also {other}.secret: cert-manager issues one certificate "
+                        "per Service, so each needs its own Secret"
+                    )
+        return self
+
+    @model_validator(mode="after")
     def _flower_needs_celery(self) -> AirflowProps:
         if self.flower.enabled and self.find_executor(CeleryExecutor) is None:
             kinds = ", ".join(e.kind for e in self.executors)

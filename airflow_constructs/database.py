@@ -11,17 +11,19 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from cdk8s import ApiObject
 from constructs import Construct
 from pydantic import Field, field_validator, model_validator
 
 from .embedded import EmbeddedService, claim_spec
 from .image import Image
-from .kube import check_dns_label
+from .kube import api_object, check_dns_label, require_namespace
 from .pod import PodOptions, SecretRef, container, empty_dir, pod_template
 from .props import Props, parse_props
 from .resources import Resources
 from .secrets import GeneratedKey
 from .security import PodSecurity
+from .tls import SERVER_MOUNT, SERVER_TLS_DIR, ServiceTls, server_volume, service_certificate
 
 PASSWORD_ENV = "AIRFLOW_DB_PASSWORD"
 CONN_ENV = "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"
@@ -89,6 +91,8 @@ class EmbeddedPostgres(Props):
     """Requests and limits of the PostgreSQL container."""
     password: SecretRef | None = None
     """Password of the ``airflow`` role; None: generated in-cluster into ``<name>-generated``."""
+    tls: ServiceTls | None = None
+    """Serve TLS only (``hostssl`` in ``pg_hba.conf``); every client connects with ``verify-full``."""
     pod: PodOptions = PodOptions()
     """Scheduling and extension options of the PostgreSQL pod."""
 
@@ -201,21 +205,8 @@ class ExternalDatabase(Props):
         volumes: list[dict[str, Any]] = []
         mounts: list[dict[str, Any]] = []
         if self.tls is not None:
-            url += "?" + "&".join(f"{k}={v}" for k, v in self._tls_query(self.tls))
-            for i, (name, ref) in enumerate(self.tls.files()):
-                volumes.append(
-                    {
-                        "name": f"db-tls-{i}",
-                        "secret": {
-                            "defaultMode": 0o440,
-                            "items": [{"key": ref.key, "path": name}],
-                            "secretName": ref.name,
-                        },
-                    }
-                )
-                mounts.append(
-                    {"mountPath": f"{TLS_DIR}/{name}", "name": f"db-tls-{i}", "readOnly": True, "subPath": name}
-                )
+            query, volumes, mounts = tls_client(self.dialect, self.tls)
+            url += query
         return DatabaseConnection(
             env=[self.password.env(PASSWORD_ENV), {"name": CONN_ENV, "value": url}],
             host=self.host,
@@ -229,17 +220,38 @@ class ExternalDatabase(Props):
             tls_mode=self.tls.effective_mode if self.tls else None,
         )
 
-    def _tls_query(self, tls: DatabaseTls) -> list[tuple[str, str]]:
-        files = dict(tls.files())
-        if self.dialect == "postgresql":
-            out = [("sslmode", tls.effective_mode)]
-            names = {"ca.crt": "sslrootcert", "tls.crt": "sslcert", "tls.key": "sslkey"}
-        else:
-            mysql_modes = {"require": "REQUIRED", "verify-ca": "VERIFY_CA", "verify-full": "VERIFY_IDENTITY"}
-            out = [("ssl_mode", mysql_modes[tls.effective_mode])]
-            names = {"ca.crt": "ssl_ca", "tls.crt": "ssl_cert", "tls.key": "ssl_key"}
-        out += [(names[f], f"{TLS_DIR}/{f}") for f in files]
-        return out
+
+def tls_client(dialect: str, tls: DatabaseTls) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
+    """The URL query (``?sslmode=...``), volumes and mounts of a client that connects with ``tls``."""
+    files = tls.files()
+    if dialect == "postgresql":
+        query = [("sslmode", tls.effective_mode)]
+        names = {"ca.crt": "sslrootcert", "tls.crt": "sslcert", "tls.key": "sslkey"}
+    else:
+        mysql_modes = {"require": "REQUIRED", "verify-ca": "VERIFY_CA", "verify-full": "VERIFY_IDENTITY"}
+        query = [("ssl_mode", mysql_modes[tls.effective_mode])]
+        names = {"ca.crt": "ssl_ca", "tls.crt": "ssl_cert", "tls.key": "ssl_key"}
+    query += [(names[f], f"{TLS_DIR}/{f}") for f, _ in files]
+    volumes = [
+        {
+            "name": f"db-tls-{i}",
+            "secret": {"defaultMode": 0o440, "items": [{"key": ref.key, "path": name}], "secretName": ref.name},
+        }
+        for i, (name, ref) in enumerate(files)
+    ]
+    mounts = [
+        {"mountPath": f"{TLS_DIR}/{name}", "name": f"db-tls-{i}", "readOnly": True, "subPath": name}
+        for i, (name, _) in enumerate(files)
+    ]
+    return "?" + "&".join(f"{k}={v}" for k, v in query), volumes, mounts
+
+
+PG_HBA_TLS = """\
+# Written by airflow-constructs: TLS only over the network; the pod's own socket for its init scripts.
+local   all  all       trust
+hostssl all  all  all  scram-sha-256
+"""
+HBA_DIR = "/etc/postgresql/hba"
 
 
 class Postgres(EmbeddedService):
@@ -276,11 +288,49 @@ class Postgres(EmbeddedService):
             "--username=airflow",
             "--dbname=airflow",
         ]
+        args: list[str] = []
+        mounts: list[dict[str, Any]] = [
+            {"mountPath": "/var/lib/postgresql/data", "name": "data"},
+            {"mountPath": "/var/run/postgresql", "name": "run"},
+            {"mountPath": "/tmp", "name": "tmp"},
+        ]
+        volumes = [empty_dir("run", "16Mi"), empty_dir("tmp", "256Mi")]
+        self.certificate: ApiObject | None = None
+        if p.tls is not None:
+            # The image's entrypoint passes these to both its init-time server and the real one.
+            args = [
+                "postgres",
+                *("-c", "ssl=on"),
+                *("-c", f"ssl_cert_file={SERVER_TLS_DIR}/tls.crt"),
+                *("-c", f"ssl_key_file={SERVER_TLS_DIR}/tls.key"),
+                *("-c", f"hba_file={HBA_DIR}/pg_hba.conf"),
+            ]
+            mounts += [SERVER_MOUNT, {"mountPath": HBA_DIR, "name": "hba", "readOnly": True}]
+            volumes += [server_volume(p.tls), {"configMap": {"name": self.name}, "name": "hba"}]
+            api_object(
+                self,
+                "hba",
+                api_version="v1",
+                kind="ConfigMap",
+                name=self.name,
+                labels=self.labels,
+                body={"data": {"pg_hba.conf": PG_HBA_TLS}},
+            )
+            self.certificate = service_certificate(
+                self,
+                tls=p.tls,
+                instance=instance,
+                service=self.name,
+                namespace=require_namespace(self, instance),
+                labels=self.labels,
+                id="certificate",
+            )
         main = container(
             "postgres",
             p.image.ref,
             p.image.pull_policy,
             resources=p.resources,
+            args=args or None,
             env=[
                 {"name": "PGDATA", "value": "/var/lib/postgresql/data/pgdata"},
                 {"name": "POSTGRES_DB", "value": "airflow"},
@@ -303,11 +353,7 @@ class Postgres(EmbeddedService):
                     "timeoutSeconds": 5,
                 },
             },
-            volume_mounts=[
-                {"mountPath": "/var/lib/postgresql/data", "name": "data"},
-                {"mountPath": "/var/run/postgresql", "name": "run"},
-                {"mountPath": "/tmp", "name": "tmp"},
-            ],
+            volume_mounts=mounts,
         )
         template = pod_template(
             labels=self.labels,
@@ -319,10 +365,16 @@ class Postgres(EmbeddedService):
             options=p.pod,
             image_pull_secrets=image_pull_secrets or [],
             termination_grace_period=60,
-            volumes=[empty_dir("run", "16Mi"), empty_dir("tmp", "256Mi")],
+            volumes=volumes,
         )
         self.workload = self._statefulset(template, claim_spec(p.storage_size, p.storage_class))
         url = f"postgresql+psycopg2://airflow:$({PASSWORD_ENV})@{self.host}:{POSTGRES_PORT}/airflow"
+        client_tls = None if p.tls is None else DatabaseTls(mode="verify-full", ca=SecretRef(p.tls.secret, "ca.crt"))
+        client_volumes: list[dict[str, Any]] = []
+        client_mounts: list[dict[str, Any]] = []
+        if client_tls is not None:
+            query, client_volumes, client_mounts = tls_client("postgresql", client_tls)
+            url += query
         self.connection = DatabaseConnection(
             env=[password.env(PASSWORD_ENV), {"name": CONN_ENV, "value": url}],
             host=self.host,
@@ -332,4 +384,7 @@ class Postgres(EmbeddedService):
             name="airflow",
             password=password,
             embedded=True,
+            volumes=client_volumes,
+            mounts=client_mounts,
+            tls_mode=client_tls.effective_mode if client_tls else None,
         )

@@ -21,6 +21,7 @@ from .kube import check_dns_label
 from .pod import PodOptions, SecretRef
 from .props import Props, register_union_tags
 from .resources import Resources
+from .tls import ServiceTls
 
 # Celery splits --queues on commas and Kombu routes by exact name: keep names to a safe alphabet.
 _QUEUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$")
@@ -100,6 +101,8 @@ class EmbeddedRedis(Props):
     """Requests and limits of the Redis container."""
     password: SecretRef | None = None
     """Password Redis requires; None: generated in-cluster into ``<name>-generated``."""
+    tls: ServiceTls | None = None
+    """Serve TLS only (``rediss://``); Airflow's Celery clients verify the certificate."""
     pod: PodOptions = PodOptions()
     """Scheduling and extension options of the Redis pod."""
 

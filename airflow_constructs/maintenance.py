@@ -8,7 +8,7 @@ import json
 from constructs import Construct
 from pydantic import Field, field_validator
 
-from .database import POSTGRES_UID, DatabaseConnection, EmbeddedPostgres
+from .database import POSTGRES_UID, TLS_DIR, DatabaseConnection, EmbeddedPostgres
 from .embedded import claim_spec
 from .kube import api_object, check_dns_label, cron_job, service_account, short_hash
 from .pod import PodOptions, container, empty_dir, pod_template
@@ -133,14 +133,24 @@ class PostgresBackup(Construct):
             f'--dbname={database.name} --format=custom --file="$f.partial" && mv "$f.partial" "$f"; '
             f"ls -1t /backups/*.dump | tail -n +{props.keep + 1} | xargs -r rm --"
         )
+        tls_env = []
+        if database.tls_mode is not None:
+            tls_env = [
+                {"name": "PGSSLMODE", "value": database.tls_mode},
+                {"name": "PGSSLROOTCERT", "value": f"{TLS_DIR}/ca.crt"},
+            ]
         main = container(
             "pg-dump",
             postgres.image.ref,
             postgres.image.pull_policy,
             resources=JOB_RESOURCES,
             command=["bash", "-c", script],
-            env=[database.password.env("PGPASSWORD")],
-            volume_mounts=[{"mountPath": "/backups", "name": "backups"}, {"mountPath": "/tmp", "name": "tmp"}],
+            env=[database.password.env("PGPASSWORD"), *tls_env],
+            volume_mounts=[
+                {"mountPath": "/backups", "name": "backups"},
+                {"mountPath": "/tmp", "name": "tmp"},
+                *database.mounts,
+            ],
         )
         template = pod_template(
             labels=labels,
@@ -152,7 +162,11 @@ class PostgresBackup(Construct):
             options=PodOptions(),
             image_pull_secrets=image_pull_secrets,
             restart_policy="Never",
-            volumes=[{"name": "backups", "persistentVolumeClaim": {"claimName": self.name}}, empty_dir("tmp", "64Mi")],
+            volumes=[
+                {"name": "backups", "persistentVolumeClaim": {"claimName": self.name}},
+                empty_dir("tmp", "64Mi"),
+                *database.volumes,
+            ],
         )
         self.cron_job = cron_job(
             self, "cronjob", name=self.name, labels=labels, schedule=props.schedule, template=template

@@ -5,19 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from cdk8s import ApiObject
 from constructs import Construct
 
 from .embedded import EmbeddedService, claim_spec
 from .executors import EmbeddedRedis, ExternalBroker
+from .kube import require_namespace
 from .pod import container, empty_dir, pod_template
 from .secrets import GeneratedKey
 from .security import PodSecurity
+from .tls import SERVER_MOUNT, SERVER_TLS_DIR, ca_volume, server_volume, service_certificate
 
 REDIS_PORT = 6379
 REDIS_UID = 999
 """UID and GID of the ``redis`` user in the official Debian-based redis image."""
 BROKER_ENV = "AIRFLOW__CELERY__BROKER_URL"
 PASSWORD_ENV = "REDIS_PASSWORD"
+CLIENT_TLS_DIR = "/opt/airflow/broker-tls"
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,10 @@ class BrokerConnection:
     """TCP port."""
     generated: list[GeneratedKey] = field(default_factory=list)
     """Secret keys the bootstrap Job must create."""
+    volumes: list[dict[str, Any]] = field(default_factory=list)
+    """Volumes every Airflow pod needs to connect (the broker's CA)."""
+    mounts: list[dict[str, Any]] = field(default_factory=list)
+    """Mounts of those volumes in every Airflow container."""
 
 
 def external_broker(props: ExternalBroker) -> BrokerConnection:
@@ -68,7 +76,21 @@ class Redis(EmbeddedService):
         )
         self.props = props
         password = self.password
-        probe = {"exec": {"command": ["sh", "-c", 'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli ping | grep -q PONG']}}
+        tls = props.tls
+        cli_tls = f" --tls --cacert {SERVER_TLS_DIR}/ca.crt" if tls else ""
+        ping = f'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli{cli_tls} ping | grep -q PONG'
+        probe = {"exec": {"command": ["sh", "-c", ping]}}
+        # With TLS the plain port is closed and clients are not asked for certificates (one-way TLS).
+        listen: list[str] = []
+        if tls is not None:
+            listen = [
+                *("--port", "0"),
+                *("--tls-port", str(REDIS_PORT)),
+                *("--tls-cert-file", f"{SERVER_TLS_DIR}/tls.crt"),
+                *("--tls-key-file", f"{SERVER_TLS_DIR}/tls.key"),
+                *("--tls-ca-cert-file", f"{SERVER_TLS_DIR}/ca.crt"),
+                *("--tls-auth-clients", "no"),
+            ]
         main = container(
             "redis",
             props.image.ref,
@@ -78,6 +100,7 @@ class Redis(EmbeddedService):
             args=[
                 "--requirepass",
                 f"$({PASSWORD_ENV})",
+                *listen,
                 "--dir",
                 "/data",
                 "--appendonly",
@@ -91,9 +114,13 @@ class Redis(EmbeddedService):
                 "livenessProbe": {**probe, "failureThreshold": 5, "periodSeconds": 20, "timeoutSeconds": 5},
                 "readinessProbe": {**probe, "periodSeconds": 5, "timeoutSeconds": 5},
             },
-            volume_mounts=[{"mountPath": "/data", "name": "data"}, {"mountPath": "/tmp", "name": "tmp"}],
+            volume_mounts=[
+                {"mountPath": "/data", "name": "data"},
+                {"mountPath": "/tmp", "name": "tmp"},
+                *([SERVER_MOUNT] if tls else []),
+            ],
         )
-        volumes = [empty_dir("tmp", "64Mi")]
+        volumes = [empty_dir("tmp", "64Mi"), *([server_volume(tls)] if tls else [])]
         if not props.persistence:
             volumes.append(empty_dir("data", "1Gi"))
         template = pod_template(
@@ -110,10 +137,31 @@ class Redis(EmbeddedService):
         )
         claim = claim_spec(props.storage_size, props.storage_class) if props.persistence else None
         self.workload = self._statefulset(template, claim)
-        url = f"redis://:$({PASSWORD_ENV})@{self.host}:{REDIS_PORT}/0"
+        scheme = "rediss" if tls else "redis"
+        url = f"{scheme}://:$({PASSWORD_ENV})@{self.host}:{REDIS_PORT}/0"
+        env = [password.env(PASSWORD_ENV), {"name": BROKER_ENV, "value": url}]
+        self.certificate: ApiObject | None = None
+        if tls is not None:
+            # Airflow's Celery settings: verify the server against the CA, no client certificate.
+            env += [
+                {"name": "AIRFLOW__CELERY__SSL_ACTIVE", "value": "True"},
+                {"name": "AIRFLOW__CELERY__SSL_CACERT", "value": f"{CLIENT_TLS_DIR}/ca.crt"},
+                {"name": "AIRFLOW__CELERY__SSL_MUTUAL_TLS", "value": "False"},
+            ]
+            self.certificate = service_certificate(
+                self,
+                tls=tls,
+                instance=instance,
+                service=self.name,
+                namespace=require_namespace(self, instance),
+                labels=self.labels,
+                id="certificate",
+            )
         self.connection = BrokerConnection(
-            env=[password.env(PASSWORD_ENV), {"name": BROKER_ENV, "value": url}],
+            env=env,
             host=self.host,
             port=REDIS_PORT,
             generated=self.generated,
+            volumes=[ca_volume(tls, "broker-tls")] if tls else [],
+            mounts=[{"mountPath": CLIENT_TLS_DIR, "name": "broker-tls", "readOnly": True}] if tls else [],
         )

@@ -453,6 +453,7 @@ class AirflowRuntime(Construct):
             self.log_storage.volume(),
             empty_dir("tmp", "1Gi"),
             *self.database.volumes,
+            *(self.broker.volumes if self.broker else []),
         ]
         if self.props.extra_pip_packages:
             out.append(empty_dir("extra-packages", "2Gi"))
@@ -466,6 +467,7 @@ class AirflowRuntime(Construct):
             {"mountPath": LOGS_FOLDER, "name": "logs"},
             {"mountPath": "/tmp", "name": "tmp"},
             *self.database.mounts,
+            *(self.broker.mounts if self.broker else []),
         ]
         if self.props.extra_pip_packages:
             out.append({"mountPath": EXTRA_PACKAGES, "name": "extra-packages", "readOnly": True})

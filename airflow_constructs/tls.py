@@ -1,4 +1,4 @@
-"""In-cluster TLS for the api-server: HTTPS on its Service, trusted by every process that calls it.
+"""In-cluster TLS: HTTPS on the api-server's Service, and TLS to the embedded PostgreSQL and Redis.
 
 ``api_server={"tls": {"secret": "airflow-api-tls"}}`` serves the UI, REST API and execution API over
 HTTPS with the ``kubernetes.io/tls`` Secret's ``tls.crt``/``tls.key`` (Airflow's ``[api] ssl_cert``
@@ -6,6 +6,10 @@ and ``ssl_key``); adding ``"issuer": "cluster-ca"`` has cert-manager issue that 
 DNS names. The execution-API URL switches to ``https://``. Task processes trust the certificate:
 Airflow's client loads ``[api] ssl_cert`` (and ``[api] ssl_ca_file``, the Secret's ``ca.crt``, when
 ``ca`` is on), so every Airflow pod mounts the certificate -- only the api-server mounts the key.
+
+``ServiceTls`` is the same choice for the embedded PostgreSQL and Redis: the server loads
+``tls.crt``/``tls.key`` from the Secret (mounted into its pod only), and every client verifies the
+server's certificate against the Secret's ``ca.crt`` (mounted without the key).
 """
 
 from __future__ import annotations
@@ -53,6 +57,52 @@ class ApiServerTls(Props):
         return self.ca if self.ca is not None else self.issuer is not None
 
 
+class ServiceTls(Props):
+    """TLS on an embedded service (PostgreSQL, Redis) from a certificate Secret, yours or issued by
+    cert-manager; every client verifies the server's certificate against the Secret's ``ca.crt``."""
+
+    secret: str
+    """The ``kubernetes.io/tls`` Secret with ``tls.crt``, ``tls.key`` and ``ca.crt``, whose certificate
+    names the Service (``<release>-<component>.<namespace>.svc``); with ``issuer``, where cert-manager
+    writes it."""
+    issuer: str | None = None
+    """A cert-manager CA issuer that issues the certificate into ``secret`` for the Service's DNS names."""
+    issuer_kind: Literal["ClusterIssuer", "Issuer"] = "ClusterIssuer"
+    """Kind of ``issuer``."""
+
+    @model_validator(mode="after")
+    def _names(self) -> ServiceTls:
+        for value, field in ((self.secret, "secret"), (self.issuer, "issuer")):
+            if value is not None:
+                check_dns_label(field, value, 253)
+        return self
+
+
+SERVER_TLS_DIR = "/tls"
+"""Where an embedded service's pod mounts its certificate and key."""
+
+
+def server_volume(tls: ServiceTls) -> dict[str, Any]:
+    """The certificate, key and CA for the server's pod. Mode 0440: readable by the pod's fsGroup,
+    which PostgreSQL accepts for a root-owned key file (it refuses group access otherwise)."""
+    return {
+        "name": "tls",
+        "secret": {
+            "defaultMode": 0o440,
+            "items": [{"key": k, "path": k} for k in ("ca.crt", "tls.crt", "tls.key")],
+            "secretName": tls.secret,
+        },
+    }
+
+
+SERVER_MOUNT = {"mountPath": SERVER_TLS_DIR, "name": "tls", "readOnly": True}
+
+
+def ca_volume(tls: ServiceTls, name: str) -> dict[str, Any]:
+    """Only the CA certificate of ``tls``, for the clients of that service."""
+    return {"name": name, "secret": {"items": [{"key": "ca.crt", "path": "ca.crt"}], "secretName": tls.secret}}
+
+
 def tls_config(tls: ApiServerTls) -> dict[str, dict[str, str]]:
     """``[api] ssl_cert``/``ssl_key`` (and ``ssl_ca_file``): the api-server serves HTTPS, clients trust it."""
     api = {"ssl_cert": f"{TLS_DIR}/tls.crt", "ssl_key": f"{KEY_DIR}/tls.key"}
@@ -86,12 +136,21 @@ def key_volume(tls: ApiServerTls, instance: str) -> dict[str, Any]:
 
 
 def service_certificate(
-    scope: Construct, *, tls: ApiServerTls, instance: str, service: str, namespace: str, labels: dict[str, str]
+    scope: Construct,
+    *,
+    tls: ApiServerTls | ServiceTls,
+    instance: str,
+    service: str,
+    namespace: str,
+    labels: dict[str, str],
+    id: str = "internal-certificate",
 ) -> ApiObject | None:
-    """A cert-manager Certificate for the api-server Service's DNS names, when ``tls.issuer`` is set."""
+    """A cert-manager Certificate for a Service's DNS names, when ``tls.issuer`` is set."""
     if tls.issuer is None:
         return None
     from .imports import cert_manager
+
+    secret = tls.secret_name(instance) if isinstance(tls, ApiServerTls) else tls.secret
 
     names = [
         service,
@@ -101,12 +160,12 @@ def service_certificate(
     ]
     certificate: ApiObject = cert_manager.Certificate(
         scope,
-        "internal-certificate",
-        metadata=ApiObjectMetadata(name=tls.secret_name(instance), labels=labels),
+        id,
+        metadata=ApiObjectMetadata(name=secret, labels=labels),
         spec=cert_manager.CertificateSpec(
             dns_names=names,
             issuer_ref=cert_manager.CertificateSpecIssuerRef(name=tls.issuer, kind=tls.issuer_kind),
-            secret_name=tls.secret_name(instance),
+            secret_name=secret,
         ),
     )
     return certificate

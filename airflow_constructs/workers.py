@@ -97,7 +97,7 @@ class CeleryWorkers(AirflowComponent):
                 user=db.user,
                 database=db.name,
                 password=db.password,
-                # The embedded database speaks plain TCP inside the cluster; an external one may offer TLS
-                # (KEDA has no CA file to verify against, so TLS means encrypted, unverified).
-                sslmode="disable" if db.embedded else ("require" if db.tls_mode else "prefer"),
+                # With TLS, KEDA has no CA file to verify against: encrypted, unverified. The embedded
+                # database without TLS speaks plain TCP; an external one may offer TLS.
+                sslmode="require" if db.tls_mode else ("disable" if db.embedded else "prefer"),
             )

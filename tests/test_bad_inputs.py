@@ -289,7 +289,7 @@ BAD: list[Any] = [
     pytest.param(
         lambda c: EmbeddedPostgres(size="8Gi"),  # type: ignore[call-arg]
         "EmbeddedPostgres.size: unknown field (allowed: image, kind, password, pod, resources, storage_class, "
-        "storage_size)",
+        "storage_size, tls)",
         id="embedded-unknown",
     ),
     pytest.param(
@@ -685,7 +685,7 @@ def test_a_field_of_another_kind_names_that_kind() -> None:
         AirflowProps(database={"host": "pg.internal"})
     assert str(info.value) == (
         "AirflowProps.database.host: unknown field (allowed: image, kind, password, pod, resources, storage_class, "
-        "storage_size); 'host' is a field of kind 'external': set kind to use it"
+        "storage_size, tls); 'host' is a field of kind 'external': set kind to use it"
     )
     with pytest.raises(PropsError) as info:
         AirflowProps(executor=[{"broker": {}}])

@@ -232,7 +232,8 @@ def test_config_map_and_checksum(default_app: list[Manifest]) -> None:
     checksums = {
         m["spec"]["template"]["metadata"]["annotations"]["airflow-constructs.io/config-checksum"]
         for m in default_app
-        if m["kind"] in ("Deployment", "StatefulSet") and m["metadata"]["name"] not in ("airflow-postgres", "airflow-statsd")
+        if m["kind"] in ("Deployment", "StatefulSet")
+        and m["metadata"]["name"] not in ("airflow-postgres", "airflow-statsd")
     }
     assert len(checksums) == 1 and len(next(iter(checksums))) == 64
 

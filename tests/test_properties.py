@@ -207,6 +207,15 @@ IMAGES: S[Props] = st.one_of(
     st.just({"repository": "registry.example.com:5000/data/airflow", "tag": "2026-05-01", "airflow_version": "3.2.1"}),
 )
 
+
+def service_tls(secret: str) -> S[Props]:
+    """TLS on an embedded service; each service its own Secret (cert-manager issues one per Service)."""
+    return st.fixed_dictionaries(
+        {"secret": st.just(secret)},
+        optional={"issuer": st.sampled_from(["cluster-ca", "internal-ca"]), "issuer_kind": st.just("Issuer")},
+    )
+
+
 DATABASES = st.one_of(
     st.fixed_dictionaries(
         {},
@@ -215,6 +224,7 @@ DATABASES = st.one_of(
             "storage_class": names,
             "resources": resources(),
             "password": secret_ref(),
+            "tls": service_tls("postgres-tls"),
             "pod": pod_options(),
         },
     ),
@@ -261,7 +271,9 @@ def celery_executor(draw: st.DrawFn, keda_allowed: bool) -> Props:
         worker_sets.append(ws)
     broker = draw(
         st.one_of(
-            st.fixed_dictionaries({}, optional={"persistence": st.booleans(), "password": secret_ref()}),
+            st.fixed_dictionaries(
+                {}, optional={"persistence": st.booleans(), "password": secret_ref(), "tls": service_tls("redis-tls")}
+            ),
             st.fixed_dictionaries({"kind": st.just("external"), "url": secret_ref()}),
         )
     )

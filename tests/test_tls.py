@@ -9,7 +9,7 @@ import pytest
 
 from airflow_constructs import Airflow, CeleryExecutor, KubernetesExecutor, PropsError
 from tests import conformance
-from tests.conftest import Manifest, env_of, find, synth_chart
+from tests.conftest import Manifest, env_of, find, synth_chart, synth_with_external
 
 
 def synth(**props: Any) -> list[Manifest]:
@@ -101,6 +101,183 @@ def test_plain_http_by_default(default_app: list[Manifest]) -> None:
     ],
 )
 def test_bad_tls(props: dict[str, Any], message: str) -> None:
+    with pytest.raises(PropsError) as err:
+        synth(**props)
+    assert str(err.value) == message
+
+
+# -- TLS to the embedded PostgreSQL and Redis ------------------------------------------------------
+
+PG_TLS = {"secret": "airflow-postgres-tls", "issuer": "cluster-ca"}
+REDIS_TLS = {"secret": "airflow-redis-tls", "issuer": "cluster-ca"}
+SERVER_TLS_VOLUME = {
+    "defaultMode": 0o440,
+    "items": [
+        {"key": "ca.crt", "path": "ca.crt"},
+        {"key": "tls.crt", "path": "tls.crt"},
+        {"key": "tls.key", "path": "tls.key"},
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def embedded_tls_and_external() -> tuple[list[Manifest], set[str]]:
+    return synth_with_external(
+        lambda c: Airflow(
+            c,
+            "airflow",
+            executor=CeleryExecutor(
+                broker={"tls": REDIS_TLS},
+                worker_sets=[{"name": "default", "autoscaling": {"kind": "keda", "max_replicas": 4}}],
+            ),
+            database={"tls": PG_TLS},
+            pgbouncer={"enabled": True},
+            backup={"enabled": True},
+        )
+    )
+
+
+@pytest.fixture(scope="module")
+def embedded_tls(embedded_tls_and_external: tuple[list[Manifest], set[str]]) -> list[Manifest]:
+    return embedded_tls_and_external[0]
+
+
+def _pod(manifests: list[Manifest], kind: str, name: str) -> dict[str, Any]:
+    spec: dict[str, Any] = find(manifests, kind, name)["spec"]
+    return spec["jobTemplate"]["spec"]["template"]["spec"] if kind == "CronJob" else spec["template"]["spec"]
+
+
+def test_embedded_postgres_serves_tls_only(embedded_tls: list[Manifest]) -> None:
+    pod = _pod(embedded_tls, "StatefulSet", "airflow-postgres")
+    main = pod["containers"][0]
+    assert main["args"] == [
+        "postgres",
+        *("-c", "ssl=on"),
+        *("-c", "ssl_cert_file=/tls/tls.crt"),
+        *("-c", "ssl_key_file=/tls/tls.key"),
+        *("-c", "hba_file=/etc/postgresql/hba/pg_hba.conf"),
+    ]
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    assert volumes["tls"]["secret"] == {**SERVER_TLS_VOLUME, "secretName": "airflow-postgres-tls"}
+    assert volumes["hba"] == {"configMap": {"name": "airflow-postgres"}, "name": "hba"}
+    hba = find(embedded_tls, "ConfigMap", "airflow-postgres")["data"]["pg_hba.conf"]
+    rules = [line.split() for line in hba.splitlines() if line and not line.startswith("#")]
+    assert rules == [["local", "all", "all", "trust"], ["hostssl", "all", "all", "all", "scram-sha-256"]]
+    assert find(embedded_tls, "Certificate", "airflow-postgres-tls")["spec"] == {
+        "dnsNames": [
+            "airflow-postgres",
+            "airflow-postgres.airflow",
+            "airflow-postgres.airflow.svc",
+            "airflow-postgres.airflow.svc.cluster.local",
+        ],
+        "issuerRef": {"kind": "ClusterIssuer", "name": "cluster-ca"},
+        "secretName": "airflow-postgres-tls",
+    }
+
+
+def test_every_database_client_verifies_the_embedded_postgres(embedded_tls: list[Manifest]) -> None:
+    ca_only = {
+        "name": "db-tls-0",
+        "secret": {
+            "defaultMode": 0o440,
+            "items": [{"key": "ca.crt", "path": "ca.crt"}],
+            "secretName": "airflow-postgres-tls",
+        },
+    }
+    migrate = next(m for m in embedded_tls if m["kind"] == "Job" and "-migrate-" in m["metadata"]["name"])
+    assert env_of(migrate["spec"]["template"]["spec"]["containers"][0])["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == (
+        "postgresql+psycopg2://airflow:$(AIRFLOW_DB_PASSWORD)@airflow-postgres.airflow.svc:5432/airflow"
+        "?sslmode=verify-full&sslrootcert=/opt/airflow/db-tls/ca.crt"
+    )
+    for kind, name in (
+        ("Deployment", "airflow-scheduler"),
+        ("StatefulSet", "airflow-worker-default"),
+        ("Deployment", "airflow-pgbouncer"),
+        ("CronJob", "airflow-postgres-backup"),
+    ):
+        assert ca_only in _pod(embedded_tls, kind, name)["volumes"], name
+    ini = find(embedded_tls, "ConfigMap", "airflow-pgbouncer")["data"]["pgbouncer.ini"]
+    assert "server_tls_sslmode = verify-full\n" in ini and "server_tls_ca_file = /etc/pgbouncer-tls/ca.crt\n" in ini
+    backup = _pod(embedded_tls, "CronJob", "airflow-postgres-backup")["containers"][0]
+    assert env_of(backup)["PGSSLMODE"] == "verify-full"
+    assert env_of(backup)["PGSSLROOTCERT"] == "/opt/airflow/db-tls/ca.crt"
+    # KEDA has no CA file: its PostgreSQL trigger encrypts without verifying.
+    scaled = find(embedded_tls, "ScaledObject", "airflow-worker-default")
+    assert scaled["spec"]["triggers"][0]["metadata"]["sslmode"] == "require"
+
+
+def test_embedded_redis_serves_tls_only_and_celery_verifies_it(embedded_tls: list[Manifest]) -> None:
+    pod = _pod(embedded_tls, "StatefulSet", "airflow-redis")
+    main = pod["containers"][0]
+    assert main["args"][:14] == [
+        *("--requirepass", "$(REDIS_PASSWORD)"),
+        *("--port", "0"),
+        *("--tls-port", "6379"),
+        *("--tls-cert-file", "/tls/tls.crt"),
+        *("--tls-key-file", "/tls/tls.key"),
+        *("--tls-ca-cert-file", "/tls/ca.crt"),
+        *("--tls-auth-clients", "no"),
+    ]
+    assert "redis-cli --tls --cacert /tls/ca.crt ping" in main["readinessProbe"]["exec"]["command"][2]
+    assert {v["name"]: v for v in pod["volumes"]}["tls"]["secret"] == {
+        **SERVER_TLS_VOLUME,
+        "secretName": "airflow-redis-tls",
+    }
+    assert find(embedded_tls, "Certificate", "airflow-redis-tls")["spec"]["dnsNames"][2] == "airflow-redis.airflow.svc"
+    for kind, name in (("Deployment", "airflow-scheduler"), ("StatefulSet", "airflow-worker-default")):
+        spec = _pod(embedded_tls, kind, name)
+        env = env_of(spec["containers"][0])
+        assert env["AIRFLOW__CELERY__BROKER_URL"] == "rediss://:$(REDIS_PASSWORD)@airflow-redis.airflow.svc:6379/0"
+        assert env["AIRFLOW__CELERY__SSL_ACTIVE"] == "True"
+        assert env["AIRFLOW__CELERY__SSL_CACERT"] == "/opt/airflow/broker-tls/ca.crt"
+        assert env["AIRFLOW__CELERY__SSL_MUTUAL_TLS"] == "False"
+        broker = {v["name"]: v for v in spec["volumes"]}["broker-tls"]
+        assert broker["secret"] == {"items": [{"key": "ca.crt", "path": "ca.crt"}], "secretName": "airflow-redis-tls"}
+
+
+def test_embedded_tls_passes_the_conformance_suite(embedded_tls_and_external: tuple[list[Manifest], set[str]]) -> None:
+    manifests, external = embedded_tls_and_external
+    assert {"Secret/airflow-postgres-tls", "Secret/airflow-redis-tls"} <= external
+    assert conformance.run(manifests, external=external) == {}
+
+
+def test_no_certificate_without_an_issuer() -> None:
+    manifests = synth(database={"tls": {"secret": "pg-tls"}})
+    assert [m for m in manifests if m["kind"] == "Certificate"] == []
+    assert (
+        "ssl=on"
+        in find(manifests, "StatefulSet", "airflow-postgres")["spec"]["template"]["spec"]["containers"][0]["args"]
+    )
+
+
+def test_plain_tcp_to_the_embedded_services_by_default(default_app: list[Manifest]) -> None:
+    assert "args" not in _pod(default_app, "StatefulSet", "airflow-postgres")["containers"][0]
+    assert "sslmode" not in str(default_app)
+
+
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        (
+            {"database": {"tls": {"secret": "Postgres_TLS"}}},
+            "AirflowProps.database.tls: 'Postgres_TLS' is not a valid name for secret: use at most "
+            "253 lowercase letters, digits and '-', starting and ending with a letter or digit",
+        ),
+        (
+            {"database": {"tls": {"issuer": "cluster-ca"}}},
+            "AirflowProps.database.tls.secret: required field is missing",
+        ),
+        (
+            {
+                "executor": {"kind": "CeleryExecutor", "broker": {"tls": {"secret": "shared", "issuer": "ca"}}},
+                "database": {"tls": {"secret": "shared", "issuer": "ca"}},
+            },
+            "AirflowProps: broker.tls.secret 'shared' is also database.tls.secret: cert-manager issues one "
+            "certificate per Service, so each needs its own Secret",
+        ),
+    ],
+)
+def test_bad_embedded_tls(props: dict[str, Any], message: str) -> None:
     with pytest.raises(PropsError) as err:
         synth(**props)
     assert str(err.value) == message

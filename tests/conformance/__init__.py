@@ -710,6 +710,7 @@ EXTERNAL_FIELDS: dict[str, str] = {
     "image_pull_secrets": "Secret",
     "config_map": "ConfigMap",
     "tls_secret": "Secret",
+    "secret": "Secret",  # ApiServerTls, ServiceTls: a certificate Secret, yours or cert-manager's
     "existing_claim": "PersistentVolumeClaim",
 }
 """Props fields naming objects the user provides, by the kind they name. Any ``SecretRef`` (and

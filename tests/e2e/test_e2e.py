@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import re
+import socket
+import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -227,3 +229,67 @@ def test_celery_metrics_reach_the_statsd_exporter(celery_run: AppRun) -> None:
 
 def test_celery_declared_ports_are_listened_on(celery_run: AppRun) -> None:
     assert unlistened(celery_run) == []
+
+
+# ------------------------------------------------------------------------------------------
+# Redis with TLS: the broker closes its plain port, Celery verifies it against the CA
+# ------------------------------------------------------------------------------------------
+
+
+def _openssl(*args: str, cwd: Path) -> None:
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def make_tls_secret(workdir: Path, names: list[str]) -> dict[str, str]:
+    """A CA and a server certificate for ``names`` (DNS names, or IPs), as a ``kubernetes.io/tls``
+    Secret's data: what cert-manager (or the user) puts in it."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=e2e-ca",
+             "-keyout", "ca.key", "-out", "ca.crt", cwd=workdir)  # fmt: skip
+    _openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={names[0]}",
+             "-keyout", "tls.key", "-out", "tls.csr", cwd=workdir)  # fmt: skip
+    san = ",".join(f"IP:{n}" if n[0].isdigit() else f"DNS:{n}" for n in names)
+    (workdir / "san.ext").write_text(f"subjectAltName={san}\n")
+    _openssl("x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+             "-days", "2", "-extfile", "san.ext", "-out", "tls.crt", cwd=workdir)  # fmt: skip
+    return {k: (workdir / k).read_text() for k in ("ca.crt", "tls.crt", "tls.key")}
+
+
+@pytest.fixture(scope="module")
+def redis_tls_run(tmp_path_factory: pytest.TempPathFactory) -> AppRun:
+    from cdk8s import App, Chart
+
+    from airflow_constructs import Airflow, CeleryExecutor
+
+    base = tmp_path_factory.mktemp("celery-tls")
+    dist = base / "dist"
+    app = App(outdir=str(dist))
+    chart = Chart(app, "airflow", namespace="airflow", disable_resource_name_hashes=True)
+    Airflow(chart, "airflow", executor=CeleryExecutor(broker={"tls": {"secret": "airflow-redis-tls"}}))
+    app.synth()
+    # The harness points clients at 127.0.0.1, so the test certificate names that address too.
+    secret = make_tls_secret(base / "pki", ["airflow-redis.airflow.svc", "127.0.0.1"])
+    plan = AppPlan.load(dist)
+    with dags_folder(base, {"queues": ["default"]}) as dags, Harness(dist, dags=dags, label="celery-tls") as h:
+        h.secrets["airflow-redis-tls"] = secret
+        h.start()
+        health = h.request("GET", "/api/v2/monitor/health", auth=False)
+        result = h.run_dag(DAG_ID)
+        run = AppRun(plan, result, dict(h.timings), health)
+        run.xcoms["hello_default"] = h.xcom(result, "hello_default")
+        with socket.create_connection(("127.0.0.1", 6379), timeout=5) as plain:
+            plain.sendall(b"PING\r\n")
+            try:
+                run.extra["plain_reply"] = plain.recv(64)
+            except OSError as err:
+                run.extra["plain_reply"] = repr(err).encode()
+    return run
+
+
+def test_redis_tls_task_runs_on_the_worker_through_the_tls_broker(redis_tls_run: AppRun) -> None:
+    assert redis_tls_run.result.state == "success"
+    assert redis_tls_run.xcoms["hello_default"] == {"pod": "airflow-worker-default-0", "queue": "default"}
+
+
+def test_redis_tls_refuses_plain_text(redis_tls_run: AppRun) -> None:
+    assert b"PONG" not in redis_tls_run.extra["plain_reply"]

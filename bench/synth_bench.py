@@ -4,7 +4,9 @@
     make bench                              # or: .venv/bin/python bench/synth_bench.py [--runs N] [--quick]
 
 1. In-process build + synth of each example app (median of --runs runs after one warm-up): the
-   app's constructs are built into a fresh ``App`` and ``app.synth()`` writes its YAML.
+   app's constructs are built into a fresh ``App`` and ``app.synth()`` writes its YAML. Next to
+   the largest app, two floors of cdk8s itself for the same objects: bodies as ``JsonPatch``es,
+   and metadata only.
 2. Scaling: 1, 8, 32, 128 Celery worker sets in one ``Airflow`` (time and object count); the cost
    must grow linearly: 128 sets below 60x the cost of 1 set.
 3. Cold ``cdk8s synth`` of all apps (a new process each run, what ``make synth`` does), next to
@@ -130,6 +132,34 @@ def bench_apps(runs: int) -> dict[str, tuple[float, float, int]]:
             objects = len(build(app).to_json())
             out[name] = (wall, cpu, objects)
     return out
+
+
+def bench_cdk8s_floor(app_name: str, runs: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    """What cdk8s itself costs for the same objects as ``app_name``, without the library: (a) each
+    object an ``ApiObject`` whose body crosses into jsii as one ``JsonPatch`` per top-level key (the
+    fewest round trips the ``ApiObject`` API allows for a body), then ``app.synth()``; (b) the same
+    objects with metadata only, so no body crosses at all. (b) is the floor of any cdk8s library."""
+    from cdk8s import ApiObject, App, Chart, JsonPatch
+
+    from apps.registry import APPS
+
+    docs = list(APPS[app_name](App()).to_json())
+
+    def make(with_body: bool, outdir: str) -> None:
+        app = App(outdir=outdir)
+        chart = Chart(app, "floor", namespace="airflow", disable_resource_name_hashes=True)
+        for i, doc in enumerate(docs):
+            obj = ApiObject(chart, f"o{i}", api_version=doc["apiVersion"], kind=doc["kind"], metadata=doc["metadata"])
+            if with_body:
+                for key, value in doc.items():
+                    if key not in ("apiVersion", "kind", "metadata"):
+                        obj.add_json_patch(JsonPatch.add(f"/{key}", value))
+        app.synth()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        bodies = median_time(lambda: make(True, tmp), runs)
+        metadata_only = median_time(lambda: make(False, tmp), runs)
+    return bodies, metadata_only
 
 
 # -- 2. scaling -----------------------------------------------------------------------------------
@@ -264,9 +294,16 @@ def main(argv: list[str] | None = None) -> int:
     apps = bench_apps(runs)
     for name, (seconds, cpu, objects) in apps.items():
         print(f"    {name:<24} {ms(seconds):>10} wall {ms(cpu):>10} cpu   {objects:>4} objects")
-    largest = max(apps.values(), key=lambda v: v[2])
+    largest_name = max(apps, key=lambda name: apps[name][2])
+    largest = apps[largest_name]
     target = TARGETS["largest app build+synth (in-process)"]
-    print(f"    largest app: {ms(largest[0])} wall, {ms(largest[1])} cpu: {verdict(min(largest[:2]), target)}\n")
+    print(f"    largest app: {ms(largest[0])} wall, {ms(largest[1])} cpu: {verdict(min(largest[:2]), target)}")
+    bodies, metadata_only = bench_cdk8s_floor(largest_name, runs)
+    print(f"    floor: the same {largest[2]} objects in bare cdk8s (ApiObject + JsonPatch per body key, synth):")
+    overhead = ms(largest[1] - bodies[1])
+    print(f"      {ms(bodies[0]):>10} wall {ms(bodies[1]):>10} cpu   (library overhead above it: {overhead} cpu)")
+    print(f"    floor: {largest[2]} bare ApiObjects with metadata only, no body (synth):")
+    print(f"      {ms(metadata_only[0]):>10} wall {ms(metadata_only[1]):>10} cpu\n")
 
     label, scaling = bench_scaling(runs, sizes)
     print(f"2. scaling: {label} in one app (build + synth_yaml)")

@@ -138,11 +138,22 @@ class ApiServer(AirflowComponent):
         )
         if self.webserver_config is not None:
             template["metadata"]["annotations"][WEBSERVER_CONFIG_CHECKSUM] = self.webserver_config.checksum
-        self._service([{"name": "http", "port": API_PORT, "protocol": "TCP", "targetPort": "api"}])
+        # appProtocol tells meshes, Gateway implementations and some ingress controllers to speak TLS.
+        port = {"name": "http", "port": API_PORT, "protocol": "TCP", "targetPort": "api"}
+        if runtime.api_tls:
+            port = {"appProtocol": "https", **port, "name": "https"}
+        self._service([port])
         self.exposed: Exposed | None = None
         if p.expose is not None:
             self.exposed = Exposed(
-                self, "expose", name=self.name, labels=self.labels, service=self.name, port=API_PORT, props=p.expose
+                self,
+                "expose",
+                name=self.name,
+                labels=self.labels,
+                service=self.name,
+                port=API_PORT,
+                props=p.expose,
+                backend_https=runtime.api_tls is not None,
             )
         self.workload = self._deployment(
             p.replicas, template, {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}, "type": "RollingUpdate"}

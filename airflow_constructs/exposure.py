@@ -29,6 +29,7 @@ _HOST = re.compile(rf"^(\*\.)?{_HOST_LABEL}(\.{_HOST_LABEL})*$")
 _PATH = re.compile(r"^/([A-Za-z0-9._~!$&'()*+,;=:@%-]+(/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)*)?$")
 _ANNOTATION_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 
+NGINX_BACKEND_PROTOCOL = "nginx.ingress.kubernetes.io/backend-protocol"
 CERT_MANAGER_ANNOTATIONS = {"ClusterIssuer": "cert-manager.io/cluster-issuer", "Issuer": "cert-manager.io/issuer"}
 
 
@@ -146,7 +147,12 @@ class Exposed(Construct):
         service: str,
         port: int,
         props: Exposure,
+        backend_https: bool = False,
     ) -> None:
+        """``backend_https``: the Service serves HTTPS, so the Ingress asks ingress-nginx to speak
+        HTTPS to it (``nginx.ingress.kubernetes.io/backend-protocol``, unless ``annotations`` set
+        it); other controllers take their own annotation through ``annotations``, and a Gateway
+        needs a ``BackendTLSPolicy``."""
         super().__init__(scope, id)
         self.props = p = props
         self.ingress: ApiObject | None = None
@@ -157,6 +163,8 @@ class Exposed(Construct):
             self.http_route = _http_route(self, name=name, labels=labels, service=service, port=port, props=p)
             return
         annotations = dict(p.annotations)
+        if backend_https:
+            annotations.setdefault(NGINX_BACKEND_PROTOCOL, "HTTPS")
         if p.issuer and not p.certificate:
             annotations[CERT_MANAGER_ANNOTATIONS[p.issuer_kind]] = p.issuer
         spec: dict[str, object] = {}

@@ -281,3 +281,35 @@ def test_bad_embedded_tls(props: dict[str, Any], message: str) -> None:
     with pytest.raises(PropsError) as err:
         synth(**props)
     assert str(err.value) == message
+
+
+def test_an_exposed_https_api_server_gets_an_https_backend() -> None:
+    manifests = synth(
+        api_server={
+            "tls": {"secret": "airflow-api-tls"},
+            "expose": {"host": "airflow.example.com", "tls_secret": "airflow-web-tls"},
+        }
+    )
+    port = find(manifests, "Service", "airflow-api-server")["spec"]["ports"][0]
+    assert port == {"appProtocol": "https", "name": "https", "port": 8080, "protocol": "TCP", "targetPort": "api"}
+    ingress = find(manifests, "Ingress", "airflow-api-server")
+    assert ingress["metadata"]["annotations"] == {"nginx.ingress.kubernetes.io/backend-protocol": "HTTPS"}
+    # Another controller's annotation, or nginx's set otherwise, is the user's to give.
+    mine = synth(
+        api_server={
+            "tls": {"secret": "airflow-api-tls"},
+            "expose": {
+                "host": "airflow.example.com",
+                "tls_secret": "airflow-web-tls",
+                "annotations": {"nginx.ingress.kubernetes.io/backend-protocol": "GRPCS"},
+            },
+        }
+    )
+    annotations = find(mine, "Ingress", "airflow-api-server")["metadata"]["annotations"]
+    assert annotations == {"nginx.ingress.kubernetes.io/backend-protocol": "GRPCS"}
+
+
+def test_plain_http_backend_by_default() -> None:
+    manifests = synth(api_server={"expose": {"host": "airflow.example.com", "tls_secret": "airflow-web-tls"}})
+    assert "annotations" not in find(manifests, "Ingress", "airflow-api-server")["metadata"]
+    assert find(manifests, "Service", "airflow-api-server")["spec"]["ports"][0]["name"] == "http"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
 from cdk8s import ApiObject, JsonPatch
 from constructs import Construct
 from pydantic import Field, model_validator
@@ -170,6 +169,8 @@ class Kerberos(Construct):
 
     def pod_template_yaml(self, text: str) -> str:
         """A KubernetesExecutor pod template with a one-time kinit init container (no sidecar)."""
+        import yaml  # here, not at the top: few installs need it, and it costs ~15 ms of the package import
+
         pod: dict[str, Any] = yaml.safe_load(text)
         spec = pod["spec"]
         spec["initContainers"] = [self.init_container, *spec.get("initContainers", [])]

@@ -11,7 +11,6 @@ from __future__ import annotations
 from importlib import resources as pkg_resources
 from typing import Any
 
-import yaml
 from cdk8s import ApiObject
 from constructs import Construct
 
@@ -89,6 +88,8 @@ class KubernetesExecutorPods(Construct):
             "metadata": {"name": "placeholder-name", **template["metadata"]},
             "spec": template["spec"],
         }
+        import yaml  # here, not at the top: few installs need it, and it costs ~15 ms of the package import
+
         self.pod_template_yaml = yaml.safe_dump(pod, sort_keys=True)
         self.config_map_name = f"{runtime.instance}-pod-template"
         self.config_map = api_object(

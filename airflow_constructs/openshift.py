@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
 from cdk8s import ApiObject, JsonPatch
 from constructs import Construct
 
@@ -32,6 +31,8 @@ POD_SPEC_PATHS = {
 
 def without_fixed_ids(pod_template_yaml: str) -> str:
     """A pod template file (YAML) without the fixed IDs."""
+    import yaml  # here, not at the top: few installs need it, and it costs ~15 ms of the package import
+
     pod: dict[str, Any] = yaml.safe_load(pod_template_yaml)
     context = pod.get("spec", {}).get("securityContext", {})
     for field in FIXED_IDS:

@@ -13,6 +13,8 @@ from typing import Any, Self, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from .docstrings import add_field_descriptions
+
 _DEPTH: contextvars.ContextVar[int] = contextvars.ContextVar("props_depth", default=0)
 
 
@@ -27,7 +29,9 @@ class Props(BaseModel):
         extra="forbid",
         frozen=True,
         validate_default=True,
-        use_attribute_docstrings=True,
+        # Not use_attribute_docstrings: it reads every class's source at import; the field
+        # docstrings reach the JSON Schema through this hook, only when a schema is built.
+        json_schema_extra=add_field_descriptions,
         populate_by_name=True,
     )
 

@@ -26,6 +26,7 @@ from pydantic_core import to_jsonable_python
 
 from .airflow import AirflowProps
 from .config_file import AirflowConfig
+from .docstrings import field_descriptions
 
 GENERATED_NOTE = "<!-- Generated from the props models by `python -m apps.docs` (make synth): do not edit. -->"
 
@@ -115,7 +116,7 @@ def reference_markdown() -> str:
         "",
         "The top level of a config file is the [`Airflow`](#airflow) construct's props, plus:",
         "",
-        *_table([(n, f) for n, f in AirflowConfig.model_fields.items() if n not in AirflowProps.model_fields], anchors),
+        *_table(AirflowConfig, [n for n in AirflowConfig.model_fields if n not in AirflowProps.model_fields], anchors),
         "",
         "```yaml",
         "# yaml-language-server: $schema=../schema/airflow.schema.json",
@@ -144,7 +145,7 @@ def _construct_section(
 ) -> list[str]:
     name = doc.construct.__name__
     out = [f"### {name}", "", _summary(doc.construct), "", f"Props: `{doc.props.__name__}`. {_summary(doc.props)}", ""]
-    out.extend(_table(list(doc.props.model_fields.items()), anchors))
+    out.extend(_table(doc.props, list(doc.props.model_fields), anchors))
     out.append("")
     out.extend(_where(doc.props, paths))
     out.extend(_examples(doc.props, paths, construct=doc.construct))
@@ -155,7 +156,7 @@ def _model_section(
     model: type[BaseModel], paths: dict[type[BaseModel], list[tuple[Segment, ...]]], anchors: dict[type[BaseModel], str]
 ) -> list[str]:
     out = [f"### {model.__name__}", "", _summary(model), ""]
-    out.extend(_table(list(model.model_fields.items()), anchors))
+    out.extend(_table(model, list(model.model_fields), anchors))
     out.append("")
     out.extend(_where(model, paths))
     out.extend(_examples(model, paths))
@@ -182,12 +183,14 @@ def _path_text(path: tuple[Segment, ...]) -> str:
 # -- tables -------------------------------------------------------------------------------------
 
 
-def _table(fields: list[tuple[str, FieldInfo]], anchors: dict[type[BaseModel], str]) -> list[str]:
+def _table(model: type[BaseModel], names: list[str], anchors: dict[type[BaseModel], str]) -> list[str]:
+    descriptions = field_descriptions(model)
     rows = ["| field | type | default | description |", "|---|---|---|---|"]
-    for name, info in fields:
+    for name in names:
+        info = model.model_fields[name]
         rows.append(
             f"| `{name}` | {_cell(_type_text(info.annotation, anchors) + _constraints(info))} "
-            f"| {_cell(_default_text(info))} | {_cell(_prose(info.description or ''))} |"
+            f"| {_cell(_default_text(info))} | {_cell(_prose(descriptions.get(name, '')))} |"
         )
     return rows
 

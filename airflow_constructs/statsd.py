@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
 from cdk8s import ApiObject, ApiObjectMetadata
 from constructs import Construct
 from pydantic import Field, field_validator, model_validator
@@ -246,6 +245,8 @@ class StatsdExporter(Construct):
         self.host = service_host(self.name, namespace)
         labels = recommended_labels(instance, self.component, version)
         selector = selector_labels(instance, self.component)
+        import yaml  # here, not at the top: few installs need it, and it costs ~15 ms of the package import
+
         mappings = yaml.safe_dump({"mappings": [*p.extra_mappings, *AIRFLOW_MAPPINGS]}, sort_keys=True)
         self.config_map = api_object(
             self,

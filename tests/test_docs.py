@@ -10,9 +10,12 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
+from pydantic import BaseModel, ConfigDict, Field
 
 from airflow_constructs import AirflowProps
 from airflow_constructs.config_file import validate_config
+from airflow_constructs.docstrings import attribute_docstrings, field_descriptions
+from airflow_constructs.props import Props
 from airflow_constructs.reference import has_placeholders
 from apps import docs
 from tests.conftest import ROOT
@@ -58,7 +61,8 @@ def test_schema_forbids_unknown_keys_in_every_model() -> None:
 
 
 def test_schema_has_the_field_docstrings() -> None:
-    assert SCHEMA["properties"]["scheduler"]["description"] == AirflowProps.model_fields["scheduler"].description
+    assert SCHEMA["properties"]["scheduler"]["description"] == field_descriptions(AirflowProps)["scheduler"]
+    assert field_descriptions(AirflowProps)["scheduler"] == "The scheduler."
     assert SCHEMA["$defs"]["SchedulerProps"]["properties"]["replicas"] == {
         "default": 1,
         "description": "Number of pods.",
@@ -120,3 +124,78 @@ def test_readme_config_example_is_valid() -> None:
     assert blocks
     for block in blocks:
         validate_config("README.md", yaml.safe_load(block))
+
+
+# -- field descriptions --------------------------------------------------------------------------
+
+
+class _PydanticReads(BaseModel):
+    """The shapes of attribute docstring that the reader must read exactly as pydantic does."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    plain: int = 0
+    """One line."""
+    indented: str = ""
+    """First line.
+
+    Second paragraph,
+        indented further, with a ``literal``.
+    """
+    commented: int = 0
+    # A comment between the field and its docstring is not a statement.
+    """Still the docstring."""
+    undocumented: int = 0
+
+    def method(self) -> None:
+        """A method's docstring belongs to no field."""
+
+    """A string after a method documents nothing."""
+    after_a_method: int = 0
+
+
+class _Base(Props):
+    kept: int = 0
+    """From the base."""
+    redeclared: int = 0
+    """The base's words."""
+    explicit: int = Field(default=0, description="From Field().")
+
+
+class _Child(_Base):
+    redeclared: int = 1
+    """The child's words."""
+    own: int = 0
+
+    class Nested(Props):
+        inner: int = 0
+        """Inside a nested class."""
+
+
+def test_attribute_docstrings_are_read_as_pydantic_reads_them() -> None:
+    expected = {name: f.description for name, f in _PydanticReads.model_fields.items() if f.description is not None}
+    assert expected == {
+        "plain": "One line.",
+        "indented": "First line.\n\nSecond paragraph,\n    indented further, with a ``literal``.",
+        "commented": "Still the docstring.",
+    }
+    assert attribute_docstrings(_PydanticReads) == expected
+
+
+def test_field_descriptions_follow_the_class_that_declares_the_field() -> None:
+    assert field_descriptions(_Child) == {
+        "kept": "From the base.",
+        "redeclared": "The child's words.",
+        "explicit": "From Field().",
+    }
+    assert field_descriptions(_Child.Nested) == {"inner": "Inside a nested class."}
+
+
+def test_every_props_schema_carries_the_field_descriptions() -> None:
+    properties = _Child.model_json_schema()["properties"]
+    assert {name: p.get("description") for name, p in properties.items()} == {
+        "kept": "From the base.",
+        "redeclared": "The child's words.",
+        "explicit": "From Field().",
+        "own": None,
+    }

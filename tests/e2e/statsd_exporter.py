@@ -5,7 +5,7 @@ the image's entrypoint, with the container's ``args`` as written. It does what t
 on, and fails where the real exporter would:
 
 * the flags: the ones below, as ``--flag=value`` or ``--flag value``; an unknown flag exits 1
-  (kingpin, the exporter's flag parser, does the same);
+  (kingpin, the exporter's flag parser, does the same; the messages here are the stand-in's own);
 * the mapping config (``--statsd.mapping-config``): read at start, every rule needs ``match`` and
   ``name`` (glob by default: ``*`` is one dot-separated part; or ``match_type: regex``); a missing
   file or a bad rule exits 1;

@@ -277,8 +277,10 @@ def redis_tls_run(tmp_path_factory: pytest.TempPathFactory) -> AppRun:
         result = h.run_dag(DAG_ID)
         run = AppRun(plan, result, dict(h.timings), health)
         run.xcoms["hello_default"] = h.xcom(result, "hello_default")
+        # In plain text, with the right password: a plain-text Redis would answer +OK and +PONG.
+        password = h.secrets["airflow-generated"]["redis-password"]
         with socket.create_connection(("127.0.0.1", 6379), timeout=5) as plain:
-            plain.sendall(b"PING\r\n")
+            plain.sendall(f"AUTH {password}\r\nPING\r\n".encode())
             try:
                 run.extra["plain_reply"] = plain.recv(64)
             except OSError as err:
@@ -292,4 +294,5 @@ def test_redis_tls_task_runs_on_the_worker_through_the_tls_broker(redis_tls_run:
 
 
 def test_redis_tls_refuses_plain_text(redis_tls_run: AppRun) -> None:
-    assert b"PONG" not in redis_tls_run.extra["plain_reply"]
+    reply = redis_tls_run.extra["plain_reply"]
+    assert b"+OK" not in reply and b"PONG" not in reply, reply

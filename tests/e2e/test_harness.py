@@ -190,7 +190,7 @@ def test_exporter_stand_in_takes_the_args_and_mapping_config_as_written(app: str
         ([], "mappings:\n- match: 'airflow..x'\n  name: x\n", "mappings[0]: invalid glob 'airflow..x'"),
     ],
 )
-def test_exporter_stand_in_fails_like_the_exporter(
+def test_exporter_stand_in_exits_1_where_the_exporter_would(
     argv: list[str], config: str | None, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "mappings.yml"

@@ -132,22 +132,28 @@ class AirflowProps(RuntimeProps):
 
     @model_validator(mode="after")
     def _one_issued_secret_per_service(self) -> AirflowProps:
+        # cert-manager writes an issued Secret with a certificate for one Service: sharing it with
+        # any other TLS setting would hand that one the wrong certificate.
         celery = self.find_executor(CeleryExecutor)
-        issued = [
-            (field, tls.secret)
-            for field, tls in (
+        broker_path = "executor.broker.tls"
+        if celery is not None and isinstance(self.executor, list):
+            broker_path = f"executor[{self.executors.index(celery)}].broker.tls"
+        settings = [
+            (path, tls)
+            for path, tls in (
                 ("api_server.tls", self.api_server.tls),
                 ("database.tls", self.database.tls if isinstance(self.database, EmbeddedPostgres) else None),
-                ("broker.tls", celery.broker.tls if celery and isinstance(celery.broker, EmbeddedRedis) else None),
+                (broker_path, celery.broker.tls if celery and isinstance(celery.broker, EmbeddedRedis) else None),
             )
-            if tls is not None and tls.issuer is not None
+            if tls is not None
         ]
-        for i, (field, secret) in enumerate(issued):
-            for other, other_secret in issued[:i]:
-                if secret == other_secret:
+        for i, (path, tls) in enumerate(settings):
+            for other, other_tls in settings[:i]:
+                if tls.secret == other_tls.secret and (tls.issuer or other_tls.issuer):
+                    issued = path if tls.issuer else other
                     raise ValueError(
-                        f"{field}.secret {secret!r} is also {other}.secret: cert-manager issues one certificate "
-                        "per Service, so each needs its own Secret"
+                        f"{path}.secret {tls.secret!r} is also {other}.secret, and cert-manager issues it for "
+                        f"{issued} alone: give each its own Secret"
                     )
         return self
 

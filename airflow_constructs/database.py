@@ -23,7 +23,7 @@ from .props import Props, parse_props
 from .resources import Resources
 from .secrets import GeneratedKey
 from .security import PodSecurity
-from .tls import SERVER_MOUNT, SERVER_TLS_DIR, ServiceTls, server_volume, service_certificate
+from .tls import SERVER_MOUNT, SERVER_TLS_DIR, ServiceTls, reloader, server_volume, service_certificate
 
 PASSWORD_ENV = "AIRFLOW_DB_PASSWORD"
 CONN_ENV = "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"
@@ -61,6 +61,8 @@ class DatabaseConnection:
     """Mounts of those volumes in every Airflow container."""
     tls_mode: str | None = None
     """libpq sslmode of the connection, when TLS is configured."""
+    ca_file: str | None = None
+    """Path of the CA certificate the connection verifies the server with, when it has one."""
 
     @property
     def has_parts(self) -> bool:
@@ -218,6 +220,7 @@ class ExternalDatabase(Props):
             volumes=volumes,
             mounts=mounts,
             tls_mode=self.tls.effective_mode if self.tls else None,
+            ca_file=f"{TLS_DIR}/ca.crt" if self.tls and self.tls.ca else None,
         )
 
 
@@ -232,17 +235,11 @@ def tls_client(dialect: str, tls: DatabaseTls) -> tuple[str, list[dict[str, Any]
         query = [("ssl_mode", mysql_modes[tls.effective_mode])]
         names = {"ca.crt": "ssl_ca", "tls.crt": "ssl_cert", "tls.key": "ssl_key"}
     query += [(names[f], f"{TLS_DIR}/{f}") for f, _ in files]
-    volumes = [
-        {
-            "name": f"db-tls-{i}",
-            "secret": {"defaultMode": 0o440, "items": [{"key": ref.key, "path": name}], "secretName": ref.name},
-        }
-        for i, (name, ref) in enumerate(files)
-    ]
-    mounts = [
-        {"mountPath": f"{TLS_DIR}/{name}", "name": f"db-tls-{i}", "readOnly": True, "subPath": name}
-        for i, (name, _) in enumerate(files)
-    ]
+    # One projected directory, not subPath mounts: Kubernetes refreshes it when a Secret changes (a
+    # renewed client certificate, a rotated CA), and libpq reads the files on every new connection.
+    sources = [{"secret": {"items": [{"key": ref.key, "path": name}], "name": ref.name}} for name, ref in files]
+    volumes = [{"name": "db-tls", "projected": {"defaultMode": 0o440, "sources": sources}}] if sources else []
+    mounts = [{"mountPath": TLS_DIR, "name": "db-tls", "readOnly": True}] if sources else []
     return "?" + "&".join(f"{k}={v}" for k, v in query), volumes, mounts
 
 
@@ -355,12 +352,18 @@ class Postgres(EmbeddedService):
             },
             volume_mounts=mounts,
         )
+        containers = [main]
+        if p.tls is not None:
+            # Over the pod's own socket (``local trust``): the superuser re-reads the certificate files.
+            reload = "psql -h /var/run/postgresql -U airflow -d airflow -qAtc 'select pg_reload_conf()' >/dev/null"
+            run_mount = {"mountPath": "/var/run/postgresql", "name": "run"}
+            containers.append(reloader(p.image.ref, p.image.pull_policy, reload, mounts=[run_mount], env=[]))
         template = pod_template(
             labels=self.labels,
             annotations={},
             service_account=self.name,
             automount_token=False,
-            containers=[main],
+            containers=containers,
             security=PodSecurity(run_as_user=POSTGRES_UID, run_as_group=POSTGRES_UID, fs_group=POSTGRES_UID),
             options=p.pod,
             image_pull_secrets=image_pull_secrets or [],
@@ -387,4 +390,5 @@ class Postgres(EmbeddedService):
             volumes=client_volumes,
             mounts=client_mounts,
             tls_mode=client_tls.effective_mode if client_tls else None,
+            ca_file=f"{TLS_DIR}/ca.crt" if client_tls else None,
         )

@@ -8,7 +8,7 @@ import json
 from constructs import Construct
 from pydantic import Field, field_validator
 
-from .database import POSTGRES_UID, TLS_DIR, DatabaseConnection, EmbeddedPostgres
+from .database import POSTGRES_UID, DatabaseConnection, EmbeddedPostgres
 from .embedded import claim_spec
 from .kube import api_object, check_dns_label, cron_job, service_account, short_hash
 from .pod import PodOptions, container, empty_dir, pod_template
@@ -135,10 +135,9 @@ class PostgresBackup(Construct):
         )
         tls_env = []
         if database.tls_mode is not None:
-            tls_env = [
-                {"name": "PGSSLMODE", "value": database.tls_mode},
-                {"name": "PGSSLROOTCERT", "value": f"{TLS_DIR}/ca.crt"},
-            ]
+            tls_env = [{"name": "PGSSLMODE", "value": database.tls_mode}]
+        if database.ca_file is not None:
+            tls_env.append({"name": "PGSSLROOTCERT", "value": database.ca_file})
         main = container(
             "pg-dump",
             postgres.image.ref,

@@ -100,11 +100,7 @@ class PgBouncer(Construct):
                 f"max_db_connections = {p.max_db_connections}",
                 f"pool_mode = {p.pool_mode}",
                 f"server_tls_sslmode = {server_tls}",
-                *(
-                    ["server_tls_ca_file = /etc/pgbouncer-tls/ca.crt"]
-                    if any(m["mountPath"].endswith("ca.crt") for m in database.mounts)
-                    else []
-                ),
+                *(["server_tls_ca_file = /etc/pgbouncer-tls/ca.crt"] if database.ca_file is not None else []),
                 f"stats_users = {database.user}",
                 "unix_socket_dir =",
                 "",

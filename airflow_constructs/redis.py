@@ -14,7 +14,7 @@ from .kube import require_namespace
 from .pod import container, empty_dir, pod_template
 from .secrets import GeneratedKey
 from .security import PodSecurity
-from .tls import SERVER_MOUNT, SERVER_TLS_DIR, ca_volume, server_volume, service_certificate
+from .tls import SERVER_MOUNT, SERVER_TLS_DIR, ca_volume, reloader, server_volume, service_certificate
 
 REDIS_PORT = 6379
 REDIS_UID = 999
@@ -121,6 +121,17 @@ class Redis(EmbeddedService):
             ],
         )
         volumes = [empty_dir("tmp", "64Mi"), *([server_volume(tls)] if tls else [])]
+        containers = [main]
+        if tls is not None:
+            # Setting the tls-* options makes Redis load the files again. --insecure: this loopback
+            # call must work even when the CA was rotated before the server's certificate is reloaded.
+            reload = (
+                'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli --tls --insecure CONFIG SET '
+                f"tls-cert-file {SERVER_TLS_DIR}/tls.crt tls-key-file {SERVER_TLS_DIR}/tls.key "
+                f"tls-ca-cert-file {SERVER_TLS_DIR}/ca.crt | grep -q OK"
+            )
+            env = [password.env(PASSWORD_ENV)]
+            containers.append(reloader(props.image.ref, props.image.pull_policy, reload, mounts=[], env=env))
         if not props.persistence:
             volumes.append(empty_dir("data", "1Gi"))
         template = pod_template(
@@ -128,7 +139,7 @@ class Redis(EmbeddedService):
             annotations={},
             service_account=self.name,
             automount_token=False,
-            containers=[main],
+            containers=containers,
             options=props.pod,
             image_pull_secrets=image_pull_secrets or [],
             security=PodSecurity(run_as_user=REDIS_UID, run_as_group=REDIS_UID, fs_group=REDIS_UID),

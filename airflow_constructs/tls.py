@@ -21,40 +21,12 @@ from constructs import Construct
 from pydantic import model_validator
 
 from .kube import check_dns_label
+from .pod import container
 from .props import Props
+from .resources import Resources
 
 TLS_DIR = "/opt/airflow/api-tls"
 KEY_DIR = "/opt/airflow/api-tls-key"
-
-
-class ApiServerTls(Props):
-    """HTTPS on the api-server's Service, from a certificate Secret (yours, or issued by cert-manager)."""
-
-    secret: str
-    """The ``kubernetes.io/tls`` Secret (``tls.crt``, ``tls.key``, maybe ``ca.crt``) whose certificate
-    names ``<release>-api-server.<namespace>.svc``; with ``issuer``, where cert-manager writes it."""
-    issuer: str | None = None
-    """A cert-manager issuer that issues the certificate into ``secret`` (a CA issuer: its ``ca.crt``
-    is trusted)."""
-    issuer_kind: Literal["ClusterIssuer", "Issuer"] = "ClusterIssuer"
-    """Kind of ``issuer``."""
-    ca: bool | None = None
-    """The Secret has a ``ca.crt`` that clients trust (``[api] ssl_ca_file``); None: true with
-    ``issuer``, false otherwise (a self-signed certificate is trusted as is)."""
-
-    @model_validator(mode="after")
-    def _names(self) -> ApiServerTls:
-        for value, field in ((self.secret, "secret"), (self.issuer, "issuer")):
-            if value is not None:
-                check_dns_label(field, value, 253)
-        return self
-
-    def secret_name(self, instance: str) -> str:
-        return self.secret
-
-    @property
-    def trusts_ca(self) -> bool:
-        return self.ca if self.ca is not None else self.issuer is not None
 
 
 class ServiceTls(Props):
@@ -78,6 +50,24 @@ class ServiceTls(Props):
         return self
 
 
+class ApiServerTls(ServiceTls):
+    """HTTPS on the api-server's Service, from a certificate Secret (yours, or issued by cert-manager)."""
+
+    secret: str
+    """The ``kubernetes.io/tls`` Secret (``tls.crt``, ``tls.key``, maybe ``ca.crt``) whose certificate
+    names ``<release>-api-server.<namespace>.svc``; with ``issuer``, where cert-manager writes it."""
+    issuer: str | None = None
+    """A cert-manager issuer that issues the certificate into ``secret`` (a CA issuer: its ``ca.crt``
+    is trusted)."""
+    ca: bool | None = None
+    """The Secret has a ``ca.crt`` that clients trust (``[api] ssl_ca_file``); None: true with
+    ``issuer``, false otherwise (a self-signed certificate is trusted as is)."""
+
+    @property
+    def trusts_ca(self) -> bool:
+        return self.ca if self.ca is not None else self.issuer is not None
+
+
 SERVER_TLS_DIR = "/tls"
 """Where an embedded service's pod mounts its certificate and key."""
 
@@ -96,6 +86,35 @@ def server_volume(tls: ServiceTls) -> dict[str, Any]:
 
 
 SERVER_MOUNT = {"mountPath": SERVER_TLS_DIR, "name": "tls", "readOnly": True}
+
+RELOADER_RESOURCES = Resources(cpu_request="10m", memory_request="32Mi", cpu_limit="100m", memory_limit="64Mi")
+RELOAD_EVERY_SECONDS = 300
+
+
+def reloader(
+    image: str, pull_policy: str, reload: str, *, mounts: list[dict[str, Any]], env: list[Any]
+) -> dict[str, Any]:
+    """A sidecar that runs ``reload`` (a shell command) when the certificate Secret changes.
+
+    PostgreSQL and Redis read their certificate only at start (or when told to), while cert-manager
+    renews it well before it expires: without this a long-running pod serves an expired
+    certificate. The Secret is mounted as a directory, so Kubernetes refreshes the files in place.
+    """
+    files = " ".join(f"{SERVER_TLS_DIR}/{name}" for name in ("ca.crt", "tls.crt", "tls.key"))
+    script = (
+        f"trap 'exit 0' TERM; last=\"$(cat {files} | cksum)\"; "
+        f'while true; do sleep {RELOAD_EVERY_SECONDS} & wait $!; now="$(cat {files} | cksum)"; '
+        f'if [ "$now" != "$last" ] && {reload}; then last="$now"; echo "reloaded the certificate"; fi; done'
+    )
+    return container(
+        "tls-reloader",
+        image,
+        pull_policy,
+        resources=RELOADER_RESOURCES,
+        command=["sh", "-c", script],
+        env=env,
+        volume_mounts=[*mounts, SERVER_MOUNT],
+    )
 
 
 def ca_volume(tls: ServiceTls, name: str) -> dict[str, Any]:
@@ -116,7 +135,7 @@ def client_volume(tls: ApiServerTls, instance: str) -> dict[str, Any]:
     items = [{"key": "tls.crt", "path": "tls.crt"}]
     if tls.trusts_ca:
         items.append({"key": "ca.crt", "path": "ca.crt"})
-    return {"name": "api-tls", "secret": {"items": items, "secretName": tls.secret_name(instance)}}
+    return {"name": "api-tls", "secret": {"items": items, "secretName": tls.secret}}
 
 
 CLIENT_MOUNT = {"mountPath": TLS_DIR, "name": "api-tls", "readOnly": True}
@@ -130,7 +149,7 @@ def key_volume(tls: ApiServerTls, instance: str) -> dict[str, Any]:
         "secret": {
             "defaultMode": 0o440,
             "items": [{"key": "tls.key", "path": "tls.key"}],
-            "secretName": tls.secret_name(instance),
+            "secretName": tls.secret,
         },
     }
 
@@ -150,7 +169,7 @@ def service_certificate(
         return None
     from .imports import cert_manager
 
-    secret = tls.secret_name(instance) if isinstance(tls, ApiServerTls) else tls.secret
+    secret = tls.secret
 
     names = [
         service,

@@ -184,19 +184,29 @@ def test_remote_logging_s3() -> None:
 
 
 def test_external_postgres_tls_verify_full() -> None:
-    db = PARTS_DB.model_copy(update={"tls": DatabaseTls(ca=SecretRef("pg", "ca.crt"))})
-    manifests = synth_chart(lambda c: Airflow(c, "airflow", database=db))
-    main = pod(manifests, "Deployment", "airflow-scheduler")["containers"][0]
-    assert env_of(main)["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == (
-        "postgresql+psycopg2://airflow:$(AIRFLOW_DB_PASSWORD)@pg.internal:5432/airflow"
-        "?sslmode=verify-full&sslrootcert=/opt/airflow/db-tls/ca.crt"
+    tls = DatabaseTls(
+        ca=SecretRef("pg", "ca.crt"),
+        client_cert=SecretRef("pg-client", "tls.crt"),
+        client_key=SecretRef("pg-client", "tls.key"),
     )
-    assert {
-        "mountPath": "/opt/airflow/db-tls/ca.crt",
-        "name": "db-tls-0",
-        "readOnly": True,
-        "subPath": "ca.crt",
-    } in main["volumeMounts"]
+    db = PARTS_DB.model_copy(update={"tls": tls})
+    manifests = synth_chart(lambda c: Airflow(c, "airflow", database=db))
+    spec = pod(manifests, "Deployment", "airflow-scheduler")
+    main = spec["containers"][0]
+    assert env_of(main)["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == (
+        "postgresql+psycopg2://airflow:$(AIRFLOW_DB_PASSWORD)@pg.internal:5432/airflow?sslmode=verify-full"
+        "&sslrootcert=/opt/airflow/db-tls/ca.crt&sslcert=/opt/airflow/db-tls/tls.crt&sslkey=/opt/airflow/db-tls/tls.key"
+    )
+    # One projected directory, no subPath: Kubernetes refreshes it when the Secrets change.
+    assert {"mountPath": "/opt/airflow/db-tls", "name": "db-tls", "readOnly": True} in main["volumeMounts"]
+    assert {v["name"]: v for v in spec["volumes"]}["db-tls"]["projected"] == {
+        "defaultMode": 0o440,
+        "sources": [
+            {"secret": {"items": [{"key": "ca.crt", "path": "ca.crt"}], "name": "pg"}},
+            {"secret": {"items": [{"key": "tls.crt", "path": "tls.crt"}], "name": "pg-client"}},
+            {"secret": {"items": [{"key": "tls.key", "path": "tls.key"}], "name": "pg-client"}},
+        ],
+    }
 
 
 def test_external_mysql() -> None:
@@ -209,10 +219,12 @@ def test_external_mysql() -> None:
         tls=DatabaseTls(mode="require"),
     )
     manifests = synth_chart(lambda c: Airflow(c, "airflow", database=db))
-    env = env_of(pod(manifests, "Deployment", "airflow-scheduler")["containers"][0])
+    spec = pod(manifests, "Deployment", "airflow-scheduler")
+    env = env_of(spec["containers"][0])
     assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == (
         "mysql+mysqldb://airflow:$(AIRFLOW_DB_PASSWORD)@mysql.internal:3306/airflow?ssl_mode=REQUIRED"
     )
+    assert "db-tls" not in {v["name"] for v in spec["volumes"]}  # no file to mount
 
 
 def test_pgbouncer(app_manifests: dict[str, list[Manifest]], app_external: dict[str, set[str]]) -> None:

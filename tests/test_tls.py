@@ -175,13 +175,28 @@ def test_embedded_postgres_serves_tls_only(embedded_tls: list[Manifest]) -> None
     }
 
 
+def test_servers_reload_a_renewed_certificate(embedded_tls: list[Manifest]) -> None:
+    for workload, reload in (
+        ("airflow-postgres", "psql -h /var/run/postgresql -U airflow -d airflow -qAtc 'select pg_reload_conf()'"),
+        ("airflow-redis", "redis-cli --tls --insecure CONFIG SET tls-cert-file /tls/tls.crt"),
+    ):
+        containers = _pod(embedded_tls, "StatefulSet", workload)["containers"]
+        sidecar = next(c for c in containers if c["name"] == "tls-reloader")
+        assert sidecar["image"] == containers[0]["image"]
+        script = sidecar["command"][2]
+        assert "cat /tls/ca.crt /tls/tls.crt /tls/tls.key | cksum" in script and "sleep 300" in script
+        assert reload in script
+        assert {"mountPath": "/tls", "name": "tls", "readOnly": True} in sidecar["volumeMounts"]
+        assert sidecar["resources"]["limits"] == {"cpu": "100m", "memory": "64Mi"}
+
+
 def test_every_database_client_verifies_the_embedded_postgres(embedded_tls: list[Manifest]) -> None:
+    # A projected directory (no subPath), so a rotated CA reaches running pods.
     ca_only = {
-        "name": "db-tls-0",
-        "secret": {
+        "name": "db-tls",
+        "projected": {
             "defaultMode": 0o440,
-            "items": [{"key": "ca.crt", "path": "ca.crt"}],
-            "secretName": "airflow-postgres-tls",
+            "sources": [{"secret": {"items": [{"key": "ca.crt", "path": "ca.crt"}], "name": "airflow-postgres-tls"}}],
         },
     }
     migrate = next(m for m in embedded_tls if m["kind"] == "Job" and "-migrate-" in m["metadata"]["name"])
@@ -195,7 +210,18 @@ def test_every_database_client_verifies_the_embedded_postgres(embedded_tls: list
         ("Deployment", "airflow-pgbouncer"),
         ("CronJob", "airflow-postgres-backup"),
     ):
-        assert ca_only in _pod(embedded_tls, kind, name)["volumes"], name
+        pod = _pod(embedded_tls, kind, name)
+        assert ca_only in pod["volumes"], name
+        mounts = [m for c in pod["containers"] for m in c.get("volumeMounts", []) if m["name"] == "db-tls"]
+        assert all(
+            m
+            == {
+                "mountPath": "/opt/airflow/db-tls" if "pgbouncer" not in name else "/etc/pgbouncer-tls",
+                "name": "db-tls",
+                "readOnly": True,
+            }
+            for m in mounts
+        ), name
     ini = find(embedded_tls, "ConfigMap", "airflow-pgbouncer")["data"]["pgbouncer.ini"]
     assert "server_tls_sslmode = verify-full\n" in ini and "server_tls_ca_file = /etc/pgbouncer-tls/ca.crt\n" in ini
     backup = _pod(embedded_tls, "CronJob", "airflow-postgres-backup")["containers"][0]
@@ -272,8 +298,19 @@ def test_plain_tcp_to_the_embedded_services_by_default(default_app: list[Manifes
                 "executor": {"kind": "CeleryExecutor", "broker": {"tls": {"secret": "shared", "issuer": "ca"}}},
                 "database": {"tls": {"secret": "shared", "issuer": "ca"}},
             },
-            "AirflowProps: broker.tls.secret 'shared' is also database.tls.secret: cert-manager issues one "
-            "certificate per Service, so each needs its own Secret",
+            "AirflowProps: executor.broker.tls.secret 'shared' is also database.tls.secret, and cert-manager "
+            "issues it for executor.broker.tls alone: give each its own Secret",
+        ),
+        (
+            {
+                "api_server": {"tls": {"secret": "shared", "issuer": "ca"}},
+                "executor": [
+                    {"kind": "KubernetesExecutor"},
+                    {"kind": "CeleryExecutor", "broker": {"tls": {"secret": "shared"}}},
+                ],
+            },
+            "AirflowProps: executor[1].broker.tls.secret 'shared' is also api_server.tls.secret, and cert-manager "
+            "issues it for api_server.tls alone: give each its own Secret",
         ),
     ],
 )

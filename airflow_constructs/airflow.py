@@ -144,6 +144,7 @@ class AirflowProps(RuntimeProps):
                 ("api_server.tls", self.api_server.tls),
                 ("database.tls", self.database.tls if isinstance(self.database, EmbeddedPostgres) else None),
                 (broker_path, celery.broker.tls if celery and isinstance(celery.broker, EmbeddedRedis) else None),
+                ("pgbouncer.tls", self.pgbouncer.tls),
             )
             if tls is not None
         ]

@@ -224,8 +224,11 @@ class ExternalDatabase(Props):
         )
 
 
-def tls_client(dialect: str, tls: DatabaseTls) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
-    """The URL query (``?sslmode=...``), volumes and mounts of a client that connects with ``tls``."""
+def tls_client(
+    dialect: str, tls: DatabaseTls, *, volume: str = "db-tls", directory: str = TLS_DIR
+) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
+    """The URL query (``?sslmode=...``), volumes and mounts of a client that connects with ``tls``,
+    its files in ``directory`` from the volume named ``volume``."""
     files = tls.files()
     if dialect == "postgresql":
         query = [("sslmode", tls.effective_mode)]
@@ -234,12 +237,12 @@ def tls_client(dialect: str, tls: DatabaseTls) -> tuple[str, list[dict[str, Any]
         mysql_modes = {"require": "REQUIRED", "verify-ca": "VERIFY_CA", "verify-full": "VERIFY_IDENTITY"}
         query = [("ssl_mode", mysql_modes[tls.effective_mode])]
         names = {"ca.crt": "ssl_ca", "tls.crt": "ssl_cert", "tls.key": "ssl_key"}
-    query += [(names[f], f"{TLS_DIR}/{f}") for f, _ in files]
+    query += [(names[f], f"{directory}/{f}") for f, _ in files]
     # One projected directory, not subPath mounts: Kubernetes refreshes it when a Secret changes (a
     # renewed client certificate, a rotated CA), and libpq reads the files on every new connection.
     sources = [{"secret": {"items": [{"key": ref.key, "path": name}], "name": ref.name}} for name, ref in files]
-    volumes = [{"name": "db-tls", "projected": {"defaultMode": 0o440, "sources": sources}}] if sources else []
-    mounts = [{"mountPath": TLS_DIR, "name": "db-tls", "readOnly": True}] if sources else []
+    volumes = [{"name": volume, "projected": {"defaultMode": 0o440, "sources": sources}}] if sources else []
+    mounts = [{"mountPath": directory, "name": volume, "readOnly": True}] if sources else []
     return "?" + "&".join(f"{k}={v}" for k, v in query), volumes, mounts
 
 

@@ -3,17 +3,20 @@
 Airflow opens many short-lived connections (every task, every scheduler loop); PgBouncer keeps a
 small pool of server connections instead. Its config holds no secret: an init container writes the
 auth file from the Secret-backed password inside the pod. The migration Job connects directly.
+With ``tls``, PgBouncer accepts TLS connections only and Airflow verifies its certificate; it talks
+to the database with the database's own TLS settings.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
+from cdk8s import ApiObject
 from constructs import Construct
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from .component import ComponentProps, availability
-from .database import CONN_ENV, PASSWORD_ENV, DatabaseConnection
+from .database import CONN_ENV, PASSWORD_ENV, DatabaseConnection, DatabaseTls, tls_client
 from .image import Image
 from .kube import (
     api_object,
@@ -26,11 +29,13 @@ from .kube import (
     service_host,
     short_hash,
 )
-from .pod import container, empty_dir, pod_template
+from .pod import SecretRef, container, empty_dir, pod_template
 from .resources import Resources
 from .security import PodSecurity
+from .tls import RELOAD_EVERY_SECONDS, SERVER_MOUNT, SERVER_TLS_DIR, ServiceTls, server_volume, service_certificate
 
 PGBOUNCER_PORT = 6432
+CLIENT_TLS_DIR = "/opt/airflow/pgbouncer-tls"
 EXPORTER_PORT = 9127
 PGBOUNCER_UID = 65534
 """PgBouncer runs as ``nobody``: it needs no file of its own beyond its config."""
@@ -58,6 +63,32 @@ class PgBouncerProps(ComponentProps):
     """Add a Prometheus exporter sidecar (port 9127)."""
     exporter_image: Image = Image(repository="apache/airflow", tag="airflow-pgbouncer-exporter-2025.03.05-0.18.0")
     """Exporter image."""
+    tls: ServiceTls | None = None
+    """Accept TLS connections only (``client_tls_sslmode = require``); Airflow connects with
+    ``verify-full`` against the Secret's ``ca.crt``, and PgBouncer loads a renewed certificate."""
+
+    @model_validator(mode="after")
+    def _tls_needs_pgbouncer(self) -> PgBouncerProps:
+        if self.tls is not None and not self.enabled:
+            raise ValueError("tls is set but enabled is false: TLS is served by the PgBouncer it would deploy")
+        return self
+
+
+def _serve_and_reload() -> str:
+    """PgBouncer as a child of a small shell that sends it SIGHUP (PgBouncer's reload, which
+    re-reads the TLS files) when the certificate Secret changes, and passes on Kubernetes' SIGTERM
+    as if PgBouncer were the container's own process. If PgBouncer dies, its liveness probe fails
+    and the container restarts."""
+    files = " ".join(f"{SERVER_TLS_DIR}/{name}" for name in ("ca.crt", "tls.crt", "tls.key"))
+    return (
+        "pgbouncer /etc/pgbouncer/pgbouncer.ini & pid=$!; stop=; trap 'stop=1; kill -TERM $pid' TERM; "
+        f'last="$(cat {files} | cksum)"; '
+        'while [ -z "$stop" ] && kill -0 "$pid" 2>/dev/null; do '
+        f"sleep {RELOAD_EVERY_SECONDS} & wait $!; "
+        f'now="$(cat {files} | cksum)"; '
+        'if [ -z "$stop" ] && [ "$now" != "$last" ]; then kill -HUP "$pid" && last="$now"; fi; done; '
+        'wait "$pid"'
+    )
 
 
 class PgBouncer(Construct):
@@ -92,6 +123,15 @@ class PgBouncer(Construct):
                 "[pgbouncer]",
                 "auth_file = /etc/pgbouncer-auth/users.txt",
                 "auth_type = scram-sha-256",
+                *(
+                    [
+                        f"client_tls_cert_file = {SERVER_TLS_DIR}/tls.crt",
+                        f"client_tls_key_file = {SERVER_TLS_DIR}/tls.key",
+                        "client_tls_sslmode = require",
+                    ]
+                    if p.tls
+                    else []
+                ),
                 f"default_pool_size = {p.default_pool_size}",
                 "ignore_startup_parameters = extra_float_digits",
                 "listen_addr = *",
@@ -150,7 +190,7 @@ class PgBouncer(Construct):
             p.image.ref,
             p.image.pull_policy,
             resources=p.resources,
-            command=["pgbouncer", "/etc/pgbouncer/pgbouncer.ini"],
+            command=["sh", "-c", _serve_and_reload()] if p.tls else ["pgbouncer", "/etc/pgbouncer/pgbouncer.ini"],
             ports=[{"containerPort": PGBOUNCER_PORT, "name": "pgbouncer", "protocol": "TCP"}],
             probes={
                 "livenessProbe": {**tcp, "periodSeconds": 20, "timeoutSeconds": 5},
@@ -161,6 +201,7 @@ class PgBouncer(Construct):
                 {"mountPath": "/etc/pgbouncer-auth", "name": "auth", "readOnly": True},
                 {"mountPath": "/tmp", "name": "tmp"},
                 *tls_mounts,
+                *([SERVER_MOUNT] if p.tls else []),
             ],
         )
         containers = [main]
@@ -177,8 +218,9 @@ class PgBouncer(Construct):
                         password_env,
                         {
                             "name": "DATABASE_URL",
+                            # Loopback inside the pod: encrypted when PgBouncer requires TLS, not verified.
                             "value": f"postgresql://{database.user}:$(DB_PASSWORD)@127.0.0.1:{PGBOUNCER_PORT}/pgbouncer"
-                            "?sslmode=disable",
+                            f"?sslmode={'require' if p.tls else 'disable'}",
                         },
                     ],
                     ports=[{"containerPort": EXPORTER_PORT, "name": "metrics", "protocol": "TCP"}],
@@ -200,6 +242,7 @@ class PgBouncer(Construct):
                 empty_dir("auth", "1Mi"),
                 empty_dir("tmp", "16Mi"),
                 *database.volumes,
+                *([server_volume(p.tls)] if p.tls else []),
             ],
         )
         availability(p, template, selector)
@@ -215,8 +258,28 @@ class PgBouncer(Construct):
         )
         if p.disruption_budget:
             pod_disruption_budget(self, "pdb", name=self.name, labels=labels, selector=selector)
-        host = service_host(self.name, require_namespace(self, instance))
+        namespace = require_namespace(self, instance)
+        host = service_host(self.name, namespace)
         url = f"postgresql+psycopg2://{database.user}:$({PASSWORD_ENV})@{host}:{PGBOUNCER_PORT}/{database.name}"
+        self.certificate: ApiObject | None = None
+        client_tls = None
+        volumes: list[dict[str, Any]] = []
+        mounts: list[dict[str, Any]] = []
+        if p.tls is not None:
+            client_tls = DatabaseTls(mode="verify-full", ca=SecretRef(p.tls.secret, "ca.crt"))
+            query, volumes, mounts = tls_client(
+                "postgresql", client_tls, volume="pgbouncer-tls", directory=CLIENT_TLS_DIR
+            )
+            url += query
+            self.certificate = service_certificate(
+                self,
+                tls=p.tls,
+                instance=instance,
+                service=self.name,
+                namespace=namespace,
+                labels=labels,
+                id="certificate",
+            )
         self.connection = DatabaseConnection(
             env=[database.password.env(PASSWORD_ENV), {"name": CONN_ENV, "value": url}],
             host=host,
@@ -225,4 +288,8 @@ class PgBouncer(Construct):
             name=database.name,
             password=database.password,
             dialect="postgresql",
+            volumes=volumes,
+            mounts=mounts,
+            tls_mode=client_tls.effective_mode if client_tls else None,
+            ca_file=f"{CLIENT_TLS_DIR}/ca.crt" if client_tls else None,
         )

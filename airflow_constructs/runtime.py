@@ -453,6 +453,7 @@ class AirflowRuntime(Construct):
             self.log_storage.volume(),
             empty_dir("tmp", "1Gi"),
             *self.database.volumes,
+            *(self.pooled_database.volumes if self.pooled_database else []),
             *(self.broker.volumes if self.broker else []),
         ]
         if self.props.extra_pip_packages:
@@ -467,6 +468,7 @@ class AirflowRuntime(Construct):
             {"mountPath": LOGS_FOLDER, "name": "logs"},
             {"mountPath": "/tmp", "name": "tmp"},
             *self.database.mounts,
+            *(self.pooled_database.mounts if self.pooled_database else []),
             *(self.broker.mounts if self.broker else []),
         ]
         if self.props.extra_pip_packages:

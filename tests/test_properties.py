@@ -555,12 +555,16 @@ FIELD_STRATEGIES: dict[str, Callable[[Props], S[Any]]] = {
         },
     ),
     # PgBouncer needs the database as parts (it is given host, user and password), not a URL Secret
-    "pgbouncer": lambda p: st.fixed_dictionaries(
-        {},
-        optional={
-            "enabled": st.booleans() if "url" not in p["database"] else st.just(False),
-            "pool_mode": st.sampled_from(["transaction", "session"]),
-        },
+    "pgbouncer": lambda p: (
+        st.one_of(
+            st.fixed_dictionaries(
+                {},
+                optional={"enabled": st.booleans(), "pool_mode": st.sampled_from(["transaction", "session"])},
+            ),
+            st.fixed_dictionaries({"enabled": st.just(True), "tls": service_tls("pgbouncer-tls")}),
+        )
+        if "url" not in p["database"]
+        else st.fixed_dictionaries({}, optional={"enabled": st.just(False)})
     ),
     "scheduler": lambda p: component(),
     "dag_processor": lambda p: component(),

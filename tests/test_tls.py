@@ -350,3 +350,92 @@ def test_plain_http_backend_by_default() -> None:
     manifests = synth(api_server={"expose": {"host": "airflow.example.com", "tls_secret": "airflow-web-tls"}})
     assert "annotations" not in find(manifests, "Ingress", "airflow-api-server")["metadata"]
     assert find(manifests, "Service", "airflow-api-server")["spec"]["ports"][0]["name"] == "http"
+
+
+# -- TLS from Airflow to PgBouncer -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pgbouncer_tls_and_external() -> tuple[list[Manifest], set[str]]:
+    return synth_with_external(
+        lambda c: Airflow(
+            c,
+            "airflow",
+            database={"tls": PG_TLS},
+            pgbouncer={
+                "enabled": True,
+                "metrics_exporter": True,
+                "tls": {"secret": "airflow-pgbouncer-tls", "issuer": "cluster-ca"},
+            },
+        )
+    )
+
+
+def test_pgbouncer_serves_tls_and_airflow_verifies_it(
+    pgbouncer_tls_and_external: tuple[list[Manifest], set[str]],
+) -> None:
+    manifests, external = pgbouncer_tls_and_external
+    ini = find(manifests, "ConfigMap", "airflow-pgbouncer")["data"]["pgbouncer.ini"]
+    for line in (
+        "client_tls_cert_file = /tls/tls.crt",
+        "client_tls_key_file = /tls/tls.key",
+        "client_tls_sslmode = require",
+        "server_tls_sslmode = verify-full",
+        "server_tls_ca_file = /etc/pgbouncer-tls/ca.crt",
+    ):
+        assert f"\n{line}\n" in ini
+    pod = _pod(manifests, "Deployment", "airflow-pgbouncer")
+    main, exporter = pod["containers"]
+    # A shell runs PgBouncer, sends it SIGHUP when the certificate changes, and passes on SIGTERM.
+    assert main["command"][:2] == ["sh", "-c"]
+    script = main["command"][2]
+    assert script.startswith("pgbouncer /etc/pgbouncer/pgbouncer.ini & pid=$!;")
+    assert "trap 'stop=1; kill -TERM $pid' TERM" in script and 'kill -HUP "$pid"' in script
+    assert {"mountPath": "/tls", "name": "tls", "readOnly": True} in main["volumeMounts"]
+    assert {v["name"]: v for v in pod["volumes"]}["tls"]["secret"]["secretName"] == "airflow-pgbouncer-tls"
+    assert env_of(exporter)["DATABASE_URL"].endswith("@127.0.0.1:6432/pgbouncer?sslmode=require")
+    scheduler = _pod(manifests, "Deployment", "airflow-scheduler")
+    assert env_of(scheduler["containers"][0])["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == (
+        "postgresql+psycopg2://airflow:$(AIRFLOW_DB_PASSWORD)@airflow-pgbouncer.airflow.svc:6432/airflow"
+        "?sslmode=verify-full&sslrootcert=/opt/airflow/pgbouncer-tls/ca.crt"
+    )
+    assert {v["name"]: v for v in scheduler["volumes"]}["pgbouncer-tls"]["projected"]["sources"] == [
+        {"secret": {"items": [{"key": "ca.crt", "path": "ca.crt"}], "name": "airflow-pgbouncer-tls"}}
+    ]
+    assert "tls.key" not in str(scheduler["volumes"])
+    # The migration Job bypasses PgBouncer and verifies PostgreSQL itself.
+    migrate = next(m for m in manifests if m["kind"] == "Job" and "-migrate-" in m["metadata"]["name"])
+    url = env_of(migrate["spec"]["template"]["spec"]["containers"][0])["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+    assert "@airflow-postgres.airflow.svc:5432/airflow?sslmode=verify-full" in url
+    assert find(manifests, "Certificate", "airflow-pgbouncer-tls")["spec"]["dnsNames"][2] == (
+        "airflow-pgbouncer.airflow.svc"
+    )
+    assert conformance.run(manifests, external=external) == {}
+
+
+def test_pgbouncer_without_tls_keeps_its_plain_command(embedded_tls: list[Manifest]) -> None:
+    main = _pod(embedded_tls, "Deployment", "airflow-pgbouncer")["containers"][0]
+    assert main["command"] == ["pgbouncer", "/etc/pgbouncer/pgbouncer.ini"]
+
+
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        (
+            {"pgbouncer": {"tls": {"secret": "airflow-pgbouncer-tls"}}},
+            "AirflowProps.pgbouncer: tls is set but enabled is false: TLS is served by the PgBouncer it would deploy",
+        ),
+        (
+            {
+                "database": {"tls": {"secret": "shared"}},
+                "pgbouncer": {"enabled": True, "tls": {"secret": "shared", "issuer": "ca"}},
+            },
+            "AirflowProps: pgbouncer.tls.secret 'shared' is also database.tls.secret, and cert-manager issues it "
+            "for pgbouncer.tls alone: give each its own Secret",
+        ),
+    ],
+)
+def test_bad_pgbouncer_tls(props: dict[str, Any], message: str) -> None:
+    with pytest.raises(PropsError) as err:
+        synth(**props)
+    assert str(err.value) == message

@@ -16,7 +16,9 @@ what                   how
 PID-1 wrapper          a command starting with exactly ``/usr/bin/dumb-init --`` loses that prefix;
                        the rest (``airflow ...``) runs from the e2e venv's ``bin/`` (first on PATH).
 Service DNS            ``<svc>.<ns>.svc[.cluster.local][:port]`` in env values, command/args, probe
-                       commands and ConfigMap contents becomes ``127.0.0.1:<local port>``. The
+                       commands and ConfigMap contents becomes ``127.0.0.1:<local port>`` (and
+                       libpq's ``host=<svc>.<ns>.svc port=<n>`` becomes ``host=127.0.0.1
+                       port=<local port>``). The
                        local port is the container port the Service targets (pods listen on
                        their own container ports, so no ``--port`` argument is changed), or, for
                        the substituted PostgreSQL, the port of setup_deps.sh's server. A
@@ -42,6 +44,8 @@ PostgreSQL             pods of the ``postgres`` image are not run (their entrypo
                        data dir): setup_deps.sh's Debian PostgreSQL stands in. The harness sets
                        the manifest's ``POSTGRES_USER`` password to the generated value (password
                        auth is enforced for it) and recreates ``POSTGRES_DB`` empty.
+PgBouncer              ``apache/airflow:airflow-pgbouncer-*`` containers run as written, their
+                       ``pgbouncer`` being Debian's (setup_deps.sh), not the image's build.
 StatsD exporter        ``prom/statsd-exporter`` is a Go binary with no Debian or PyPI package:
                        ``tests/e2e/statsd_exporter.py`` is copied to the image's
                        ``/bin/statsd_exporter`` and runs as its ENTRYPOINT with the container's
@@ -156,6 +160,8 @@ IMAGES: dict[str, ImageModel] = {
         files={"/bin/statsd_exporter": REPO / "tests" / "e2e" / "statsd_exporter.py"},
     ),
 }
+# The Airflow project publishes its PgBouncer images under apache/airflow with these tags.
+PGBOUNCER_TAGS = ("airflow-pgbouncer-",)
 # Images whose pods are replaced by a local service instead of being run.
 SUBSTITUTED = {"postgres": "setup_deps.sh's Debian PostgreSQL"}
 
@@ -263,6 +269,7 @@ def expand(text: str, env: dict[str, str]) -> str:
 
 _DNS_LABEL = r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?"
 SVC_DNS = re.compile(rf"(?<![\w.-])({_DNS_LABEL})\.({_DNS_LABEL})\.svc(?:\.cluster\.local)?(?::(\d+))?(?![\w-])")
+LIBPQ_HOST_PORT = re.compile(rf"\bhost=({_DNS_LABEL}\.{_DNS_LABEL}\.svc(?:\.cluster\.local)?) port=(\d+)\b")
 
 
 @dataclass
@@ -286,7 +293,12 @@ class ServiceMap:
                 raise HarnessError(where, f"{m.group(0)!r}: Service {ns}/{name} selects no pod with that port")
             return f"{LOCAL}:{local}"
 
-        return SVC_DNS.sub(sub, text)
+        def keywords(m: re.Match[str]) -> str:
+            # libpq's keyword form (PgBouncer's [databases]): the port is its own word, not ``:port``.
+            host, port = SVC_DNS.sub(sub, f"{m.group(1)}:{m.group(2)}").rsplit(":", 1)
+            return f"host={host} port={port}"
+
+        return SVC_DNS.sub(sub, LIBPQ_HOST_PORT.sub(keywords, text))
 
 
 class PathMap:
@@ -663,6 +675,8 @@ class Harness:
         for pod in self.plan.all_pods():
             for c in [*pod.spec.get("initContainers", []), *pod.spec.get("containers", [])]:
                 repo, tag = image_repo_tag(c["image"])
+                if repo == "apache/airflow" and tag.startswith(PGBOUNCER_TAGS):
+                    continue  # PgBouncer (and its exporter), not Airflow: Debian's pgbouncer runs it
                 if repo == "apache/airflow" and tag and not tag.startswith(version):
                     raise HarnessError(
                         f"{pod.workload}/{c['name']}",
@@ -814,6 +828,9 @@ class Harness:
                 elif "secret" in vol:
                     source = self._secret_volume(vol, pod_dir / "volumes" / m["name"], where)
                     shared[m["name"]] = source
+                elif "projected" in vol:
+                    source = self._projected_volume(vol, pod_dir / "volumes" / m["name"], paths, where)
+                    shared[m["name"]] = source
                 else:
                     raise HarnessError(where, f"volume {m['name']!r}: kind {sorted(set(vol) - {'name'})} not supported")
                 if m.get("subPath"):
@@ -950,12 +967,26 @@ class Harness:
         name = vol["secret"]["secretName"]
         keys = self.secrets.get(name, {})
         items = vol["secret"].get("items") or [{"key": k, "path": k} for k in keys]
-        target.mkdir(parents=True)
+        target.mkdir(parents=True, exist_ok=True)
         for item in items:
             f = target / item["path"]
             f.parent.mkdir(parents=True, exist_ok=True)
             f.write_text(self.secret(name, item["key"], where))
             f.chmod(0o644)
+        return target
+
+    def _projected_volume(self, vol: Doc, target: Path, paths: PathMap, where: str) -> Path:
+        """Secret and ConfigMap sources (with ``items``) in one directory."""
+        target.mkdir(parents=True)
+        for source in vol["projected"]["sources"]:
+            if "secret" in source:
+                self._secret_volume(
+                    {"secret": {**source["secret"], "secretName": source["secret"]["name"]}}, target, where
+                )
+            elif "configMap" in source:
+                self._configmap_volume(source, target, paths, where)
+            else:
+                raise HarnessError(where, f"projected source {sorted(source)} not supported")
         return target
 
     # -- running pods --------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 # Prepare real local dependencies for the airflow-constructs end-to-end harness:
 #   * an Airflow 3.3.2 virtualenv (postgres, celery and statsd extras, FAB provider)
 #   * Debian PostgreSQL 15 and Redis, run as an unprivileged user on loopback only
+#   * Debian PgBouncer (the harness runs it for the PgBouncer images)
 #
 # Idempotent: every step is skipped when its result already exists. Everything is
 # cached under <repo>/.cache/e2e/ (git-ignored). Must run as root on Debian/Ubuntu
@@ -68,6 +69,7 @@ require_root() {
 install_apt() {
   local missing=()
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
   pg_bin >/dev/null 2>&1 || missing+=(postgresql)
   [ -x "$E2E_PYTHON" ] || missing+=(python3)
   "$E2E_PYTHON" -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)

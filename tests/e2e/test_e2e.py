@@ -296,3 +296,43 @@ def test_redis_tls_task_runs_on_the_worker_through_the_tls_broker(redis_tls_run:
 def test_redis_tls_refuses_plain_text(redis_tls_run: AppRun) -> None:
     reply = redis_tls_run.extra["plain_reply"]
     assert b"+OK" not in reply and b"PONG" not in reply, reply
+
+
+# ------------------------------------------------------------------------------------------
+# PgBouncer with TLS: Airflow reaches the database through a TLS-only PgBouncer it verifies
+# ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pgbouncer_tls_run(tmp_path_factory: pytest.TempPathFactory) -> AppRun:
+    from cdk8s import App, Chart
+
+    from airflow_constructs import Airflow
+
+    base = tmp_path_factory.mktemp("pgbouncer-tls")
+    dist = base / "dist"
+    app = App(outdir=str(dist))
+    chart = Chart(app, "airflow", namespace="airflow", disable_resource_name_hashes=True)
+    Airflow(chart, "airflow", pgbouncer={"enabled": True, "tls": {"secret": "airflow-pgbouncer-tls"}})
+    app.synth()
+    secret = make_tls_secret(base / "pki", ["airflow-pgbouncer.airflow.svc", "127.0.0.1"])
+    plan = AppPlan.load(dist)
+    with dags_folder(base, None) as dags, Harness(dist, dags=dags, label="pgbouncer-tls") as h:
+        h.secrets["airflow-pgbouncer-tls"] = secret
+        h.start()
+        health = h.request("GET", "/api/v2/monitor/health", auth=False)
+        result = h.run_dag(DAG_ID)
+        run = AppRun(plan, result, dict(h.timings), health)
+        run.extra["pgbouncer_log"] = "\n".join(
+            line for proc in h.procs if proc.spec.workload == "airflow-pgbouncer" for line in proc.output()
+        )
+    return run
+
+
+def test_pgbouncer_tls_dag_run_goes_through_the_tls_pooler(pgbouncer_tls_run: AppRun) -> None:
+    assert pgbouncer_tls_run.health["metadatabase"]["status"] == "healthy"
+    assert pgbouncer_tls_run.result.state == "success"
+    # PgBouncer logged TLS client logins (Airflow's connections, verify-full against the test CA).
+    assert re.search(
+        r"login attempt: db=airflow user=airflow tls=TLSv1\.[23]", pgbouncer_tls_run.extra["pgbouncer_log"]
+    )

@@ -36,6 +36,14 @@ def test_expand_follows_kubernetes() -> None:
     assert expand('celery@$(hostname)"', env) == 'celery@$(hostname)"'  # left for the shell
 
 
+def test_service_rewrite_of_libpq_keywords() -> None:
+    services = ServiceMap({("airflow-postgres", "airflow"): {5432: 15432}})
+    ini = "airflow = host=airflow-postgres.airflow.svc port=5432 dbname=airflow"
+    assert services.rewrite(ini, "here") == "airflow = host=127.0.0.1 port=15432 dbname=airflow"
+    with pytest.raises(HarnessError, match="has no port 5433"):
+        services.rewrite("host=airflow-postgres.airflow.svc port=5433", "here")
+
+
 def test_service_rewrite_is_narrow() -> None:
     services = ServiceMap(
         {("airflow-postgres", "airflow"): {5432: 15432}, ("airflow-api-server", "airflow"): {8080: 8080}}

@@ -138,8 +138,9 @@ class AirflowProps(RuntimeProps):
         broker_path = "executor.broker.tls"
         if celery is not None and isinstance(self.executor, list):
             broker_path = f"executor[{self.executors.index(celery)}].broker.tls"
-        settings = [
-            (path, tls)
+        # (field of the Secret's name, that name, whether cert-manager issues it)
+        settings: list[tuple[str, str, bool]] = [
+            (f"{path}.secret", tls.secret, tls.issuer is not None)
             for path, tls in (
                 ("api_server.tls", self.api_server.tls),
                 ("database.tls", self.database.tls if isinstance(self.database, EmbeddedPostgres) else None),
@@ -148,13 +149,17 @@ class AirflowProps(RuntimeProps):
             )
             if tls is not None
         ]
-        for i, (path, tls) in enumerate(settings):
-            for other, other_tls in settings[:i]:
-                if tls.secret == other_tls.secret and (tls.issuer or other_tls.issuer):
-                    issued = path if tls.issuer else other
+        settings += [
+            (f"{path}.tls_secret", expose.tls_secret, expose.issuer is not None)
+            for path, expose in (("api_server.expose", self.api_server.expose), ("flower.expose", self.flower.expose))
+            if expose is not None and expose.tls_secret is not None
+        ]
+        for i, (field, secret, issued) in enumerate(settings):
+            for other, other_secret, other_issued in settings[:i]:
+                if secret == other_secret and (issued or other_issued):
                     raise ValueError(
-                        f"{path}.secret {tls.secret!r} is also {other}.secret, and cert-manager issues it for "
-                        f"{issued} alone: give each its own Secret"
+                        f"{field} {secret!r} is also {other}, and cert-manager issues it for "
+                        f"{(field if issued else other).rsplit('.', 1)[0]} alone: give each its own Secret"
                     )
         return self
 

@@ -63,6 +63,8 @@ class DatabaseConnection:
     """libpq sslmode of the connection, when TLS is configured."""
     ca_file: str | None = None
     """Path of the CA certificate the connection verifies the server with, when it has one."""
+    client_cert_files: tuple[str, str] | None = None
+    """Paths of the client certificate and its key, when the connection presents one."""
 
     @property
     def has_parts(self) -> bool:
@@ -221,6 +223,9 @@ class ExternalDatabase(Props):
             mounts=mounts,
             tls_mode=self.tls.effective_mode if self.tls else None,
             ca_file=f"{TLS_DIR}/ca.crt" if self.tls and self.tls.ca else None,
+            client_cert_files=(
+                (f"{TLS_DIR}/tls.crt", f"{TLS_DIR}/tls.key") if self.tls and self.tls.client_cert else None
+            ),
         )
 
 

@@ -16,7 +16,7 @@ from constructs import Construct
 from pydantic import Field, model_validator
 
 from .component import ComponentProps, availability
-from .database import CONN_ENV, PASSWORD_ENV, DatabaseConnection, DatabaseTls, tls_client
+from .database import CONN_ENV, PASSWORD_ENV, TLS_DIR, DatabaseConnection, DatabaseTls, tls_client
 from .image import Image
 from .kube import (
     api_object,
@@ -36,6 +36,8 @@ from .tls import RELOAD_EVERY_SECONDS, SERVER_MOUNT, SERVER_TLS_DIR, ServiceTls,
 
 PGBOUNCER_PORT = 6432
 CLIENT_TLS_DIR = "/opt/airflow/pgbouncer-tls"
+DB_TLS_DIR = "/etc/pgbouncer-tls"
+"""Where PgBouncer finds the database's TLS files (CA, client certificate)."""
 EXPORTER_PORT = 9127
 PGBOUNCER_UID = 65534
 """PgBouncer runs as ``nobody``: it needs no file of its own beyond its config."""
@@ -74,12 +76,12 @@ class PgBouncerProps(ComponentProps):
         return self
 
 
-def _serve_and_reload() -> str:
+def _serve_and_reload(watched: list[str]) -> str:
     """PgBouncer as a child of a small shell that sends it SIGHUP (PgBouncer's reload, which
-    re-reads the TLS files) when the certificate Secret changes, and passes on Kubernetes' SIGTERM
-    as if PgBouncer were the container's own process. If PgBouncer dies, its liveness probe fails
-    and the container restarts."""
-    files = " ".join(f"{SERVER_TLS_DIR}/{name}" for name in ("ca.crt", "tls.crt", "tls.key"))
+    re-reads its TLS files) when one of the ``watched`` files changes, and passes on Kubernetes'
+    SIGTERM as if PgBouncer were the container's own process. If PgBouncer dies, its liveness
+    probe fails and the container restarts."""
+    files = " ".join(watched)
     return (
         "pgbouncer /etc/pgbouncer/pgbouncer.ini & pid=$!; stop=; trap 'stop=1; kill -TERM $pid' TERM; "
         f'last="$(cat {files} | cksum)"; '
@@ -140,7 +142,12 @@ class PgBouncer(Construct):
                 f"max_db_connections = {p.max_db_connections}",
                 f"pool_mode = {p.pool_mode}",
                 f"server_tls_sslmode = {server_tls}",
-                *(["server_tls_ca_file = /etc/pgbouncer-tls/ca.crt"] if database.ca_file is not None else []),
+                *([f"server_tls_ca_file = {DB_TLS_DIR}/ca.crt"] if database.ca_file is not None else []),
+                *(
+                    [f"server_tls_cert_file = {DB_TLS_DIR}/tls.crt", f"server_tls_key_file = {DB_TLS_DIR}/tls.key"]
+                    if database.client_cert_files is not None
+                    else []
+                ),
                 f"stats_users = {database.user}",
                 "unix_socket_dir =",
                 "",
@@ -180,17 +187,21 @@ class PgBouncer(Construct):
             env=[{"name": "DB_USER", "value": database.user}, password_env],
             volume_mounts=[{"mountPath": "/etc/pgbouncer-auth", "name": "auth"}],
         )
-        tls_mounts = [
-            {**m, "mountPath": m["mountPath"].replace("/opt/airflow/db-tls", "/etc/pgbouncer-tls")}
-            for m in database.mounts
-        ]
+        tls_mounts = [{**m, "mountPath": m["mountPath"].replace(TLS_DIR, DB_TLS_DIR)} for m in database.mounts]
+        # PgBouncer reads its TLS files at start and on SIGHUP: reload when a Secret behind them changes.
+        watched = [f"{SERVER_TLS_DIR}/{name}" for name in ("ca.crt", "tls.crt", "tls.key")] if p.tls else []
+        if database.ca_file is not None:
+            watched.append(f"{DB_TLS_DIR}/ca.crt")
+        if database.client_cert_files is not None:
+            watched += [f"{DB_TLS_DIR}/tls.crt", f"{DB_TLS_DIR}/tls.key"]
+        serve = ["pgbouncer", "/etc/pgbouncer/pgbouncer.ini"]
         tcp = {"tcpSocket": {"port": "pgbouncer"}}
         main = container(
             "pgbouncer",
             p.image.ref,
             p.image.pull_policy,
             resources=p.resources,
-            command=["sh", "-c", _serve_and_reload()] if p.tls else ["pgbouncer", "/etc/pgbouncer/pgbouncer.ini"],
+            command=["sh", "-c", _serve_and_reload(watched)] if watched else serve,
             ports=[{"containerPort": PGBOUNCER_PORT, "name": "pgbouncer", "protocol": "TCP"}],
             probes={
                 "livenessProbe": {**tcp, "periodSeconds": 20, "timeoutSeconds": 5},

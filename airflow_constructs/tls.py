@@ -7,7 +7,7 @@ DNS names. The execution-API URL switches to ``https://``. Task processes trust 
 Airflow's client loads ``[api] ssl_cert`` (and ``[api] ssl_ca_file``, the Secret's ``ca.crt``, when
 ``ca`` is on), so every Airflow pod mounts the certificate -- only the api-server mounts the key.
 
-``ServiceTls`` is the same choice for the embedded PostgreSQL and Redis: the server loads
+``ServiceTls`` is the same choice for the embedded PostgreSQL and Redis, and PgBouncer: the server loads
 ``tls.crt``/``tls.key`` from the Secret (mounted into its pod only), and every client verifies the
 server's certificate against the Secret's ``ca.crt`` (mounted without the key).
 """
@@ -30,7 +30,7 @@ KEY_DIR = "/opt/airflow/api-tls-key"
 
 
 class ServiceTls(Props):
-    """TLS on an embedded service (PostgreSQL, Redis) from a certificate Secret, yours or issued by
+    """TLS on a service of the release (PostgreSQL, Redis, PgBouncer) from a certificate Secret, yours or issued by
     cert-manager; every client verifies the server's certificate against the Secret's ``ca.crt``."""
 
     secret: str

@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 import configparser
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from airflow_constructs import Airflow, CeleryExecutor, KubernetesExecutor, PropsError
+from airflow_constructs import (
+    Airflow,
+    CeleryExecutor,
+    DatabaseTls,
+    ExternalDatabase,
+    KubernetesExecutor,
+    PropsError,
+    SecretRef,
+)
+from airflow_constructs.pgbouncer import _serve_and_reload
+from airflow_constructs.tls import RELOAD_EVERY_SECONDS
 from tests import conformance
 from tests.conftest import Manifest, env_of, find, synth_chart, synth_with_external
 
@@ -213,6 +228,7 @@ def test_every_database_client_verifies_the_embedded_postgres(embedded_tls: list
         pod = _pod(embedded_tls, kind, name)
         assert ca_only in pod["volumes"], name
         mounts = [m for c in pod["containers"] for m in c.get("volumeMounts", []) if m["name"] == "db-tls"]
+        assert mounts, name
         assert all(
             m
             == {
@@ -413,8 +429,8 @@ def test_pgbouncer_serves_tls_and_airflow_verifies_it(
     assert conformance.run(manifests, external=external) == {}
 
 
-def test_pgbouncer_without_tls_keeps_its_plain_command(embedded_tls: list[Manifest]) -> None:
-    main = _pod(embedded_tls, "Deployment", "airflow-pgbouncer")["containers"][0]
+def test_pgbouncer_without_tls_files_keeps_its_plain_command() -> None:
+    main = _pod(synth(pgbouncer={"enabled": True}), "Deployment", "airflow-pgbouncer")["containers"][0]
     assert main["command"] == ["pgbouncer", "/etc/pgbouncer/pgbouncer.ini"]
 
 
@@ -433,9 +449,67 @@ def test_pgbouncer_without_tls_keeps_its_plain_command(embedded_tls: list[Manife
             "AirflowProps: pgbouncer.tls.secret 'shared' is also database.tls.secret, and cert-manager issues it "
             "for pgbouncer.tls alone: give each its own Secret",
         ),
+        (
+            {
+                "api_server": {"expose": {"host": "airflow.example.com", "tls_secret": "shared", "issuer": "ca"}},
+                "pgbouncer": {"enabled": True, "tls": {"secret": "shared"}},
+            },
+            "AirflowProps: api_server.expose.tls_secret 'shared' is also pgbouncer.tls.secret, and cert-manager "
+            "issues it for api_server.expose alone: give each its own Secret",
+        ),
     ],
 )
 def test_bad_pgbouncer_tls(props: dict[str, Any], message: str) -> None:
     with pytest.raises(PropsError) as err:
         synth(**props)
     assert str(err.value) == message
+
+
+def test_pgbouncer_reloads_when_the_database_ca_changes() -> None:
+    # No TLS of its own, but it verifies an external database: the CA it loaded must follow rotations.
+    tls = DatabaseTls(
+        ca=SecretRef("db", "ca.crt"),
+        client_cert=SecretRef("db-client", "tls.crt"),
+        client_key=SecretRef("db-client", "tls.key"),
+    )
+    database = ExternalDatabase(
+        host="pg.internal", user="airflow", database="airflow", password=SecretRef("db", "pw"), tls=tls
+    )
+    manifests = synth(database=database, pgbouncer={"enabled": True})
+    ini = find(manifests, "ConfigMap", "airflow-pgbouncer")["data"]["pgbouncer.ini"]
+    assert (
+        "\nserver_tls_cert_file = /etc/pgbouncer-tls/tls.crt\nserver_tls_key_file = /etc/pgbouncer-tls/tls.key\n" in ini
+    )
+    script = _pod(manifests, "Deployment", "airflow-pgbouncer")["containers"][0]["command"][2]
+    assert "cat /etc/pgbouncer-tls/ca.crt /etc/pgbouncer-tls/tls.crt /etc/pgbouncer-tls/tls.key | cksum" in script
+    assert "/tls/tls.crt" not in script
+
+
+def test_pgbouncer_wrapper_reloads_on_change_and_passes_sigterm_on(tmp_path: Path) -> None:
+    """The wrapper's shell, run for real with a stand-in ``pgbouncer`` and a 1 s poll."""
+    (tmp_path / "bin").mkdir()
+    log = tmp_path / "log"
+    stub = tmp_path / "bin" / "pgbouncer"
+    stub.write_text(
+        "#!/bin/sh\n"
+        f"trap 'echo HUP >> {log}' HUP\n"
+        f"trap 'echo TERM >> {log}; exit 3' TERM\n"
+        f"echo started >> {log}\n"
+        "while true; do sleep 0.1; done\n"
+    )
+    stub.chmod(0o755)
+    watched = tmp_path / "tls.crt"
+    watched.write_text("one")
+    script = _serve_and_reload([str(watched)]).replace(f"sleep {RELOAD_EVERY_SECONDS}", "sleep 0.5")
+    env = {**os.environ, "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}"}
+    proc = subprocess.Popen(["sh", "-c", script], env=env)
+    try:
+        time.sleep(1.5)
+        watched.write_text("two")
+        time.sleep(1.5)
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=10)
+    finally:
+        proc.kill()
+    assert log.read_text().split() == ["started", "HUP", "TERM"]
+    assert code == 3  # PgBouncer's own exit status

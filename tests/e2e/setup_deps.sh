@@ -84,6 +84,8 @@ install_apt() {
   # postgresql's postinst creates a 'main' cluster on :5432 but (in containers with
   # policy-rc.d) does not start it; we never use it.
   apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+  # Where apt starts services (a systemd host), they would hold the ports the pods declare.
+  systemctl disable --now pgbouncer.service pgbouncer.socket redis-server.service >/dev/null 2>&1 || true
 }
 
 ensure_user() {

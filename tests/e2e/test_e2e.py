@@ -323,6 +323,12 @@ def pgbouncer_tls_run(tmp_path_factory: pytest.TempPathFactory) -> AppRun:
         health = h.request("GET", "/api/v2/monitor/health", auth=False)
         result = h.run_dag(DAG_ID)
         run = AppRun(plan, result, dict(h.timings), health)
+        # A plain-text PostgreSQL startup message (no SSLRequest first): a TLS-only PgBouncer refuses it.
+        params = b"user\0airflow\0database\0airflow\0\0"
+        startup = (8 + len(params)).to_bytes(4, "big") + (196608).to_bytes(4, "big") + params
+        with socket.create_connection(("127.0.0.1", 6432), timeout=5) as plain:
+            plain.sendall(startup)
+            run.extra["plain_reply"] = plain.recv(256)
         run.extra["pgbouncer_log"] = "\n".join(
             line for proc in h.procs if proc.spec.workload == "airflow-pgbouncer" for line in proc.output()
         )
@@ -336,3 +342,8 @@ def test_pgbouncer_tls_dag_run_goes_through_the_tls_pooler(pgbouncer_tls_run: Ap
     assert re.search(
         r"login attempt: db=airflow user=airflow tls=TLSv1\.[23]", pgbouncer_tls_run.extra["pgbouncer_log"]
     )
+
+
+def test_pgbouncer_tls_refuses_plain_text(pgbouncer_tls_run: AppRun) -> None:
+    reply = pgbouncer_tls_run.extra["plain_reply"]
+    assert reply[:1] == b"E" and b"SSL required" in reply, reply

@@ -19,6 +19,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from .label_selector import selects
+
 Manifest = dict[str, Any]
 
 COMPONENT_LABEL = "app.kubernetes.io/component"
@@ -315,25 +317,6 @@ def _service_node(graph: _Graph, name: str) -> str:
 # -- network policies ---------------------------------------------------------------------------
 
 
-def _selects(selector: Manifest | None, labels: dict[str, str]) -> bool:
-    """Whether a Kubernetes label selector (matchLabels and matchExpressions) matches labels."""
-    if selector is None:
-        return False
-    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
-        return False
-    for expr in selector.get("matchExpressions") or []:
-        key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
-        if op == "In" and labels.get(key) not in values:
-            return False
-        if op == "NotIn" and labels.get(key) in values:
-            return False
-        if op == "Exists" and key not in labels:
-            return False
-        if op == "DoesNotExist" and key in labels:
-            return False
-    return True
-
-
 def _selector_text(selector: Manifest) -> str:
     parts = [f"{k}={v}" for k, v in sorted((selector.get("matchLabels") or {}).items())]
     for expr in selector.get("matchExpressions") or []:
@@ -362,7 +345,7 @@ def _add_network_policy(graph: _Graph, policy: Manifest, pod_labels: dict[str, d
     types = spec.get("policyTypes") or ["Ingress"]
     if "Ingress" not in types:
         return
-    targets = [wid for wid, labels in pod_labels.items() if _selects(spec.get("podSelector", {}), labels)]
+    targets = [wid for wid, labels in pod_labels.items() if selects(spec.get("podSelector", {}), labels)]
     for rule in spec.get("ingress") or []:
         ports = ", ".join(_port_text(p) for p in rule.get("ports") or []) or "any port"
         sources: list[str] = []
@@ -379,7 +362,7 @@ def _add_network_policy(graph: _Graph, policy: Manifest, pod_labels: dict[str, d
                 text = f"pods ({pods})<br/>in namespaces ({namespaces})"
                 sources.append(graph.node(node_id("namespaces", f"{namespaces} {pods}"), "peer", text))
             else:
-                sources.extend(wid for wid, labels in pod_labels.items() if _selects(peer.get("podSelector"), labels))
+                sources.extend(wid for wid, labels in pod_labels.items() if selects(peer.get("podSelector"), labels))
         for source in sources:
             for target in targets:
                 graph.edge(source, target, "==>", ports)

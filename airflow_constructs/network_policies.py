@@ -34,6 +34,7 @@ from .database import POSTGRES_PORT
 from .executors import LocalExecutor
 from .flower import FLOWER_PORT
 from .kube import api_object, check_dns_label
+from .label_selector import selects
 from .pgbouncer import EXPORTER_PORT as PGBOUNCER_EXPORTER_PORT
 from .pgbouncer import PGBOUNCER_PORT
 from .props import Props, PropsError
@@ -650,23 +651,6 @@ class Pod:
     ip: str | None = None
 
 
-def _selects(selector: dict[str, Any] | None, labels: dict[str, str]) -> bool:
-    if selector is None:
-        return False
-    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
-        return False
-    for expr in selector.get("matchExpressions") or []:
-        key, op, values = expr["key"], expr["operator"], expr.get("values") or []
-        if (
-            (op == "In" and labels.get(key) not in values)
-            or (op == "NotIn" and key in labels and labels[key] in values)
-            or (op == "Exists" and key not in labels)
-            or (op == "DoesNotExist" and key in labels)
-        ):
-            return False
-    return True
-
-
 def _peer_matches(peer: dict[str, Any], pod: Pod, policy_namespace: str) -> bool:
     if "ipBlock" in peer or pod.ip is not None:
         # ipBlock is for addresses outside the pod network (what it does to pod IPs depends on the
@@ -679,11 +663,11 @@ def _peer_matches(peer: dict[str, Any], pod: Pod, policy_namespace: str) -> bool
             address in ipaddress.ip_network(e) for e in block.get("except") or []
         )
     if "namespaceSelector" in peer:
-        if not _selects(peer["namespaceSelector"], {NAMESPACE_LABEL: pod.namespace}):
+        if not selects(peer["namespaceSelector"], {NAMESPACE_LABEL: pod.namespace}):
             return False
     elif pod.namespace != policy_namespace:
         return False
-    return _selects(peer.get("podSelector", {}), pod.labels)
+    return selects(peer.get("podSelector", {}), pod.labels)
 
 
 def _port_matches(rule_ports: list[dict[str, Any]] | None, port: int, protocol: str, dest: Pod) -> bool:
@@ -711,7 +695,7 @@ def _direction_allows(
         p
         for p in policies
         if p["metadata"].get("namespace") == subject.namespace
-        and _selects(p["spec"].get("podSelector"), subject.labels)
+        and selects(p["spec"].get("podSelector"), subject.labels)
         and kind in p["spec"].get("policyTypes", ["Ingress"])
     ]
     if not selecting:

@@ -111,11 +111,10 @@ class ApiServer(AirflowComponent):
         self.certificate = None
         if runtime.api_tls:
             main["volumeMounts"] = sorted([*main["volumeMounts"], KEY_MOUNT], key=lambda m: m["mountPath"])
-            volumes = [*volumes, key_volume(runtime.api_tls, runtime.instance)]
+            volumes = [*volumes, key_volume(runtime.api_tls)]
             self.certificate = service_certificate(
                 self,
                 tls=runtime.api_tls,
-                instance=runtime.instance,
                 service=self.name,
                 namespace=runtime.namespace,
                 labels=self.labels,

@@ -294,9 +294,10 @@ class Postgres(EmbeddedService):
             "--dbname=airflow",
         ]
         args: list[str] = []
+        run_mount = {"mountPath": "/var/run/postgresql", "name": "run"}
         mounts: list[dict[str, Any]] = [
             {"mountPath": "/var/lib/postgresql/data", "name": "data"},
-            {"mountPath": "/var/run/postgresql", "name": "run"},
+            run_mount,
             {"mountPath": "/tmp", "name": "tmp"},
         ]
         volumes = [empty_dir("run", "16Mi"), empty_dir("tmp", "256Mi")]
@@ -324,7 +325,6 @@ class Postgres(EmbeddedService):
             self.certificate = service_certificate(
                 self,
                 tls=p.tls,
-                instance=instance,
                 service=self.name,
                 namespace=require_namespace(self, instance),
                 labels=self.labels,
@@ -364,7 +364,6 @@ class Postgres(EmbeddedService):
         if p.tls is not None:
             # Over the pod's own socket (``local trust``): the superuser re-reads the certificate files.
             reload = "psql -h /var/run/postgresql -U airflow -d airflow -qAtc 'select pg_reload_conf()' >/dev/null"
-            run_mount = {"mountPath": "/var/run/postgresql", "name": "run"}
             containers.append(reloader(p.image.ref, p.image.pull_policy, reload, mounts=[run_mount], env=[]))
         template = pod_template(
             labels=self.labels,

@@ -285,7 +285,6 @@ class PgBouncer(Construct):
             self.certificate = service_certificate(
                 self,
                 tls=p.tls,
-                instance=instance,
                 service=self.name,
                 namespace=namespace,
                 labels=labels,

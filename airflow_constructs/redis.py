@@ -162,7 +162,6 @@ class Redis(EmbeddedService):
             self.certificate = service_certificate(
                 self,
                 tls=tls,
-                instance=instance,
                 service=self.name,
                 namespace=require_namespace(self, instance),
                 labels=self.labels,

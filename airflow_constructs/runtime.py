@@ -459,7 +459,7 @@ class AirflowRuntime(Construct):
         if self.props.extra_pip_packages:
             out.append(empty_dir("extra-packages", "2Gi"))
         if self.api_tls:
-            out.append(client_volume(self.api_tls, self.instance))
+            out.append(client_volume(self.api_tls))
         return out
 
     def volume_mounts(self, reads_dags: bool = False) -> list[dict[str, Any]]:

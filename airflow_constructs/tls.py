@@ -130,7 +130,7 @@ def tls_config(tls: ApiServerTls) -> dict[str, dict[str, str]]:
     return {"api": api}
 
 
-def client_volume(tls: ApiServerTls, instance: str) -> dict[str, Any]:
+def client_volume(tls: ApiServerTls) -> dict[str, Any]:
     """The certificate (and CA) every Airflow pod mounts, without the key."""
     items = [{"key": "tls.crt", "path": "tls.crt"}]
     if tls.trusts_ca:
@@ -142,7 +142,7 @@ CLIENT_MOUNT = {"mountPath": TLS_DIR, "name": "api-tls", "readOnly": True}
 KEY_MOUNT = {"mountPath": KEY_DIR, "name": "api-tls-key", "readOnly": True}
 
 
-def key_volume(tls: ApiServerTls, instance: str) -> dict[str, Any]:
+def key_volume(tls: ApiServerTls) -> dict[str, Any]:
     """The private key, for the api-server only."""
     return {
         "name": "api-tls-key",
@@ -157,8 +157,7 @@ def key_volume(tls: ApiServerTls, instance: str) -> dict[str, Any]:
 def service_certificate(
     scope: Construct,
     *,
-    tls: ApiServerTls | ServiceTls,
-    instance: str,
+    tls: ServiceTls,
     service: str,
     namespace: str,
     labels: dict[str, str],
@@ -169,8 +168,6 @@ def service_certificate(
         return None
     from .imports import cert_manager
 
-    secret = tls.secret
-
     names = [
         service,
         f"{service}.{namespace}",
@@ -180,11 +177,11 @@ def service_certificate(
     certificate: ApiObject = cert_manager.Certificate(
         scope,
         id,
-        metadata=ApiObjectMetadata(name=secret, labels=labels),
+        metadata=ApiObjectMetadata(name=tls.secret, labels=labels),
         spec=cert_manager.CertificateSpec(
             dns_names=names,
             issuer_ref=cert_manager.CertificateSpecIssuerRef(name=tls.issuer, kind=tls.issuer_kind),
-            secret_name=secret,
+            secret_name=tls.secret,
         ),
     )
     return certificate

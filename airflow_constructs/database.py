@@ -34,6 +34,24 @@ POSTGRES_UID = 999
 
 
 @dataclass(frozen=True)
+class ClientTls:
+    """How a client connects with TLS: its URL options and the files it mounts (``tls_client``)."""
+
+    mode: str
+    """libpq ``sslmode`` (for MySQL, the ``ssl_mode`` it maps to)."""
+    query: str
+    """``?sslmode=...`` and the file options, for the end of the URL."""
+    volumes: list[dict[str, Any]]
+    """The volume holding the files (none when there is no file)."""
+    mounts: list[dict[str, Any]]
+    """Its mount."""
+    ca_file: str | None
+    """Path of the CA certificate the server is verified with, when there is one."""
+    client_cert_files: tuple[str, str] | None
+    """Paths of the client certificate and its key, when the client presents one."""
+
+
+@dataclass(frozen=True)
 class DatabaseConnection:
     """How Airflow processes reach the metadata database."""
 
@@ -55,16 +73,30 @@ class DatabaseConnection:
     """True for the embedded PostgreSQL of the release."""
     dialect: str = "postgresql"
     """``postgresql`` or ``mysql``."""
-    volumes: list[dict[str, Any]] = field(default_factory=list)
-    """Volumes every Airflow pod needs to connect (TLS files)."""
-    mounts: list[dict[str, Any]] = field(default_factory=list)
-    """Mounts of those volumes in every Airflow container."""
-    tls_mode: str | None = None
-    """libpq sslmode of the connection, when TLS is configured."""
-    ca_file: str | None = None
-    """Path of the CA certificate the connection verifies the server with, when it has one."""
-    client_cert_files: tuple[str, str] | None = None
-    """Paths of the client certificate and its key, when the connection presents one."""
+    tls: ClientTls | None = None
+    """TLS of the connection, when configured."""
+
+    @property
+    def volumes(self) -> list[dict[str, Any]]:
+        """Volumes every Airflow pod needs to connect (TLS files)."""
+        return self.tls.volumes if self.tls else []
+
+    @property
+    def mounts(self) -> list[dict[str, Any]]:
+        """Mounts of those volumes in every Airflow container."""
+        return self.tls.mounts if self.tls else []
+
+    @property
+    def tls_mode(self) -> str | None:
+        return self.tls.mode if self.tls else None
+
+    @property
+    def ca_file(self) -> str | None:
+        return self.tls.ca_file if self.tls else None
+
+    @property
+    def client_cert_files(self) -> tuple[str, str] | None:
+        return self.tls.client_cert_files if self.tls else None
 
     @property
     def has_parts(self) -> bool:
@@ -206,34 +238,21 @@ class ExternalDatabase(Props):
         assert self.password is not None
         scheme = "postgresql+psycopg2" if self.dialect == "postgresql" else "mysql+mysqldb"
         url = f"{scheme}://{self.user}:$({PASSWORD_ENV})@{self.host}:{port}/{self.database}"
-        volumes: list[dict[str, Any]] = []
-        mounts: list[dict[str, Any]] = []
-        if self.tls is not None:
-            query, volumes, mounts = tls_client(self.dialect, self.tls)
-            url += query
+        tls = tls_client(self.dialect, self.tls) if self.tls else None
         return DatabaseConnection(
-            env=[self.password.env(PASSWORD_ENV), {"name": CONN_ENV, "value": url}],
+            env=[self.password.env(PASSWORD_ENV), {"name": CONN_ENV, "value": url + (tls.query if tls else "")}],
             host=self.host,
             port=port,
             user=self.user,
             name=self.database,
             password=self.password,
             dialect=self.dialect,
-            volumes=volumes,
-            mounts=mounts,
-            tls_mode=self.tls.effective_mode if self.tls else None,
-            ca_file=f"{TLS_DIR}/ca.crt" if self.tls and self.tls.ca else None,
-            client_cert_files=(
-                (f"{TLS_DIR}/tls.crt", f"{TLS_DIR}/tls.key") if self.tls and self.tls.client_cert else None
-            ),
+            tls=tls,
         )
 
 
-def tls_client(
-    dialect: str, tls: DatabaseTls, *, volume: str = "db-tls", directory: str = TLS_DIR
-) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
-    """The URL query (``?sslmode=...``), volumes and mounts of a client that connects with ``tls``,
-    its files in ``directory`` from the volume named ``volume``."""
+def tls_client(dialect: str, tls: DatabaseTls, *, volume: str = "db-tls", directory: str = TLS_DIR) -> ClientTls:
+    """How a client connects with ``tls``: its files in ``directory``, from the volume named ``volume``."""
     files = tls.files()
     if dialect == "postgresql":
         query = [("sslmode", tls.effective_mode)]
@@ -248,7 +267,25 @@ def tls_client(
     sources = [{"secret": {"items": [{"key": ref.key, "path": name}], "name": ref.name}} for name, ref in files]
     volumes = [{"name": volume, "projected": {"defaultMode": 0o440, "sources": sources}}] if sources else []
     mounts = [{"mountPath": directory, "name": volume, "readOnly": True}] if sources else []
-    return "?" + "&".join(f"{k}={v}" for k, v in query), volumes, mounts
+    present = dict(files)
+    return ClientTls(
+        mode=tls.effective_mode,
+        query="?" + "&".join(f"{k}={v}" for k, v in query),
+        volumes=volumes,
+        mounts=mounts,
+        ca_file=f"{directory}/ca.crt" if "ca.crt" in present else None,
+        client_cert_files=(f"{directory}/tls.crt", f"{directory}/tls.key") if "tls.crt" in present else None,
+    )
+
+
+def verify_full_client(secret: str, *, volume: str = "db-tls", directory: str = TLS_DIR) -> ClientTls:
+    """A PostgreSQL client of a service of the release: ``verify-full`` against ``secret``'s ``ca.crt``."""
+    return tls_client(
+        "postgresql",
+        DatabaseTls(mode="verify-full", ca=SecretRef(secret, "ca.crt")),
+        volume=volume,
+        directory=directory,
+    )
 
 
 PG_HBA_TLS = """\
@@ -379,14 +416,9 @@ class Postgres(EmbeddedService):
         )
         self.workload = self._statefulset(template, claim_spec(p.storage_size, p.storage_class))
         url = f"postgresql+psycopg2://airflow:$({PASSWORD_ENV})@{self.host}:{POSTGRES_PORT}/airflow"
-        client_tls = None if p.tls is None else DatabaseTls(mode="verify-full", ca=SecretRef(p.tls.secret, "ca.crt"))
-        client_volumes: list[dict[str, Any]] = []
-        client_mounts: list[dict[str, Any]] = []
-        if client_tls is not None:
-            query, client_volumes, client_mounts = tls_client("postgresql", client_tls)
-            url += query
+        tls = verify_full_client(p.tls.secret) if p.tls else None
         self.connection = DatabaseConnection(
-            env=[password.env(PASSWORD_ENV), {"name": CONN_ENV, "value": url}],
+            env=[password.env(PASSWORD_ENV), {"name": CONN_ENV, "value": url + (tls.query if tls else "")}],
             host=self.host,
             port=POSTGRES_PORT,
             generated=self.generated,
@@ -394,8 +426,5 @@ class Postgres(EmbeddedService):
             name="airflow",
             password=password,
             embedded=True,
-            volumes=client_volumes,
-            mounts=client_mounts,
-            tls_mode=client_tls.effective_mode if client_tls else None,
-            ca_file=f"{TLS_DIR}/ca.crt" if client_tls else None,
+            tls=tls,
         )

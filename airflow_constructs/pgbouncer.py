@@ -9,14 +9,14 @@ to the database with the database's own TLS settings.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from cdk8s import ApiObject
 from constructs import Construct
 from pydantic import Field, model_validator
 
 from .component import ComponentProps, availability
-from .database import CONN_ENV, PASSWORD_ENV, TLS_DIR, DatabaseConnection, DatabaseTls, tls_client
+from .database import CONN_ENV, PASSWORD_ENV, TLS_DIR, DatabaseConnection, verify_full_client
 from .image import Image
 from .kube import (
     api_object,
@@ -29,7 +29,7 @@ from .kube import (
     service_host,
     short_hash,
 )
-from .pod import SecretRef, container, empty_dir, pod_template
+from .pod import container, empty_dir, pod_template
 from .resources import Resources
 from .security import PodSecurity
 from .tls import RELOAD_EVERY_SECONDS, SERVER_MOUNT, SERVER_TLS_DIR, ServiceTls, server_volume, service_certificate
@@ -273,15 +273,9 @@ class PgBouncer(Construct):
         host = service_host(self.name, namespace)
         url = f"postgresql+psycopg2://{database.user}:$({PASSWORD_ENV})@{host}:{PGBOUNCER_PORT}/{database.name}"
         self.certificate: ApiObject | None = None
-        client_tls = None
-        volumes: list[dict[str, Any]] = []
-        mounts: list[dict[str, Any]] = []
+        tls = None
         if p.tls is not None:
-            client_tls = DatabaseTls(mode="verify-full", ca=SecretRef(p.tls.secret, "ca.crt"))
-            query, volumes, mounts = tls_client(
-                "postgresql", client_tls, volume="pgbouncer-tls", directory=CLIENT_TLS_DIR
-            )
-            url += query
+            tls = verify_full_client(p.tls.secret, volume="pgbouncer-tls", directory=CLIENT_TLS_DIR)
             self.certificate = service_certificate(
                 self,
                 tls=p.tls,
@@ -291,15 +285,12 @@ class PgBouncer(Construct):
                 id="certificate",
             )
         self.connection = DatabaseConnection(
-            env=[database.password.env(PASSWORD_ENV), {"name": CONN_ENV, "value": url}],
+            env=[database.password.env(PASSWORD_ENV), {"name": CONN_ENV, "value": url + (tls.query if tls else "")}],
             host=host,
             port=PGBOUNCER_PORT,
             user=database.user,
             name=database.name,
             password=database.password,
             dialect="postgresql",
-            volumes=volumes,
-            mounts=mounts,
-            tls_mode=client_tls.effective_mode if client_tls else None,
-            ca_file=f"{CLIENT_TLS_DIR}/ca.crt" if client_tls else None,
+            tls=tls,
         )

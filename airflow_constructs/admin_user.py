@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from .kube import api_object, service_account, short_hash
+from .kube import one_shot_job, service_account
 from .pod import PodOptions
 from .runtime import INIT_RESOURCES, AirflowRuntime
 
@@ -44,18 +44,12 @@ class AdminUser(Construct):
             service_account=base,
             restart_policy="OnFailure",
         )
-        self.job = api_object(
+        self.job = one_shot_job(
             self,
             "job",
-            api_version="batch/v1",
-            kind="Job",
-            name=f"{base}-{short_hash(main['command'], runtime.image.ref)}",
+            base_name=base,
             labels=labels,
-            body={
-                "spec": {
-                    "backoffLimit": 6,
-                    "template": template,
-                    "ttlSecondsAfterFinished": runtime.props.bootstrap_ttl_seconds,
-                }
-            },
+            template=template,
+            backoff_limit=6,
+            ttl_seconds_after_finished=runtime.props.bootstrap_ttl_seconds,
         )

@@ -17,6 +17,9 @@ from constructs import Construct
 
 PART_OF = "airflow"
 MANAGED_BY = "airflow-constructs"
+CONFIG_CHECKSUM = "airflow-constructs.io/config-checksum"
+"""Pod-template annotation holding a checksum of the configuration the pod mounts: a change rolls
+the pods, and for a one-shot Job it changes the Job's name (see ``one_shot_job``)."""
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
@@ -110,6 +113,62 @@ def api_object(
     for key, value in (body or {}).items():
         obj.add_json_patch(JsonPatch.add(f"/{key}", value))
     return obj
+
+
+class _OneShotJob(ApiObject):
+    """A Job whose name is ``<base>-<hash of its spec>``, computed when the object is rendered.
+
+    A Job's pod template is immutable, so a Job whose template changed must be a new Job. Rendering
+    is the one moment that sees the spec exactly as it will be applied: after every construct
+    composed it and after every escape hatch (``add_json_patch``) a user added. Hashing the whole
+    spec (mutable fields too) keeps the rule free of a list of fields to maintain; re-running a
+    one-shot Job is always safe, since each one is idempotent.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, base_name: str, **kwargs: Any) -> None:
+        super().__init__(scope, id, **kwargs)
+        self._base_name = base_name
+
+    def to_json(self) -> Any:
+        rendered = super().to_json()
+        rendered["metadata"]["name"] = f"{self._base_name}-{short_hash(rendered.get('spec'))}"
+        return rendered
+
+
+def one_shot_job(
+    scope: Construct,
+    id: str,
+    *,
+    base_name: str,
+    labels: dict[str, str],
+    template: dict[str, Any],
+    backoff_limit: int,
+    ttl_seconds_after_finished: int,
+) -> ApiObject:
+    """A run-once Job named ``<base_name>-<hash>`` from its whole rendered spec (see ``_OneShotJob``).
+
+    Anything the Job should re-run for but only mounts (a ConfigMap's content) must reach the
+    template as a ``CONFIG_CHECKSUM`` annotation, so that it reaches the hash too.
+    """
+    job = _OneShotJob(
+        scope,
+        id,
+        base_name=check_dns_label(f"{id} Job name", base_name, max_len=63 - 9),
+        api_version="batch/v1",
+        kind="Job",
+        metadata=ApiObjectMetadata(name=base_name, labels=dict(labels)),
+    )
+    job.add_json_patch(
+        JsonPatch.add(
+            "/spec",
+            {
+                "backoffLimit": backoff_limit,
+                "template": template,
+                "ttlSecondsAfterFinished": ttl_seconds_after_finished,
+            },
+        )
+    )
+    return job
 
 
 def cron_job(

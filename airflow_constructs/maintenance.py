@@ -10,7 +10,7 @@ from pydantic import Field, field_validator
 
 from .database import POSTGRES_UID, DatabaseConnection, EmbeddedPostgres
 from .embedded import claim_spec
-from .kube import api_object, check_dns_label, cron_job, service_account, short_hash
+from .kube import api_object, check_dns_label, cron_job, one_shot_job, service_account, short_hash
 from .pod import PodOptions, container, empty_dir, pod_template
 from .props import Props
 from .resources import Resources
@@ -172,6 +172,10 @@ class PostgresBackup(Construct):
         )
 
 
+POOLS_CHECKSUM = "airflow-constructs.io/pools-checksum"
+"""Pod-template annotation: a change to the pools changes the pools Job's template, so its name."""
+
+
 class Pools(Construct):
     """ConfigMap with ``pools.json`` and a Job ``<release>-pools-<hash>`` that imports it (idempotent:
     import creates or updates each pool). A change to the pools gives a new Job name, so it re-runs."""
@@ -213,18 +217,13 @@ class Pools(Construct):
             restart_policy="OnFailure",
             volumes=[{"configMap": {"name": base}, "name": "pools"}],
         )
-        self.job = api_object(
+        template["metadata"]["annotations"][POOLS_CHECKSUM] = short_hash(text, length=64)
+        self.job = one_shot_job(
             self,
             "job",
-            api_version="batch/v1",
-            kind="Job",
-            name=f"{base}-{short_hash(text, runtime.image.ref)}",
+            base_name=base,
             labels=labels,
-            body={
-                "spec": {
-                    "backoffLimit": 6,
-                    "template": template,
-                    "ttlSecondsAfterFinished": runtime.props.bootstrap_ttl_seconds,
-                }
-            },
+            template=template,
+            backoff_limit=6,
+            ttl_seconds_after_finished=runtime.props.bootstrap_ttl_seconds,
         )

@@ -1,7 +1,8 @@
 """Schema migrations: a plain Job running ``airflow db migrate``, no Helm hooks.
 
-The Job's name carries a hash of the image and the rendered config, so an upgrade creates a new
-Job (a Job's pod template is immutable) while re-applying the same manifests changes nothing.
+The Job's name carries a hash of its rendered spec (``kube.one_shot_job``), so any change to its
+pod (image, airflow.cfg through the config checksum, env, resources...) creates a new Job (a Job's
+pod template is immutable) while re-applying the same manifests changes nothing.
 Components wait for it in their ``wait-for-migrations`` init container.
 """
 
@@ -12,7 +13,7 @@ from typing import Any
 from constructs import Construct
 from pydantic import Field
 
-from .kube import api_object, service_account, short_hash
+from .kube import one_shot_job, service_account
 from .pod import PodOptions
 from .props import Props, parse_props
 from .resources import Resources
@@ -58,19 +59,12 @@ class Migrations(Construct):
             service_account=base,
             restart_policy="OnFailure",
         )
-        self.job_name = f"{base}-{short_hash(runtime.image.ref, runtime.config_text, main['env'])}"
-        self.job = api_object(
+        self.job = one_shot_job(
             self,
             "job",
-            api_version="batch/v1",
-            kind="Job",
-            name=self.job_name,
+            base_name=base,
             labels=labels,
-            body={
-                "spec": {
-                    "backoffLimit": p.backoff_limit,
-                    "template": template,
-                    "ttlSecondsAfterFinished": runtime.props.bootstrap_ttl_seconds,
-                }
-            },
+            template=template,
+            backoff_limit=p.backoff_limit,
+            ttl_seconds_after_finished=runtime.props.bootstrap_ttl_seconds,
         )

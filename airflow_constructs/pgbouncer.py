@@ -19,6 +19,7 @@ from .component import ComponentProps, availability
 from .database import CONN_ENV, PASSWORD_ENV, TLS_DIR, DatabaseConnection, verify_full_client
 from .image import Image
 from .kube import (
+    CONFIG_CHECKSUM,
     api_object,
     deployment,
     pod_disruption_budget,
@@ -41,7 +42,6 @@ DB_TLS_DIR = "/etc/pgbouncer-tls"
 EXPORTER_PORT = 9127
 PGBOUNCER_UID = 65534
 """PgBouncer runs as ``nobody``: it needs no file of its own beyond its config."""
-CONFIG_CHECKSUM = "airflow-constructs.io/config-checksum"
 
 
 class PgBouncerProps(ComponentProps):

@@ -33,6 +33,7 @@ from .executors import (
 )
 from .image import AirflowImage
 from .kube import (
+    CONFIG_CHECKSUM,
     api_object,
     check_dns_label,
     recommended_labels,
@@ -59,7 +60,6 @@ PIP_RESOURCES = Resources(cpu_request="100m", memory_request="256Mi", cpu_limit=
 POD_TEMPLATE_DIR = f"{AIRFLOW_HOME}/pod_templates"
 POD_TEMPLATE_FILE = f"{POD_TEMPLATE_DIR}/pod_template.yaml"
 API_PORT = 8080
-CONFIG_CHECKSUM = "airflow-constructs.io/config-checksum"
 INIT_RESOURCES = Resources(cpu_request="50m", memory_request="256Mi", cpu_limit="500m", memory_limit="512Mi")
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from constructs import Construct
 
 from .image import Image
-from .kube import api_object, service_account, short_hash
+from .kube import CONFIG_CHECKSUM, api_object, one_shot_job, service_account, short_hash
 from .pod import PodOptions, SecretRef, container, empty_dir, pod_template
 from .resources import Resources
 from .security import PodSecurity
@@ -163,7 +163,7 @@ class SecretsBootstrap(Construct):
         )
         template = pod_template(
             labels=labels,
-            annotations={},
+            annotations={CONFIG_CHECKSUM: short_hash(spec_json, script, length=64)},
             service_account=name,
             automount_token=True,
             containers=[main],
@@ -173,20 +173,12 @@ class SecretsBootstrap(Construct):
             restart_policy="OnFailure",
             volumes=[{"configMap": {"name": name}, "name": "script"}, empty_dir("tmp", "16Mi")],
         )
-        # The Job's pod template is immutable: a new spec needs a new Job, so the name carries its hash.
-        self.job_name = f"{name}-{short_hash(spec_json, script, image.ref)}"
-        self.job = api_object(
+        self.job = one_shot_job(
             self,
             "job",
-            api_version="batch/v1",
-            kind="Job",
-            name=self.job_name,
+            base_name=name,
             labels=labels,
-            body={
-                "spec": {
-                    "backoffLimit": 6,
-                    "template": template,
-                    "ttlSecondsAfterFinished": ttl_seconds_after_finished,
-                }
-            },
+            template=template,
+            backoff_limit=6,
+            ttl_seconds_after_finished=ttl_seconds_after_finished,
         )

@@ -21,6 +21,7 @@ from pydantic import Field, field_validator, model_validator
 
 from .image import Image
 from .kube import (
+    CONFIG_CHECKSUM,
     api_object,
     check_dns_label,
     deployment,
@@ -41,7 +42,6 @@ METRICS_PORT = 9102
 NOBODY = 65534
 """The exporter image runs as ``nobody``."""
 MAPPINGS_DIR = "/etc/statsd-exporter"
-CONFIG_CHECKSUM = "airflow-constructs.io/config-checksum"
 
 METRIC_KEYS = (
     "statsd_on",

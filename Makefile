@@ -107,7 +107,7 @@ test: tools lint typecheck unit checkov
 ## test-deep: the property tests with 300 random examples each instead of 25 (several minutes)
 .PHONY: test-deep
 test-deep: setup
-	HYPOTHESIS_PROFILE=deep pytest -p no:cacheprovider tests/test_properties.py
+	HYPOTHESIS_PROFILE=deep pytest -p no:cacheprovider tests/test_properties.py tests/test_upgrade_properties.py
 
 ## e2e: run the synthesized apps as real Airflow processes and run a DAG (tests/e2e/README.md).
 ## Installs Airflow (venv), PostgreSQL and Redis into .cache/e2e/ first: apt-get and useradd need root.

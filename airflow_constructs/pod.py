@@ -180,11 +180,26 @@ class PodOptions(Props):
     @classmethod
     def _no_host_path(cls, value: list[KubeObject]) -> list[KubeObject]:
         for volume in value:
+            check_dns_label("an extra volume's 'name'", str(volume.get("name", "")))
+            if len(volume) != 2:
+                raise ValueError(
+                    f"volume {volume.get('name')!r} needs a 'name' and exactly one source "
+                    f"(persistentVolumeClaim, configMap, secret, emptyDir, csi...), got keys {sorted(volume)}"
+                )
             if "hostPath" in volume:
                 raise ValueError(
                     f"volume {volume.get('name')!r} uses hostPath, which the restricted Pod Security "
                     "Standard forbids: use a PVC, configMap, secret, emptyDir or CSI volume"
                 )
+        return value
+
+    @field_validator("extra_volume_mounts")
+    @classmethod
+    def _mounts_complete(cls, value: list[KubeObject]) -> list[KubeObject]:
+        for mount in value:
+            path = mount.get("mountPath")
+            if not mount.get("name") or not isinstance(path, str) or not path.startswith("/"):
+                raise ValueError(f"every extra volume mount needs a 'name' and an absolute 'mountPath', got {mount!r}")
         return value
 
     @field_validator("image_pull_secrets")

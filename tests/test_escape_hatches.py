@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from airflow_constructs import Airflow, EnvVar, PodOptions, SecretRef, Toleration
+import pytest
+
+from airflow_constructs import Airflow, EnvVar, PodOptions, PropsError, SecretRef, Toleration
 from tests import conformance
 from tests.conftest import env_of, find, synth_chart
 
@@ -122,3 +124,19 @@ def test_resources_are_settable_per_component() -> None:
     )
     c = find(manifests, "Deployment", "airflow-dag-processor")["spec"]["template"]["spec"]["containers"][0]
     assert c["resources"] == {"limits": {"cpu": "2", "memory": "4Gi"}, "requests": {"cpu": "1", "memory": "2Gi"}}
+
+
+def test_an_extra_volume_needs_a_name_and_one_source() -> None:
+    with pytest.raises(PropsError) as err:
+        PodOptions(extra_volumes=[{"adolna": "x"}])
+    assert "an extra volume's 'name'" in str(err.value)
+    with pytest.raises(PropsError) as err:
+        PodOptions(extra_volumes=[{"name": "plugins", "emptyDir": {}, "secret": {"secretName": "s"}}])
+    assert "volume 'plugins' needs a 'name' and exactly one source" in str(err.value)
+    assert "got keys ['emptyDir', 'name', 'secret']" in str(err.value)
+
+
+def test_an_extra_volume_mount_needs_a_name_and_an_absolute_path() -> None:
+    with pytest.raises(PropsError) as err:
+        PodOptions(extra_volume_mounts=[{"name": "plugins", "mountPath": "plugins"}])
+    assert "every extra volume mount needs a 'name' and an absolute 'mountPath'" in str(err.value)

@@ -7,35 +7,35 @@ from typing import Annotated, Any
 from constructs import Construct
 from pydantic import Discriminator, Tag, model_validator
 
-from .admin_user import AdminUser
-from .api_server import ApiServer, ApiServerProps
-from .auth import FabAuth
-from .autoscaling import KedaAutoscaling
-from .dag_processor import DagProcessor, DagProcessorProps
-from .database import EmbeddedPostgres, ExternalDatabase, Postgres
-from .edge import EdgeWorkers
-from .embedded import generated_secret_name
-from .executors import CeleryExecutor, EdgeExecutor, EmbeddedRedis, KubernetesExecutor
-from .exposure import with_base_url
-from .external_secret import ExternalSecret, ExternalSecretProps, check_external_secrets
-from .flower import Flower, FlowerProps
-from .kerberos import Kerberos, KerberosProps, add_kerberos, kerberos_config
-from .kube import require_namespace, service_host
-from .kubernetes_executor import KubernetesExecutorPods
-from .maintenance import DbClean, DbCleanProps, Pool, Pools, PostgresBackup, PostgresBackupProps
-from .migrations import Migrations, MigrationsProps
-from .network_policies import NetworkPolicies, NetworkPolicyProps, network_graph
-from .openshift import drop_fixed_ids
-from .pgbouncer import PgBouncer, PgBouncerProps
-from .pod import SecretRef
-from .props import PropsError, parse_props, register_union_tags
-from .redis import BrokerConnection, Redis, external_broker
-from .runtime import AirflowRuntime, RuntimeProps, check_name_from_id
-from .scheduler import Scheduler, SchedulerProps
-from .secrets import GeneratedKey
-from .statsd import MetricsProps, StatsdExporter, metrics_config
-from .triggerer import Triggerer, TriggererProps
-from .workers import CeleryWorkers
+from .components.admin_user import AdminUser
+from .components.api_server import ApiServer, ApiServerProps
+from .components.dag_processor import DagProcessor, DagProcessorProps
+from .components.edge import EdgeWorkers
+from .components.flower import Flower, FlowerProps
+from .components.kerberos import Kerberos, KerberosProps, add_kerberos, kerberos_config
+from .components.kubernetes_executor import KubernetesExecutorPods
+from .components.maintenance import DbClean, DbCleanProps, Pool, Pools, PostgresBackup, PostgresBackupProps
+from .components.migrations import Migrations, MigrationsProps
+from .components.scheduler import Scheduler, SchedulerProps
+from .components.statsd import MetricsProps, StatsdExporter, metrics_config
+from .components.triggerer import Triggerer, TriggererProps
+from .components.workers import CeleryWorkers
+from .core.autoscaling import KedaAutoscaling
+from .core.exposure import with_base_url
+from .core.external_secret import ExternalSecret, ExternalSecretProps, check_external_secrets
+from .core.kube import require_namespace, service_host
+from .core.openshift import drop_fixed_ids
+from .core.pod import SecretRef
+from .core.props import PropsError, parse_props, register_union_tags
+from .core.secrets import GeneratedKey
+from .network.policies import NetworkPolicies, NetworkPolicyProps, network_graph
+from .runtime.airflow_runtime import AirflowRuntime, RuntimeProps, check_name_from_id
+from .runtime.auth import FabAuth
+from .runtime.executors import CeleryExecutor, EdgeExecutor, EmbeddedRedis, KubernetesExecutor
+from .services.database import EmbeddedPostgres, ExternalDatabase, Postgres
+from .services.embedded import generated_secret_name
+from .services.pgbouncer import PgBouncer, PgBouncerProps
+from .services.redis import BrokerConnection, Redis, external_broker
 
 
 def _database_kind(value: Any) -> str | None:

@@ -18,8 +18,8 @@ from pathlib import Path
 from cdk8s import App
 
 from airflow_constructs.config_file import schema_text
-from airflow_constructs.diagram import mermaid
-from airflow_constructs.reference import GENERATED_NOTE, reference_markdown
+from airflow_constructs.docs.diagram import mermaid
+from airflow_constructs.docs.reference import GENERATED_NOTE, reference_markdown
 
 from .registry import APPS
 

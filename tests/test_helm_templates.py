@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import yaml
 
-from airflow_constructs.helm_templates import (
+from airflow_constructs.packaging.templates import (
     NAMESPACE_INLINE,
     NAMESPACE_VALUE,
     escape,

@@ -33,7 +33,7 @@ from airflow_constructs import (
     PropsError,
     SecretRef,
 )
-from airflow_constructs.network_policies import Pod, allows, network_graph
+from airflow_constructs.network.policies import Pod, allows, network_graph
 from tests import conformance
 from tests.conftest import Manifest, find, synth_chart
 

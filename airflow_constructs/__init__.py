@@ -2,7 +2,6 @@
 
 from .airflow import Airflow, AirflowProps
 from .components.api_server import ApiServer, ApiServerProps
-from .components.component import ComponentProps
 from .components.dag_processor import DagProcessor, DagProcessorProps
 from .components.edge import EdgeWorkers
 from .components.flower import Flower, FlowerProps
@@ -17,12 +16,15 @@ from .core.autoscaling import HorizontalAutoscaling, KedaAutoscaling, VerticalAu
 from .core.exposure import Exposed, Exposure
 from .core.external_secret import ExternalSecret, ExternalSecretProps, RemoteRef, SecretStoreRef
 from .core.image import AIRFLOW_VERSION, AirflowImage, Image
+from .core.network_peer import NetworkPeer
 from .core.pod import EnvVar, PodOptions, SecretRef, Toleration
 from .core.props import PropsError
 from .core.resources import Resources
 from .core.security import PodSecurity
 from .core.tls import ApiServerTls, ServiceTls
-from .network.policies import EgressRule, ExternalService, NetworkPeer, NetworkPolicies, NetworkPolicyProps
+from .core.workload import ComponentProps
+from .network.policies import NetworkPolicies
+from .network.props import EgressRule, ExternalService, NetworkPolicyProps
 from .runtime.airflow_runtime import AirflowRuntime, AirflowSecrets, RuntimeProps, SecretsBackend
 from .runtime.auth import FabAuth, LdapAuth, OAuthAuth, SimpleAuth
 from .runtime.config import AirflowSettings
@@ -32,8 +34,6 @@ from .runtime.executors import (
     CeleryWorkerSet,
     EdgeExecutor,
     EdgeWorkerSet,
-    EmbeddedRedis,
-    ExternalBroker,
     KubernetesExecutor,
     LocalExecutor,
     PodCleanup,
@@ -41,7 +41,7 @@ from .runtime.executors import (
 from .runtime.logs import LogsProps, LogsVolume, RemoteLogging
 from .services.database import DatabaseConnection, DatabaseTls, EmbeddedPostgres, ExternalDatabase, Postgres
 from .services.pgbouncer import PgBouncer, PgBouncerProps
-from .services.redis import Redis
+from .services.redis import EmbeddedRedis, ExternalBroker, Redis
 
 __version__ = "0.1.0"
 

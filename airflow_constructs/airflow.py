@@ -28,14 +28,16 @@ from .core.openshift import drop_fixed_ids
 from .core.pod import SecretRef
 from .core.props import PropsError, parse_props, register_union_tags
 from .core.secrets import GeneratedKey
-from .network.policies import NetworkPolicies, NetworkPolicyProps, network_graph
+from .network.flows import network_graph
+from .network.policies import NetworkPolicies
+from .network.props import NetworkPolicyProps
 from .runtime.airflow_runtime import AirflowRuntime, RuntimeProps, check_name_from_id
 from .runtime.auth import FabAuth
-from .runtime.executors import CeleryExecutor, EdgeExecutor, EmbeddedRedis, KubernetesExecutor
+from .runtime.executors import CeleryExecutor, EdgeExecutor, KubernetesExecutor
 from .services.database import EmbeddedPostgres, ExternalDatabase, Postgres
 from .services.embedded import generated_secret_name
 from .services.pgbouncer import PgBouncer, PgBouncerProps
-from .services.redis import BrokerConnection, Redis, external_broker
+from .services.redis import BrokerConnection, EmbeddedRedis, Redis, external_broker
 
 
 def _database_kind(value: Any) -> str | None:

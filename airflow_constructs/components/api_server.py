@@ -11,9 +11,10 @@ from ..core.pod import container, empty_dir
 from ..core.props import parse_props
 from ..core.resources import Resources
 from ..core.tls import KEY_MOUNT, ApiServerTls, key_volume, service_certificate
+from ..core.workload import ComponentProps
 from ..runtime.airflow_runtime import API_PORT, AUTH_DIR, INIT_RESOURCES, PASSWORDS_FILE, AirflowRuntime
 from ..runtime.auth import FabAuth, WebserverConfig
-from .component import AirflowComponent, ComponentProps
+from .component import AirflowComponent
 
 AUTH_SECRET_DIR = "/opt/airflow/auth-secret"
 PASSWORDS_NAME = "simple_auth_manager_passwords.json"

@@ -8,8 +8,9 @@ from constructs import Construct
 
 from ..core.props import parse_props
 from ..core.resources import Resources
+from ..core.workload import ComponentProps
 from ..runtime.airflow_runtime import AirflowRuntime
-from .component import AirflowComponent, ComponentProps, jobs_check
+from .component import AirflowComponent, jobs_check
 
 
 class DagProcessorProps(ComponentProps):

@@ -10,8 +10,9 @@ from ..core.exposure import Exposed, Exposure
 from ..core.pod import SecretRef
 from ..core.props import parse_props
 from ..core.resources import Resources
+from ..core.workload import ComponentProps
 from ..runtime.airflow_runtime import AirflowRuntime
-from .component import AirflowComponent, ComponentProps
+from .component import AirflowComponent
 
 FLOWER_PORT = 5555
 BASIC_AUTH_ENV = "AIRFLOW__CELERY__FLOWER_BASIC_AUTH"

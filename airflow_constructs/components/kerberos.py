@@ -19,10 +19,10 @@ from constructs import Construct
 from pydantic import Field, model_validator
 
 from ..core.kube import api_object, short_hash
+from ..core.network_peer import NetworkPeer
 from ..core.pod import SecretRef
 from ..core.props import Props, PropsError
 from ..core.resources import Resources
-from ..network.policies import NetworkPeer
 
 CCACHE_DIR = "/var/kerberos-ccache"
 CCACHE = f"{CCACHE_DIR}/krb5cc"

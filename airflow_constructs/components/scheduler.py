@@ -8,9 +8,10 @@ from constructs import Construct
 
 from ..core.props import parse_props
 from ..core.resources import Resources
+from ..core.workload import ComponentProps
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.executors import LocalExecutor
-from .component import AirflowComponent, ComponentProps, jobs_check
+from .component import AirflowComponent, jobs_check
 from .kubernetes_executor import KubernetesExecutorPods
 
 LOG_SERVER_PORT = 8793

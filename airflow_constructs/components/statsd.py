@@ -31,11 +31,11 @@ from ..core.kube import (
     service_host,
     short_hash,
 )
+from ..core.network_peer import NetworkPeer
 from ..core.pod import PodOptions, container, empty_dir, pod_template
 from ..core.props import Props, PropsError
 from ..core.resources import Resources
 from ..core.security import PodSecurity
-from ..network.policies import NetworkPeer
 
 STATSD_PORT = 9125
 METRICS_PORT = 9102

@@ -14,14 +14,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag, field_validator
 
-from ..components.component import ComponentProps
 from ..core.autoscaling import Autoscaling
-from ..core.image import Image
 from ..core.kube import check_dns_label
-from ..core.pod import PodOptions, SecretRef
 from ..core.props import Props, register_union_tags
 from ..core.resources import Resources
-from ..core.tls import ServiceTls
+from ..core.workload import ComponentProps
+from ..services.redis import EmbeddedRedis, ExternalBroker
 
 # Celery splits --queues on commas and Kombu routes by exact name: keep names to a safe alphabet.
 _QUEUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$")
@@ -82,38 +80,6 @@ class CeleryWorkerSet(ComponentProps):
     @classmethod
     def _queues(cls, value: list[str]) -> list[str]:
         return check_queues(value)
-
-
-class EmbeddedRedis(Props):
-    """A single Redis pod inside the release as the Celery broker (StatefulSet, optional PVC)."""
-
-    kind: Literal["embedded-redis"] = "embedded-redis"
-    """Discriminator for the ``broker`` choice."""
-    image: Image = Image(repository="redis", tag="7.4.2-bookworm")
-    """Redis image (official Debian-based image; runs as its ``redis`` user, UID 999)."""
-    persistence: bool = False
-    """Keep Redis data on a PVC (the broker holds only queued messages; they can be re-sent)."""
-    storage_size: str = Field(default="1Gi", pattern=r"^[1-9][0-9]*(Mi|Gi|Ti)$")
-    """Size of the data volume when ``persistence`` is on."""
-    storage_class: str | None = None
-    """StorageClass of the data volume (None: the cluster default)."""
-    resources: Resources = Resources(cpu_request="100m", memory_request="128Mi", cpu_limit="500m", memory_limit="512Mi")
-    """Requests and limits of the Redis container."""
-    password: SecretRef | None = None
-    """Password Redis requires; None: generated in-cluster into ``<name>-generated``."""
-    tls: ServiceTls | None = None
-    """Serve TLS only (``rediss://``); Airflow's Celery clients verify the certificate."""
-    pod: PodOptions = PodOptions()
-    """Scheduling and extension options of the Redis pod."""
-
-
-class ExternalBroker(Props):
-    """A Celery broker outside the release; the URL (with its password) comes from a Secret."""
-
-    kind: Literal["external"] = "external"
-    """Discriminator for the ``broker`` choice."""
-    url: SecretRef
-    """Secret key holding the broker URL, e.g. ``rediss://:pw@redis.example.com:6380/0``."""
 
 
 def _kind(default: str) -> Any:

@@ -15,7 +15,6 @@ from cdk8s import ApiObject
 from constructs import Construct
 from pydantic import Field, model_validator
 
-from ..components.component import ComponentProps, availability
 from ..core.image import Image
 from ..core.kube import (
     CONFIG_CHECKSUM,
@@ -40,6 +39,7 @@ from ..core.tls import (
     server_volume,
     service_certificate,
 )
+from ..core.workload import ComponentProps, availability
 from .database import CONN_ENV, PASSWORD_ENV, TLS_DIR, DatabaseConnection, verify_full_client
 
 PGBOUNCER_PORT = 6432

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from cdk8s import ApiObject
 from constructs import Construct
+from pydantic import Field
 
+from ..core.image import Image
 from ..core.kube import require_namespace
-from ..core.pod import container, empty_dir, pod_template
+from ..core.pod import PodOptions, SecretRef, container, empty_dir, pod_template
+from ..core.props import Props
+from ..core.resources import Resources
 from ..core.secrets import GeneratedKey
 from ..core.security import PodSecurity
-from ..core.tls import SERVER_MOUNT, SERVER_TLS_DIR, ca_volume, reloader, server_volume, service_certificate
-from ..runtime.executors import EmbeddedRedis, ExternalBroker
+from ..core.tls import SERVER_MOUNT, SERVER_TLS_DIR, ServiceTls, ca_volume, reloader, server_volume, service_certificate
 from .embedded import EmbeddedService, claim_spec
 
 REDIS_PORT = 6379
@@ -22,6 +25,38 @@ REDIS_UID = 999
 BROKER_ENV = "AIRFLOW__CELERY__BROKER_URL"
 PASSWORD_ENV = "REDIS_PASSWORD"
 CLIENT_TLS_DIR = "/opt/airflow/broker-tls"
+
+
+class EmbeddedRedis(Props):
+    """A single Redis pod inside the release as the Celery broker (StatefulSet, optional PVC)."""
+
+    kind: Literal["embedded-redis"] = "embedded-redis"
+    """Discriminator for the ``broker`` choice."""
+    image: Image = Image(repository="redis", tag="7.4.2-bookworm")
+    """Redis image (official Debian-based image; runs as its ``redis`` user, UID 999)."""
+    persistence: bool = False
+    """Keep Redis data on a PVC (the broker holds only queued messages; they can be re-sent)."""
+    storage_size: str = Field(default="1Gi", pattern=r"^[1-9][0-9]*(Mi|Gi|Ti)$")
+    """Size of the data volume when ``persistence`` is on."""
+    storage_class: str | None = None
+    """StorageClass of the data volume (None: the cluster default)."""
+    resources: Resources = Resources(cpu_request="100m", memory_request="128Mi", cpu_limit="500m", memory_limit="512Mi")
+    """Requests and limits of the Redis container."""
+    password: SecretRef | None = None
+    """Password Redis requires; None: generated in-cluster into ``<name>-generated``."""
+    tls: ServiceTls | None = None
+    """Serve TLS only (``rediss://``); Airflow's Celery clients verify the certificate."""
+    pod: PodOptions = PodOptions()
+    """Scheduling and extension options of the Redis pod."""
+
+
+class ExternalBroker(Props):
+    """A Celery broker outside the release; the URL (with its password) comes from a Secret."""
+
+    kind: Literal["external"] = "external"
+    """Discriminator for the ``broker`` choice."""
+    url: SecretRef
+    """Secret key holding the broker URL, e.g. ``rediss://:pw@redis.example.com:6380/0``."""
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from .core.tls import ApiServerTls, ServiceTls
 from .core.workload import ComponentProps
 from .network.policies import NetworkPolicies
 from .network.props import EgressRule, ExternalService, NetworkPolicyProps
-from .runtime.airflow_runtime import AirflowRuntime, AirflowSecrets, RuntimeProps, SecretsBackend
+from .runtime.airflow_runtime import AirflowRuntime
 from .runtime.auth import FabAuth, LdapAuth, OAuthAuth, SimpleAuth
 from .runtime.config import AirflowSettings
 from .runtime.dags import BakedDags, GitBundleDags, GitHttpsAuth, GitSshAuth, GitSyncDags, PvcDags
@@ -39,8 +39,10 @@ from .runtime.executors import (
     PodCleanup,
 )
 from .runtime.logs import LogsProps, LogsVolume, RemoteLogging
-from .services.database import DatabaseConnection, DatabaseTls, EmbeddedPostgres, ExternalDatabase, Postgres
+from .runtime.runtime_props import AirflowSecrets, RuntimeProps, SecretsBackend
+from .services.database import DatabaseConnection, DatabaseTls, EmbeddedPostgres, ExternalDatabase
 from .services.pgbouncer import PgBouncer, PgBouncerProps
+from .services.postgres import Postgres
 from .services.redis import EmbeddedRedis, ExternalBroker, Redis
 
 __version__ = "0.1.0"

@@ -31,12 +31,14 @@ from .core.secrets import GeneratedKey
 from .network.flows import network_graph
 from .network.policies import NetworkPolicies
 from .network.props import NetworkPolicyProps
-from .runtime.airflow_runtime import AirflowRuntime, RuntimeProps, check_name_from_id
+from .runtime.airflow_runtime import AirflowRuntime, check_name_from_id
 from .runtime.auth import FabAuth
 from .runtime.executors import CeleryExecutor, EdgeExecutor, KubernetesExecutor
-from .services.database import EmbeddedPostgres, ExternalDatabase, Postgres
+from .runtime.runtime_props import RuntimeProps
+from .services.database import EmbeddedPostgres, ExternalDatabase
 from .services.embedded import generated_secret_name
 from .services.pgbouncer import PgBouncer, PgBouncerProps
+from .services.postgres import Postgres
 from .services.redis import BrokerConnection, EmbeddedRedis, Redis, external_broker
 
 

@@ -25,8 +25,9 @@ from .config_file import ConfigError, build_chart, load_config, schema_text
 from .core.props import PropsError
 from .docs.diagram import mermaid
 from .packaging.changelog import Release
-from .packaging.helm import ChartMetadata, load_documents, write_chart
+from .packaging.chart_yaml import ChartMetadata
 from .packaging.helm import build_chart as build_helm_chart
+from .packaging.helm import load_documents, write_chart
 
 EXIT_BAD_INPUT = 2
 """Exit status for invalid input (argparse uses it for usage errors too)."""

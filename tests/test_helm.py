@@ -23,9 +23,9 @@ from cdk8s import App, Chart
 from airflow_constructs import AIRFLOW_VERSION, Airflow, __version__
 from airflow_constructs.core.kube import api_object
 from airflow_constructs.packaging.changelog import release
+from airflow_constructs.packaging.chart_yaml import ChartMetadata
 from airflow_constructs.packaging.helm import (
     CHARTS_DIR,
-    ChartMetadata,
     build_chart,
     chart_name,
     write_app_charts,

@@ -1,6 +1,6 @@
 """Packaging: the chart repository in dist/helm/ is reproducible, and the Python wheel installs and works.
 
-``helm package`` records file mtimes and ``helm repo index`` the current time; ``helm_repo`` pins
+``helm package`` records file mtimes and ``helm repo index`` the current time; ``packaging/repo.py`` pins
 both to the release date, so packaging the committed chart sources must give, byte for byte, the
 committed ``dist/helm/*.tgz`` and ``index.yaml``.
 """

@@ -1,4 +1,4 @@
-"""Namespace substitution and escaping, field by field (helm_templates), without Helm."""
+"""Namespace substitution and escaping, field by field (packaging/templates.py), without Helm."""
 
 from __future__ import annotations
 

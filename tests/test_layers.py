@@ -117,6 +117,11 @@ def test_no_import_cycle() -> None:
     assert not cycles, "import cycles:\n" + "\n".join(" <-> ".join(c) for c in cycles)
 
 
+def test_modules_are_short() -> None:
+    long = {m: n for m, p in _sources().items() if (n := len(p.read_text().splitlines())) > MAX_MODULE_LINES}
+    assert not long, f"modules over {MAX_MODULE_LINES} lines: {long}"
+
+
 @pytest.mark.parametrize("name", airflow_constructs.__all__)
 def test_every_public_name_imports(name: str) -> None:
     module = importlib.import_module(PACKAGE)

@@ -11,7 +11,8 @@ from constructs import Construct
 
 from ..core.kube import one_shot_job, service_account
 from ..core.pod import PodOptions
-from ..runtime.airflow_runtime import INIT_RESOURCES, AirflowRuntime
+from ..runtime.airflow_runtime import AirflowRuntime
+from ..runtime.container import INIT_RESOURCES
 
 
 class AdminUser(Construct):

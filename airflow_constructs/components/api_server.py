@@ -12,8 +12,9 @@ from ..core.props import parse_props
 from ..core.resources import Resources
 from ..core.tls import KEY_MOUNT, ApiServerTls, key_volume, service_certificate
 from ..core.workload import ComponentProps
-from ..runtime.airflow_runtime import API_PORT, AUTH_DIR, INIT_RESOURCES, PASSWORDS_FILE, AirflowRuntime
+from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.auth import FabAuth, WebserverConfig
+from ..runtime.container import API_PORT, AUTH_DIR, INIT_RESOURCES, PASSWORDS_FILE
 from .component import AirflowComponent
 
 AUTH_SECRET_DIR = "/opt/airflow/auth-secret"

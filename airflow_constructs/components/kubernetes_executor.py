@@ -17,7 +17,8 @@ from constructs import Construct
 from ..core.kube import api_object, cron_job, service_account
 from ..core.pod import PodOptions, container, empty_dir, pod_template
 from ..core.secrets import BOOTSTRAP_RESOURCES
-from ..runtime.airflow_runtime import POD_TEMPLATE_DIR, AirflowRuntime
+from ..runtime.airflow_runtime import AirflowRuntime
+from ..runtime.container import POD_TEMPLATE_DIR
 from ..runtime.executors import KubernetesExecutor
 
 LAUNCHER_RULES = [

@@ -13,7 +13,8 @@ from ..core.pod import PodOptions, container, empty_dir, pod_template
 from ..core.props import Props
 from ..core.resources import Resources
 from ..core.security import PodSecurity
-from ..runtime.airflow_runtime import AIRFLOW_HOME, INIT_RESOURCES, AirflowRuntime
+from ..runtime.airflow_runtime import AirflowRuntime
+from ..runtime.container import AIRFLOW_HOME, INIT_RESOURCES
 from ..services.database import POSTGRES_UID, DatabaseConnection, EmbeddedPostgres
 from ..services.embedded import claim_spec
 

@@ -14,12 +14,11 @@ stable order, so the same manifests always give the same text.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.label_selector import selects
+from .flowchart import Flowchart, node_id, render
 
 Manifest = dict[str, Any]
 
@@ -36,67 +35,11 @@ AUTOSCALER_KINDS = {
 """Objects that resize a workload: where their target is, and their replica bounds (KEDA's
 ScaledObject names them differently; a VPA changes requests, not replicas)."""
 
-# Mermaid node shapes, by what a node is: (opening, closing).
-_SHAPES = {
-    "workload": ('["', '"]'),
-    "job": ('[["', '"]]'),
-    "service": ('(["', '"])'),
-    "volume": ('[("', '")]'),
-    "secret": ('{{"', '"}}'),
-    "config": ('[/"', '"/]'),
-    "entry": ('>"', '"]'),
-    "scaler": ('[/"', '"\\]'),
-    "peer": ('(("', '"))'),
-}
-
-# One colour per kind of node, so the picture reads at a glance (GitHub renders classDef).
-_CLASSES = {
-    "workload": "fill:#dbeafe,stroke:#1d4ed8,color:#000",
-    "job": "fill:#e0e7ff,stroke:#4338ca,color:#000",
-    "service": "fill:#dcfce7,stroke:#15803d,color:#000",
-    "volume": "fill:#fef3c7,stroke:#b45309,color:#000",
-    "secret": "fill:#fee2e2,stroke:#b91c1c,color:#000",
-    "config": "fill:#f3f4f6,stroke:#4b5563,color:#000",
-    "entry": "fill:#fae8ff,stroke:#a21caf,color:#000",
-    "scaler": "fill:#ecfeff,stroke:#0e7490,color:#000",
-    "peer": "fill:#ffffff,stroke:#6b7280,stroke-dasharray:3 3,color:#000",
-}
-
-
-@dataclass
-class _Node:
-    id: str
-    kind: str
-    label: str
-    group: str | None = None
-
-
-@dataclass
-class _Graph:
-    nodes: dict[str, _Node] = field(default_factory=dict)
-    edges: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)
-    """(source, target, arrow) -> edge labels (joined when drawn)."""
-
-    def node(self, id: str, kind: str, label: str, group: str | None = None) -> str:
-        if id not in self.nodes:
-            self.nodes[id] = _Node(id, kind, label, group)
-        return id
-
-    def edge(self, source: str, target: str, arrow: str = "-->", label: str | None = None) -> None:
-        labels = self.edges.setdefault((source, target, arrow), set())
-        if label:
-            labels.add(label)
-
-
-def node_id(kind: str, name: str) -> str:
-    """A Mermaid-safe, stable node id for an object (also never a Mermaid keyword like ``end``)."""
-    return f"{kind.lower()}_{re.sub(r'[^A-Za-z0-9]', '_', name)}"
-
 
 def mermaid(manifests: Iterable[Manifest]) -> str:
     """The Mermaid ``flowchart`` text of these manifests (no surrounding code fence)."""
     objects = [m for m in manifests if isinstance(m, dict) and "kind" in m]
-    graph = _Graph()
+    graph = Flowchart()
     workloads = [m for kind in WORKLOAD_KINDS for m in objects if m["kind"] == kind]
     pods = {node_id(w["kind"], _name(w)): _pod_spec(w) for w in workloads}
     pod_labels = {node_id(w["kind"], _name(w)): _pod_labels(w) for w in workloads}
@@ -124,7 +67,7 @@ def mermaid(manifests: Iterable[Manifest]) -> str:
     for obj in objects:
         if obj["kind"] == "NetworkPolicy":
             _add_network_policy(graph, obj, pod_labels)
-    return _render(graph)
+    return render(graph)
 
 
 # -- objects ----------------------------------------------------------------------------------
@@ -160,7 +103,7 @@ def _pod_labels(workload: Manifest) -> dict[str, str]:
     return labels
 
 
-def _add_workload(graph: _Graph, workload: Manifest) -> None:
+def _add_workload(graph: Flowchart, workload: Manifest) -> None:
     kind = workload["kind"]
     wid = node_id(kind, _name(workload))
     label = f"{kind}<br/>{_name(workload)}"
@@ -180,7 +123,7 @@ def _add_workload(graph: _Graph, workload: Manifest) -> None:
         graph.edge(wid, vid, "---")
 
 
-def _add_service(graph: _Graph, service: Manifest, pod_labels: dict[str, dict[str, str]]) -> None:
+def _add_service(graph: Flowchart, service: Manifest, pod_labels: dict[str, dict[str, str]]) -> None:
     spec = service.get("spec", {})
     ports = ", ".join(_service_port(p) for p in spec.get("ports", []))
     headless = " (headless)" if spec.get("clusterIP") == "None" else ""
@@ -203,7 +146,7 @@ def _containers(spec: Manifest) -> Iterator[Manifest]:
     yield from spec.get("containers", [])
 
 
-def _add_references(graph: _Graph, wid: str, spec: Manifest) -> None:
+def _add_references(graph: Flowchart, wid: str, spec: Manifest) -> None:
     """Edges from a workload to the Secrets, ConfigMaps and claims its pods read."""
     group = graph.nodes[wid].group
     secrets: set[str] = set()
@@ -243,7 +186,7 @@ def _add_references(graph: _Graph, wid: str, spec: Manifest) -> None:
         graph.edge(wid, graph.node(node_id("PersistentVolumeClaim", name), "volume", f"PVC<br/>{name}", group), "---")
 
 
-def _add_secret_writers(graph: _Graph, objects: list[Manifest], pods: dict[str, Manifest]) -> None:
+def _add_secret_writers(graph: Flowchart, objects: list[Manifest], pods: dict[str, Manifest]) -> None:
     """Edges from workloads whose ServiceAccount may create or change named Secrets to those Secrets.
 
     That is how a generating Job (the secrets bootstrap) shows up as the source of a Secret that
@@ -271,7 +214,7 @@ def _add_secret_writers(graph: _Graph, objects: list[Manifest], pods: dict[str, 
                     )
 
 
-def _add_ingress(graph: _Graph, ingress: Manifest) -> None:
+def _add_ingress(graph: Flowchart, ingress: Manifest) -> None:
     iid = graph.node(node_id("Ingress", _name(ingress)), "entry", f"Ingress<br/>{_name(ingress)}")
     spec = ingress.get("spec", {})
     default = spec.get("defaultBackend", {}).get("service")
@@ -285,7 +228,7 @@ def _add_ingress(graph: _Graph, ingress: Manifest) -> None:
                 graph.edge(iid, _service_node(graph, backend["name"]), label=where)
 
 
-def _add_http_route(graph: _Graph, route: Manifest) -> None:
+def _add_http_route(graph: Flowchart, route: Manifest) -> None:
     rid = graph.node(node_id("HTTPRoute", _name(route)), "entry", f"HTTPRoute<br/>{_name(route)}")
     spec = route.get("spec", {})
     hosts = ", ".join(spec.get("hostnames", [])) or None
@@ -295,7 +238,7 @@ def _add_http_route(graph: _Graph, route: Manifest) -> None:
                 graph.edge(rid, _service_node(graph, ref["name"]), label=hosts)
 
 
-def _add_autoscaler(graph: _Graph, scaler: Manifest) -> None:
+def _add_autoscaler(graph: Flowchart, scaler: Manifest) -> None:
     target_field, low, high = AUTOSCALER_KINDS[scaler["kind"]]
     spec = scaler.get("spec", {})
     target = spec.get(target_field, {})
@@ -309,7 +252,7 @@ def _add_autoscaler(graph: _Graph, scaler: Manifest) -> None:
         graph.edge(sid, wid, "-.->", "scales" if low else "sizes")
 
 
-def _service_node(graph: _Graph, name: str) -> str:
+def _service_node(graph: Flowchart, name: str) -> str:
     # A backend not in the manifests still gets a node: the picture shows the dangling reference.
     return graph.node(node_id("Service", name), "service", f"Service<br/>{name}")
 
@@ -334,7 +277,7 @@ def _port_text(port: Manifest) -> str:
     return f"{protocol} {number}" + (f"-{end}" if end else "")
 
 
-def _add_network_policy(graph: _Graph, policy: Manifest, pod_labels: dict[str, dict[str, str]]) -> None:
+def _add_network_policy(graph: Flowchart, policy: Manifest, pod_labels: dict[str, dict[str, str]]) -> None:
     """Edges for the ingress each policy allows: from the selected sources to the selected pods.
 
     Sources are the workloads a ``podSelector`` peer matches in the same namespace; a peer with a
@@ -366,38 +309,3 @@ def _add_network_policy(graph: _Graph, policy: Manifest, pod_labels: dict[str, d
         for source in sources:
             for target in targets:
                 graph.edge(source, target, "==>", ports)
-
-
-# -- output -------------------------------------------------------------------------------------
-
-
-def _escape(text: str) -> str:
-    return text.replace('"', "#quot;")
-
-
-def _render(graph: _Graph) -> str:
-    lines = ["flowchart LR"]
-    groups: dict[str | None, list[_Node]] = {}
-    for node in graph.nodes.values():
-        groups.setdefault(node.group, []).append(node)
-    # A component gets a box only when it runs pods; lone objects (a shared ConfigMap) stay outside.
-    boxed = {n.group for n in graph.nodes.values() if n.kind in ("workload", "job") and n.group}
-    loose = [n for group, nodes in groups.items() if group not in boxed for n in nodes]
-    for group in sorted(g for g in groups if g in boxed):
-        lines.append(f'  subgraph {node_id("component", group)}["{_escape(group)}"]')
-        lines.extend(f"    {_node_text(n)}" for n in groups[group])
-        lines.append("  end")
-    lines.extend(f"  {_node_text(n)}" for n in loose)
-    for (source, target, arrow), labels in sorted(graph.edges.items()):
-        label = f'|"{_escape(", ".join(sorted(labels)))}"|' if labels else ""
-        lines.append(f"  {source} {arrow}{label} {target}")
-    for kind in sorted({n.kind for n in graph.nodes.values()}):
-        lines.append(f"  classDef {kind} {_CLASSES[kind]}")
-        members = ",".join(n.id for n in graph.nodes.values() if n.kind == kind)
-        lines.append(f"  class {members} {kind}")
-    return "\n".join(lines) + "\n"
-
-
-def _node_text(node: _Node) -> str:
-    opening, closing = _SHAPES[node.kind]
-    return f"{node.id}{opening}{_escape(node.label)}{closing}"

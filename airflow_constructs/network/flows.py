@@ -20,8 +20,9 @@ from ..components.workers import LOG_SERVER_PORT as WORKER_LOGS
 from ..core.autoscaling import KedaAutoscaling
 from ..core.network_peer import NetworkPeer
 from ..core.props import PropsError
-from ..runtime.airflow_runtime import API_PORT, AirflowRuntime
+from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.auth import FabAuth
+from ..runtime.container import API_PORT
 from ..runtime.dags import GitBundleDags, GitSyncDags
 from ..runtime.executors import LocalExecutor
 from ..services.database import POSTGRES_PORT

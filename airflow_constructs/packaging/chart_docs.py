@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..runtime.airflow_runtime import PASSWORDS_FILE
+from ..runtime.container import PASSWORDS_FILE
 
 Manifest = dict[str, Any]
 

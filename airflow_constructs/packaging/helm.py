@@ -1,13 +1,13 @@
 """The Helm wrapper chart: an app's synthesized manifests as a chart a user can ``helm install``.
 
 ``python -m apps`` calls ``write_app_charts`` after synthesis, so every ``dist/<app>/`` gets a chart
-under ``dist/helm/charts/<chart>/``; ``helm_repo`` packages those into the chart repository
+under ``dist/helm/charts/<chart>/``; ``repo`` packages those into the chart repository
 ``dist/helm/``. A chart holds:
 
 * ``templates/<file>.yaml``: the manifests of ``dist/<app>/<file>.k8s.yaml``, with every namespace
-  reference taken from ``.Release.Namespace`` and every ``{{`` escaped (``helm_templates``);
-* ``Chart.yaml``: version (the library's, single-sourced with ``pyproject.toml``), appVersion (the
-  Airflow version), kubeVersion, Artifact Hub annotations (images, license, links, changes);
+  reference taken from ``.Release.Namespace`` and every ``{{`` escaped (``templates``);
+* ``Chart.yaml`` (``chart_yaml``): version (the library's, single-sourced with ``pyproject.toml``),
+  appVersion (the Airflow version), kubeVersion, Artifact Hub annotations (images, license, links, changes);
 * ``values.yaml`` + ``values.schema.json``: the few values the chart honours; anything else fails;
 * ``templates/NOTES.txt`` and ``README.md``: how to reach the UI, read the admin password, upgrade,
   uninstall, and what an uninstall keeps.
@@ -23,21 +23,16 @@ from __future__ import annotations
 
 import inspect
 import json
-import re
 import shutil
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, field_validator
-
-from .. import __version__
-from ..core.image import AIRFLOW_VERSION
-from ..core.props import Props
 from ..services.embedded import generated_secret_name
 from .changelog import Release, release
 from .chart_docs import COMPONENT_LABEL, INSTANCE_LABEL, chart_readme, notes
+from .chart_yaml import REPOSITORY_URL, ChartMetadata, chart_yaml
 from .templates import (
     Manifest,
     RoundTripError,
@@ -51,86 +46,14 @@ from .templates import (
     where_of,
 )
 
-HOME = "https://github.com/airflow-constructs/airflow-constructs"
-"""The project's home page (``pyproject.toml``'s Homepage)."""
-REPOSITORY_URL = "https://airflow-constructs.github.io/airflow-constructs"
-"""The Helm chart repository (GitHub Pages, published by the release workflow)."""
-LICENSE = "Apache-2.0"
-KUBE_VERSION = ">=1.28.0-0"
-"""Oldest Kubernetes the manifests are validated against; ``-0`` admits vendor pre-release tags."""
-ICON = "https://airflow.apache.org/images/airflow_dark_bg.png"
 SCALABLE_COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer", "worker")
 """Components whose replica count is a chart value: Airflow runs them as interchangeable replicas.
 PostgreSQL, Redis and other single-instance parts are deliberately absent."""
-VERSION_LABEL = "app.kubernetes.io/version"
 HELM_HOOK = "helm.sh/hook"
 CHARTS_DIR = Path("helm") / "charts"
 """Where, under the synthesis output directory, the unpacked charts are written."""
 
-_CHART_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-# SemVer 2.0.0, as published on semver.org (no leading "v", no leading zeros).
-_SEMVER = re.compile(
-    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
-    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
-    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
-)
 _WORKLOAD_KINDS = ("Deployment", "StatefulSet")
-
-
-class Maintainer(Props):
-    """A chart maintainer (``Chart.yaml`` ``maintainers``)."""
-
-    name: str
-    email: str | None = None
-    url: str | None = None
-
-
-class Link(Props):
-    """A link shown on Artifact Hub (``artifacthub.io/links``)."""
-
-    name: str
-    url: str
-
-
-class ChartMetadata(Props):
-    """What ``Chart.yaml`` says about a chart, besides what is derived from the manifests."""
-
-    name: str
-    """Chart name: lowercase letters and digits, words separated by single '-' (Helm's rule for names)."""
-    version: str = __version__
-    """Chart version, SemVer 2; the library's version (``airflow_constructs.__version__``)."""
-    description: str = Field(min_length=1)
-    """One paragraph: what the chart deploys."""
-    kube_version: str = KUBE_VERSION
-    """Kubernetes versions the chart installs on (a SemVer range)."""
-    home: str = HOME
-    sources: list[str] = [HOME, "https://github.com/apache/airflow"]
-    keywords: list[str] = ["airflow", "apache-airflow", "workflow", "orchestration", "scheduler", "cdk8s"]
-    maintainers: list[Maintainer] = [Maintainer(name="airflow-constructs developers", url=HOME)]
-    icon: str = ICON
-    license: str = LICENSE
-    """SPDX identifier (``artifacthub.io/license``)."""
-    links: list[Link] = [
-        Link(name="Documentation", url=f"{HOME}#readme"),
-        Link(name="Apache Airflow", url="https://airflow.apache.org/docs/apache-airflow/stable/"),
-    ]
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if len(value) > 63 or not _CHART_NAME.match(value):
-            raise ValueError(
-                "expected a Helm chart name: lowercase letters and digits, words separated by single '-', "
-                "at most 63 characters"
-            )
-        return value
-
-    @field_validator("version")
-    @classmethod
-    def _version(cls, value: str) -> str:
-        if not _SEMVER.match(value):
-            raise ValueError("expected a SemVer 2 version such as '1.2.3' or '1.2.3-rc.1' (no leading 'v')")
-        return value
 
 
 def chart_name(app: str) -> str:
@@ -306,70 +229,6 @@ def _prove_round_trip(
             raise RoundTripError(f"{path}: {where_of(want)} does not render back unchanged through the chart")
     if len(rendered) != len(expected):
         raise RoundTripError(f"{path}: renders {len(rendered)} objects, expected {len(expected)}")
-
-
-# ---------------------------------------------------------------- Chart.yaml
-
-
-def chart_yaml(meta: ChartMetadata, objects: list[Manifest], changes: Release) -> str:
-    """``Chart.yaml`` text, with the Artifact Hub annotations."""
-    chart: dict[str, Any] = {
-        "apiVersion": "v2",
-        "name": meta.name,
-        "version": meta.version,
-        "appVersion": app_version(objects),
-        "kubeVersion": meta.kube_version,
-        "type": "application",
-        "description": meta.description,
-        "home": meta.home,
-        "icon": meta.icon,
-        "sources": list(meta.sources),
-        "keywords": list(meta.keywords),
-        "maintainers": [m.model_dump(exclude_none=True) for m in meta.maintainers],
-        "annotations": {
-            "artifacthub.io/license": meta.license,
-            "artifacthub.io/images": dump(images(objects)),
-            "artifacthub.io/links": dump([link.model_dump() for link in meta.links]),
-            "artifacthub.io/changes": dump([{"kind": c.kind, "description": c.description} for c in changes.changes]),
-        },
-    }
-    return "# Generated by airflow-constructs (airflow_constructs/helm.py): do not edit.\n" + dump(chart)
-
-
-def app_version(objects: list[Manifest]) -> str:
-    """The Airflow version the manifests run: their ``app.kubernetes.io/version`` label."""
-    versions = {
-        str(labels[VERSION_LABEL])
-        for obj in objects
-        if VERSION_LABEL in (labels := (obj.get("metadata") or {}).get("labels") or {})
-    }
-    if len(versions) > 1:
-        raise RoundTripError(f"objects carry several {VERSION_LABEL} labels: {sorted(versions)}; expected one")
-    return next(iter(versions), AIRFLOW_VERSION)
-
-
-def images(objects: Iterable[Manifest]) -> list[dict[str, str]]:
-    """Every container image of the manifests, for ``artifacthub.io/images`` (sorted, one entry each)."""
-    refs: set[str] = set()
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key in ("containers", "initContainers", "ephemeralContainers") and isinstance(value, list):
-                    refs.update(str(c["image"]) for c in value if isinstance(c, dict) and "image" in c)
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    for obj in objects:
-        walk(obj)
-    short = {ref: ref.split("@")[0].rsplit("/", 1)[-1].split(":")[0] for ref in sorted(refs)}
-    counts = {name: list(short.values()).count(name) for name in short.values()}
-    # Name an image by its repository's last part; when two tags share it, by "<part>:<tag>".
-    return [
-        {"name": name if counts[name] == 1 else ref.rsplit("/", 1)[-1], "image": ref} for ref, name in short.items()
-    ]
 
 
 # ---------------------------------------------------------------- values

@@ -9,7 +9,7 @@ Three things make a manifest a template:
   ``.Release.Namespace``. The
   substitution works on the parsed objects, field by field, never by replacing the word in the
   text: the namespace is usually ``airflow``, which is also the app, label and database name.
-* **Values.** Fields the chart lets users set (see ``helm.py``) become ``.Values`` lookups.
+* **Values.** Fields the chart lets users set (see ``packaging/helm.py``) become ``.Values`` lookups.
 * **Escaping.** Helm runs every template through Go's text/template, so a ``{{`` in a manifest (an
   Airflow log filename template such as ``{{ ti.dag_id }}``) is written as ``{{ "{{" }}``, which
   renders a literal ``{{``.

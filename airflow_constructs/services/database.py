@@ -11,19 +11,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from cdk8s import ApiObject
-from constructs import Construct
 from pydantic import Field, field_validator, model_validator
 
 from ..core.image import Image
-from ..core.kube import api_object, check_dns_label, require_namespace
-from ..core.pod import PodOptions, SecretRef, container, empty_dir, pod_template
-from ..core.props import Props, parse_props
+from ..core.kube import check_dns_label
+from ..core.pod import PodOptions, SecretRef
+from ..core.props import Props
 from ..core.resources import Resources
 from ..core.secrets import GeneratedKey
-from ..core.security import PodSecurity
-from ..core.tls import SERVER_MOUNT, SERVER_TLS_DIR, ServiceTls, reloader, server_volume, service_certificate
-from .embedded import EmbeddedService, claim_spec
+from ..core.tls import ServiceTls
 
 PASSWORD_ENV = "AIRFLOW_DB_PASSWORD"
 CONN_ENV = "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"
@@ -286,145 +282,3 @@ def verify_full_client(secret: str, *, volume: str = "db-tls", directory: str = 
         volume=volume,
         directory=directory,
     )
-
-
-PG_HBA_TLS = """\
-# Written by airflow-constructs: TLS only over the network; the pod's own socket for its init scripts.
-local   all  all       trust
-hostssl all  all  all  scram-sha-256
-"""
-HBA_DIR = "/etc/postgresql/hba"
-
-
-class Postgres(EmbeddedService):
-    """The embedded PostgreSQL: ServiceAccount, headless Service and a one-pod StatefulSet."""
-
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        instance: str,
-        version: str,
-        props: EmbeddedPostgres | None = None,
-        image_pull_secrets: list[str] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        p = parse_props(EmbeddedPostgres, props, kwargs)
-        super().__init__(
-            scope,
-            id,
-            instance=instance,
-            component="postgres",
-            version=version,
-            port_name="postgres",
-            port=POSTGRES_PORT,
-            password=p.password,
-        )
-        self.props = p
-        password = self.password
-        probe_cmd = [
-            "pg_isready",
-            "--host=127.0.0.1",
-            f"--port={POSTGRES_PORT}",
-            "--username=airflow",
-            "--dbname=airflow",
-        ]
-        args: list[str] = []
-        run_mount = {"mountPath": "/var/run/postgresql", "name": "run"}
-        mounts: list[dict[str, Any]] = [
-            {"mountPath": "/var/lib/postgresql/data", "name": "data"},
-            run_mount,
-            {"mountPath": "/tmp", "name": "tmp"},
-        ]
-        volumes = [empty_dir("run", "16Mi"), empty_dir("tmp", "256Mi")]
-        self.certificate: ApiObject | None = None
-        if p.tls is not None:
-            # The image's entrypoint passes these to both its init-time server and the real one.
-            args = [
-                "postgres",
-                *("-c", "ssl=on"),
-                *("-c", f"ssl_cert_file={SERVER_TLS_DIR}/tls.crt"),
-                *("-c", f"ssl_key_file={SERVER_TLS_DIR}/tls.key"),
-                *("-c", f"hba_file={HBA_DIR}/pg_hba.conf"),
-            ]
-            mounts += [SERVER_MOUNT, {"mountPath": HBA_DIR, "name": "hba", "readOnly": True}]
-            volumes += [server_volume(p.tls), {"configMap": {"name": self.name}, "name": "hba"}]
-            api_object(
-                self,
-                "hba",
-                api_version="v1",
-                kind="ConfigMap",
-                name=self.name,
-                labels=self.labels,
-                body={"data": {"pg_hba.conf": PG_HBA_TLS}},
-            )
-            self.certificate = service_certificate(
-                self,
-                tls=p.tls,
-                service=self.name,
-                namespace=require_namespace(self, instance),
-                labels=self.labels,
-                id="certificate",
-            )
-        main = container(
-            "postgres",
-            p.image.ref,
-            p.image.pull_policy,
-            resources=p.resources,
-            args=args or None,
-            env=[
-                {"name": "PGDATA", "value": "/var/lib/postgresql/data/pgdata"},
-                {"name": "POSTGRES_DB", "value": "airflow"},
-                password.env("POSTGRES_PASSWORD"),
-                {"name": "POSTGRES_USER", "value": "airflow"},
-            ],
-            ports=[{"containerPort": POSTGRES_PORT, "name": "postgres", "protocol": "TCP"}],
-            probes={
-                "livenessProbe": {
-                    "exec": {"command": probe_cmd},
-                    "failureThreshold": 6,
-                    "periodSeconds": 20,
-                    "timeoutSeconds": 5,
-                },
-                "readinessProbe": {"exec": {"command": probe_cmd}, "periodSeconds": 5, "timeoutSeconds": 5},
-                "startupProbe": {
-                    "exec": {"command": probe_cmd},
-                    "failureThreshold": 60,
-                    "periodSeconds": 5,
-                    "timeoutSeconds": 5,
-                },
-            },
-            volume_mounts=mounts,
-        )
-        containers = [main]
-        if p.tls is not None:
-            # Over the pod's own socket (``local trust``): the superuser re-reads the certificate files.
-            reload = "psql -h /var/run/postgresql -U airflow -d airflow -qAtc 'select pg_reload_conf()' >/dev/null"
-            containers.append(reloader(p.image.ref, p.image.pull_policy, reload, mounts=[run_mount], env=[]))
-        template = pod_template(
-            labels=self.labels,
-            annotations={},
-            service_account=self.name,
-            automount_token=False,
-            containers=containers,
-            security=PodSecurity(run_as_user=POSTGRES_UID, run_as_group=POSTGRES_UID, fs_group=POSTGRES_UID),
-            options=p.pod,
-            image_pull_secrets=image_pull_secrets or [],
-            termination_grace_period=60,
-            volumes=volumes,
-        )
-        self.workload = self._statefulset(template, claim_spec(p.storage_size, p.storage_class))
-        url = f"postgresql+psycopg2://airflow:$({PASSWORD_ENV})@{self.host}:{POSTGRES_PORT}/airflow"
-        tls = verify_full_client(p.tls.secret) if p.tls else None
-        self.connection = DatabaseConnection(
-            env=[password.env(PASSWORD_ENV), {"name": CONN_ENV, "value": url + (tls.query if tls else "")}],
-            host=self.host,
-            port=POSTGRES_PORT,
-            generated=self.generated,
-            user="airflow",
-            name="airflow",
-            password=password,
-            embedded=True,
-            tls=tls,
-        )

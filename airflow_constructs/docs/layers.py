@@ -24,27 +24,27 @@ class Layer:
 
 LAYERS = (
     Layer(
-        "core",
+        "core/",
         ("core", "imports", "scripts"),
         "Kubernetes vocabulary with no Airflow knowledge: props helpers, API objects, pods and containers, "
         "images, resources, security contexts, labels, autoscalers, exposure, TLS, generated Secret keys, "
         "NetworkPeer; the generated CRD bindings (imports/) and the scripts pods run",
     ),
-    Layer("services", ("services",), "backing services: the metadata database, embedded PostgreSQL, PgBouncer, Redis"),
+    Layer("services/", ("services",), "backing services: the metadata database, embedded PostgreSQL, PgBouncer, Redis"),
     Layer(
-        "runtime",
+        "runtime/",
         ("runtime",),
         "what every Airflow process shares: airflow.cfg, the Airflow container, secrets, DAGs, logs, auth, "
         "executors as plain data",
     ),
-    Layer("components", ("components",), "one module per deployed thing; each declares its peers and ports"),
-    Layer("network", ("network",), "the connection graph and the NetworkPolicies read from the composed install"),
-    Layer("airflow", ("airflow",), "Airflow: the composition, the only module that knows every component"),
-    Layer("public API", ("",), "airflow_constructs/__init__.py: the names users import"),
-    Layer("packaging", ("packaging",), "Helm chart, chart repository, changelog, templates"),
-    Layer("config_file", ("config_file",), "the YAML config file a user writes instead of Python"),
-    Layer("docs", ("docs",), "generators of the props reference and the diagrams"),
-    Layer("cli", ("cli",), "the airflow-constructs command"),
+    Layer("components/", ("components",), "one module per deployed thing; each declares its peers and ports"),
+    Layer("network/", ("network",), "the connection graph and the NetworkPolicies read from the composed install"),
+    Layer("airflow.py", ("airflow",), "Airflow: the composition, the only module that knows every component"),
+    Layer("__init__.py", ("",), "the public API: the names users import"),
+    Layer("packaging/", ("packaging",), "Helm chart, chart repository, changelog, templates"),
+    Layer("config_file.py", ("config_file",), "the YAML config file a user writes instead of Python"),
+    Layer("docs/", ("docs",), "generators of the props reference and the diagrams"),
+    Layer("cli.py", ("cli",), "the airflow-constructs command"),
 )
 
 

@@ -58,58 +58,8 @@ class ApiServer(AirflowComponent):
         self.props = parse_props(ApiServerProps, props, kwargs)
         p = self.props
         assert self.name == runtime.api_service_name
-        # Airflow 2 compatibility: the webserver serves the UI and REST API on the same Service.
-        command = "webserver" if runtime.airflow2 else "api-server"
-        scheme = "HTTPS" if runtime.api_tls else "HTTP"
-        http_get = {"path": AIRFLOW2_HEALTH_PATH if runtime.airflow2 else HEALTH_PATH, "port": "api", "scheme": scheme}
-        main = runtime.airflow_container(
-            "api-server",
-            [command, "--port", str(API_PORT)],
-            resources=p.resources,
-            ports=[{"containerPort": API_PORT, "name": "api", "protocol": "TCP"}],
-            probes={
-                "livenessProbe": {
-                    "failureThreshold": 5,
-                    "httpGet": http_get,
-                    "periodSeconds": 15,
-                    "timeoutSeconds": 10,
-                },
-                "readinessProbe": {
-                    "failureThreshold": 3,
-                    "httpGet": http_get,
-                    "periodSeconds": 10,
-                    "timeoutSeconds": 10,
-                },
-                "startupProbe": {"failureThreshold": 30, "httpGet": http_get, "periodSeconds": 5, "timeoutSeconds": 10},
-            },
-            extra_mounts=None if runtime.fab else [{"mountPath": AUTH_DIR, "name": "auth"}],
-        )
-        # The simple auth manager opens its passwords file for writing at start-up, so the file is
-        # copied from the Secret into a small emptyDir first.
-        copy_passwords = container(
-            "copy-passwords",
-            runtime.image.ref,
-            runtime.image.pull_policy,
-            resources=INIT_RESOURCES,
-            command=["cp", f"{AUTH_SECRET_DIR}/{PASSWORDS_NAME}", PASSWORDS_FILE],
-            volume_mounts=[
-                {"mountPath": AUTH_SECRET_DIR, "name": "auth-secret", "readOnly": True},
-                {"mountPath": AUTH_DIR, "name": "auth"},
-            ],
-        )
-        volumes = [
-            empty_dir("auth", "1Mi"),
-            {
-                "name": "auth-secret",
-                "secret": {
-                    "items": [{"key": runtime.admin_passwords.key, "path": PASSWORDS_NAME}],
-                    "secretName": runtime.admin_passwords.name,
-                },
-            },
-        ]
-        inits = [copy_passwords, runtime.wait_for_migrations()]
-        if runtime.fab:
-            inits, volumes = [runtime.wait_for_migrations()], []
+        main = _api_server(runtime, p)
+        inits, volumes = _auth_files(runtime)
         self.certificate = None
         if runtime.api_tls:
             main["volumeMounts"] = sorted([*main["volumeMounts"], KEY_MOUNT], key=lambda m: m["mountPath"])
@@ -144,19 +94,84 @@ class ApiServer(AirflowComponent):
         if runtime.api_tls:
             port = {"appProtocol": "https", **port, "name": "https"}
         self._service([port])
-        self.exposed: Exposed | None = None
-        if p.expose is not None:
-            self.exposed = Exposed(
-                self,
-                "expose",
-                name=self.name,
-                labels=self.labels,
-                service=self.name,
-                port=API_PORT,
-                props=p.expose,
-                backend_https=runtime.api_tls is not None,
-            )
+        self.exposed = self._expose(p, runtime)
         self.workload = self._deployment(
             p.replicas, template, {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}, "type": "RollingUpdate"}
         )
         self._finish(p, "api-server")
+
+    def _expose(self, p: ApiServerProps, runtime: AirflowRuntime) -> Exposed | None:
+        """The Ingress or HTTPRoute in front of the Service, when ``expose`` is set."""
+        if p.expose is None:
+            return None
+        return Exposed(
+            self,
+            "expose",
+            name=self.name,
+            labels=self.labels,
+            service=self.name,
+            port=API_PORT,
+            props=p.expose,
+            backend_https=runtime.api_tls is not None,
+        )
+
+
+def _api_server(runtime: AirflowRuntime, p: ApiServerProps) -> dict[str, Any]:
+    """The api-server container (the webserver in Airflow 2), probed on its health endpoint."""
+    # Airflow 2 compatibility: the webserver serves the UI and REST API on the same Service.
+    command = "webserver" if runtime.airflow2 else "api-server"
+    scheme = "HTTPS" if runtime.api_tls else "HTTP"
+    http_get = {"path": AIRFLOW2_HEALTH_PATH if runtime.airflow2 else HEALTH_PATH, "port": "api", "scheme": scheme}
+    return runtime.airflow_container(
+        "api-server",
+        [command, "--port", str(API_PORT)],
+        resources=p.resources,
+        ports=[{"containerPort": API_PORT, "name": "api", "protocol": "TCP"}],
+        probes={
+            "livenessProbe": {
+                "failureThreshold": 5,
+                "httpGet": http_get,
+                "periodSeconds": 15,
+                "timeoutSeconds": 10,
+            },
+            "readinessProbe": {
+                "failureThreshold": 3,
+                "httpGet": http_get,
+                "periodSeconds": 10,
+                "timeoutSeconds": 10,
+            },
+            "startupProbe": {"failureThreshold": 30, "httpGet": http_get, "periodSeconds": 5, "timeoutSeconds": 10},
+        },
+        extra_mounts=None if runtime.fab else [{"mountPath": AUTH_DIR, "name": "auth"}],
+    )
+
+
+def _auth_files(runtime: AirflowRuntime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Init containers and volumes: the simple auth manager's passwords file (none with FAB)."""
+    # The simple auth manager opens its passwords file for writing at start-up, so the file is
+    # copied from the Secret into a small emptyDir first.
+    copy_passwords = container(
+        "copy-passwords",
+        runtime.image.ref,
+        runtime.image.pull_policy,
+        resources=INIT_RESOURCES,
+        command=["cp", f"{AUTH_SECRET_DIR}/{PASSWORDS_NAME}", PASSWORDS_FILE],
+        volume_mounts=[
+            {"mountPath": AUTH_SECRET_DIR, "name": "auth-secret", "readOnly": True},
+            {"mountPath": AUTH_DIR, "name": "auth"},
+        ],
+    )
+    volumes = [
+        empty_dir("auth", "1Mi"),
+        {
+            "name": "auth-secret",
+            "secret": {
+                "items": [{"key": runtime.admin_passwords.key, "path": PASSWORDS_NAME}],
+                "secretName": runtime.admin_passwords.name,
+            },
+        },
+    ]
+    inits = [copy_passwords, runtime.wait_for_migrations()]
+    if runtime.fab:
+        inits, volumes = [runtime.wait_for_migrations()], []
+    return inits, volumes

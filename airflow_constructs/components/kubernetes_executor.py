@@ -70,6 +70,17 @@ class KubernetesExecutorPods(Construct):
                 body={"data": {"airflow.cfg": runtime.config_text}},
                 namespace=other_ns,
             )
+        self._pod_template_config(runtime, props, component, labels)
+        self.volume = {"configMap": {"name": self.config_map_name}, "name": "pod-template"}
+        self.volume_mount = {"mountPath": POD_TEMPLATE_DIR, "name": "pod-template", "readOnly": True}
+        self.cleanup: ApiObject | None = None
+        if props.cleanup.enabled:
+            self._cleanup(other_ns)
+
+    def _pod_template_config(
+        self, runtime: AirflowRuntime, props: KubernetesExecutor, component: str, labels: dict[str, str]
+    ) -> None:
+        """The ConfigMap holding ``pod_template.yaml``, the pod the executor launches for each task."""
         # The executor replaces the "base" container's command with the task's; the rest is ours.
         base = runtime.airflow_container("base", [], resources=props.worker.resources, reads_dags=True)
         del base["command"]
@@ -102,11 +113,6 @@ class KubernetesExecutorPods(Construct):
             labels=labels,
             body={"data": {"pod_template.yaml": self.pod_template_yaml}},
         )
-        self.volume = {"configMap": {"name": self.config_map_name}, "name": "pod-template"}
-        self.volume_mount = {"mountPath": POD_TEMPLATE_DIR, "name": "pod-template", "readOnly": True}
-        self.cleanup: ApiObject | None = None
-        if props.cleanup.enabled:
-            self._cleanup(other_ns)
 
     def grant_launch(self, service_account: str) -> ApiObject:
         """A Role (in the task pods' namespace) bound to ``service_account`` to launch task pods."""

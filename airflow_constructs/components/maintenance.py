@@ -4,6 +4,7 @@ and pools applied by a Job whenever they change."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from constructs import Construct
 from pydantic import Field, field_validator
@@ -128,30 +129,7 @@ class PostgresBackup(Construct):
             body={"spec": claim_spec(props.storage_size, props.storage_class)},
         )
         service_account(self, "service-account", name=self.name, labels=labels)
-        script = (
-            'set -eu; f="/backups/airflow-$(date -u +%Y%m%dT%H%M%SZ).dump"; '
-            f"pg_dump --host={database.host} --port={database.port} --username={database.user} "
-            f'--dbname={database.name} --format=custom --file="$f.partial" && mv "$f.partial" "$f"; '
-            f"ls -1t /backups/*.dump | tail -n +{props.keep + 1} | xargs -r rm --"
-        )
-        tls_env = []
-        if database.tls_mode is not None:
-            tls_env = [{"name": "PGSSLMODE", "value": database.tls_mode}]
-        if database.ca_file is not None:
-            tls_env.append({"name": "PGSSLROOTCERT", "value": database.ca_file})
-        main = container(
-            "pg-dump",
-            postgres.image.ref,
-            postgres.image.pull_policy,
-            resources=JOB_RESOURCES,
-            command=["bash", "-c", script],
-            env=[database.password.env("PGPASSWORD"), *tls_env],
-            volume_mounts=[
-                {"mountPath": "/backups", "name": "backups"},
-                {"mountPath": "/tmp", "name": "tmp"},
-                *database.mounts,
-            ],
-        )
+        main = _pg_dump(database, postgres, props)
         template = pod_template(
             labels=labels,
             annotations={},
@@ -228,3 +206,32 @@ class Pools(Construct):
             backoff_limit=6,
             ttl_seconds_after_finished=runtime.props.bootstrap_ttl_seconds,
         )
+
+
+def _pg_dump(database: DatabaseConnection, postgres: EmbeddedPostgres, props: PostgresBackupProps) -> dict[str, Any]:
+    """The container dumping the database to a new file and keeping the newest ``props.keep``."""
+    assert database.password is not None
+    script = (
+        'set -eu; f="/backups/airflow-$(date -u +%Y%m%dT%H%M%SZ).dump"; '
+        f"pg_dump --host={database.host} --port={database.port} --username={database.user} "
+        f'--dbname={database.name} --format=custom --file="$f.partial" && mv "$f.partial" "$f"; '
+        f"ls -1t /backups/*.dump | tail -n +{props.keep + 1} | xargs -r rm --"
+    )
+    tls_env = []
+    if database.tls_mode is not None:
+        tls_env = [{"name": "PGSSLMODE", "value": database.tls_mode}]
+    if database.ca_file is not None:
+        tls_env.append({"name": "PGSSLROOTCERT", "value": database.ca_file})
+    return container(
+        "pg-dump",
+        postgres.image.ref,
+        postgres.image.pull_policy,
+        resources=JOB_RESOURCES,
+        command=["bash", "-c", script],
+        env=[database.password.env("PGPASSWORD"), *tls_env],
+        volume_mounts=[
+            {"mountPath": "/backups", "name": "backups"},
+            {"mountPath": "/tmp", "name": "tmp"},
+            *database.mounts,
+        ],
+    )

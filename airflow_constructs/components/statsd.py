@@ -268,30 +268,7 @@ class StatsdExporter(Construct):
             body={"data": {"mappings.yml": mappings}},
         )
         self.service_account = service_account(self, "service-account", name=self.name, labels=labels)
-        main = container(
-            "statsd-exporter",
-            p.image.ref,
-            p.image.pull_policy,
-            resources=p.resources,
-            args=[
-                f"--statsd.listen-udp=:{STATSD_PORT}",
-                "--statsd.listen-tcp=",
-                f"--web.listen-address=:{METRICS_PORT}",
-                f"--statsd.mapping-config={MAPPINGS_DIR}/mappings.yml",
-            ],
-            ports=[
-                {"containerPort": STATSD_PORT, "name": "statsd", "protocol": "UDP"},
-                {"containerPort": METRICS_PORT, "name": "metrics", "protocol": "TCP"},
-            ],
-            probes={
-                "livenessProbe": {"httpGet": {"path": "/metrics", "port": "metrics"}, "periodSeconds": 30},
-                "readinessProbe": {"httpGet": {"path": "/metrics", "port": "metrics"}, "periodSeconds": 10},
-            },
-            volume_mounts=[
-                {"mountPath": MAPPINGS_DIR, "name": "mappings", "readOnly": True},
-                {"mountPath": "/tmp", "name": "tmp"},
-            ],
-        )
+        main = _exporter(p)
         template = pod_template(
             labels=labels,
             annotations={CONFIG_CHECKSUM: short_hash(mappings, length=64)},
@@ -314,7 +291,12 @@ class StatsdExporter(Construct):
             template=template,
             strategy={"type": "RollingUpdate"},
         )
-        self.service = api_object(
+        self.service = self._service(labels, selector)
+        self.service_monitor = self._service_monitor(p, labels, selector) if p.service_monitor else None
+
+    def _service(self, labels: dict[str, str], selector: dict[str, str]) -> ApiObject:
+        """The exporter's Service: StatsD over UDP, metrics over TCP."""
+        return api_object(
             self,
             "service",
             api_version="v1",
@@ -332,18 +314,48 @@ class StatsdExporter(Construct):
                 }
             },
         )
-        self.service_monitor: ApiObject | None = None
-        if p.service_monitor:
-            from ..imports import monitoring_coreos_com as mon
 
-            self.service_monitor = mon.ServiceMonitor(
-                self,
-                "service-monitor",
-                metadata=ApiObjectMetadata(name=self.name, labels={**p.service_monitor_labels, **labels}),
-                spec=mon.ServiceMonitorSpec(
-                    endpoints=[
-                        mon.ServiceMonitorSpecEndpoints(interval=p.scrape_interval, path="/metrics", port="metrics")
-                    ],
-                    selector=mon.ServiceMonitorSpecSelector(match_labels=selector),
-                ),
-            )
+    def _service_monitor(self, p: MetricsProps, labels: dict[str, str], selector: dict[str, str]) -> ApiObject:
+        """A Prometheus Operator ServiceMonitor scraping the exporter's Service."""
+        from ..imports import monitoring_coreos_com as mon
+
+        monitor: ApiObject = mon.ServiceMonitor(
+            self,
+            "service-monitor",
+            metadata=ApiObjectMetadata(name=self.name, labels={**p.service_monitor_labels, **labels}),
+            spec=mon.ServiceMonitorSpec(
+                endpoints=[
+                    mon.ServiceMonitorSpecEndpoints(interval=p.scrape_interval, path="/metrics", port="metrics")
+                ],
+                selector=mon.ServiceMonitorSpecSelector(match_labels=selector),
+            ),
+        )
+        return monitor
+
+
+def _exporter(p: MetricsProps) -> dict[str, Any]:
+    """The exporter container: StatsD in over UDP, Prometheus metrics out over HTTP."""
+    return container(
+        "statsd-exporter",
+        p.image.ref,
+        p.image.pull_policy,
+        resources=p.resources,
+        args=[
+            f"--statsd.listen-udp=:{STATSD_PORT}",
+            "--statsd.listen-tcp=",
+            f"--web.listen-address=:{METRICS_PORT}",
+            f"--statsd.mapping-config={MAPPINGS_DIR}/mappings.yml",
+        ],
+        ports=[
+            {"containerPort": STATSD_PORT, "name": "statsd", "protocol": "UDP"},
+            {"containerPort": METRICS_PORT, "name": "metrics", "protocol": "TCP"},
+        ],
+        probes={
+            "livenessProbe": {"httpGet": {"path": "/metrics", "port": "metrics"}, "periodSeconds": 30},
+            "readinessProbe": {"httpGet": {"path": "/metrics", "port": "metrics"}, "periodSeconds": 10},
+        },
+        volume_mounts=[
+            {"mountPath": MAPPINGS_DIR, "name": "mappings", "readOnly": True},
+            {"mountPath": "/tmp", "name": "tmp"},
+        ],
+    )

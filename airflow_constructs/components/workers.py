@@ -71,6 +71,10 @@ class CeleryWorkers(AirflowComponent):
         replicas = None if p.autoscaling else p.replicas
         self.workload = self._statefulset(replicas, template, self.name)
         self._finish(p, "worker")
+        self._autoscaler(runtime, p)
+
+    def _autoscaler(self, runtime: AirflowRuntime, p: CeleryWorkerSet) -> None:
+        """An HPA, or a KEDA scaler counting this set's queued and running tasks in the database."""
         if isinstance(p.autoscaling, HorizontalAutoscaling):
             self.autoscaler = horizontal_pod_autoscaler(
                 self, name=self.name, labels=self.labels, target=self.workload, props=p.autoscaling

@@ -155,7 +155,10 @@ def keda_postgres_scaler(
     password: SecretRef,
     sslmode: str = "disable",
 ) -> tuple[ApiObject, ApiObject]:
-    """A TriggerAuthentication (password from its Secret) and a ScaledObject running ``query``."""
+    """A TriggerAuthentication (password from its Secret) and a ScaledObject running ``query``.
+
+    Long because the two KEDA objects are written out field by field, as their CRDs name them.
+    """
     from ..imports import keda
 
     metadata = ApiObjectMetadata(name=name, labels=labels)

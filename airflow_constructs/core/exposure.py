@@ -187,19 +187,24 @@ class Exposed(Construct):
             body={"spec": spec},
         )
         if p.certificate:
-            from ..imports import cert_manager
+            self.certificate = self._certificate(name, labels, p)
 
-            assert p.issuer is not None and self.tls_secret is not None
-            self.certificate = cert_manager.Certificate(
-                self,
-                "certificate",
-                metadata=ApiObjectMetadata(name=name, labels=labels),
-                spec=cert_manager.CertificateSpec(
-                    dns_names=[p.host],
-                    issuer_ref=cert_manager.CertificateSpecIssuerRef(name=p.issuer, kind=p.issuer_kind),
-                    secret_name=self.tls_secret,
-                ),
-            )
+    def _certificate(self, name: str, labels: dict[str, str], p: Exposure) -> ApiObject:
+        """A cert-manager Certificate for the host, into ``tls_secret``."""
+        from ..imports import cert_manager
+
+        assert p.issuer is not None and self.tls_secret is not None
+        certificate: ApiObject = cert_manager.Certificate(
+            self,
+            "certificate",
+            metadata=ApiObjectMetadata(name=name, labels=labels),
+            spec=cert_manager.CertificateSpec(
+                dns_names=[p.host],
+                issuer_ref=cert_manager.CertificateSpecIssuerRef(name=p.issuer, kind=p.issuer_kind),
+                secret_name=self.tls_secret,
+            ),
+        )
+        return certificate
 
 
 def _http_route(

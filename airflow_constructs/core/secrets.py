@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from importlib import resources as pkg_resources
 from typing import Any
 
+from cdk8s import ApiObject
 from constructs import Construct
 
 from .image import Image
@@ -80,23 +81,8 @@ class SecretsBootstrap(Construct):
         mirror_namespaces: list[str] | None = None,
     ) -> None:
         super().__init__(scope, id)
-        secrets: dict[str, dict[str, Any]] = {}
-        for item in sorted(keys, key=lambda k: (k.secret, k.key)):
-            entry = secrets.setdefault(
-                item.secret,
-                {
-                    "annotations": {GENERATED_ANNOTATION: name},
-                    "keys": {},
-                    "labels": secret_labels,
-                    "name": item.secret,
-                },
-            )
-            entry["keys"][item.key] = {"kind": item.kind, "options": item.options}
         mirrors = sorted(set(mirror_namespaces or []) - {namespace})
-        for entry in secrets.values():
-            if mirrors:
-                entry["mirror_namespaces"] = mirrors
-        spec = {"secrets": list(secrets.values())}
+        spec = _spec(keys, name, secret_labels, mirrors)
         spec_json = json.dumps(spec, indent=2, sort_keys=True) + "\n"
         script = bootstrap_script()
 
@@ -110,69 +96,12 @@ class SecretsBootstrap(Construct):
             body={"data": {"bootstrap_secrets.py": script, "spec.json": spec_json}},
         )
         self.service_account = service_account(self, "service-account", name=name, labels=labels)
-        names = sorted(secrets)
-        binding = {
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
-            "subjects": [{"kind": "ServiceAccount", "name": name, "namespace": namespace}],
-        }
-        rbac = "rbac.authorization.k8s.io/v1"
-        self.role = api_object(
-            self,
-            "role",
-            api_version=rbac,
-            kind="Role",
-            name=name,
-            labels=labels,
-            body={"rules": bootstrap_rules(names)},
-        )
-        self.role_binding = api_object(
-            self, "role-binding", api_version=rbac, kind="RoleBinding", name=name, labels=labels, body=binding
-        )
+        rules = bootstrap_rules(sorted(s["name"] for s in spec["secrets"]))
+        self.role, self.role_binding = self._grant("", name, namespace, labels, rules, None)
         # Task pods in another namespace read the same values from a copy the Job keeps there.
         for ns in mirrors:
-            api_object(
-                self,
-                f"role-{ns}",
-                api_version=rbac,
-                kind="Role",
-                name=name,
-                labels=labels,
-                body={"rules": bootstrap_rules(names)},
-                namespace=ns,
-            )
-            api_object(
-                self,
-                f"role-binding-{ns}",
-                api_version=rbac,
-                kind="RoleBinding",
-                name=name,
-                labels=labels,
-                body=binding,
-                namespace=ns,
-            )
-        main = container(
-            "bootstrap-secrets",
-            image.ref,
-            image.pull_policy,
-            resources=BOOTSTRAP_RESOURCES,
-            command=["python", "/opt/bootstrap/bootstrap_secrets.py", "/opt/bootstrap/spec.json"],
-            volume_mounts=[
-                {"mountPath": "/opt/bootstrap", "name": "script", "readOnly": True},
-                {"mountPath": "/tmp", "name": "tmp"},
-            ],
-        )
-        template = pod_template(
-            labels=labels,
-            annotations={CONFIG_CHECKSUM: short_hash(spec_json, script, length=64)},
-            service_account=name,
-            automount_token=True,
-            containers=[main],
-            security=security,
-            options=PodOptions(),
-            image_pull_secrets=image_pull_secrets,
-            restart_policy="OnFailure",
-            volumes=[{"configMap": {"name": name}, "name": "script"}, empty_dir("tmp", "16Mi")],
-        )
+            self._grant(f"-{ns}", name, namespace, labels, rules, ns)
+        template = _job_template(name, labels, spec_json, script, security, image, image_pull_secrets)
         self.job = one_shot_job(
             self,
             "job",
@@ -182,3 +111,95 @@ class SecretsBootstrap(Construct):
             backoff_limit=6,
             ttl_seconds_after_finished=ttl_seconds_after_finished,
         )
+
+    def _grant(
+        self,
+        suffix: str,
+        name: str,
+        namespace: str,
+        labels: dict[str, str],
+        rules: list[dict[str, Any]],
+        in_namespace: str | None,
+    ) -> tuple[ApiObject, ApiObject]:
+        """A Role with ``rules`` and its RoleBinding to the Job's ServiceAccount (in ``in_namespace``)."""
+        rbac = "rbac.authorization.k8s.io/v1"
+        binding = {
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
+            "subjects": [{"kind": "ServiceAccount", "name": name, "namespace": namespace}],
+        }
+        role = api_object(
+            self,
+            f"role{suffix}",
+            api_version=rbac,
+            kind="Role",
+            name=name,
+            labels=labels,
+            body={"rules": rules},
+            namespace=in_namespace,
+        )
+        role_binding = api_object(
+            self,
+            f"role-binding{suffix}",
+            api_version=rbac,
+            kind="RoleBinding",
+            name=name,
+            labels=labels,
+            body=binding,
+            namespace=in_namespace,
+        )
+        return role, role_binding
+
+
+def _spec(keys: list[GeneratedKey], name: str, secret_labels: dict[str, str], mirrors: list[str]) -> dict[str, Any]:
+    """The script's ``spec.json``: each Secret with its keys, sorted, and the namespaces it is copied to."""
+    secrets: dict[str, dict[str, Any]] = {}
+    for item in sorted(keys, key=lambda k: (k.secret, k.key)):
+        entry = secrets.setdefault(
+            item.secret,
+            {
+                "annotations": {GENERATED_ANNOTATION: name},
+                "keys": {},
+                "labels": secret_labels,
+                "name": item.secret,
+            },
+        )
+        entry["keys"][item.key] = {"kind": item.kind, "options": item.options}
+    for entry in secrets.values():
+        if mirrors:
+            entry["mirror_namespaces"] = mirrors
+    return {"secrets": list(secrets.values())}
+
+
+def _job_template(
+    name: str,
+    labels: dict[str, str],
+    spec_json: str,
+    script: str,
+    security: PodSecurity,
+    image: Image,
+    image_pull_secrets: list[str],
+) -> dict[str, Any]:
+    """The Job's pod: the script with its spec, the ServiceAccount's token mounted to call the API."""
+    main = container(
+        "bootstrap-secrets",
+        image.ref,
+        image.pull_policy,
+        resources=BOOTSTRAP_RESOURCES,
+        command=["python", "/opt/bootstrap/bootstrap_secrets.py", "/opt/bootstrap/spec.json"],
+        volume_mounts=[
+            {"mountPath": "/opt/bootstrap", "name": "script", "readOnly": True},
+            {"mountPath": "/tmp", "name": "tmp"},
+        ],
+    )
+    return pod_template(
+        labels=labels,
+        annotations={CONFIG_CHECKSUM: short_hash(spec_json, script, length=64)},
+        service_account=name,
+        automount_token=True,
+        containers=[main],
+        security=security,
+        options=PodOptions(),
+        image_pull_secrets=image_pull_secrets,
+        restart_policy="OnFailure",
+        volumes=[{"configMap": {"name": name}, "name": "script"}, empty_dir("tmp", "16Mi")],
+    )

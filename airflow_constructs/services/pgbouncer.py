@@ -9,7 +9,7 @@ to the database with the database's own TLS settings.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from cdk8s import ApiObject
 from constructs import Construct
@@ -123,43 +123,7 @@ class PgBouncer(Construct):
         self.name = f"{instance}-pgbouncer"
         labels = recommended_labels(instance, "pgbouncer", version)
         selector = selector_labels(instance, "pgbouncer")
-        server_tls = database.tls_mode or ("disable" if database.embedded else "prefer")
-        ini = "\n".join(
-            [
-                "[databases]",
-                f"{database.name} = host={database.host} port={database.port} dbname={database.name}",
-                "",
-                "[pgbouncer]",
-                "auth_file = /etc/pgbouncer-auth/users.txt",
-                "auth_type = scram-sha-256",
-                *(
-                    [
-                        f"client_tls_cert_file = {SERVER_TLS_DIR}/tls.crt",
-                        f"client_tls_key_file = {SERVER_TLS_DIR}/tls.key",
-                        "client_tls_sslmode = require",
-                    ]
-                    if p.tls
-                    else []
-                ),
-                f"default_pool_size = {p.default_pool_size}",
-                "ignore_startup_parameters = extra_float_digits",
-                "listen_addr = *",
-                f"listen_port = {PGBOUNCER_PORT}",
-                f"max_client_conn = {p.max_client_conn}",
-                f"max_db_connections = {p.max_db_connections}",
-                f"pool_mode = {p.pool_mode}",
-                f"server_tls_sslmode = {server_tls}",
-                *([f"server_tls_ca_file = {DB_TLS_DIR}/ca.crt"] if database.ca_file is not None else []),
-                *(
-                    [f"server_tls_cert_file = {DB_TLS_DIR}/tls.crt", f"server_tls_key_file = {DB_TLS_DIR}/tls.key"]
-                    if database.client_cert_files is not None
-                    else []
-                ),
-                f"stats_users = {database.user}",
-                "unix_socket_dir =",
-                "",
-            ]
-        )
+        ini = _ini(p, database)
         self.config_map = api_object(
             self,
             "config",
@@ -182,87 +146,7 @@ class PgBouncer(Construct):
             labels=labels,
             body={"spec": {"ports": ports, "selector": selector, "type": "ClusterIP"}},
         )
-        password_env = database.password.env("DB_PASSWORD")
-        # The password reaches the auth file inside the pod only; printf keeps it off the command line.
-        write_auth = 'umask 077 && printf \'"%s" "%s"\\n\' "$DB_USER" "$DB_PASSWORD" > /etc/pgbouncer-auth/users.txt'
-        init = container(
-            "write-auth-file",
-            p.image.ref,
-            p.image.pull_policy,
-            resources=p.resources,
-            command=["sh", "-c", write_auth],
-            env=[{"name": "DB_USER", "value": database.user}, password_env],
-            volume_mounts=[{"mountPath": "/etc/pgbouncer-auth", "name": "auth"}],
-        )
-        tls_mounts = [{**m, "mountPath": m["mountPath"].replace(TLS_DIR, DB_TLS_DIR)} for m in database.mounts]
-        # PgBouncer reads its TLS files at start and on SIGHUP: reload when a Secret behind them changes.
-        watched = [f"{SERVER_TLS_DIR}/{name}" for name in ("ca.crt", "tls.crt", "tls.key")] if p.tls else []
-        if database.ca_file is not None:
-            watched.append(f"{DB_TLS_DIR}/ca.crt")
-        if database.client_cert_files is not None:
-            watched += [f"{DB_TLS_DIR}/tls.crt", f"{DB_TLS_DIR}/tls.key"]
-        serve = ["pgbouncer", "/etc/pgbouncer/pgbouncer.ini"]
-        tcp = {"tcpSocket": {"port": "pgbouncer"}}
-        main = container(
-            "pgbouncer",
-            p.image.ref,
-            p.image.pull_policy,
-            resources=p.resources,
-            command=["sh", "-c", _serve_and_reload(watched)] if watched else serve,
-            ports=[{"containerPort": PGBOUNCER_PORT, "name": "pgbouncer", "protocol": "TCP"}],
-            probes={
-                "livenessProbe": {**tcp, "periodSeconds": 20, "timeoutSeconds": 5},
-                "readinessProbe": {**tcp, "periodSeconds": 10, "timeoutSeconds": 5},
-            },
-            volume_mounts=[
-                {"mountPath": "/etc/pgbouncer", "name": "config", "readOnly": True},
-                {"mountPath": "/etc/pgbouncer-auth", "name": "auth", "readOnly": True},
-                {"mountPath": "/tmp", "name": "tmp"},
-                *tls_mounts,
-                *([SERVER_MOUNT] if p.tls else []),
-            ],
-        )
-        containers = [main]
-        if p.metrics_exporter:
-            containers.append(
-                container(
-                    "metrics-exporter",
-                    p.exporter_image.ref,
-                    p.exporter_image.pull_policy,
-                    resources=Resources(
-                        cpu_request="10m", memory_request="32Mi", cpu_limit="100m", memory_limit="64Mi"
-                    ),
-                    env=[
-                        password_env,
-                        {
-                            "name": "DATABASE_URL",
-                            # Loopback inside the pod: encrypted when PgBouncer requires TLS, not verified.
-                            "value": f"postgresql://{database.user}:$(DB_PASSWORD)@127.0.0.1:{PGBOUNCER_PORT}/pgbouncer"
-                            f"?sslmode={'require' if p.tls else 'disable'}",
-                        },
-                    ],
-                    ports=[{"containerPort": EXPORTER_PORT, "name": "metrics", "protocol": "TCP"}],
-                )
-            )
-        template = pod_template(
-            labels=labels,
-            annotations={CONFIG_CHECKSUM: short_hash(ini, length=64)},
-            service_account=self.name,
-            automount_token=False,
-            containers=containers,
-            init_containers=[init],
-            security=PodSecurity(run_as_user=PGBOUNCER_UID, run_as_group=PGBOUNCER_UID, fs_group=PGBOUNCER_UID),
-            options=p.pod,
-            image_pull_secrets=image_pull_secrets or [],
-            termination_grace_period=30,
-            volumes=[
-                {"configMap": {"name": self.name}, "name": "config"},
-                empty_dir("auth", "1Mi"),
-                empty_dir("tmp", "16Mi"),
-                *database.volumes,
-                *([server_volume(p.tls)] if p.tls else []),
-            ],
-        )
+        template = self._pod_template(p, database, labels, ini, image_pull_secrets or [])
         availability(p, template, selector)
         self.workload = deployment(
             self,
@@ -276,6 +160,58 @@ class PgBouncer(Construct):
         )
         if p.disruption_budget:
             pod_disruption_budget(self, "pdb", name=self.name, labels=labels, selector=selector)
+        self.connection = self._client_connection(p, database, instance, labels)
+
+    def _pod_template(
+        self,
+        p: PgBouncerProps,
+        database: DatabaseConnection,
+        labels: dict[str, str],
+        ini: str,
+        image_pull_secrets: list[str],
+    ) -> dict[str, Any]:
+        """The pod: an init container writing the auth file, PgBouncer, and its exporter if wanted."""
+        assert database.user and database.password
+        password_env = database.password.env("DB_PASSWORD")
+        # The password reaches the auth file inside the pod only; printf keeps it off the command line.
+        write_auth = 'umask 077 && printf \'"%s" "%s"\\n\' "$DB_USER" "$DB_PASSWORD" > /etc/pgbouncer-auth/users.txt'
+        init = container(
+            "write-auth-file",
+            p.image.ref,
+            p.image.pull_policy,
+            resources=p.resources,
+            command=["sh", "-c", write_auth],
+            env=[{"name": "DB_USER", "value": database.user}, password_env],
+            volume_mounts=[{"mountPath": "/etc/pgbouncer-auth", "name": "auth"}],
+        )
+        containers = [_pgbouncer(p, database)]
+        if p.metrics_exporter:
+            containers.append(_exporter(p, database.user, password_env))
+        return pod_template(
+            labels=labels,
+            annotations={CONFIG_CHECKSUM: short_hash(ini, length=64)},
+            service_account=self.name,
+            automount_token=False,
+            containers=containers,
+            init_containers=[init],
+            security=PodSecurity(run_as_user=PGBOUNCER_UID, run_as_group=PGBOUNCER_UID, fs_group=PGBOUNCER_UID),
+            options=p.pod,
+            image_pull_secrets=image_pull_secrets,
+            termination_grace_period=30,
+            volumes=[
+                {"configMap": {"name": self.name}, "name": "config"},
+                empty_dir("auth", "1Mi"),
+                empty_dir("tmp", "16Mi"),
+                *database.volumes,
+                *([server_volume(p.tls)] if p.tls else []),
+            ],
+        )
+
+    def _client_connection(
+        self, p: PgBouncerProps, database: DatabaseConnection, instance: str, labels: dict[str, str]
+    ) -> DatabaseConnection:
+        """What Airflow components use instead of the direct connection (and PgBouncer's certificate)."""
+        assert database.password
         namespace = require_namespace(self, instance)
         host = service_host(self.name, namespace)
         url = f"postgresql+psycopg2://{database.user}:$({PASSWORD_ENV})@{host}:{PGBOUNCER_PORT}/{database.name}"
@@ -291,7 +227,7 @@ class PgBouncer(Construct):
                 labels=labels,
                 id="certificate",
             )
-        self.connection = DatabaseConnection(
+        return DatabaseConnection(
             env=[database.password.env(PASSWORD_ENV), {"name": CONN_ENV, "value": url + (tls.query if tls else "")}],
             host=host,
             port=PGBOUNCER_PORT,
@@ -301,3 +237,96 @@ class PgBouncer(Construct):
             dialect="postgresql",
             tls=tls,
         )
+
+
+def _ini(p: PgBouncerProps, database: DatabaseConnection) -> str:
+    """``pgbouncer.ini``: one database, SCRAM auth from the auth file, TLS on either side when set."""
+    server_tls = database.tls_mode or ("disable" if database.embedded else "prefer")
+    return "\n".join(
+        [
+            "[databases]",
+            f"{database.name} = host={database.host} port={database.port} dbname={database.name}",
+            "",
+            "[pgbouncer]",
+            "auth_file = /etc/pgbouncer-auth/users.txt",
+            "auth_type = scram-sha-256",
+            *(
+                [
+                    f"client_tls_cert_file = {SERVER_TLS_DIR}/tls.crt",
+                    f"client_tls_key_file = {SERVER_TLS_DIR}/tls.key",
+                    "client_tls_sslmode = require",
+                ]
+                if p.tls
+                else []
+            ),
+            f"default_pool_size = {p.default_pool_size}",
+            "ignore_startup_parameters = extra_float_digits",
+            "listen_addr = *",
+            f"listen_port = {PGBOUNCER_PORT}",
+            f"max_client_conn = {p.max_client_conn}",
+            f"max_db_connections = {p.max_db_connections}",
+            f"pool_mode = {p.pool_mode}",
+            f"server_tls_sslmode = {server_tls}",
+            *([f"server_tls_ca_file = {DB_TLS_DIR}/ca.crt"] if database.ca_file is not None else []),
+            *(
+                [f"server_tls_cert_file = {DB_TLS_DIR}/tls.crt", f"server_tls_key_file = {DB_TLS_DIR}/tls.key"]
+                if database.client_cert_files is not None
+                else []
+            ),
+            f"stats_users = {database.user}",
+            "unix_socket_dir =",
+            "",
+        ]
+    )
+
+
+def _pgbouncer(p: PgBouncerProps, database: DatabaseConnection) -> dict[str, Any]:
+    """The PgBouncer container; reloaded (SIGHUP) when a TLS file behind it changes."""
+    tls_mounts = [{**m, "mountPath": m["mountPath"].replace(TLS_DIR, DB_TLS_DIR)} for m in database.mounts]
+    # PgBouncer reads its TLS files at start and on SIGHUP: reload when a Secret behind them changes.
+    watched = [f"{SERVER_TLS_DIR}/{name}" for name in ("ca.crt", "tls.crt", "tls.key")] if p.tls else []
+    if database.ca_file is not None:
+        watched.append(f"{DB_TLS_DIR}/ca.crt")
+    if database.client_cert_files is not None:
+        watched += [f"{DB_TLS_DIR}/tls.crt", f"{DB_TLS_DIR}/tls.key"]
+    serve = ["pgbouncer", "/etc/pgbouncer/pgbouncer.ini"]
+    tcp = {"tcpSocket": {"port": "pgbouncer"}}
+    return container(
+        "pgbouncer",
+        p.image.ref,
+        p.image.pull_policy,
+        resources=p.resources,
+        command=["sh", "-c", _serve_and_reload(watched)] if watched else serve,
+        ports=[{"containerPort": PGBOUNCER_PORT, "name": "pgbouncer", "protocol": "TCP"}],
+        probes={
+            "livenessProbe": {**tcp, "periodSeconds": 20, "timeoutSeconds": 5},
+            "readinessProbe": {**tcp, "periodSeconds": 10, "timeoutSeconds": 5},
+        },
+        volume_mounts=[
+            {"mountPath": "/etc/pgbouncer", "name": "config", "readOnly": True},
+            {"mountPath": "/etc/pgbouncer-auth", "name": "auth", "readOnly": True},
+            {"mountPath": "/tmp", "name": "tmp"},
+            *tls_mounts,
+            *([SERVER_MOUNT] if p.tls else []),
+        ],
+    )
+
+
+def _exporter(p: PgBouncerProps, user: str, password_env: dict[str, Any]) -> dict[str, Any]:
+    """The Prometheus exporter sidecar, reading PgBouncer's stats over the pod's loopback."""
+    return container(
+        "metrics-exporter",
+        p.exporter_image.ref,
+        p.exporter_image.pull_policy,
+        resources=Resources(cpu_request="10m", memory_request="32Mi", cpu_limit="100m", memory_limit="64Mi"),
+        env=[
+            password_env,
+            {
+                "name": "DATABASE_URL",
+                # Loopback inside the pod: encrypted when PgBouncer requires TLS, not verified.
+                "value": f"postgresql://{user}:$(DB_PASSWORD)@127.0.0.1:{PGBOUNCER_PORT}/pgbouncer"
+                f"?sslmode={'require' if p.tls else 'disable'}",
+            },
+        ],
+        ports=[{"containerPort": EXPORTER_PORT, "name": "metrics", "protocol": "TCP"}],
+    )

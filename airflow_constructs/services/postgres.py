@@ -63,7 +63,6 @@ class Postgres(EmbeddedService):
             password=p.password,
         )
         self.props = p
-        password = self.password
         mounts: list[dict[str, Any]] = [
             {"mountPath": "/var/lib/postgresql/data", "name": "data"},
             RUN_MOUNT,
@@ -90,19 +89,7 @@ class Postgres(EmbeddedService):
             volumes=volumes,
         )
         self.workload = self._statefulset(template, claim_spec(p.storage_size, p.storage_class))
-        url = f"postgresql+psycopg2://airflow:$({PASSWORD_ENV})@{self.host}:{POSTGRES_PORT}/airflow"
-        tls = verify_full_client(p.tls.secret) if p.tls else None
-        self.connection = DatabaseConnection(
-            env=[password.env(PASSWORD_ENV), {"name": CONN_ENV, "value": url + (tls.query if tls else "")}],
-            host=self.host,
-            port=POSTGRES_PORT,
-            generated=self.generated,
-            user="airflow",
-            name="airflow",
-            password=password,
-            embedded=True,
-            tls=tls,
-        )
+        self.connection = self._client_connection(p)
 
     def _tls(
         self, p: EmbeddedPostgres, instance: str, mounts: list[dict[str, Any]], volumes: list[dict[str, Any]]
@@ -168,4 +155,21 @@ class Postgres(EmbeddedService):
                 },
             },
             volume_mounts=mounts,
+        )
+
+    def _client_connection(self, p: EmbeddedPostgres) -> DatabaseConnection:
+        """How Airflow reaches this database: the URL from the password Secret, verified TLS with ``tls``."""
+        password = self.password
+        url = f"postgresql+psycopg2://airflow:$({PASSWORD_ENV})@{self.host}:{POSTGRES_PORT}/airflow"
+        tls = verify_full_client(p.tls.secret) if p.tls else None
+        return DatabaseConnection(
+            env=[password.env(PASSWORD_ENV), {"name": CONN_ENV, "value": url + (tls.query if tls else "")}],
+            host=self.host,
+            port=POSTGRES_PORT,
+            generated=self.generated,
+            user="airflow",
+            name="airflow",
+            password=password,
+            embedded=True,
+            tls=tls,
         )

@@ -112,49 +112,7 @@ class Redis(EmbeddedService):
         self.props = props
         password = self.password
         tls = props.tls
-        cli_tls = f" --tls --cacert {SERVER_TLS_DIR}/ca.crt" if tls else ""
-        ping = f'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli{cli_tls} ping | grep -q PONG'
-        probe = {"exec": {"command": ["sh", "-c", ping]}}
-        # With TLS the plain port is closed and clients are not asked for certificates (one-way TLS).
-        listen: list[str] = []
-        if tls is not None:
-            listen = [
-                *("--port", "0"),
-                *("--tls-port", str(REDIS_PORT)),
-                *("--tls-cert-file", f"{SERVER_TLS_DIR}/tls.crt"),
-                *("--tls-key-file", f"{SERVER_TLS_DIR}/tls.key"),
-                *("--tls-ca-cert-file", f"{SERVER_TLS_DIR}/ca.crt"),
-                *("--tls-auth-clients", "no"),
-            ]
-        main = container(
-            "redis",
-            props.image.ref,
-            props.image.pull_policy,
-            resources=props.resources,
-            command=["redis-server"],
-            args=[
-                "--requirepass",
-                f"$({PASSWORD_ENV})",
-                *listen,
-                "--dir",
-                "/data",
-                "--appendonly",
-                "yes" if props.persistence else "no",
-                "--save",
-                "",
-            ],
-            env=[password.env(PASSWORD_ENV)],
-            ports=[{"containerPort": REDIS_PORT, "name": "redis", "protocol": "TCP"}],
-            probes={
-                "livenessProbe": {**probe, "failureThreshold": 5, "periodSeconds": 20, "timeoutSeconds": 5},
-                "readinessProbe": {**probe, "periodSeconds": 5, "timeoutSeconds": 5},
-            },
-            volume_mounts=[
-                {"mountPath": "/data", "name": "data"},
-                {"mountPath": "/tmp", "name": "tmp"},
-                *([SERVER_MOUNT] if tls else []),
-            ],
-        )
+        main = _redis(props, password)
         volumes = [empty_dir("tmp", "64Mi"), *([server_volume(tls)] if tls else [])]
         containers = [main]
         if tls is not None:
@@ -183,6 +141,12 @@ class Redis(EmbeddedService):
         )
         claim = claim_spec(props.storage_size, props.storage_class) if props.persistence else None
         self.workload = self._statefulset(template, claim)
+        self.connection = self._client_connection(props, instance)
+
+    def _client_connection(self, props: EmbeddedRedis, instance: str) -> BrokerConnection:
+        """How Airflow reaches this broker (and, with TLS, the server certificate)."""
+        password = self.password
+        tls = props.tls
         scheme = "rediss" if tls else "redis"
         url = f"{scheme}://:$({PASSWORD_ENV})@{self.host}:{REDIS_PORT}/0"
         env = [password.env(PASSWORD_ENV), {"name": BROKER_ENV, "value": url}]
@@ -202,7 +166,7 @@ class Redis(EmbeddedService):
                 labels=self.labels,
                 id="certificate",
             )
-        self.connection = BrokerConnection(
+        return BrokerConnection(
             env=env,
             host=self.host,
             port=REDIS_PORT,
@@ -210,3 +174,51 @@ class Redis(EmbeddedService):
             volumes=[ca_volume(tls, "broker-tls")] if tls else [],
             mounts=[{"mountPath": CLIENT_TLS_DIR, "name": "broker-tls", "readOnly": True}] if tls else [],
         )
+
+
+def _redis(props: EmbeddedRedis, password: SecretRef) -> dict[str, Any]:
+    """The Redis container: password from env, no persistence unless asked, TLS-only with ``tls``."""
+    tls = props.tls
+    cli_tls = f" --tls --cacert {SERVER_TLS_DIR}/ca.crt" if tls else ""
+    ping = f'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli{cli_tls} ping | grep -q PONG'
+    probe = {"exec": {"command": ["sh", "-c", ping]}}
+    # With TLS the plain port is closed and clients are not asked for certificates (one-way TLS).
+    listen: list[str] = []
+    if tls is not None:
+        listen = [
+            *("--port", "0"),
+            *("--tls-port", str(REDIS_PORT)),
+            *("--tls-cert-file", f"{SERVER_TLS_DIR}/tls.crt"),
+            *("--tls-key-file", f"{SERVER_TLS_DIR}/tls.key"),
+            *("--tls-ca-cert-file", f"{SERVER_TLS_DIR}/ca.crt"),
+            *("--tls-auth-clients", "no"),
+        ]
+    return container(
+        "redis",
+        props.image.ref,
+        props.image.pull_policy,
+        resources=props.resources,
+        command=["redis-server"],
+        args=[
+            "--requirepass",
+            f"$({PASSWORD_ENV})",
+            *listen,
+            "--dir",
+            "/data",
+            "--appendonly",
+            "yes" if props.persistence else "no",
+            "--save",
+            "",
+        ],
+        env=[password.env(PASSWORD_ENV)],
+        ports=[{"containerPort": REDIS_PORT, "name": "redis", "protocol": "TCP"}],
+        probes={
+            "livenessProbe": {**probe, "failureThreshold": 5, "periodSeconds": 20, "timeoutSeconds": 5},
+            "readinessProbe": {**probe, "periodSeconds": 5, "timeoutSeconds": 5},
+        },
+        volume_mounts=[
+            {"mountPath": "/data", "name": "data"},
+            {"mountPath": "/tmp", "name": "tmp"},
+            *([SERVER_MOUNT] if tls else []),
+        ],
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from ..core.kube import one_shot_job, service_account
+from ..core.kube import service_account
 from ..core.pod import PodOptions
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.container import INIT_RESOURCES
@@ -45,12 +45,4 @@ class AdminUser(Construct):
             service_account=base,
             restart_policy="OnFailure",
         )
-        self.job = one_shot_job(
-            self,
-            "job",
-            base_name=base,
-            labels=labels,
-            template=template,
-            backoff_limit=6,
-            ttl_seconds_after_finished=runtime.props.bootstrap_ttl_seconds,
-        )
+        self.job = runtime.one_shot_job(self, base, labels, template)

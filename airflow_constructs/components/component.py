@@ -14,7 +14,7 @@ from cdk8s import ApiObject
 from constructs import Construct
 
 from ..core.autoscaling import vertical_pod_autoscaler
-from ..core.kube import api_object, deployment, pod_disruption_budget, service_account
+from ..core.kube import api_object, deployment, pod_disruption_budget, service, service_account
 from ..core.workload import ComponentProps, availability
 from ..runtime.airflow_runtime import AirflowRuntime
 
@@ -72,15 +72,7 @@ class AirflowComponent(Construct):
         spec: dict[str, Any] = {"ports": ports, "selector": self.selector, "type": "ClusterIP"}
         if headless:
             spec["clusterIP"] = "None"
-        self.service = api_object(
-            self,
-            "service",
-            api_version="v1",
-            kind="Service",
-            name=self.name,
-            labels=self.labels,
-            body={"spec": spec},
-        )
+        self.service = service(self, name=self.name, labels=self.labels, spec=spec)
         return self.service
 
     def _deployment(self, replicas: int | None, template: dict[str, Any], strategy: dict[str, Any]) -> ApiObject:

@@ -18,7 +18,7 @@ from cdk8s import ApiObject, JsonPatch
 from constructs import Construct
 from pydantic import Field, model_validator
 
-from ..core.kube import api_object, short_hash
+from ..core.kube import config_map, short_hash
 from ..core.network_peer import NetworkPeer
 from ..core.pod import SecretRef
 from ..core.props import Props, PropsError
@@ -108,15 +108,7 @@ class Kerberos(Construct):
         assert props.keytab is not None and props.krb5_conf is not None
         self.props = props
         self.checksum = short_hash(props.krb5_conf, length=64)
-        self.config_map = api_object(
-            self,
-            "krb5-conf",
-            api_version="v1",
-            kind="ConfigMap",
-            name=name,
-            labels=labels,
-            body={"data": {"krb5.conf": props.krb5_conf}},
-        )
+        self.config_map = config_map(self, "krb5-conf", name=name, labels=labels, data={"krb5.conf": props.krb5_conf})
         self.volumes = [
             {"emptyDir": {"medium": "Memory", "sizeLimit": "1Mi"}, "name": "kerberos-ccache"},
             {"configMap": {"name": name}, "name": "kerberos-conf"},

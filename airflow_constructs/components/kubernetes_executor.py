@@ -14,7 +14,7 @@ from typing import Any
 from cdk8s import ApiObject
 from constructs import Construct
 
-from ..core.kube import api_object, cron_job, service_account
+from ..core.kube import api_object, config_map, cron_job, service_account
 from ..core.pod import PodOptions, container, empty_dir, pod_template
 from ..core.secrets import BOOTSTRAP_RESOURCES
 from ..runtime.airflow_runtime import AirflowRuntime
@@ -60,14 +60,12 @@ class KubernetesExecutorPods(Construct):
         )
         if other_ns:
             # Task pods mount the config from their own namespace.
-            api_object(
+            config_map(
                 self,
                 "config",
-                api_version="v1",
-                kind="ConfigMap",
                 name=runtime.config_map_name,
                 labels=runtime.labels("config"),
-                body={"data": {"airflow.cfg": runtime.config_text}},
+                data={"airflow.cfg": runtime.config_text},
                 namespace=other_ns,
             )
         self._pod_template_config(runtime, props, component, labels)
@@ -104,14 +102,12 @@ class KubernetesExecutorPods(Construct):
 
         self.pod_template_yaml = yaml.safe_dump(pod, sort_keys=True)
         self.config_map_name = f"{runtime.instance}-pod-template"
-        self.config_map = api_object(
+        self.config_map = config_map(
             self,
             "pod-template",
-            api_version="v1",
-            kind="ConfigMap",
             name=self.config_map_name,
             labels=labels,
-            body={"data": {"pod_template.yaml": self.pod_template_yaml}},
+            data={"pod_template.yaml": self.pod_template_yaml},
         )
 
     def grant_launch(self, service_account: str) -> ApiObject:
@@ -152,15 +148,7 @@ class KubernetesExecutorPods(Construct):
         name = f"{runtime.instance}-pod-cleanup"
         labels = runtime.labels("pod-cleanup")
         service_account(self, "cleanup-service-account", name=name, labels=labels)
-        api_object(
-            self,
-            "cleanup-script",
-            api_version="v1",
-            kind="ConfigMap",
-            name=name,
-            labels=labels,
-            body={"data": {"cleanup_pods.py": cleanup_script()}},
-        )
+        config_map(self, "cleanup-script", name=name, labels=labels, data={"cleanup_pods.py": cleanup_script()})
         self._role("cleanup", name, name, CLEANUP_RULES)
         main = container(
             "cleanup",

@@ -9,7 +9,7 @@ from typing import Any
 from constructs import Construct
 from pydantic import Field, field_validator
 
-from ..core.kube import api_object, check_dns_label, cron_job, one_shot_job, service_account, short_hash
+from ..core.kube import api_object, check_dns_label, config_map, cron_job, service_account, short_hash
 from ..core.pod import PodOptions, container, empty_dir, pod_template
 from ..core.props import Props
 from ..core.resources import Resources
@@ -170,15 +170,7 @@ class Pools(Construct):
             for p in sorted(pools, key=lambda p: p.name)
         }
         text = json.dumps(document, indent=2, sort_keys=True) + "\n"
-        api_object(
-            self,
-            "config",
-            api_version="v1",
-            kind="ConfigMap",
-            name=base,
-            labels=labels,
-            body={"data": {"pools.json": text}},
-        )
+        config_map(self, "config", name=base, labels=labels, data={"pools.json": text})
         service_account(self, "service-account", name=base, labels=labels)
         folder = f"{AIRFLOW_HOME}/pools"
         main = runtime.airflow_container(
@@ -197,15 +189,7 @@ class Pools(Construct):
             volumes=[{"configMap": {"name": base}, "name": "pools"}],
         )
         template["metadata"]["annotations"][POOLS_CHECKSUM] = short_hash(text, length=64)
-        self.job = one_shot_job(
-            self,
-            "job",
-            base_name=base,
-            labels=labels,
-            template=template,
-            backoff_limit=6,
-            ttl_seconds_after_finished=runtime.props.bootstrap_ttl_seconds,
-        )
+        self.job = runtime.one_shot_job(self, base, labels, template)
 
 
 def _pg_dump(database: DatabaseConnection, postgres: EmbeddedPostgres, props: PostgresBackupProps) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 from constructs import Construct
 from pydantic import Field
 
-from ..core.kube import one_shot_job, service_account
+from ..core.kube import service_account
 from ..core.pod import PodOptions
 from ..core.props import Props, parse_props
 from ..core.resources import Resources
@@ -59,12 +59,4 @@ class Migrations(Construct):
             service_account=base,
             restart_policy="OnFailure",
         )
-        self.job = one_shot_job(
-            self,
-            "job",
-            base_name=base,
-            labels=labels,
-            template=template,
-            backoff_limit=p.backoff_limit,
-            ttl_seconds_after_finished=runtime.props.bootstrap_ttl_seconds,
-        )
+        self.job = runtime.one_shot_job(self, base, labels, template, p.backoff_limit)

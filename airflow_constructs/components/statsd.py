@@ -22,11 +22,12 @@ from pydantic import Field, field_validator, model_validator
 from ..core.image import Image
 from ..core.kube import (
     CONFIG_CHECKSUM,
-    api_object,
     check_dns_label,
+    config_map,
     deployment,
     recommended_labels,
     selector_labels,
+    service,
     service_account,
     service_host,
     short_hash,
@@ -258,15 +259,7 @@ class StatsdExporter(Construct):
         labels = recommended_labels(instance, self.component, version)
         selector = selector_labels(instance, self.component)
         mappings = mapping_config(json.dumps(p.extra_mappings, sort_keys=True))
-        self.config_map = api_object(
-            self,
-            "mappings",
-            api_version="v1",
-            kind="ConfigMap",
-            name=self.name,
-            labels=labels,
-            body={"data": {"mappings.yml": mappings}},
-        )
+        self.config_map = config_map(self, "mappings", name=self.name, labels=labels, data={"mappings.yml": mappings})
         self.service_account = service_account(self, "service-account", name=self.name, labels=labels)
         main = _exporter(p)
         template = pod_template(
@@ -296,22 +289,17 @@ class StatsdExporter(Construct):
 
     def _service(self, labels: dict[str, str], selector: dict[str, str]) -> ApiObject:
         """The exporter's Service: StatsD over UDP, metrics over TCP."""
-        return api_object(
+        return service(
             self,
-            "service",
-            api_version="v1",
-            kind="Service",
             name=self.name,
             labels=labels,
-            body={
-                "spec": {
-                    "ports": [
-                        {"name": "statsd", "port": STATSD_PORT, "protocol": "UDP", "targetPort": "statsd"},
-                        {"name": "metrics", "port": METRICS_PORT, "protocol": "TCP", "targetPort": "metrics"},
-                    ],
-                    "selector": selector,
-                    "type": "ClusterIP",
-                }
+            spec={
+                "ports": [
+                    {"name": "statsd", "port": STATSD_PORT, "protocol": "UDP", "targetPort": "statsd"},
+                    {"name": "metrics", "port": METRICS_PORT, "protocol": "TCP", "targetPort": "metrics"},
+                ],
+                "selector": selector,
+                "type": "ClusterIP",
             },
         )
 

@@ -135,6 +135,33 @@ class _OneShotJob(ApiObject):
         return rendered
 
 
+def config_map(
+    scope: Construct,
+    id: str,
+    *,
+    name: str,
+    labels: dict[str, str],
+    data: dict[str, str],
+    namespace: str | None = None,
+) -> ApiObject:
+    """A ConfigMap holding ``data`` (file name -> content)."""
+    return api_object(
+        scope,
+        id,
+        api_version="v1",
+        kind="ConfigMap",
+        name=name,
+        labels=labels,
+        body={"data": data},
+        namespace=namespace,
+    )
+
+
+def service(scope: Construct, *, name: str, labels: dict[str, str], spec: dict[str, Any]) -> ApiObject:
+    """The Service ``name`` (construct id ``service``) with ``spec``."""
+    return api_object(scope, "service", api_version="v1", kind="Service", name=name, labels=labels, body={"spec": spec})
+
+
 def one_shot_job(
     scope: Construct,
     id: str,

@@ -16,7 +16,7 @@ from cdk8s import ApiObject
 from constructs import Construct
 
 from .image import Image
-from .kube import CONFIG_CHECKSUM, api_object, one_shot_job, service_account, short_hash
+from .kube import CONFIG_CHECKSUM, api_object, config_map, one_shot_job, service_account, short_hash
 from .pod import PodOptions, SecretRef, container, empty_dir, pod_template
 from .resources import Resources
 from .security import PodSecurity
@@ -86,14 +86,8 @@ class SecretsBootstrap(Construct):
         spec_json = json.dumps(spec, indent=2, sort_keys=True) + "\n"
         script = bootstrap_script()
 
-        self.config_map = api_object(
-            self,
-            "script",
-            api_version="v1",
-            kind="ConfigMap",
-            name=name,
-            labels=labels,
-            body={"data": {"bootstrap_secrets.py": script, "spec.json": spec_json}},
+        self.config_map = config_map(
+            self, "script", name=name, labels=labels, data={"bootstrap_secrets.py": script, "spec.json": spec_json}
         )
         self.service_account = service_account(self, "service-account", name=name, labels=labels)
         rules = bootstrap_rules(sorted(s["name"] for s in spec["secrets"]))

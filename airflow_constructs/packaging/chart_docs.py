@@ -9,11 +9,9 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from ..runtime.container import PASSWORDS_FILE
-
-Manifest = dict[str, Any]
+from .templates import Manifest, mappings_in
 
 COMPONENT_LABEL = "app.kubernetes.io/component"
 INSTANCE_LABEL = "app.kubernetes.io/instance"
@@ -64,26 +62,17 @@ def admin_password(objects: Iterable[Manifest]) -> AdminPassword | None:
     filename = posixpath.basename(PASSWORDS_FILE)
     found: list[AdminPassword] = []
 
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            secret = node.get("secret")
-            if isinstance(secret, dict):
-                found.extend(
-                    AdminPassword(str(secret["secretName"]), str(item["key"]), json=True)
-                    for item in secret.get("items") or []
-                    if item.get("path") == filename
-                )
-            ref = (node.get("valueFrom") or {}).get("secretKeyRef") if node.get("name") == ADMIN_PASSWORD_ENV else None
-            if isinstance(ref, dict):
-                found.append(AdminPassword(str(ref["name"]), str(ref["key"]), json=False))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    for obj in objects:
-        walk(obj)
+    for node in mappings_in(objects):
+        secret = node.get("secret")
+        if isinstance(secret, dict):
+            found.extend(
+                AdminPassword(str(secret["secretName"]), str(item["key"]), json=True)
+                for item in secret.get("items") or []
+                if item.get("path") == filename
+            )
+        ref = (node.get("valueFrom") or {}).get("secretKeyRef") if node.get("name") == ADMIN_PASSWORD_ENV else None
+        if isinstance(ref, dict):
+            found.append(AdminPassword(str(ref["name"]), str(ref["key"]), json=False))
     # The passwords file first: it is what the UI checks on Airflow 3.
     return min(found, key=lambda p: (not p.json, p.secret, p.key)) if found else None
 

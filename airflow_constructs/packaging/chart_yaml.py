@@ -17,7 +17,7 @@ from .. import __version__
 from ..core.image import AIRFLOW_VERSION
 from ..core.props import Props
 from .changelog import Release
-from .templates import Manifest, RoundTripError, dump
+from .templates import Manifest, RoundTripError, dump, mappings_in
 
 HOME = "https://github.com/airflow-constructs/airflow-constructs"
 """The project's home page (``pyproject.toml``'s Homepage)."""
@@ -136,18 +136,10 @@ def images(objects: Iterable[Manifest]) -> list[dict[str, str]]:
     """Every container image of the manifests, for ``artifacthub.io/images`` (sorted, one entry each)."""
     refs: set[str] = set()
 
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key in ("containers", "initContainers", "ephemeralContainers") and isinstance(value, list):
-                    refs.update(str(c["image"]) for c in value if isinstance(c, dict) and "image" in c)
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    for obj in objects:
-        walk(obj)
+    for node in mappings_in(objects):
+        for key, value in node.items():
+            if key in ("containers", "initContainers", "ephemeralContainers") and isinstance(value, list):
+                refs.update(str(c["image"]) for c in value if isinstance(c, dict) and "image" in c)
     short = {ref: ref.split("@")[0].rsplit("/", 1)[-1].split(":")[0] for ref in sorted(refs)}
     counts = {name: list(short.values()).count(name) for name in short.values()}
     # Name an image by its repository's last part; when two tags share it, by "<part>:<tag>".

@@ -39,6 +39,7 @@ from .templates import (
     check_no_placeholders,
     dump,
     load_all,
+    mappings_in,
     render_locally,
     replicas_placeholder,
     substitute_namespace,
@@ -296,18 +297,9 @@ def _kept_secrets(objects: list[Manifest]) -> dict[str, bool]:
     generated = {generated_secret_name(i) for i in instances}
     referenced: set[str] = set()
 
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if isinstance(ref := node.get("secretKeyRef"), dict):
-                referenced.add(str(ref.get("name")))
-            if isinstance(vol := node.get("secret"), dict) and "secretName" in vol:
-                referenced.add(str(vol["secretName"]))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    for obj in objects:
-        walk(obj)
+    for node in mappings_in(objects):
+        if isinstance(ref := node.get("secretKeyRef"), dict):
+            referenced.add(str(ref.get("name")))
+        if isinstance(vol := node.get("secret"), dict) and "secretName" in vol:
+            referenced.add(str(vol["secretName"]))
     return {name: name in generated for name in sorted(referenced - in_chart)}

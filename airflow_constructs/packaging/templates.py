@@ -25,7 +25,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import yaml
@@ -49,6 +49,18 @@ _REPLICAS_ACTION = re.compile(r'^ index \.Values\.replicas "(?P<name>[^"]+)" $')
 
 class RoundTripError(ValueError):
     """The manifests cannot be expressed as a chart that renders them unchanged."""
+
+
+def mappings_in(objects: Iterable[Any]) -> Iterator[dict[str, Any]]:
+    """Every mapping inside ``objects``, depth first, each before what it holds."""
+    stack: list[Any] = list(reversed(list(objects)))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            yield node
+            stack.extend(reversed(list(node.values())))
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
 
 
 def replicas_placeholder(name: str) -> str:

@@ -14,13 +14,7 @@ from typing import Any
 
 from constructs import Construct
 
-from ..core.kube import (
-    api_object,
-    check_dns_label,
-    require_namespace,
-    service_host,
-    short_hash,
-)
+from ..core.kube import api_object, check_dns_label, config_map, require_namespace, service_host, short_hash
 from ..core.pod import SecretRef
 from ..core.props import PropsError, parse_props
 from ..core.secrets import GeneratedKey, SecretsBootstrap
@@ -93,14 +87,12 @@ class AirflowRuntime(AirflowContainers, Construct):
         self.config_text = cfg.render(cfg.merge(self._library_config(), p.settings.to_config(self.airflow2), p.config))
         self.config_checksum = short_hash(self.config_text, length=64)
         self.config_map_name = f"{self.instance}-config"
-        self.config_map = api_object(
+        self.config_map = config_map(
             self,
             "config",
-            api_version="v1",
-            kind="ConfigMap",
             name=self.config_map_name,
             labels=self.labels("config"),
-            body={"data": {"airflow.cfg": self.config_text}},
+            data={"airflow.cfg": self.config_text},
         )
         self.secrets_bootstrap = self._bootstrap(p, self.generated_keys)
 

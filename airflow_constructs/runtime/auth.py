@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 from constructs import Construct
 from pydantic import Discriminator, Tag, field_validator, model_validator
 
-from ..core.kube import api_object, short_hash
+from ..core.kube import config_map, short_hash
 from ..core.pod import SecretRef
 from ..core.props import Props, register_union_tags
 
@@ -47,6 +47,10 @@ def _roles(value: dict[str, list[str]]) -> dict[str, list[str]]:
         if not roles:
             raise ValueError(f"group {group!r} maps to no role")
     return value
+
+
+def _roles_field(cls: Any, value: dict[str, list[str]]) -> dict[str, list[str]]:
+    return _roles(value)
 
 
 class LdapAuth(Props):
@@ -80,10 +84,7 @@ class LdapAuth(Props):
             raise ValueError("expected ldaps://host[:port] or ldap://host[:port]")
         return value
 
-    @field_validator("roles")
-    @classmethod
-    def _roles(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        return _roles(value)
+    _roles = field_validator("roles")(_roles_field)
 
     @model_validator(mode="after")
     def _tls(self) -> LdapAuth:
@@ -134,10 +135,7 @@ class OAuthAuth(Props):
             raise ValueError("expected an https:// URL")
         return value
 
-    @field_validator("roles")
-    @classmethod
-    def _roles(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        return _roles(value)
+    _roles = field_validator("roles")(_roles_field)
 
     @model_validator(mode="after")
     def _endpoints(self) -> OAuthAuth:
@@ -267,14 +265,8 @@ class WebserverConfig(Construct):
         self.auth = auth
         self.text = webserver_config(auth)
         self.checksum = short_hash(self.text, length=64)
-        self.config_map = api_object(
-            self,
-            "config-map",
-            api_version="v1",
-            kind="ConfigMap",
-            name=name,
-            labels=labels,
-            body={"data": {"webserver_config.py": self.text}},
+        self.config_map = config_map(
+            self, "config-map", name=name, labels=labels, data={"webserver_config.py": self.text}
         )
         sources: list[dict[str, Any]] = [
             {"configMap": {"items": [{"key": "webserver_config.py", "path": "webserver_config.py"}], "name": name}}

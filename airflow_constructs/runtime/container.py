@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from cdk8s import ApiObject
+from constructs import Construct
+
 from ..core.image import AirflowImage
-from ..core.kube import CONFIG_CHECKSUM, recommended_labels, selector_labels
+from ..core.kube import CONFIG_CHECKSUM, one_shot_job, recommended_labels, selector_labels
 from ..core.pod import PodOptions, SecretRef, container, empty_dir, pod_template
 from ..core.resources import Resources
 from ..core.tls import CLIENT_MOUNT, ApiServerTls, client_volume
@@ -245,4 +248,18 @@ class AirflowContainers:
             termination_grace_period=termination_grace_period,
             restart_policy=restart_policy,
             subdomain=subdomain,
+        )
+
+    def one_shot_job(
+        self, scope: Construct, base: str, labels: dict[str, str], template: dict[str, Any], backoff_limit: int = 6
+    ) -> ApiObject:
+        """A one-shot Job ``job`` in ``scope`` running ``template``, kept ``bootstrap_ttl_seconds`` after it ends."""
+        return one_shot_job(
+            scope,
+            "job",
+            base_name=base,
+            labels=labels,
+            template=template,
+            backoff_limit=backoff_limit,
+            ttl_seconds_after_finished=self.props.bootstrap_ttl_seconds,
         )

@@ -13,6 +13,7 @@ from ..core.kube import (
     recommended_labels,
     require_namespace,
     selector_labels,
+    service,
     service_account,
     service_host,
 )
@@ -60,19 +61,14 @@ class EmbeddedService(Construct):
         self.password = password
         self.service_account = service_account(self, "service-account", name=self.name, labels=self.labels)
         # Headless: clients reach the one pod directly, and the StatefulSet gets a stable DNS name.
-        self.service = api_object(
+        self.service = service(
             self,
-            "service",
-            api_version="v1",
-            kind="Service",
             name=self.name,
             labels=self.labels,
-            body={
-                "spec": {
-                    "clusterIP": "None",
-                    "ports": [{"name": port_name, "port": port, "protocol": "TCP", "targetPort": port_name}],
-                    "selector": self.selector,
-                }
+            spec={
+                "clusterIP": "None",
+                "ports": [{"name": port_name, "port": port, "protocol": "TCP", "targetPort": port_name}],
+                "selector": self.selector,
             },
         )
 

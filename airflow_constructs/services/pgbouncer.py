@@ -18,12 +18,13 @@ from pydantic import Field, model_validator
 from ..core.image import Image
 from ..core.kube import (
     CONFIG_CHECKSUM,
-    api_object,
+    config_map,
     deployment,
     pod_disruption_budget,
     recommended_labels,
     require_namespace,
     selector_labels,
+    service,
     service_account,
     service_host,
     short_hash,
@@ -124,27 +125,13 @@ class PgBouncer(Construct):
         labels = recommended_labels(instance, "pgbouncer", version)
         selector = selector_labels(instance, "pgbouncer")
         ini = _ini(p, database)
-        self.config_map = api_object(
-            self,
-            "config",
-            api_version="v1",
-            kind="ConfigMap",
-            name=self.name,
-            labels=labels,
-            body={"data": {"pgbouncer.ini": ini}},
-        )
+        self.config_map = config_map(self, "config", name=self.name, labels=labels, data={"pgbouncer.ini": ini})
         self.service_account = service_account(self, "service-account", name=self.name, labels=labels)
         ports = [{"name": "pgbouncer", "port": PGBOUNCER_PORT, "protocol": "TCP", "targetPort": "pgbouncer"}]
         if p.metrics_exporter:
             ports.append({"name": "metrics", "port": EXPORTER_PORT, "protocol": "TCP", "targetPort": "metrics"})
-        self.service = api_object(
-            self,
-            "service",
-            api_version="v1",
-            kind="Service",
-            name=self.name,
-            labels=labels,
-            body={"spec": {"ports": ports, "selector": selector, "type": "ClusterIP"}},
+        self.service = service(
+            self, name=self.name, labels=labels, spec={"ports": ports, "selector": selector, "type": "ClusterIP"}
         )
         template = self._pod_template(p, database, labels, ini, image_pull_secrets or [])
         availability(p, template, selector)

@@ -11,7 +11,7 @@ from typing import Any
 from cdk8s import ApiObject
 from constructs import Construct
 
-from ..core.kube import api_object, require_namespace
+from ..core.kube import config_map, require_namespace
 from ..core.pod import container, empty_dir, pod_template
 from ..core.props import parse_props
 from ..core.security import PodSecurity
@@ -98,15 +98,7 @@ class Postgres(EmbeddedService):
         assert p.tls is not None
         mounts += [SERVER_MOUNT, {"mountPath": HBA_DIR, "name": "hba", "readOnly": True}]
         volumes += [server_volume(p.tls), {"configMap": {"name": self.name}, "name": "hba"}]
-        api_object(
-            self,
-            "hba",
-            api_version="v1",
-            kind="ConfigMap",
-            name=self.name,
-            labels=self.labels,
-            body={"data": {"pg_hba.conf": PG_HBA_TLS}},
-        )
+        config_map(self, "hba", name=self.name, labels=self.labels, data={"pg_hba.conf": PG_HBA_TLS})
         self.certificate = service_certificate(
             self,
             tls=p.tls,

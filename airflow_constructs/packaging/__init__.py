@@ -1,4 +1,4 @@
-"""Layer 7, ``packaging``: synthesized manifests made into a Helm chart and a chart repository.
+"""Layer 8, ``packaging``: synthesized manifests made into a Helm chart and a chart repository.
 
 Templates (escaping, placeholders), ``Chart.yaml`` and ``values.schema.json``, the chart README and
 NOTES, the changelog's release notes, ``helm package`` and ``helm repo index``.

@@ -66,7 +66,7 @@ synth: setup tools
 
 ## package: only re-package dist/helm/charts/ into the chart repository dist/helm/ (synth does it too)
 package: setup tools
-	$(PY) -m airflow_constructs.helm_repo --charts dist/helm/charts --out dist/helm --changelog CHANGELOG.md \
+	$(PY) -m airflow_constructs.packaging.repo --charts dist/helm/charts --out dist/helm --changelog CHANGELOG.md \
 		--extra artifacthub-repo.yml
 
 ## wheel: the Python wheel and sdist in wheelhouse/

@@ -1,47 +1,49 @@
 """airflow-constructs: typed, secure-by-default cdk8s constructs for Apache Airflow 3."""
 
 from .airflow import Airflow, AirflowProps
-from .api_server import ApiServer, ApiServerProps
-from .auth import FabAuth, LdapAuth, OAuthAuth, SimpleAuth
-from .autoscaling import HorizontalAutoscaling, KedaAutoscaling, VerticalAutoscaling
-from .component import ComponentProps
-from .config import AirflowSettings
-from .dag_processor import DagProcessor, DagProcessorProps
-from .dags import BakedDags, GitBundleDags, GitHttpsAuth, GitSshAuth, GitSyncDags, PvcDags
-from .database import DatabaseConnection, DatabaseTls, EmbeddedPostgres, ExternalDatabase, Postgres
-from .edge import EdgeWorkers
-from .executors import (
+from .components.api_server import ApiServer, ApiServerProps
+from .components.dag_processor import DagProcessor, DagProcessorProps
+from .components.edge import EdgeWorkers
+from .components.flower import Flower, FlowerProps
+from .components.kerberos import Kerberos, KerberosProps
+from .components.kubernetes_executor import KubernetesExecutorPods
+from .components.maintenance import DbClean, DbCleanProps, Pool, Pools, PostgresBackup, PostgresBackupProps
+from .components.migrations import Migrations, MigrationsProps
+from .components.scheduler import Scheduler, SchedulerProps
+from .components.triggerer import Triggerer, TriggererProps
+from .components.workers import CeleryWorkers
+from .core.autoscaling import HorizontalAutoscaling, KedaAutoscaling, VerticalAutoscaling
+from .core.exposure import Exposed, Exposure
+from .core.external_secret import ExternalSecret, ExternalSecretProps, RemoteRef, SecretStoreRef
+from .core.image import AIRFLOW_VERSION, AirflowImage, Image
+from .core.network_peer import NetworkPeer
+from .core.pod import EnvVar, PodOptions, SecretRef, Toleration
+from .core.props import PropsError
+from .core.resources import Resources
+from .core.security import PodSecurity
+from .core.tls import ApiServerTls, ServiceTls
+from .core.workload import ComponentProps
+from .network.policies import NetworkPolicies
+from .network.props import EgressRule, ExternalService, NetworkPolicyProps
+from .runtime.airflow_runtime import AirflowRuntime
+from .runtime.auth import FabAuth, LdapAuth, OAuthAuth, SimpleAuth
+from .runtime.config import AirflowSettings
+from .runtime.dags import BakedDags, GitBundleDags, GitHttpsAuth, GitSshAuth, GitSyncDags, PvcDags
+from .runtime.executors import (
     CeleryExecutor,
     CeleryWorkerSet,
     EdgeExecutor,
     EdgeWorkerSet,
-    EmbeddedRedis,
-    ExternalBroker,
     KubernetesExecutor,
     LocalExecutor,
     PodCleanup,
 )
-from .exposure import Exposed, Exposure
-from .external_secret import ExternalSecret, ExternalSecretProps, RemoteRef, SecretStoreRef
-from .flower import Flower, FlowerProps
-from .image import AIRFLOW_VERSION, AirflowImage, Image
-from .kerberos import Kerberos, KerberosProps
-from .kubernetes_executor import KubernetesExecutorPods
-from .logs import LogsProps, LogsVolume, RemoteLogging
-from .maintenance import DbClean, DbCleanProps, Pool, Pools, PostgresBackup, PostgresBackupProps
-from .migrations import Migrations, MigrationsProps
-from .network_policies import EgressRule, ExternalService, NetworkPeer, NetworkPolicies, NetworkPolicyProps
-from .pgbouncer import PgBouncer, PgBouncerProps
-from .pod import EnvVar, PodOptions, SecretRef, Toleration
-from .props import PropsError
-from .redis import Redis
-from .resources import Resources
-from .runtime import AirflowRuntime, AirflowSecrets, RuntimeProps, SecretsBackend
-from .scheduler import Scheduler, SchedulerProps
-from .security import PodSecurity
-from .tls import ApiServerTls, ServiceTls
-from .triggerer import Triggerer, TriggererProps
-from .workers import CeleryWorkers
+from .runtime.logs import LogsProps, LogsVolume, RemoteLogging
+from .runtime.runtime_props import AirflowSecrets, RuntimeProps, SecretsBackend
+from .services.database import DatabaseConnection, DatabaseTls, EmbeddedPostgres, ExternalDatabase
+from .services.pgbouncer import PgBouncer, PgBouncerProps
+from .services.postgres import Postgres
+from .services.redis import EmbeddedRedis, ExternalBroker, Redis
 
 __version__ = "0.1.0"
 

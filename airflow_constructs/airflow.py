@@ -7,35 +7,39 @@ from typing import Annotated, Any
 from constructs import Construct
 from pydantic import Discriminator, Tag, model_validator
 
-from .admin_user import AdminUser
-from .api_server import ApiServer, ApiServerProps
-from .auth import FabAuth
-from .autoscaling import KedaAutoscaling
-from .dag_processor import DagProcessor, DagProcessorProps
-from .database import EmbeddedPostgres, ExternalDatabase, Postgres
-from .edge import EdgeWorkers
-from .embedded import generated_secret_name
-from .executors import CeleryExecutor, EdgeExecutor, EmbeddedRedis, KubernetesExecutor
-from .exposure import with_base_url
-from .external_secret import ExternalSecret, ExternalSecretProps, check_external_secrets
-from .flower import Flower, FlowerProps
-from .kerberos import Kerberos, KerberosProps, add_kerberos, kerberos_config
-from .kube import require_namespace, service_host
-from .kubernetes_executor import KubernetesExecutorPods
-from .maintenance import DbClean, DbCleanProps, Pool, Pools, PostgresBackup, PostgresBackupProps
-from .migrations import Migrations, MigrationsProps
-from .network_policies import NetworkPolicies, NetworkPolicyProps, network_graph
-from .openshift import drop_fixed_ids
-from .pgbouncer import PgBouncer, PgBouncerProps
-from .pod import SecretRef
-from .props import PropsError, parse_props, register_union_tags
-from .redis import BrokerConnection, Redis, external_broker
-from .runtime import AirflowRuntime, RuntimeProps, check_name_from_id
-from .scheduler import Scheduler, SchedulerProps
-from .secrets import GeneratedKey
-from .statsd import MetricsProps, StatsdExporter, metrics_config
-from .triggerer import Triggerer, TriggererProps
-from .workers import CeleryWorkers
+from .components.admin_user import AdminUser
+from .components.api_server import ApiServer, ApiServerProps
+from .components.dag_processor import DagProcessor, DagProcessorProps
+from .components.edge import EdgeWorkers
+from .components.flower import Flower, FlowerProps
+from .components.kerberos import Kerberos, KerberosProps, add_kerberos, kerberos_config
+from .components.kubernetes_executor import KubernetesExecutorPods
+from .components.maintenance import DbClean, DbCleanProps, Pool, Pools, PostgresBackup, PostgresBackupProps
+from .components.migrations import Migrations, MigrationsProps
+from .components.scheduler import Scheduler, SchedulerProps
+from .components.statsd import MetricsProps, StatsdExporter, metrics_config
+from .components.triggerer import Triggerer, TriggererProps
+from .components.workers import CeleryWorkers
+from .core.autoscaling import KedaAutoscaling
+from .core.exposure import with_base_url
+from .core.external_secret import ExternalSecret, ExternalSecretProps, check_external_secrets
+from .core.kube import require_namespace, service_host
+from .core.openshift import drop_fixed_ids
+from .core.pod import SecretRef
+from .core.props import PropsError, parse_props, register_union_tags
+from .core.secrets import GeneratedKey
+from .network.flows import network_graph
+from .network.policies import NetworkPolicies
+from .network.props import NetworkPolicyProps
+from .runtime.airflow_runtime import AirflowRuntime, check_name_from_id
+from .runtime.auth import FabAuth
+from .runtime.executors import CeleryExecutor, EdgeExecutor, KubernetesExecutor
+from .runtime.runtime_props import RuntimeProps
+from .services.database import DatabaseConnection, EmbeddedPostgres, ExternalDatabase
+from .services.embedded import generated_secret_name
+from .services.pgbouncer import PgBouncer, PgBouncerProps
+from .services.postgres import Postgres
+from .services.redis import BrokerConnection, EmbeddedRedis, Redis, external_broker
 
 
 def _database_kind(value: Any) -> str | None:
@@ -188,6 +192,50 @@ class Airflow(Construct):
         self.props = parse_props(AirflowProps, props, kwargs)
         p = self.props
         instance = p.name or check_name_from_id(id)
+        runtime_props = self._runtime_props(p, instance)
+        connection, broker = self._backing_services(p, instance)
+        extra_keys: list[GeneratedKey] = []
+        flower_auth = p.flower.basic_auth
+        if p.flower.enabled and flower_auth is None:
+            flower_auth = SecretRef(generated_secret_name(instance), "flower-basic-auth")
+            extra_keys.append(GeneratedKey(flower_auth.name, flower_auth.key, "basic-auth", {"user": "admin"}))
+
+        self.pgbouncer: PgBouncer | None = None
+        if p.pgbouncer.enabled:
+            self.pgbouncer = PgBouncer(
+                self,
+                "pgbouncer",
+                instance=instance,
+                version=p.image.version,
+                database=connection,
+                props=p.pgbouncer,
+                image_pull_secrets=p.image_pull_secrets,
+            )
+        self.runtime = AirflowRuntime(
+            self,
+            "runtime",
+            standalone_dag_processor=p.dag_processor.enabled,
+            database=connection,
+            broker=broker,
+            generated=extra_keys,
+            props=runtime_props,
+            pooled_database=self.pgbouncer.connection if self.pgbouncer else None,
+            api_tls=p.api_server.tls,
+        )
+        self._airflow_components(p, flower_auth)
+        self._jobs_and_extras(p, instance, connection)
+        self.kerberos: Kerberos | None = add_kerberos(self) if p.kerberos.enabled else None
+        # Last: the policies are derived from every part above.
+        self.network_policies: NetworkPolicies | None = None
+        if p.network_policies.enabled:
+            graph = network_graph(self, p.network_policies)
+            self.network_policies = NetworkPolicies(self, "network-policies", graph=graph, runtime=self.runtime)
+        if p.openshift:
+            k8s = self.kubernetes_executor
+            drop_fixed_ids(self, {k8s.config_map: k8s.pod_template_yaml} if k8s else None)
+
+    def _runtime_props(self, p: AirflowProps, instance: str) -> RuntimeProps:
+        """Check what spans several props, and derive the runtime's props (metrics and Kerberos config)."""
         check_external_secrets(p, p.external_secrets, generated_secret_name(instance))
         if p.api_server.tls is not None and p.image.airflow2:
             raise PropsError(
@@ -199,9 +247,12 @@ class Airflow(Construct):
         )
         config = metrics_config(with_base_url(p.config, p.api_server.expose, p.image.airflow2), p.metrics, statsd_host)
         config = kerberos_config(config, p.kerberos)
-        runtime_props = RuntimeProps.model_validate(
+        return RuntimeProps.model_validate(
             {name: getattr(p, name) for name in RuntimeProps.model_fields} | {"name": instance, "config": config}
         )
+
+    def _backing_services(self, p: AirflowProps, instance: str) -> tuple[DatabaseConnection, BrokerConnection | None]:
+        """The embedded PostgreSQL and Redis when asked for; the database and broker connections."""
         self.postgres: Postgres | None = None
         if isinstance(p.database, EmbeddedPostgres):
             self.postgres = Postgres(
@@ -232,34 +283,11 @@ class Airflow(Construct):
                 broker = self.redis.connection
             else:
                 broker = external_broker(celery.broker)
-        extra_keys: list[GeneratedKey] = []
-        flower_auth = p.flower.basic_auth
-        if p.flower.enabled and flower_auth is None:
-            flower_auth = SecretRef(generated_secret_name(instance), "flower-basic-auth")
-            extra_keys.append(GeneratedKey(flower_auth.name, flower_auth.key, "basic-auth", {"user": "admin"}))
+        return connection, broker
 
-        self.pgbouncer: PgBouncer | None = None
-        if p.pgbouncer.enabled:
-            self.pgbouncer = PgBouncer(
-                self,
-                "pgbouncer",
-                instance=instance,
-                version=p.image.version,
-                database=connection,
-                props=p.pgbouncer,
-                image_pull_secrets=p.image_pull_secrets,
-            )
-        self.runtime = AirflowRuntime(
-            self,
-            "runtime",
-            standalone_dag_processor=p.dag_processor.enabled,
-            database=connection,
-            broker=broker,
-            generated=extra_keys,
-            props=runtime_props,
-            pooled_database=self.pgbouncer.connection if self.pgbouncer else None,
-            api_tls=p.api_server.tls,
-        )
+    def _airflow_components(self, p: AirflowProps, flower_auth: SecretRef | None) -> None:
+        """The Airflow processes, each on the shared runtime."""
+        celery = p.find_executor(CeleryExecutor)
         self.migrations = Migrations(self, "migrations", runtime=self.runtime, props=p.migrations)
         self.api_server = ApiServer(self, "api-server", runtime=self.runtime, props=p.api_server)
 
@@ -296,6 +324,9 @@ class Airflow(Construct):
             self.edge_workers = [
                 EdgeWorkers(self, f"edge-{ws.name}", runtime=self.runtime, props=ws) for ws in edge.worker_sets
             ]
+
+    def _jobs_and_extras(self, p: AirflowProps, instance: str, connection: DatabaseConnection) -> None:
+        """Maintenance jobs, the StatsD exporter and the ExternalSecrets."""
         self.db_clean: DbClean | None = None
         if p.db_clean.enabled:
             self.db_clean = DbClean(self, "db-clean", runtime=self.runtime, props=p.db_clean)
@@ -329,12 +360,3 @@ class Airflow(Construct):
             ExternalSecret(self, f"external-secret-{e.name}", labels=self.runtime.labels("secrets"), props=e)
             for e in p.external_secrets
         ]
-        self.kerberos: Kerberos | None = add_kerberos(self) if p.kerberos.enabled else None
-        # Last: the policies are derived from every part above.
-        self.network_policies: NetworkPolicies | None = None
-        if p.network_policies.enabled:
-            graph = network_graph(self, p.network_policies)
-            self.network_policies = NetworkPolicies(self, "network-policies", graph=graph, runtime=self.runtime)
-        if p.openshift:
-            k8s = self.kubernetes_executor
-            drop_fixed_ids(self, {k8s.config_map: k8s.pod_template_yaml} if k8s else None)

@@ -22,11 +22,12 @@ import yaml
 from cdk8s import App
 
 from .config_file import ConfigError, build_chart, load_config, schema_text
-from .diagram import mermaid
-from .helm import ChartMetadata, load_documents, write_chart
-from .helm import build_chart as build_helm_chart
-from .helm_changelog import Release
-from .props import PropsError
+from .core.props import PropsError
+from .docs.diagram import mermaid
+from .packaging.changelog import Release
+from .packaging.chart_yaml import ChartMetadata
+from .packaging.helm import build_chart as build_helm_chart
+from .packaging.helm import load_documents, write_chart
 
 EXIT_BAD_INPUT = 2
 """Exit status for invalid input (argparse uses it for usage errors too)."""

@@ -21,8 +21,8 @@ from pydantic import field_validator
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .airflow import Airflow, AirflowProps
-from .kube import check_dns_label
-from .props import PropsError
+from .core.kube import check_dns_label
+from .core.props import PropsError
 
 SCHEMA_KEY = "$schema"
 """A top-level key editors read to find the JSON Schema; ignored by validation."""

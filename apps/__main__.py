@@ -8,8 +8,8 @@ from pathlib import Path
 
 from cdk8s import App
 
-from airflow_constructs.helm import CHARTS_DIR, app_description, write_app_charts
-from airflow_constructs.helm_repo import package_all
+from airflow_constructs.packaging.helm import CHARTS_DIR, app_description, write_app_charts
+from airflow_constructs.packaging.repo import package_all
 
 from .registry import APPS
 
@@ -35,13 +35,13 @@ def synth_all(outdir: Path) -> list[Path]:
 
 
 def write_charts(outdir: Path) -> list[Path]:
-    """Wrap each synthesized app as a Helm chart in ``<outdir>/helm/charts/`` (see airflow_constructs.helm)."""
+    """Wrap each synthesized app as a Helm chart in ``<outdir>/helm/charts/`` (see packaging/helm.py)."""
     descriptions = {name: app_description(build) for name, build in APPS.items()}
     return write_app_charts(outdir, descriptions, CHANGELOG.read_text())
 
 
 def package_charts(outdir: Path) -> list[Path]:
-    """Package those charts into the chart repository ``<outdir>/helm/`` (see airflow_constructs.helm_repo)."""
+    """Package those charts into the chart repository ``<outdir>/helm/`` (see airflow_constructs.packaging.repo)."""
     helm = str(HELM) if HELM.is_file() else os.environ.get("HELM", "helm")
     repo = outdir / CHARTS_DIR.parent
     packaged = package_all(

@@ -2,7 +2,8 @@
 
 * ``schema/airflow.schema.json``: the config file's JSON Schema, from the props models;
 * ``docs/reference.md``: every construct's props, from the props models;
-* ``docs/architecture.md``: a Mermaid diagram of every app in ``apps/``, from its manifests;
+* ``docs/architecture.md``: the layers of the package, and a Mermaid diagram of every app in ``apps/``,
+  from its manifests;
 * the default app's diagram in ``README.md``, between two marker comments.
 
 Everything is generated from code, so it is only ever stale, never wrong: the tests compare each
@@ -18,8 +19,9 @@ from pathlib import Path
 from cdk8s import App
 
 from airflow_constructs.config_file import schema_text
-from airflow_constructs.diagram import mermaid
-from airflow_constructs.reference import GENERATED_NOTE, reference_markdown
+from airflow_constructs.docs.diagram import mermaid
+from airflow_constructs.docs.layers import layers_mermaid
+from airflow_constructs.docs.reference import GENERATED_NOTE, reference_markdown
 
 from .registry import APPS
 
@@ -49,6 +51,21 @@ LEGEND = (
 )
 
 
+LAYERS_TEXT = (
+    "`airflow_constructs/` is built in layers, each a subpackage that imports only from the layers "
+    "below it (an arrow points at the layer a layer builds on). The one table of layers is "
+    "`airflow_constructs/docs/layers.py`; `tests/test_layers.py` walks every import of every module "
+    "(module level, inside functions, under `TYPE_CHECKING`) and fails on an import from a higher "
+    "layer or an import cycle, and on a module over 400 lines or a function over 60 lines whose "
+    "docstring does not say why. Each subpackage's `__init__.py` says what lives there and what it "
+    "may import. The components declare their peers with `core` types (`NetworkPeer`, their ports); "
+    "`network/` reads the composed install through a protocol, so nothing below `airflow.py` knows "
+    "the composition. The docs generators (`docs/`: the props reference, the diagrams, this layer "
+    "table) sit above `config_file.py`, whose model the reference documents; the Helm chart's own "
+    "README and NOTES are written by `packaging/chart_docs.py`, beside the chart."
+)
+
+
 def architecture_markdown() -> str:
     """``docs/architecture.md``: one diagram per app."""
     out = [
@@ -60,6 +77,14 @@ def architecture_markdown() -> str:
         "(`airflow-constructs diagram CONFIG.yaml` draws the same for a config file).",
         "",
         LEGEND,
+        "",
+        "## Layers of the package",
+        "",
+        LAYERS_TEXT,
+        "",
+        "```mermaid",
+        layers_mermaid().rstrip("\n"),
+        "```",
         "",
     ]
     for name in APPS:

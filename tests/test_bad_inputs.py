@@ -46,7 +46,7 @@ from airflow_constructs import (
     Toleration,
     VerticalAutoscaling,
 )
-from airflow_constructs.props import PATTERN_HINTS, Props
+from airflow_constructs.core.props import PATTERN_HINTS, Props
 
 BAD: list[Any] = [
     pytest.param(

@@ -21,7 +21,7 @@ from cdk8s import App
 from airflow_constructs import AirflowProps, SchedulerProps
 from airflow_constructs.cli import main
 from airflow_constructs.config_file import AirflowConfig, ConfigError, load_config
-from airflow_constructs.diagram import mermaid
+from airflow_constructs.docs.diagram import mermaid
 from apps.registry import APPS
 from tests.conftest import ROOT, Manifest
 

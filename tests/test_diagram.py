@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_constructs.diagram import mermaid
+from airflow_constructs.docs.diagram import mermaid
 from tests.conftest import Manifest
 
 

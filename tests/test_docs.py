@@ -14,9 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from airflow_constructs import AirflowProps
 from airflow_constructs.config_file import validate_config
-from airflow_constructs.docstrings import attribute_docstrings, field_descriptions
-from airflow_constructs.props import Props
-from airflow_constructs.reference import has_placeholders
+from airflow_constructs.core.docstrings import attribute_docstrings, field_descriptions
+from airflow_constructs.core.props import Props
+from airflow_constructs.docs.examples import has_placeholders
 from apps import docs
 from tests.conftest import ROOT
 from tests.test_cli import BAD, SCHEMA_REJECTS

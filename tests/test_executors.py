@@ -21,7 +21,7 @@ from airflow_constructs import (
     PropsError,
     SecretRef,
 )
-from airflow_constructs.workers import keda_query
+from airflow_constructs.components.workers import keda_query
 from tests import conformance
 from tests.conftest import Manifest, env_of, find, find_prefix, synth_chart
 

@@ -21,16 +21,16 @@ import yaml
 from cdk8s import App, Chart
 
 from airflow_constructs import AIRFLOW_VERSION, Airflow, __version__
-from airflow_constructs.helm import (
+from airflow_constructs.core.kube import api_object
+from airflow_constructs.packaging.changelog import release
+from airflow_constructs.packaging.chart_yaml import ChartMetadata
+from airflow_constructs.packaging.helm import (
     CHARTS_DIR,
-    ChartMetadata,
     build_chart,
     chart_name,
     write_app_charts,
     write_chart,
 )
-from airflow_constructs.helm_changelog import release
-from airflow_constructs.kube import api_object
 from apps.__main__ import CHANGELOG, synth_all, write_charts
 from apps.registry import APPS
 from tests.conftest import ROOT, Manifest

@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 
 from airflow_constructs import PropsError, __version__
-from airflow_constructs.helm import CHARTS_DIR, ChartMetadata, build_chart, write_app_charts
-from airflow_constructs.helm_changelog import ChangelogError, release
-from airflow_constructs.helm_repo import PackagingError, package_all
-from airflow_constructs.helm_templates import RoundTripError
+from airflow_constructs.packaging.changelog import ChangelogError, release
+from airflow_constructs.packaging.chart_yaml import ChartMetadata
+from airflow_constructs.packaging.helm import CHARTS_DIR, build_chart, write_app_charts
+from airflow_constructs.packaging.repo import PackagingError, package_all
+from airflow_constructs.packaging.templates import RoundTripError
 from apps.__main__ import CHANGELOG
 
 CHANGES = release(CHANGELOG.read_text(), __version__)

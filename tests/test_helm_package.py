@@ -1,6 +1,6 @@
 """Packaging: the chart repository in dist/helm/ is reproducible, and the Python wheel installs and works.
 
-``helm package`` records file mtimes and ``helm repo index`` the current time; ``helm_repo`` pins
+``helm package`` records file mtimes and ``helm repo index`` the current time; ``packaging/repo.py`` pins
 both to the release date, so packaging the committed chart sources must give, byte for byte, the
 committed ``dist/helm/*.tgz`` and ``index.yaml``.
 """
@@ -19,9 +19,9 @@ import pytest
 import yaml
 
 from airflow_constructs import __version__
-from airflow_constructs.helm import CHARTS_DIR, chart_name
-from airflow_constructs.helm_changelog import release
-from airflow_constructs.helm_repo import package_all
+from airflow_constructs.packaging.changelog import release
+from airflow_constructs.packaging.helm import CHARTS_DIR, chart_name
+from airflow_constructs.packaging.repo import package_all
 from apps.__main__ import CHANGELOG
 from apps.registry import APPS
 from tests.conftest import ROOT
@@ -164,7 +164,7 @@ def test_wheel_and_sdist_contents(built: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in [
         "airflow_constructs/py.typed",
-        "airflow_constructs/helm.py",
+        "airflow_constructs/packaging/helm.py",
         "airflow_constructs/scripts/bootstrap_secrets.py",
         f"airflow_constructs-{__version__}.dist-info/licenses/LICENSE",
     ]:
@@ -257,5 +257,5 @@ def test_release_workflow() -> None:
     assert jobs["pypi"]["steps"][-1]["uses"] == "pypa/gh-action-pypi-publish@release/v1"
     build = "\n".join(str(step.get("run", "")) for step in jobs["build"]["steps"])
     assert "bash .ci/run" in jobs["test"]["steps"][-1]["run"]
-    for needed in ["make synth", "git diff --exit-code -- dist/", "make wheel", "airflow_constructs.helm_repo"]:
+    for needed in ["make synth", "git diff --exit-code -- dist/", "make wheel", "airflow_constructs.packaging.repo"]:
         assert needed in build, needed

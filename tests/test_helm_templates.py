@@ -1,4 +1,4 @@
-"""Namespace substitution and escaping, field by field (helm_templates), without Helm."""
+"""Namespace substitution and escaping, field by field (packaging/templates.py), without Helm."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import yaml
 
-from airflow_constructs.helm_templates import (
+from airflow_constructs.packaging.templates import (
     NAMESPACE_INLINE,
     NAMESPACE_VALUE,
     escape,

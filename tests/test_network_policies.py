@@ -33,7 +33,8 @@ from airflow_constructs import (
     PropsError,
     SecretRef,
 )
-from airflow_constructs.network_policies import Pod, allows, network_graph
+from airflow_constructs.network.evaluate import Pod, allows
+from airflow_constructs.network.flows import network_graph
 from tests import conformance
 from tests.conftest import Manifest, find, synth_chart
 

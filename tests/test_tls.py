@@ -21,8 +21,8 @@ from airflow_constructs import (
     PropsError,
     SecretRef,
 )
-from airflow_constructs.pgbouncer import _serve_and_reload
-from airflow_constructs.tls import RELOAD_EVERY_SECONDS
+from airflow_constructs.core.tls import RELOAD_EVERY_SECONDS
+from airflow_constructs.services.pgbouncer import _serve_and_reload
 from tests import conformance
 from tests.conftest import Manifest, env_of, find, synth_chart, synth_with_external
 

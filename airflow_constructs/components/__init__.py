@@ -1,0 +1,9 @@
+"""Layer 4, ``components``: one module per deployed thing.
+
+The api-server, scheduler, DAG processor, triggerer, Celery and Edge workers, Flower, the
+KubernetesExecutor's pods, the migrations Job, the admin user, the maintenance jobs, the StatsD
+exporter and the Kerberos sidecar, and the ``AirflowComponent`` base they share. Each one declares
+the peers and ports it needs with ``core`` types; none of them imports ``network``.
+
+May import: ``core``, ``services``, ``runtime`` and other ``components`` modules.
+"""

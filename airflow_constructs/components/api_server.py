@@ -1,0 +1,177 @@
+"""The api-server: Airflow 3's UI, REST API and the execution API that task processes call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from constructs import Construct
+
+from ..core.exposure import Exposed, Exposure
+from ..core.pod import container, empty_dir
+from ..core.props import parse_props
+from ..core.resources import Resources
+from ..core.tls import KEY_MOUNT, ApiServerTls, key_volume, service_certificate
+from ..core.workload import ComponentProps
+from ..runtime.airflow_runtime import AirflowRuntime
+from ..runtime.auth import FabAuth, WebserverConfig
+from ..runtime.container import API_PORT, AUTH_DIR, INIT_RESOURCES, PASSWORDS_FILE
+from .component import AirflowComponent
+
+AUTH_SECRET_DIR = "/opt/airflow/auth-secret"
+PASSWORDS_NAME = "simple_auth_manager_passwords.json"
+
+WEBSERVER_CONFIG_CHECKSUM = "airflow-constructs.io/webserver-config-checksum"
+HEALTH_PATH = "/api/v2/monitor/health"
+AIRFLOW2_HEALTH_PATH = "/health"
+
+
+class ApiServerProps(ComponentProps):
+    """Options of the api-server."""
+
+    resources: Resources = Resources(cpu_request="250m", memory_request="1Gi", cpu_limit="1", memory_limit="2Gi")
+    """Requests and limits of the api-server container (sized for the default 2 uvicorn workers)."""
+    tls: ApiServerTls | None = None
+    """Serve HTTPS inside the cluster from a certificate Secret (or one cert-manager issues)."""
+    expose: Exposure | None = None
+    """Serve the UI and API outside the cluster: an Ingress or HTTPRoute for a host, with TLS."""
+
+
+class ApiServer(AirflowComponent):
+    """Deployment + Service on port 8080; every component reaches the execution API through it.
+
+    The Service is ``<release>-api-server``; ``AIRFLOW__CORE__EXECUTION_API_SERVER_URL`` of every
+    Airflow container points to its ``/execution/`` path.
+    """
+
+    component = "api-server"
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        runtime: AirflowRuntime,
+        props: ApiServerProps | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, id, runtime=runtime)
+        self.props = parse_props(ApiServerProps, props, kwargs)
+        p = self.props
+        assert self.name == runtime.api_service_name
+        main = _api_server(runtime, p)
+        inits, volumes = _auth_files(runtime)
+        self.certificate = None
+        if runtime.api_tls:
+            main["volumeMounts"] = sorted([*main["volumeMounts"], KEY_MOUNT], key=lambda m: m["mountPath"])
+            volumes = [*volumes, key_volume(runtime.api_tls)]
+            self.certificate = service_certificate(
+                self,
+                tls=runtime.api_tls,
+                service=self.name,
+                namespace=runtime.namespace,
+                labels=self.labels,
+            )
+        # FAB settings (LDAP, OAuth...): webserver_config.py from a ConfigMap, secrets from env.
+        self.webserver_config: WebserverConfig | None = None
+        if isinstance(runtime.props.auth, FabAuth):
+            fab = self.webserver_config = WebserverConfig(
+                self, "webserver-config", name=f"{self.name}-fab", labels=self.labels, auth=runtime.props.auth
+            )
+            main["env"] = [*main["env"], *fab.env]
+            main["volumeMounts"] = sorted([*main["volumeMounts"], fab.mount], key=lambda m: m["mountPath"])
+            volumes = [*volumes, fab.volume]
+        template = self._pod_template(
+            p,
+            containers=[main],
+            init_containers=inits,
+            volumes=volumes,
+            termination_grace_period=30,
+        )
+        if self.webserver_config is not None:
+            template["metadata"]["annotations"][WEBSERVER_CONFIG_CHECKSUM] = self.webserver_config.checksum
+        # appProtocol tells meshes, Gateway implementations and some ingress controllers to speak TLS.
+        port = {"name": "http", "port": API_PORT, "protocol": "TCP", "targetPort": "api"}
+        if runtime.api_tls:
+            port = {"appProtocol": "https", **port, "name": "https"}
+        self._service([port])
+        self.exposed = self._expose(p, runtime)
+        self.workload = self._deployment(
+            p.replicas, template, {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}, "type": "RollingUpdate"}
+        )
+        self._finish(p, "api-server")
+
+    def _expose(self, p: ApiServerProps, runtime: AirflowRuntime) -> Exposed | None:
+        """The Ingress or HTTPRoute in front of the Service, when ``expose`` is set."""
+        if p.expose is None:
+            return None
+        return Exposed(
+            self,
+            "expose",
+            name=self.name,
+            labels=self.labels,
+            service=self.name,
+            port=API_PORT,
+            props=p.expose,
+            backend_https=runtime.api_tls is not None,
+        )
+
+
+def _api_server(runtime: AirflowRuntime, p: ApiServerProps) -> dict[str, Any]:
+    """The api-server container (the webserver in Airflow 2), probed on its health endpoint."""
+    # Airflow 2 compatibility: the webserver serves the UI and REST API on the same Service.
+    command = "webserver" if runtime.airflow2 else "api-server"
+    scheme = "HTTPS" if runtime.api_tls else "HTTP"
+    http_get = {"path": AIRFLOW2_HEALTH_PATH if runtime.airflow2 else HEALTH_PATH, "port": "api", "scheme": scheme}
+    return runtime.airflow_container(
+        "api-server",
+        [command, "--port", str(API_PORT)],
+        resources=p.resources,
+        ports=[{"containerPort": API_PORT, "name": "api", "protocol": "TCP"}],
+        probes={
+            "livenessProbe": {
+                "failureThreshold": 5,
+                "httpGet": http_get,
+                "periodSeconds": 15,
+                "timeoutSeconds": 10,
+            },
+            "readinessProbe": {
+                "failureThreshold": 3,
+                "httpGet": http_get,
+                "periodSeconds": 10,
+                "timeoutSeconds": 10,
+            },
+            "startupProbe": {"failureThreshold": 30, "httpGet": http_get, "periodSeconds": 5, "timeoutSeconds": 10},
+        },
+        extra_mounts=None if runtime.fab else [{"mountPath": AUTH_DIR, "name": "auth"}],
+    )
+
+
+def _auth_files(runtime: AirflowRuntime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Init containers and volumes: the simple auth manager's passwords file (none with FAB)."""
+    # The simple auth manager opens its passwords file for writing at start-up, so the file is
+    # copied from the Secret into a small emptyDir first.
+    copy_passwords = container(
+        "copy-passwords",
+        runtime.image.ref,
+        runtime.image.pull_policy,
+        resources=INIT_RESOURCES,
+        command=["cp", f"{AUTH_SECRET_DIR}/{PASSWORDS_NAME}", PASSWORDS_FILE],
+        volume_mounts=[
+            {"mountPath": AUTH_SECRET_DIR, "name": "auth-secret", "readOnly": True},
+            {"mountPath": AUTH_DIR, "name": "auth"},
+        ],
+    )
+    volumes = [
+        empty_dir("auth", "1Mi"),
+        {
+            "name": "auth-secret",
+            "secret": {
+                "items": [{"key": runtime.admin_passwords.key, "path": PASSWORDS_NAME}],
+                "secretName": runtime.admin_passwords.name,
+            },
+        },
+    ]
+    inits = [copy_passwords, runtime.wait_for_migrations()]
+    if runtime.fab:
+        inits, volumes = [runtime.wait_for_migrations()], []
+    return inits, volumes

@@ -1,0 +1,109 @@
+"""What every Airflow component construct shares: its ServiceAccount, workload and Service.
+
+A component (api-server, scheduler, dag-processor, triggerer) is an ``AirflowComponent``: it gets
+the shared ``AirflowRuntime`` and its own props, and creates a ServiceAccount with no token, a
+Deployment or StatefulSet selecting on the recommended labels, and, where others connect to it,
+a Service.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from cdk8s import ApiObject
+from constructs import Construct
+
+from ..core.autoscaling import vertical_pod_autoscaler
+from ..core.kube import api_object, deployment, pod_disruption_budget, service, service_account
+from ..core.workload import ComponentProps, availability
+from ..runtime.airflow_runtime import AirflowRuntime
+
+
+def jobs_check(job_type: str) -> dict[str, Any]:
+    """An exec probe asking the metadata DB whether this pod's job is alive and heartbeating."""
+    return {
+        "exec": {"command": ["airflow", "jobs", "check", "--job-type", job_type, "--local"]},
+        "failureThreshold": 5,
+        "initialDelaySeconds": 10,
+        "periodSeconds": 60,
+        "timeoutSeconds": 30,
+    }
+
+
+class AirflowComponent(Construct):
+    """Base of the component constructs; ``name`` is ``<release>-<component>``."""
+
+    component: ClassVar[str]
+    """The ``app.kubernetes.io/component`` label value and the object name suffix."""
+
+    def __init__(self, scope: Construct, id: str, *, runtime: AirflowRuntime, component: str | None = None) -> None:
+        super().__init__(scope, id)
+        self.runtime = runtime
+        self.component_name = component or type(self).component
+        """This instance's component label (worker sets add their name)."""
+        self.name = f"{runtime.instance}-{self.component_name}"
+        self.labels = runtime.labels(self.component_name)
+        self.selector = runtime.selector(self.component_name)
+        self.service: ApiObject | None = None
+        self.workload: ApiObject
+        self.service_account = service_account(self, "service-account", name=self.name, labels=self.labels)
+
+    def _pod_template(self, props: ComponentProps, **kwargs: Any) -> dict[str, Any]:
+        """The runtime's pod template for this component, with the availability options applied."""
+        template = self.runtime.pod_template(
+            self.component_name, options=props.pod, service_account=self.name, **kwargs
+        )
+        return availability(props, template, self.selector)
+
+    def _finish(self, props: ComponentProps, container: str) -> None:
+        """Add the PodDisruptionBudget and VerticalPodAutoscaler the props ask for."""
+        self.pod_disruption_budget: ApiObject | None = None
+        if props.disruption_budget:
+            self.pod_disruption_budget = pod_disruption_budget(
+                self, "pdb", name=self.name, labels=self.labels, selector=self.selector
+            )
+        self.vertical_pod_autoscaler: ApiObject | None = None
+        if props.vpa is not None:
+            self.vertical_pod_autoscaler = vertical_pod_autoscaler(
+                self, name=self.name, labels=self.labels, target=self.workload, container=container, props=props.vpa
+            )
+
+    def _service(self, ports: list[dict[str, Any]], *, headless: bool = False) -> ApiObject:
+        spec: dict[str, Any] = {"ports": ports, "selector": self.selector, "type": "ClusterIP"}
+        if headless:
+            spec["clusterIP"] = "None"
+        self.service = service(self, name=self.name, labels=self.labels, spec=spec)
+        return self.service
+
+    def _deployment(self, replicas: int | None, template: dict[str, Any], strategy: dict[str, Any]) -> ApiObject:
+        return deployment(
+            self,
+            "deployment",
+            name=self.name,
+            labels=self.labels,
+            selector=self.selector,
+            replicas=replicas,
+            template=template,
+            strategy=strategy,
+        )
+
+    def _statefulset(self, replicas: int | None, template: dict[str, Any], service_name: str) -> ApiObject:
+        return api_object(
+            self,
+            "statefulset",
+            api_version="apps/v1",
+            kind="StatefulSet",
+            name=self.name,
+            labels=self.labels,
+            body={
+                "spec": {
+                    "podManagementPolicy": "Parallel",
+                    "replicas": replicas,
+                    "revisionHistoryLimit": 5,
+                    "selector": {"matchLabels": self.selector},
+                    "serviceName": service_name,
+                    "template": template,
+                    "updateStrategy": {"type": "RollingUpdate"},
+                }
+            },
+        )

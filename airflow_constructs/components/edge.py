@@ -1,0 +1,39 @@
+"""Edge workers (EdgeExecutor, provider ``apache-airflow-providers-edge3``) running in the cluster."""
+
+from __future__ import annotations
+
+from constructs import Construct
+
+from ..runtime.airflow_runtime import AirflowRuntime
+from ..runtime.executors import EdgeWorkerSet
+from .component import AirflowComponent
+
+
+class EdgeWorkers(AirflowComponent):
+    """A Deployment running ``airflow edge worker``, which pulls tasks from the api-server's Edge API.
+
+    Edge workers keep no state the cluster must preserve, so a Deployment fits; they stop taking
+    jobs on SIGTERM and finish running ones within the grace period.
+    """
+
+    component = "edge"
+
+    def __init__(self, scope: Construct, id: str, *, runtime: AirflowRuntime, props: EdgeWorkerSet) -> None:
+        super().__init__(scope, id, runtime=runtime, component=f"edge-{props.name}")
+        self.props = p = props
+        main = runtime.airflow_container(
+            "edge-worker",
+            ["edge", "worker", "--queues", ",".join(p.queues), "--concurrency", str(p.concurrency)],
+            resources=p.resources,
+            reads_dags=True,
+        )
+        template = self._pod_template(
+            p,
+            containers=[main],
+            init_containers=[runtime.wait_for_migrations()],
+            termination_grace_period=600,
+            reads_dags=True,
+            groom_logs=True,
+        )
+        self.workload = self._deployment(p.replicas, template, {"type": "RollingUpdate"})
+        self._finish(p, "edge-worker")

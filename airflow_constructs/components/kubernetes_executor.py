@@ -1,0 +1,193 @@
+"""KubernetesExecutor: the pod template task pods are built from, and the RBAC to launch them.
+
+The scheduler launches one pod per task from ``pod_template.yaml`` (a ConfigMap mounted where
+``[kubernetes_executor] pod_template_file`` points). It is the only Airflow pod with an API token,
+bound to a Role with exactly the verbs the executor uses. Task pods run under their own
+ServiceAccount with no token, pass the restricted profile and carry requests and limits.
+"""
+
+from __future__ import annotations
+
+from importlib import resources as pkg_resources
+from typing import Any
+
+from cdk8s import ApiObject
+from constructs import Construct
+
+from ..core.kube import api_object, config_map, cron_job, service_account
+from ..core.pod import PodOptions, container, empty_dir, pod_template
+from ..core.secrets import BOOTSTRAP_RESOURCES
+from ..runtime.airflow_runtime import AirflowRuntime
+from ..runtime.container import POD_TEMPLATE_DIR
+from ..runtime.executors import KubernetesExecutor
+
+LAUNCHER_RULES = [
+    # create/delete: one pod per task; get/list/watch: the executor's pod watcher and adoption of
+    # orphaned pods; patch: relabelling pods it adopts.
+    {"apiGroups": [""], "resources": ["pods"], "verbs": ["create", "delete", "get", "list", "patch", "watch"]},
+    # Task logs of running pods.
+    {"apiGroups": [""], "resources": ["pods/log"], "verbs": ["get"]},
+    # Pod events shown when a task pod fails to start.
+    {"apiGroups": [""], "resources": ["events"], "verbs": ["list"]},
+]
+CLEANUP_RULES = [{"apiGroups": [""], "resources": ["pods"], "verbs": ["delete", "list"]}]
+WORKER_SELECTOR = "kubernetes_executor=True"
+"""Label the KubernetesExecutor puts on every task pod it launches."""
+
+
+def cleanup_script() -> str:
+    """Source of the cleanup CronJob's script (shipped inside the package)."""
+    return (pkg_resources.files("airflow_constructs") / "scripts" / "cleanup_pods.py").read_text()
+
+
+class KubernetesExecutorPods(Construct):
+    """The pod template ConfigMap, the task pods' ServiceAccount and, optionally, the cleanup CronJob.
+
+    Call ``grant_launch(service_account_name)`` to give the scheduler its Role.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, runtime: AirflowRuntime, props: KubernetesExecutor) -> None:
+        super().__init__(scope, id)
+        self.runtime = runtime
+        self.props = props
+        self.namespace = props.namespace or runtime.namespace
+        other_ns = self.namespace if self.namespace != runtime.namespace else None
+        component = "kubernetes-worker"
+        self.name = f"{runtime.instance}-{component}"
+        labels = runtime.labels(component)
+        self.service_account = service_account(
+            self, "service-account", name=self.name, labels=labels, namespace=other_ns
+        )
+        if other_ns:
+            # Task pods mount the config from their own namespace.
+            config_map(
+                self,
+                "config",
+                name=runtime.config_map_name,
+                labels=runtime.labels("config"),
+                data={"airflow.cfg": runtime.config_text},
+                namespace=other_ns,
+            )
+        self._pod_template_config(runtime, props, component, labels)
+        self.volume = {"configMap": {"name": self.config_map_name}, "name": "pod-template"}
+        self.volume_mount = {"mountPath": POD_TEMPLATE_DIR, "name": "pod-template", "readOnly": True}
+        self.cleanup: ApiObject | None = None
+        if props.cleanup.enabled:
+            self._cleanup(other_ns)
+
+    def _pod_template_config(
+        self, runtime: AirflowRuntime, props: KubernetesExecutor, component: str, labels: dict[str, str]
+    ) -> None:
+        """The ConfigMap holding ``pod_template.yaml``, the pod the executor launches for each task."""
+        # The executor replaces the "base" container's command with the task's; the rest is ours.
+        base = runtime.airflow_container("base", [], resources=props.worker.resources, reads_dags=True)
+        del base["command"]
+        template = runtime.pod_template(
+            component,
+            containers=[base],
+            options=props.worker.pod,
+            service_account=self.name,
+            restart_policy="Never",
+            # A sync sidecar would keep the task pod alive after the task: sync once, before it.
+            reads_dags=True,
+            sidecars=False,
+        )
+        pod = {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "placeholder-name", **template["metadata"]},
+            "spec": template["spec"],
+        }
+        import yaml  # here, not at the top: few installs need it, and it costs ~15 ms of the package import
+
+        self.pod_template_yaml = yaml.safe_dump(pod, sort_keys=True)
+        self.config_map_name = f"{runtime.instance}-pod-template"
+        self.config_map = config_map(
+            self,
+            "pod-template",
+            name=self.config_map_name,
+            labels=labels,
+            data={"pod_template.yaml": self.pod_template_yaml},
+        )
+
+    def grant_launch(self, service_account: str) -> ApiObject:
+        """A Role (in the task pods' namespace) bound to ``service_account`` to launch task pods."""
+        name = f"{self.runtime.instance}-pod-launcher"
+        return self._role("launcher", name, service_account, LAUNCHER_RULES)
+
+    def _role(self, id: str, name: str, service_account: str, rules: list[dict[str, Any]]) -> ApiObject:
+        labels = self.runtime.labels("kubernetes-worker")
+        other_ns = self.namespace if self.namespace != self.runtime.namespace else None
+        role = api_object(
+            self,
+            f"{id}-role",
+            api_version="rbac.authorization.k8s.io/v1",
+            kind="Role",
+            name=name,
+            labels=labels,
+            body={"rules": rules},
+            namespace=other_ns,
+        )
+        api_object(
+            self,
+            f"{id}-binding",
+            api_version="rbac.authorization.k8s.io/v1",
+            kind="RoleBinding",
+            name=name,
+            labels=labels,
+            namespace=other_ns,
+            body={
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
+                "subjects": [{"kind": "ServiceAccount", "name": service_account, "namespace": self.runtime.namespace}],
+            },
+        )
+        return role
+
+    def _cleanup(self, other_ns: str | None) -> None:
+        runtime, cleanup = self.runtime, self.props.cleanup
+        name = f"{runtime.instance}-pod-cleanup"
+        labels = runtime.labels("pod-cleanup")
+        service_account(self, "cleanup-service-account", name=name, labels=labels)
+        config_map(self, "cleanup-script", name=name, labels=labels, data={"cleanup_pods.py": cleanup_script()})
+        self._role("cleanup", name, name, CLEANUP_RULES)
+        main = container(
+            "cleanup",
+            runtime.image.ref,
+            runtime.image.pull_policy,
+            resources=BOOTSTRAP_RESOURCES,
+            command=[
+                "python",
+                "/opt/cleanup/cleanup_pods.py",
+                "--namespace",
+                self.namespace,
+                "--selector",
+                WORKER_SELECTOR,
+                "--min-age-minutes",
+                str(cleanup.min_age_minutes),
+            ],
+            volume_mounts=[
+                {"mountPath": "/opt/cleanup", "name": "script", "readOnly": True},
+                {"mountPath": "/tmp", "name": "tmp"},
+            ],
+        )
+        template = pod_template(
+            labels=labels,
+            annotations={},
+            service_account=name,
+            automount_token=True,
+            containers=[main],
+            security=runtime.props.security,
+            options=PodOptions(),
+            image_pull_secrets=runtime.props.image_pull_secrets,
+            restart_policy="Never",
+            volumes=[{"configMap": {"name": name}, "name": "script"}, empty_dir("tmp", "16Mi")],
+        )
+        self.cleanup = cron_job(
+            self,
+            "cleanup",
+            name=name,
+            labels=labels,
+            schedule=cleanup.schedule,
+            template=template,
+            ttl_seconds_after_finished=3600,
+        )

@@ -1,0 +1,82 @@
+"""The scheduler: decides what runs when; with LocalExecutor it also runs the tasks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from constructs import Construct
+
+from ..core.props import parse_props
+from ..core.resources import Resources
+from ..core.workload import ComponentProps
+from ..runtime.airflow_runtime import AirflowRuntime
+from ..runtime.executors import LocalExecutor
+from .component import AirflowComponent, jobs_check
+from .kubernetes_executor import KubernetesExecutorPods
+
+LOG_SERVER_PORT = 8793
+
+
+class SchedulerProps(ComponentProps):
+    """Options of the scheduler."""
+
+    resources: Resources = Resources(cpu_request="500m", memory_request="1Gi", cpu_limit="2", memory_limit="2Gi")
+    """Requests and limits of the scheduler container (with LocalExecutor, tasks run in it too)."""
+
+
+class Scheduler(AirflowComponent):
+    """Deployment plus a headless Service for its task-log server (port 8793).
+
+    The pods set ``subdomain`` to the headless Service, so each pod's hostname (what Airflow records
+    as the task's host) resolves, and the api-server can fetch logs of tasks run in it.
+    """
+
+    component = "scheduler"
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        runtime: AirflowRuntime,
+        props: SchedulerProps | None = None,
+        launches_pods: KubernetesExecutorPods | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, id, runtime=runtime)
+        self.props = parse_props(SchedulerProps, props, kwargs)
+        p = self.props
+        # Only with LocalExecutor do tasks run (and write logs) here, so only then does the scheduler
+        # serve task logs, and need a port and a headless Service that gives its pods DNS names.
+        serves_logs = runtime.props.find_executor(LocalExecutor) is not None
+        main = runtime.airflow_container(
+            "scheduler",
+            ["scheduler"],
+            resources=p.resources,
+            reads_dags=runtime.runs_tasks_locally,
+            ports=[{"containerPort": LOG_SERVER_PORT, "name": "task-logs", "protocol": "TCP"}] if serves_logs else None,
+            probes={"livenessProbe": jobs_check("SchedulerJob")},
+            extra_mounts=[launches_pods.volume_mount] if launches_pods else None,
+        )
+        template = self._pod_template(
+            p,
+            reads_dags=runtime.runs_tasks_locally,
+            groom_logs=True,
+            containers=[main],
+            init_containers=[runtime.wait_for_migrations()],
+            termination_grace_period=60,
+            subdomain=self.name if serves_logs else None,
+            volumes=[launches_pods.volume] if launches_pods else None,
+            # The KubernetesExecutor calls the API server: the only Airflow pod with a token.
+            automount_token=launches_pods is not None,
+        )
+        if serves_logs:
+            self._service(
+                [{"name": "task-logs", "port": LOG_SERVER_PORT, "protocol": "TCP", "targetPort": "task-logs"}],
+                headless=True,
+            )
+        # Recreate: two schedulers of different versions must not run side by side during an upgrade.
+        self.workload = self._deployment(p.replicas, template, {"type": "Recreate"})
+        self._finish(p, "scheduler")
+        if launches_pods is not None:
+            launches_pods.grant_launch(self.name)

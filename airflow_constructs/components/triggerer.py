@@ -1,0 +1,63 @@
+"""The triggerer: runs deferred tasks' triggers in an asyncio loop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from constructs import Construct
+
+from ..core.props import parse_props
+from ..core.resources import Resources
+from ..core.workload import ComponentProps
+from ..runtime.airflow_runtime import AirflowRuntime
+from .component import AirflowComponent, jobs_check
+
+LOG_SERVER_PORT = 8794
+
+
+class TriggererProps(ComponentProps):
+    """Options of the triggerer."""
+
+    resources: Resources = Resources(cpu_request="250m", memory_request="512Mi", cpu_limit="1", memory_limit="1Gi")
+    """Requests and limits of the triggerer container."""
+
+
+class Triggerer(AirflowComponent):
+    """StatefulSet (stable hostnames for its log server on port 8794) plus a headless Service."""
+
+    component = "triggerer"
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        runtime: AirflowRuntime,
+        props: TriggererProps | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, id, runtime=runtime)
+        self.props = parse_props(TriggererProps, props, kwargs)
+        p = self.props
+        main = runtime.airflow_container(
+            "triggerer",
+            ["triggerer"],
+            resources=p.resources,
+            reads_dags=True,
+            ports=[{"containerPort": LOG_SERVER_PORT, "name": "trigger-logs", "protocol": "TCP"}],
+            probes={"livenessProbe": jobs_check("TriggererJob")},
+        )
+        template = self._pod_template(
+            p,
+            reads_dags=True,
+            groom_logs=True,
+            containers=[main],
+            init_containers=[runtime.wait_for_migrations()],
+            termination_grace_period=60,
+        )
+        self._service(
+            [{"name": "trigger-logs", "port": LOG_SERVER_PORT, "protocol": "TCP", "targetPort": "trigger-logs"}],
+            headless=True,
+        )
+        self.workload = self._statefulset(p.replicas, template, self.name)
+        self._finish(p, "triggerer")

@@ -1,0 +1,107 @@
+"""Celery worker sets: each a StatefulSet consuming its queues, with a headless log-server Service."""
+
+from __future__ import annotations
+
+from constructs import Construct
+
+from ..core.autoscaling import HorizontalAutoscaling, KedaAutoscaling, horizontal_pod_autoscaler, keda_postgres_scaler
+from ..core.props import PropsError
+from ..runtime.airflow_runtime import AirflowRuntime
+from ..runtime.executors import CeleryWorkerSet
+from .component import AirflowComponent
+
+LOG_SERVER_PORT = 8793
+CELERY_APP = "airflow.providers.celery.executors.celery_executor.app"
+
+
+def keda_query(queues: list[str], concurrency: int, celery_is_default: bool, several_executors: bool) -> str:
+    """Pods needed for the queued + running task instances of these queues (ceil(tasks / concurrency))."""
+    queue_list = ", ".join(f"'{q}'" for q in queues)
+    where = f"state IN ('queued', 'running') AND queue IN ({queue_list})"
+    if several_executors:
+        # Tasks with no executor set go to the default executor.
+        owner = (
+            "(executor IS NULL OR executor = 'CeleryExecutor')" if celery_is_default else "executor = 'CeleryExecutor'"
+        )
+        where += f" AND {owner}"
+    return f"SELECT ceil(COUNT(*)::decimal / {concurrency}) FROM task_instance WHERE {where}"
+
+
+class CeleryWorkers(AirflowComponent):
+    """One worker set: ``airflow celery worker --queues ... --concurrency N`` in a StatefulSet.
+
+    Stopping a worker sends SIGTERM through dumb-init: Celery stops taking tasks and finishes the
+    running ones (warm shutdown) within ``termination_grace_period_seconds``.
+    """
+
+    component = "worker"
+
+    def __init__(self, scope: Construct, id: str, *, runtime: AirflowRuntime, props: CeleryWorkerSet) -> None:
+        super().__init__(scope, id, runtime=runtime, component=f"worker-{props.name}")
+        self.props = p = props
+        ping = f'exec timeout 50 celery --app {CELERY_APP} inspect ping --timeout 20 --destination "celery@$(hostname)"'
+        main = runtime.airflow_container(
+            "worker",
+            ["celery", "worker", "--queues", ",".join(p.queues), "--concurrency", str(p.concurrency)],
+            resources=p.resources,
+            reads_dags=True,
+            ports=[{"containerPort": LOG_SERVER_PORT, "name": "task-logs", "protocol": "TCP"}],
+            probes={
+                "livenessProbe": {
+                    "exec": {"command": ["sh", "-c", ping]},
+                    "failureThreshold": 5,
+                    "initialDelaySeconds": 30,
+                    "periodSeconds": 60,
+                    "timeoutSeconds": 60,
+                }
+            },
+        )
+        template = self._pod_template(
+            p,
+            reads_dags=True,
+            groom_logs=True,
+            containers=[main],
+            init_containers=[runtime.wait_for_migrations()],
+            termination_grace_period=p.termination_grace_period_seconds,
+        )
+        self._service(
+            [{"name": "task-logs", "port": LOG_SERVER_PORT, "protocol": "TCP", "targetPort": "task-logs"}],
+            headless=True,
+        )
+        replicas = None if p.autoscaling else p.replicas
+        self.workload = self._statefulset(replicas, template, self.name)
+        self._finish(p, "worker")
+        self._autoscaler(runtime, p)
+
+    def _autoscaler(self, runtime: AirflowRuntime, p: CeleryWorkerSet) -> None:
+        """An HPA, or a KEDA scaler counting this set's queued and running tasks in the database."""
+        if isinstance(p.autoscaling, HorizontalAutoscaling):
+            self.autoscaler = horizontal_pod_autoscaler(
+                self, name=self.name, labels=self.labels, target=self.workload, props=p.autoscaling
+            )
+        elif isinstance(p.autoscaling, KedaAutoscaling):
+            db = runtime.database
+            if not db.has_parts or db.password is None:
+                raise PropsError(
+                    f"worker set {p.name!r}: KEDA autoscaling needs the PostgreSQL metadata database as parts "
+                    "(embedded, or ExternalDatabase with host, user, database and password), not a URL Secret"
+                )
+            executors = runtime.props.executors
+            query = keda_query(p.queues, p.concurrency, executors[0].kind == "CeleryExecutor", len(executors) > 1)
+            assert db.host and db.user and db.name
+            self.trigger_authentication, self.autoscaler = keda_postgres_scaler(
+                self,
+                name=self.name,
+                labels=self.labels,
+                target=self.workload,
+                props=p.autoscaling,
+                query=query,
+                host=db.host,
+                port=db.port,
+                user=db.user,
+                database=db.name,
+                password=db.password,
+                # With TLS, KEDA has no CA file to verify against: encrypted, unverified. The embedded
+                # database without TLS speaks plain TCP; an external one may offer TLS.
+                sslmode="require" if db.tls_mode else ("disable" if db.embedded else "prefer"),
+            )

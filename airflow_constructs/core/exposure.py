@@ -1,0 +1,258 @@
+"""Exposure: an Ingress or a Gateway API HTTPRoute in front of the api-server (and Flower), with TLS.
+
+``api_server={"expose": {"host": "airflow.acme.io", "tls_secret": "airflow-tls"}}`` adds an Ingress
+``<release>-api-server`` for that host, terminating TLS with the certificate in Secret
+``airflow-tls``. TLS is on by default and needs a certificate: a Secret you name (``tls_secret``), or
+one cert-manager issues (``issuer``: through the ``cert-manager.io/(cluster-)issuer`` annotation, or,
+with ``certificate: true``, a ``Certificate`` object). ``kind: httproute`` attaches an HTTPRoute to
+a Gateway instead (TLS terminates at the Gateway's listener). The exposed URL becomes Airflow's
+``base_url``, so links and redirects use it.
+
+Who may reach the pods behind the route is the network policies' ``ingress_from`` (your ingress
+controller's or gateway's namespace).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from cdk8s import ApiObject, ApiObjectMetadata
+from constructs import Construct
+from pydantic import ValidationInfo, field_validator, model_validator
+
+from .kube import api_object, check_dns_label
+from .props import Props, PropsError
+
+_HOST_LABEL = r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"
+_HOST = re.compile(rf"^(\*\.)?{_HOST_LABEL}(\.{_HOST_LABEL})*$")
+_PATH = re.compile(r"^/([A-Za-z0-9._~!$&'()*+,;=:@%-]+(/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)*)?$")
+_ANNOTATION_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+
+NGINX_BACKEND_PROTOCOL = "nginx.ingress.kubernetes.io/backend-protocol"
+CERT_MANAGER_ANNOTATIONS = {"ClusterIssuer": "cert-manager.io/cluster-issuer", "Issuer": "cert-manager.io/issuer"}
+
+
+class Exposure(Props):
+    """How a UI is reached from outside the cluster: host, path, Ingress or HTTPRoute, and TLS."""
+
+    host: str
+    """DNS name the UI is served on, e.g. ``airflow.example.com`` (``*.example.com`` for a wildcard)."""
+    path: str = "/"
+    """URL path prefix, e.g. ``/`` or ``/airflow`` (no trailing ``/``)."""
+    kind: Literal["ingress", "httproute"] = "ingress"
+    """``ingress`` (networking.k8s.io/v1 Ingress) or ``httproute`` (Gateway API, attached to ``gateway``)."""
+    ingress_class: str | None = None
+    """Ingress: ``spec.ingressClassName`` (None: the cluster's default class)."""
+    annotations: dict[str, str] = {}
+    """Annotations of the Ingress or HTTPRoute (controller options, e.g. body size or timeouts)."""
+    tls: bool = True
+    """Serve HTTPS. With an Ingress it needs ``tls_secret`` or ``issuer``; with an HTTPRoute the
+    Gateway's listener terminates TLS (only the URL scheme depends on it)."""
+    tls_secret: str | None = None
+    """Ingress: the ``kubernetes.io/tls`` Secret holding the certificate. With ``issuer`` it is where
+    cert-manager writes it (default ``<release>-<component>-tls``)."""
+    issuer: str | None = None
+    """Ingress: a cert-manager issuer that issues the certificate."""
+    issuer_kind: Literal["ClusterIssuer", "Issuer"] = "ClusterIssuer"
+    """Kind of ``issuer``."""
+    certificate: bool = False
+    """With ``issuer``: create a cert-manager ``Certificate`` instead of annotating the Ingress."""
+    gateway: str | None = None
+    """HTTPRoute: name of the Gateway to attach to."""
+    gateway_namespace: str | None = None
+    """HTTPRoute: namespace of the Gateway (None: the release's)."""
+    gateway_listener: str | None = None
+    """HTTPRoute: the Gateway listener (``sectionName``) to attach to (None: every listener)."""
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        if len(value) > 253 or not _HOST.match(value):
+            raise ValueError(
+                "not a DNS name: expected lowercase labels of letters, digits and '-' separated by dots, "
+                "such as 'airflow.example.com'"
+            )
+        return value
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not _PATH.match(value):
+            raise ValueError("expected '/' or a path such as '/airflow': starting with '/', no trailing '/' or spaces")
+        return value
+
+    @field_validator("annotations")
+    @classmethod
+    def _annotations(cls, value: dict[str, str]) -> dict[str, str]:
+        for key in sorted(value):
+            if not _ANNOTATION_KEY.match(key) or len(key) > 316:
+                raise ValueError(f"annotation key {key!r} is not a valid Kubernetes annotation key")
+        return value
+
+    @field_validator("ingress_class", "tls_secret", "issuer", "gateway", "gateway_namespace", "gateway_listener")
+    @classmethod
+    def _names(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return None if value is None else check_dns_label(str(info.field_name), value, 253)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Exposure:
+        if self.kind == "ingress":
+            wrong = [n for n in ("gateway", "gateway_namespace", "gateway_listener") if getattr(self, n)]
+            if wrong:
+                raise ValueError(
+                    f"{_are(wrong)} kind 'httproute' uses {'it' if len(wrong) == 1 else 'them'}, not 'ingress'"
+                )
+            if self.tls and self.tls_secret is None and self.issuer is None:
+                raise ValueError(
+                    "tls is on but neither tls_secret nor issuer is set: name the Secret holding the certificate, "
+                    "or a cert-manager issuer to issue it (or set tls to false)"
+                )
+            if not self.tls and (self.tls_secret or self.issuer):
+                raise ValueError("tls is false but tls_secret or issuer is set: drop them, or leave tls on")
+        else:
+            if self.gateway is None:
+                raise ValueError("kind 'httproute' needs gateway: the name of the Gateway to attach to")
+            wrong = [n for n in ("ingress_class", "tls_secret", "issuer", "certificate") if getattr(self, n)]
+            if wrong:
+                raise ValueError(
+                    f"{_are(wrong)} kind 'ingress' uses {'it' if len(wrong) == 1 else 'them'}: with an HTTPRoute, "
+                    "TLS terminates at the Gateway's listener (its certificateRefs)"
+                )
+        if self.certificate and self.issuer is None:
+            raise ValueError("certificate is true but issuer is not set: name the cert-manager issuer")
+        return self
+
+    @property
+    def url(self) -> str:
+        """The external URL (``base_url``) the UI is reached at."""
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{self.host}{'' if self.path == '/' else self.path}"
+
+
+def _are(names: list[str]) -> str:
+    return f"{names[0]} is set but only" if len(names) == 1 else f"{', '.join(names)} are set but only"
+
+
+class Exposed(Construct):
+    """The Ingress (and cert-manager Certificate) or HTTPRoute routing ``props.host`` to a Service port."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        labels: dict[str, str],
+        service: str,
+        port: int,
+        props: Exposure,
+        backend_https: bool = False,
+    ) -> None:
+        """``backend_https``: the Service serves HTTPS, so the Ingress asks ingress-nginx to speak
+        HTTPS to it (``nginx.ingress.kubernetes.io/backend-protocol``, unless ``annotations`` set
+        it); other controllers take their own annotation through ``annotations``, and a Gateway
+        needs a ``BackendTLSPolicy``."""
+        super().__init__(scope, id)
+        self.props = p = props
+        self.ingress: ApiObject | None = None
+        self.http_route: ApiObject | None = None
+        self.certificate: ApiObject | None = None
+        self.tls_secret = p.tls_secret or (f"{name}-tls" if p.issuer else None)
+        if p.kind == "httproute":
+            self.http_route = _http_route(self, name=name, labels=labels, service=service, port=port, props=p)
+            return
+        annotations = dict(p.annotations)
+        if backend_https:
+            annotations.setdefault(NGINX_BACKEND_PROTOCOL, "HTTPS")
+        if p.issuer and not p.certificate:
+            annotations[CERT_MANAGER_ANNOTATIONS[p.issuer_kind]] = p.issuer
+        spec: dict[str, object] = {}
+        if p.ingress_class:
+            spec["ingressClassName"] = p.ingress_class
+        backend = {"service": {"name": service, "port": {"number": port}}}
+        spec["rules"] = [
+            {"host": p.host, "http": {"paths": [{"backend": backend, "path": p.path, "pathType": "Prefix"}]}}
+        ]
+        if p.tls:
+            spec["tls"] = [{"hosts": [p.host], "secretName": self.tls_secret}]
+        self.ingress = api_object(
+            self,
+            "ingress",
+            api_version="networking.k8s.io/v1",
+            kind="Ingress",
+            name=name,
+            labels=labels,
+            annotations=dict(sorted(annotations.items())) or None,
+            body={"spec": spec},
+        )
+        if p.certificate:
+            self.certificate = self._certificate(name, labels, p)
+
+    def _certificate(self, name: str, labels: dict[str, str], p: Exposure) -> ApiObject:
+        """A cert-manager Certificate for the host, into ``tls_secret``."""
+        from ..imports import cert_manager
+
+        assert p.issuer is not None and self.tls_secret is not None
+        certificate: ApiObject = cert_manager.Certificate(
+            self,
+            "certificate",
+            metadata=ApiObjectMetadata(name=name, labels=labels),
+            spec=cert_manager.CertificateSpec(
+                dns_names=[p.host],
+                issuer_ref=cert_manager.CertificateSpecIssuerRef(name=p.issuer, kind=p.issuer_kind),
+                secret_name=self.tls_secret,
+            ),
+        )
+        return certificate
+
+
+def _http_route(
+    scope: Construct, *, name: str, labels: dict[str, str], service: str, port: int, props: Exposure
+) -> ApiObject:
+    from ..imports import gateway_api as gw
+
+    assert props.gateway is not None
+    route: ApiObject = gw.HttpRoute(
+        scope,
+        "http-route",
+        metadata=ApiObjectMetadata(
+            name=name, labels=labels, annotations=dict(sorted(props.annotations.items())) or None
+        ),
+        spec=gw.HttpRouteSpec(
+            hostnames=[props.host],
+            parent_refs=[
+                gw.HttpRouteSpecParentRefs(
+                    name=props.gateway, namespace=props.gateway_namespace, section_name=props.gateway_listener
+                )
+            ],
+            rules=[
+                gw.HttpRouteSpecRules(
+                    matches=[
+                        gw.HttpRouteSpecRulesMatches(
+                            path=gw.HttpRouteSpecRulesMatchesPath(
+                                type=gw.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value=props.path
+                            )
+                        )
+                    ],
+                    backend_refs=[gw.HttpRouteSpecRulesBackendRefs(name=service, port=port)],
+                )
+            ],
+        ),
+    )
+    return route
+
+
+def with_base_url(
+    config: dict[str, dict[str, str]], expose: Exposure | None, airflow2: bool
+) -> dict[str, dict[str, str]]:
+    """``config`` with Airflow's base URL set to the exposed URL (``[api]``, or ``[webserver]`` in Airflow 2)."""
+    if expose is None:
+        return config
+    section = "webserver" if airflow2 else "api"
+    if "base_url" in config.get(section, {}):
+        raise PropsError(
+            f"AirflowProps.config: {section}.base_url is set together with api_server.expose: the base URL "
+            f"is the exposed one ({expose.url}); remove config {section}.base_url"
+        )
+    return {**config, section: {**config.get(section, {}), "base_url": expose.url}}

@@ -1,0 +1,296 @@
+"""Kubernetes object plumbing shared by every construct: names, recommended labels, objects.
+
+Objects are plain cdk8s ``ApiObject``s whose body is set in one JSON patch. Building the body as a
+Python dict and crossing into jsii once per object keeps synthesis fast (one node round trip
+instead of hundreds for a typed L1 struct tree) and keeps the output exactly what we wrote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from cdk8s import ApiObject, ApiObjectMetadata, Chart, JsonPatch
+from constructs import Construct
+
+PART_OF = "airflow"
+MANAGED_BY = "airflow-constructs"
+CONFIG_CHECKSUM = "airflow-constructs.io/config-checksum"
+"""Pod-template annotation holding a checksum of the configuration the pod mounts: a change rolls
+the pods, and for a one-shot Job it changes the Job's name (see ``one_shot_job``)."""
+
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+def check_dns_label(field: str, value: str, max_len: int = 63) -> str:
+    """Validate an RFC 1123 label (the rule for most Kubernetes object names)."""
+    if len(value) > max_len or not DNS_LABEL.match(value):
+        raise ValueError(
+            f"{value!r} is not a valid name for {field}: use at most {max_len} lowercase letters, "
+            "digits and '-', starting and ending with a letter or digit"
+        )
+    return value
+
+
+def selector_labels(instance: str, component: str) -> dict[str, str]:
+    """The labels a selector matches: stable across upgrades (no version in them)."""
+    return {
+        "app.kubernetes.io/component": component,
+        "app.kubernetes.io/instance": instance,
+        "app.kubernetes.io/name": "airflow",
+    }
+
+
+def recommended_labels(instance: str, component: str, version: str) -> dict[str, str]:
+    """Kubernetes recommended labels for one component of one Airflow instance."""
+    return {
+        **selector_labels(instance, component),
+        "app.kubernetes.io/managed-by": MANAGED_BY,
+        "app.kubernetes.io/part-of": PART_OF,
+        "app.kubernetes.io/version": version,
+    }
+
+
+def short_hash(*parts: Any, length: int = 8) -> str:
+    """A stable hash of JSON-serialisable parts, for names and checksum annotations."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(json.dumps(part, sort_keys=True, separators=(",", ":")).encode())
+        digest.update(b"\0")
+    return digest.hexdigest()[:length]
+
+
+def service_host(name: str, namespace: str) -> str:
+    """In-cluster DNS name of a Service, reachable from any namespace."""
+    return f"{name}.{namespace}.svc"
+
+
+def namespace_of(scope: Construct) -> str | None:
+    """The namespace of the chart that holds ``scope`` (None when the chart sets none)."""
+    return Chart.of(scope).namespace
+
+
+def require_namespace(scope: Construct, instance: str) -> str:
+    """The chart's namespace; the library needs one (RoleBinding subjects and Service DNS names)."""
+    namespace = namespace_of(scope)
+    if not namespace:
+        from .props import PropsError
+
+        raise PropsError(
+            f"{instance}: the enclosing Chart sets no namespace: give Chart(..., namespace=...) "
+            "(RoleBinding subjects and Service URLs need it)"
+        )
+    return namespace
+
+
+def api_object(
+    scope: Construct,
+    id: str,
+    *,
+    api_version: str,
+    kind: str,
+    name: str,
+    labels: dict[str, str],
+    annotations: dict[str, str] | None = None,
+    body: dict[str, Any] | None = None,
+    namespace: str | None = None,
+) -> ApiObject:
+    """Create one Kubernetes object with its whole body (spec, data, rules...) given as a dict.
+
+    ``namespace`` overrides the chart's namespace (for objects another namespace needs).
+    """
+    obj = ApiObject(
+        scope,
+        id,
+        api_version=api_version,
+        kind=kind,
+        metadata=ApiObjectMetadata(
+            name=name, labels=dict(labels), annotations=annotations or None, namespace=namespace
+        ),
+    )
+    for key, value in (body or {}).items():
+        obj.add_json_patch(JsonPatch.add(f"/{key}", value))
+    return obj
+
+
+class _OneShotJob(ApiObject):
+    """A Job whose name is ``<base>-<hash of its spec>``, computed when the object is rendered.
+
+    A Job's pod template is immutable, so a Job whose template changed must be a new Job. Rendering
+    is the one moment that sees the spec exactly as it will be applied: after every construct
+    composed it and after every escape hatch (``add_json_patch``) a user added. Hashing the whole
+    spec (mutable fields too) keeps the rule free of a list of fields to maintain; re-running a
+    one-shot Job is always safe, since each one is idempotent.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, base_name: str, **kwargs: Any) -> None:
+        super().__init__(scope, id, **kwargs)
+        self._base_name = base_name
+
+    def to_json(self) -> Any:
+        rendered = super().to_json()
+        rendered["metadata"]["name"] = f"{self._base_name}-{short_hash(rendered.get('spec'))}"
+        return rendered
+
+
+def config_map(
+    scope: Construct,
+    id: str,
+    *,
+    name: str,
+    labels: dict[str, str],
+    data: dict[str, str],
+    namespace: str | None = None,
+) -> ApiObject:
+    """A ConfigMap holding ``data`` (file name -> content)."""
+    return api_object(
+        scope,
+        id,
+        api_version="v1",
+        kind="ConfigMap",
+        name=name,
+        labels=labels,
+        body={"data": data},
+        namespace=namespace,
+    )
+
+
+def service(scope: Construct, *, name: str, labels: dict[str, str], spec: dict[str, Any]) -> ApiObject:
+    """The Service ``name`` (construct id ``service``) with ``spec``."""
+    return api_object(scope, "service", api_version="v1", kind="Service", name=name, labels=labels, body={"spec": spec})
+
+
+def one_shot_job(
+    scope: Construct,
+    id: str,
+    *,
+    base_name: str,
+    labels: dict[str, str],
+    template: dict[str, Any],
+    backoff_limit: int,
+    ttl_seconds_after_finished: int,
+) -> ApiObject:
+    """A run-once Job named ``<base_name>-<hash>`` from its whole rendered spec (see ``_OneShotJob``).
+
+    Anything the Job should re-run for but only mounts (a ConfigMap's content) must reach the
+    template as a ``CONFIG_CHECKSUM`` annotation, so that it reaches the hash too.
+    """
+    job = _OneShotJob(
+        scope,
+        id,
+        base_name=check_dns_label(f"{id} Job name", base_name, max_len=63 - 9),
+        api_version="batch/v1",
+        kind="Job",
+        metadata=ApiObjectMetadata(name=base_name, labels=dict(labels)),
+    )
+    job.add_json_patch(
+        JsonPatch.add(
+            "/spec",
+            {
+                "backoffLimit": backoff_limit,
+                "template": template,
+                "ttlSecondsAfterFinished": ttl_seconds_after_finished,
+            },
+        )
+    )
+    return job
+
+
+def cron_job(
+    scope: Construct,
+    id: str,
+    *,
+    name: str,
+    labels: dict[str, str],
+    schedule: str,
+    template: dict[str, Any],
+    ttl_seconds_after_finished: int = 86400,
+) -> ApiObject:
+    """A CronJob that never overlaps itself and keeps one finished Job of each outcome."""
+    return api_object(
+        scope,
+        id,
+        api_version="batch/v1",
+        kind="CronJob",
+        name=name,
+        labels=labels,
+        body={
+            "spec": {
+                "concurrencyPolicy": "Forbid",
+                "failedJobsHistoryLimit": 1,
+                "jobTemplate": {
+                    "spec": {
+                        "backoffLimit": 1,
+                        "template": template,
+                        "ttlSecondsAfterFinished": ttl_seconds_after_finished,
+                    }
+                },
+                "schedule": schedule,
+                "successfulJobsHistoryLimit": 1,
+            }
+        },
+    )
+
+
+def service_account(
+    scope: Construct, id: str, *, name: str, labels: dict[str, str], namespace: str | None = None
+) -> ApiObject:
+    """A ServiceAccount that mounts no API token by default: a pod that needs one opts in."""
+    return api_object(
+        scope,
+        id,
+        api_version="v1",
+        kind="ServiceAccount",
+        name=name,
+        labels=labels,
+        body={"automountServiceAccountToken": False},
+        namespace=namespace,
+    )
+
+
+def deployment(
+    scope: Construct,
+    id: str,
+    *,
+    name: str,
+    labels: dict[str, str],
+    selector: dict[str, str],
+    replicas: int | None,
+    template: dict[str, Any],
+    strategy: dict[str, Any],
+) -> ApiObject:
+    """A Deployment selecting on ``selector``, keeping five old ReplicaSets for rollbacks."""
+    return api_object(
+        scope,
+        id,
+        api_version="apps/v1",
+        kind="Deployment",
+        name=name,
+        labels=labels,
+        body={
+            "spec": {
+                "replicas": replicas,
+                "revisionHistoryLimit": 5,
+                "selector": {"matchLabels": selector},
+                "strategy": strategy,
+                "template": template,
+            }
+        },
+    )
+
+
+def pod_disruption_budget(
+    scope: Construct, id: str, *, name: str, labels: dict[str, str], selector: dict[str, str]
+) -> ApiObject:
+    """A PodDisruptionBudget letting node drains evict one of the selected pods at a time."""
+    return api_object(
+        scope,
+        id,
+        api_version="policy/v1",
+        kind="PodDisruptionBudget",
+        name=name,
+        labels=labels,
+        body={"spec": {"maxUnavailable": 1, "selector": {"matchLabels": selector}}},
+    )

@@ -1,0 +1,69 @@
+"""The package's layers, lowest first: the one table the import tests enforce and the docs draw.
+
+A module may import from its own layer and the layers below it, never from a layer above. The
+tests (``tests/test_layers.py``) walk every import of every module, module-level and inside
+functions, and fail on an upward import or an import cycle; ``docs/architecture.md`` draws this
+table (``python -m apps.docs``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PACKAGE = "airflow_constructs"
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One floor of the package: the modules under ``prefixes`` and what lives there."""
+
+    name: str
+    prefixes: tuple[str, ...]
+    holds: str
+
+
+LAYERS = (
+    Layer(
+        "core/",
+        ("core", "imports", "scripts"),
+        "Kubernetes vocabulary with no Airflow knowledge: props helpers, API objects, pods and containers, "
+        "images, resources, security contexts, labels, autoscalers, exposure, TLS, generated Secret keys, "
+        "NetworkPeer; the generated CRD bindings (imports/) and the scripts pods run",
+    ),
+    Layer("services/", ("services",), "backing services: the metadata database, embedded PostgreSQL, PgBouncer, Redis"),
+    Layer(
+        "runtime/",
+        ("runtime",),
+        "what every Airflow process shares: airflow.cfg, the Airflow container, secrets, DAGs, logs, auth, "
+        "executors as plain data",
+    ),
+    Layer("components/", ("components",), "one module per deployed thing; each declares its peers and ports"),
+    Layer("network/", ("network",), "the connection graph and the NetworkPolicies read from the composed install"),
+    Layer("airflow.py", ("airflow",), "Airflow: the composition, the only module that knows every component"),
+    Layer("__init__.py", ("",), "the public API: the names users import"),
+    Layer("packaging/", ("packaging",), "Helm chart, chart repository, changelog, templates"),
+    Layer("config_file.py", ("config_file",), "the YAML config file a user writes instead of Python"),
+    Layer("docs/", ("docs",), "generators of the props reference and the diagrams"),
+    Layer("cli.py", ("cli",), "the airflow-constructs command"),
+)
+
+
+def layer_of(module: str) -> int:
+    """Index in ``LAYERS`` of a module of the package (``airflow_constructs.core.kube`` -> 0)."""
+    rest = module.removeprefix(PACKAGE).removeprefix(".")
+    head = rest.split(".")[0]
+    for i, layer in enumerate(LAYERS):
+        if head in layer.prefixes:
+            return i
+    raise ValueError(f"{module}: in no layer of airflow_constructs.docs.layers.LAYERS: add it to one")
+
+
+def layers_mermaid() -> str:
+    """A Mermaid flowchart of the layers, the top one first, each pointing at the one it builds on."""
+    lines = ["flowchart TD"]
+    top_down = list(reversed(LAYERS))
+    for i, layer in enumerate(top_down):
+        lines.append(f'    L{i}["<b>{layer.name}</b><br/>{layer.holds}"]')
+    for i in range(len(top_down) - 1):
+        lines.append(f"    L{i} --> L{i + 1}")
+    return "\n".join(lines) + "\n"

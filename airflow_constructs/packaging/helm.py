@@ -1,0 +1,305 @@
+"""The Helm wrapper chart: an app's synthesized manifests as a chart a user can ``helm install``.
+
+``python -m apps`` calls ``write_app_charts`` after synthesis, so every ``dist/<app>/`` gets a chart
+under ``dist/helm/charts/<chart>/``; ``repo`` packages those into the chart repository
+``dist/helm/``. A chart holds:
+
+* ``templates/<file>.yaml``: the manifests of ``dist/<app>/<file>.k8s.yaml``, with every namespace
+  reference taken from ``.Release.Namespace`` and every ``{{`` escaped (``templates``);
+* ``Chart.yaml`` (``chart_yaml``): version (the library's, single-sourced with ``pyproject.toml``),
+  appVersion (the Airflow version), kubeVersion, Artifact Hub annotations (images, license, links, changes);
+* ``values.yaml`` + ``values.schema.json``: the few values the chart honours; anything else fails;
+* ``templates/NOTES.txt`` and ``README.md``: how to reach the UI, read the admin password, upgrade,
+  uninstall, and what an uninstall keeps.
+
+Values: only ``replicas.<workload>`` for the Airflow components that run as interchangeable
+replicas (api-server, scheduler, dag-processor, triggerer, Celery workers) and are not scaled by an
+autoscaler. Everything else (image, config, resources) feeds hashes, checksums and immutable Job
+templates at synthesis time, so exposing it as a value would render manifests that upgrade wrongly;
+change those in Python (or the CLI's config) and regenerate the chart.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import shutil
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..services.embedded import generated_secret_name
+from .changelog import Release, release
+from .chart_docs import COMPONENT_LABEL, INSTANCE_LABEL, chart_readme, notes
+from .chart_yaml import REPOSITORY_URL, ChartMetadata, chart_yaml
+from .templates import (
+    Manifest,
+    RoundTripError,
+    check_no_placeholders,
+    dump,
+    load_all,
+    mappings_in,
+    render_locally,
+    replicas_placeholder,
+    substitute_namespace,
+    to_template,
+    where_of,
+)
+
+SCALABLE_COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer", "worker")
+"""Components whose replica count is a chart value: Airflow runs them as interchangeable replicas.
+PostgreSQL, Redis and other single-instance parts are deliberately absent."""
+HELM_HOOK = "helm.sh/hook"
+CHARTS_DIR = Path("helm") / "charts"
+"""Where, under the synthesis output directory, the unpacked charts are written."""
+
+_WORKLOAD_KINDS = ("Deployment", "StatefulSet")
+
+
+def chart_name(app: str) -> str:
+    """The chart of an app: ``airflow`` for the default app, ``airflow-<app>`` for the others."""
+    return "airflow" if app == "default" else f"airflow-{app}"
+
+
+def app_description(build: Callable[..., Any]) -> str:
+    """A chart description from an app's build function: its docstring, else its module's, first paragraph."""
+    doc = inspect.getdoc(build) or inspect.getdoc(sys.modules[build.__module__]) or ""
+    first = " ".join(doc.strip().split("\n\n", 1)[0].split())
+    return f"Apache Airflow 3 on Kubernetes, from airflow-constructs. {first}".rstrip()
+
+
+def write_app_charts(outdir: Path, apps: Mapping[str, str], changelog: str) -> list[Path]:
+    """Write the chart of every app in ``apps`` ({app: description}) from ``outdir/<app>/*.k8s.yaml``.
+
+    Charts go to ``outdir/helm/charts/<chart>/`` (replaced, so nothing stale survives); returns the
+    files written. Every chart is built (and proven to round-trip) before any is written.
+    """
+    charts: dict[Path, dict[str, str]] = {}
+    for app, description in apps.items():
+        meta = ChartMetadata(name=chart_name(app), description=description)
+        documents = load_documents(outdir / app)
+        changes = release(changelog, meta.version)
+        charts[outdir / CHARTS_DIR / meta.name] = build_chart(documents, meta, changes)
+    written: list[Path] = []
+    root = outdir / CHARTS_DIR
+    if root.exists():
+        shutil.rmtree(root)
+    for directory, files in charts.items():
+        written.extend(write_chart(files, directory))
+    return written
+
+
+def load_documents(app_dir: Path) -> dict[str, list[Manifest]]:
+    """``{template file name: objects}`` from an app's synthesized ``*.k8s.yaml`` files."""
+    files = sorted(app_dir.glob("*.k8s.yaml"))
+    if not files:
+        raise RoundTripError(f"{app_dir}: no *.k8s.yaml files: synthesize the app first")
+    return {path.name.removesuffix(".k8s.yaml") + ".yaml": load_all(path.read_text()) for path in files}
+
+
+def write_chart(files: Mapping[str, str], directory: Path) -> list[Path]:
+    """Write a chart's files (``{relative path: text}``) into ``directory``, replacing it."""
+    if directory.exists():
+        shutil.rmtree(directory)
+    written = []
+    for relative in sorted(files):
+        path = directory / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(files[relative])
+        written.append(path)
+    return written
+
+
+def build_chart(documents: Mapping[str, list[Manifest]], meta: ChartMetadata, changes: Release) -> dict[str, str]:
+    """Every file of the chart, ``{relative path: text}``, from ``{template file: objects}``.
+
+    Raises RoundTripError when the objects cannot be installed by Helm exactly as synthesized.
+    """
+    objects = [obj for docs in documents.values() for obj in docs]
+    namespace = check_installable(objects, meta.name)
+    replicas = scalable_replicas(objects)
+    values = {"replicas": replicas} if replicas else {}
+    services = sorted(str(o["metadata"]["name"]) for o in objects if o.get("kind") == "Service")
+    templates = {
+        f"templates/{name}": _template_file(name, docs, namespace, services, replicas)
+        for name, docs in documents.items()
+    }
+    for path, text in templates.items():
+        _prove_round_trip(path, text, documents[path.removeprefix("templates/")], namespace, values)
+    kept = _kept_secrets(objects)
+    return {
+        "Chart.yaml": chart_yaml(meta, objects, changes),
+        "values.yaml": values_yaml(meta.name, replicas),
+        "values.schema.json": values_schema(meta.name, objects, replicas),
+        "README.md": chart_readme(meta.name, meta.description, REPOSITORY_URL, objects, replicas, kept),
+        "templates/NOTES.txt": notes(objects, kept),
+        **templates,
+    }
+
+
+# ---------------------------------------------------------------- what makes an app installable
+
+
+def check_installable(objects: list[Manifest], chart: str) -> str | None:
+    """The one namespace of the objects (None if none has one), or RoundTripError saying why not."""
+    seen: set[tuple[str, str, str]] = set()
+    namespaces: set[str] = set()
+    for obj in objects:
+        where = where_of(obj)
+        check_no_placeholders(obj, f"chart {chart!r}: {where}")
+        metadata = obj.get("metadata") or {}
+        key = (str(obj.get("apiVersion")), str(obj.get("kind")), str(metadata.get("name")))
+        if key in seen:
+            raise RoundTripError(f"chart {chart!r}: {where} ({key[0]}) appears twice; Helm can install it only once")
+        seen.add(key)
+        if obj.get("kind") == "Namespace":
+            raise RoundTripError(
+                f"chart {chart!r}: {where} is a Namespace object; a chart installs into the release namespace "
+                "(helm install --namespace <ns> --create-namespace): leave the Namespace out of the app"
+            )
+        if HELM_HOOK in (metadata.get("annotations") or {}):
+            raise RoundTripError(
+                f"chart {chart!r}: {where} has the annotation {HELM_HOOK!r}; hooks are not part of the release "
+                "and would not be installed like the other objects: remove the annotation"
+            )
+        if "namespace" in metadata:
+            namespaces.add(str(metadata["namespace"]))
+    if len(namespaces) > 1:
+        listed = ", ".join(repr(ns) for ns in sorted(namespaces))
+        raise RoundTripError(
+            f"chart {chart!r}: objects are in namespaces {listed}; a chart installs into one namespace "
+            "(.Release.Namespace): put every object of the app in the same namespace"
+        )
+    return next(iter(namespaces), None)
+
+
+def scalable_replicas(objects: list[Manifest]) -> dict[str, int]:
+    """``{workload name: replicas}`` of the workloads whose replica count is a chart value.
+
+    A Deployment or StatefulSet of a component in SCALABLE_COMPONENTS, with a replica count, and
+    no autoscaler (an object with ``spec.scaleTargetRef``, e.g. an HPA or KEDA ScaledObject)
+    managing it: two owners of one replica count would fight.
+    """
+    autoscaled = {
+        str(target.get("name"))
+        for obj in objects
+        if isinstance(target := (obj.get("spec") or {}).get("scaleTargetRef"), dict)
+    }
+    found = {}
+    for obj in objects:
+        metadata = obj.get("metadata") or {}
+        component = str((metadata.get("labels") or {}).get(COMPONENT_LABEL, ""))
+        replicas = (obj.get("spec") or {}).get("replicas")
+        if (
+            obj.get("kind") in _WORKLOAD_KINDS
+            and isinstance(replicas, int)
+            and _is_scalable(component)
+            and metadata.get("name") not in autoscaled
+        ):
+            found[str(metadata["name"])] = replicas
+    return dict(sorted(found.items()))
+
+
+def _is_scalable(component: str) -> bool:
+    # Celery worker sets are labelled "worker" or "worker-<set>".
+    return component in SCALABLE_COMPONENTS or component.startswith("worker-")
+
+
+def _template_file(
+    name: str, docs: list[Manifest], namespace: str | None, services: list[str], replicas: Mapping[str, int]
+) -> str:
+    """One template: the objects of one synthesized file, namespace and replica fields templated."""
+    parts = [f"# Generated by airflow-constructs from the app's {name.removesuffix('.yaml')}.k8s.yaml: do not edit.\n"]
+    for obj in docs:
+        obj = substitute_namespace(obj, namespace, services) if namespace else obj
+        workload = str((obj.get("metadata") or {}).get("name"))
+        if obj.get("kind") in _WORKLOAD_KINDS and workload in replicas:
+            obj = {**obj, "spec": {**obj["spec"], "replicas": replicas_placeholder(workload)}}
+        parts.append("---\n" + to_template(obj, replicas))
+    return "".join(parts)
+
+
+def _prove_round_trip(
+    path: str, text: str, expected: list[Manifest], namespace: str | None, values: Mapping[str, Any]
+) -> None:
+    """Render the template as Helm would (with the app's own namespace): it must give the objects back."""
+    rendered = load_all(render_locally(text, namespace or "", values))
+    for got, want in zip(rendered, expected, strict=False):
+        if got != want:
+            raise RoundTripError(f"{path}: {where_of(want)} does not render back unchanged through the chart")
+    if len(rendered) != len(expected):
+        raise RoundTripError(f"{path}: renders {len(rendered)} objects, expected {len(expected)}")
+
+
+# ---------------------------------------------------------------- values
+
+
+def values_yaml(chart: str, replicas: Mapping[str, int]) -> str:
+    """``values.yaml``: the defaults, which render exactly the synthesized manifests."""
+    head = (
+        f"# Values of the {chart} chart. values.schema.json rejects any key not listed here.\n"
+        "# Everything else (image, airflow.cfg, resources, secrets) is fixed when the chart is generated:\n"
+        "# change it in Python with airflow-constructs and regenerate the chart.\n"
+    )
+    if not replicas:
+        return head + "{}\n"
+    return (
+        head
+        + "\n# Pods per Airflow component, by workload name (0 stops the component).\n"
+        + dump({"replicas": dict(replicas)})
+    )
+
+
+def values_schema(chart: str, objects: list[Manifest], replicas: Mapping[str, int]) -> str:
+    """``values.schema.json``: exactly the values the chart honours; unknown keys are errors."""
+    kinds = {str(o["metadata"]["name"]): str(o["kind"]) for o in objects if o.get("kind") in _WORKLOAD_KINDS}
+    properties: dict[str, Any] = {}
+    if replicas:
+        properties["replicas"] = {
+            "description": "Pods per Airflow component, by workload name.",
+            "type": "object",
+            "additionalProperties": False,
+            "required": list(replicas),
+            "properties": {
+                name: {
+                    "description": f"spec.replicas of {kinds[name]}/{name}.",
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": 100,  # ComponentProps.replicas allows the same range
+                    "default": count,
+                }
+                for name, count in replicas.items()
+            },
+        }
+    schema = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": f"Values of the {chart} chart",
+        "description": "Only the keys below are honoured; anything else is an error.",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": properties,
+    }
+    return json.dumps(schema, indent=2) + "\n"
+
+
+# ---------------------------------------------------------------- what outlives an uninstall
+
+
+def _kept_secrets(objects: list[Manifest]) -> dict[str, bool]:
+    """Secrets the pods read that are not in the chart: ``{name: generated in-cluster?}``."""
+    in_chart = {str(o["metadata"]["name"]) for o in objects if o.get("kind") == "Secret"}
+    instances = {
+        str(labels[INSTANCE_LABEL])
+        for o in objects
+        if INSTANCE_LABEL in (labels := (o.get("metadata") or {}).get("labels") or {})
+    }
+    generated = {generated_secret_name(i) for i in instances}
+    referenced: set[str] = set()
+
+    for node in mappings_in(objects):
+        if isinstance(ref := node.get("secretKeyRef"), dict):
+            referenced.add(str(ref.get("name")))
+        if isinstance(vol := node.get("secret"), dict) and "secretName" in vol:
+            referenced.add(str(vol["secretName"]))
+    return {name: name in generated for name in sorted(referenced - in_chart)}

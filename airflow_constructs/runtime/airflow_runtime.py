@@ -1,0 +1,234 @@
+"""The shared Airflow runtime: image, config, secrets and the one builder of Airflow containers.
+
+``AirflowRuntime`` is built once per install. It renders airflow.cfg into a ConfigMap, decides
+where every secret comes from (a Secret you name, or generated in-cluster by the bootstrap Job),
+and, through ``container.AirflowContainers``, builds the Airflow container and pod that every
+component (api-server, scheduler, dag-processor, triggerer, migration Job) runs. Components only
+add their command, ports, probes and resources.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from constructs import Construct
+
+from ..core.kube import api_object, check_dns_label, config_map, require_namespace, service_host, short_hash
+from ..core.pod import SecretRef
+from ..core.props import PropsError, parse_props
+from ..core.secrets import GeneratedKey, SecretsBootstrap
+from ..core.tls import ApiServerTls, tls_config
+from ..services.database import DatabaseConnection, ExternalDatabase
+from ..services.embedded import claim_spec, generated_secret_name
+from ..services.redis import BrokerConnection
+from . import config as cfg
+from .auth import FabAuth, auth_config
+from .container import API_PORT, PASSWORDS_FILE, POD_TEMPLATE_FILE, AirflowContainers
+from .dags import DagDelivery, PvcDags
+from .executors import (
+    CeleryExecutor,
+    EdgeExecutor,
+    KubernetesExecutor,
+    LocalExecutor,
+)
+from .logs import LOGS_FOLDER, LogStorage
+from .runtime_props import RuntimeProps
+
+
+class AirflowRuntime(AirflowContainers, Construct):
+    """Config, secrets and the Airflow container/pod builder shared by every component."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        database: DatabaseConnection | ExternalDatabase,
+        broker: BrokerConnection | None = None,
+        pooled_database: DatabaseConnection | None = None,
+        standalone_dag_processor: bool = True,
+        generated: list[GeneratedKey] | None = None,
+        props: RuntimeProps | None = None,
+        api_tls: ApiServerTls | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, id)
+        self.props = parse_props(RuntimeProps, props, kwargs)
+        p = self.props
+        self.api_tls = api_tls
+        """HTTPS on the api-server (every Airflow pod then mounts its certificate)."""
+        self.instance = p.name or check_name_from_id(id)
+        self.image = p.image
+        self.version = p.image.version
+        namespace = require_namespace(self, self.instance)
+        self.namespace = namespace
+        self.database = database.connection() if isinstance(database, ExternalDatabase) else database
+        self.broker = broker
+        self.standalone_dag_processor = standalone_dag_processor
+        """False only in Airflow 2 mode without a dag-processor: the scheduler parses DAGs itself."""
+        self.pooled_database = pooled_database
+        """Where components connect when a pooler (PgBouncer) sits in front of the database."""
+        if p.find_executor(CeleryExecutor) and broker is None:
+            raise PropsError(f"{self.instance}: CeleryExecutor needs a broker connection (broker=...)")
+
+        self.airflow2 = p.image.airflow2
+        self.generated_keys = self._pick_secrets(
+            p, [*self.database.generated, *(broker.generated if broker else []), *(generated or [])]
+        )
+        self.dags = DagDelivery(p.dags, self.instance)
+        self.log_storage = LogStorage(p.logs, self.instance)
+        self._claims(p)
+
+        self.api_service_name = f"{self.instance}-api-server"
+        scheme = "https" if api_tls else "http"
+        self.api_url = f"{scheme}://{service_host(self.api_service_name, namespace)}:{API_PORT}"
+        self.execution_api_url = f"{self.api_url}/execution/"
+        self.config_text = cfg.render(cfg.merge(self._library_config(), p.settings.to_config(self.airflow2), p.config))
+        self.config_checksum = short_hash(self.config_text, length=64)
+        self.config_map_name = f"{self.instance}-config"
+        self.config_map = config_map(
+            self,
+            "config",
+            name=self.config_map_name,
+            labels=self.labels("config"),
+            data={"airflow.cfg": self.config_text},
+        )
+        self.secrets_bootstrap = self._bootstrap(p, self.generated_keys)
+
+    def _pick_secrets(self, p: RuntimeProps, keys: list[GeneratedKey]) -> list[GeneratedKey]:
+        """Airflow's own keys: the Secrets the props name, or keys generated in-cluster (added to ``keys``)."""
+        secret_name = generated_secret_name(self.instance)
+
+        def pick(ref: SecretRef | None, key: str, kind: str, **options: Any) -> SecretRef:
+            if ref is not None:
+                return ref
+            keys.append(GeneratedKey(secret_name, key, kind, options))
+            return SecretRef(secret_name, key)
+
+        self.fernet_key = pick(p.secrets.fernet_key, "fernet-key", "fernet-key")
+        self.api_secret_key = pick(p.secrets.api_secret_key, "api-secret-key", "token")
+        # Airflow 2 has no JWT-signed execution API and no simple auth manager: its webserver (FAB)
+        # keeps users in the database, created by the admin-user Job from a generated password.
+        self.jwt_secret = None if self.airflow2 else pick(p.secrets.jwt_secret, "jwt-secret", "token")
+        self.fab = self.airflow2 or isinstance(p.auth, FabAuth)
+        """True when the FAB auth manager (Airflow 2's webserver, or ``FabAuth``) keeps the users."""
+        if self.fab:
+            self.admin_passwords = pick(p.secrets.admin_passwords, "admin-password", "password")
+        else:
+            self.admin_passwords = pick(
+                p.secrets.admin_passwords, "admin-passwords", "password-json", users=[p.admin_user]
+            )
+        return keys
+
+    def _bootstrap(self, p: RuntimeProps, keys: list[GeneratedKey]) -> SecretsBootstrap | None:
+        """The Job generating the missing keys, when any key is generated."""
+        if not keys:
+            return None
+        k8s = p.find_executor(KubernetesExecutor)
+        return SecretsBootstrap(
+            self,
+            "secrets-bootstrap",
+            name=f"{self.instance}-secrets-bootstrap",
+            namespace=self.namespace,
+            keys=keys,
+            secret_labels=self.labels("secrets"),
+            labels=self.labels("secrets-bootstrap"),
+            image=p.image,
+            security=p.security,
+            image_pull_secrets=p.image_pull_secrets,
+            ttl_seconds_after_finished=p.bootstrap_ttl_seconds,
+            mirror_namespaces=[k8s.namespace] if k8s and k8s.namespace else [],
+        )
+
+    def _executor_config(self) -> dict[str, dict[str, str]]:
+        p = self.props
+        out: dict[str, dict[str, str]] = {"core": {"executor": ",".join(e.core_name for e in p.executors)}}
+        k8s = p.find_executor(KubernetesExecutor)
+        if k8s is not None:
+            out["kubernetes_executor"] = {
+                "delete_worker_pods": "True" if k8s.delete_worker_pods else "False",
+                "namespace": k8s.namespace or self.namespace,
+                "pod_template_file": POD_TEMPLATE_FILE,
+            }
+        if p.find_executor(EdgeExecutor) is not None:
+            out["edge"] = {"api_enabled": "True", "api_url": f"{self.api_url}/edge_worker/v1/rpcapi"}
+        return out
+
+    def _claims(self, p: RuntimeProps) -> None:
+        """PersistentVolumeClaims for DAGs and logs, when the construct is asked to create them."""
+        for id, source, claim in (
+            (
+                "dags-claim",
+                p.dags if isinstance(p.dags, PvcDags) and not p.dags.existing_claim else None,
+                self.dags.claim_name,
+            ),
+            (
+                "logs-claim",
+                p.logs.volume if p.logs.volume and not p.logs.volume.existing_claim else None,
+                self.log_storage.claim_name,
+            ),
+        ):
+            if source is None or claim is None:
+                continue
+            api_object(
+                self,
+                id,
+                api_version="v1",
+                kind="PersistentVolumeClaim",
+                name=claim,
+                labels=self.labels(id.removesuffix("-claim")),
+                body={"spec": claim_spec(source.storage_size, source.storage_class, "ReadWriteMany")},
+            )
+
+    def _library_config(self) -> dict[str, dict[str, str]]:
+        backend = self.props.secrets_backend
+        backend_config = {}
+        if backend is not None:
+            backend_config = {"secrets": {"backend": backend.backend}}
+            if backend.kwargs:
+                backend_config["secrets"]["backend_kwargs"] = json.dumps(backend.kwargs, sort_keys=True)
+        return cfg.merge(
+            self._executor_config(),
+            self.dags.config(),
+            self.log_storage.config(),
+            backend_config,
+            self._version_config(),
+            tls_config(self.api_tls) if self.api_tls else {},
+            {
+                "logging": {
+                    "base_log_folder": LOGS_FOLDER,
+                    # Defaults to $AIRFLOW_HOME/logs/dag_processor whatever base_log_folder says.
+                    "dag_processor_child_process_log_directory": f"{LOGS_FOLDER}/dag_processor",
+                },
+            },
+        )
+
+    def _version_config(self) -> dict[str, dict[str, str]]:
+        auth = self.props.auth
+        if self.airflow2:
+            out = {"scheduler": {"standalone_dag_processor": "True" if self.standalone_dag_processor else "False"}}
+            return cfg.merge(out, auth_config(auth, True)) if isinstance(auth, FabAuth) else out
+        if isinstance(auth, FabAuth):
+            return auth_config(auth, False)
+        return {
+            "core": {
+                "auth_manager": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
+                "simple_auth_manager_passwords_file": PASSWORDS_FILE,
+                "simple_auth_manager_users": f"{self.props.admin_user}:admin",
+            }
+        }
+
+    @property
+    def runs_tasks_locally(self) -> bool:
+        """True when the scheduler pod needs the DAG files: it runs tasks (LocalExecutor), or parses
+        DAGs itself (Airflow 2 without a standalone dag-processor)."""
+        return self.props.find_executor(LocalExecutor) is not None or not self.standalone_dag_processor
+
+
+def check_name_from_id(id: str) -> str:
+    """Construct ids double as release names when no ``name`` is given."""
+    try:
+        return check_dns_label("name", id, 30)
+    except ValueError as err:
+        raise PropsError(f"construct id {id!r} cannot be the release name ({err}); set name=...") from None

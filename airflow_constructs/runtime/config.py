@@ -1,0 +1,162 @@
+"""airflow.cfg: typed settings, the free-form escape hatch, and the rendered file.
+
+The file is rendered once per install into a ConfigMap mounted by every Airflow container; its
+checksum goes on each pod template, so a config change rolls the pods that read it. Secrets are
+never in this file: they reach the processes as env vars read from Secrets.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field
+
+from ..core.props import Props
+
+_SECTION = re.compile(r"^[a-z][a-z0-9_]*$")
+_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class AirflowSettings(Props):
+    """The airflow.cfg settings most installs tune, typed. Anything else goes in ``config``."""
+
+    parallelism: int = Field(default=32, ge=1)
+    """``[core] parallelism``: task instances that may run at once across the install."""
+    max_active_tasks_per_dag: int = Field(default=16, ge=1)
+    """``[core] max_active_tasks_per_dag``."""
+    max_active_runs_per_dag: int = Field(default=16, ge=1)
+    """``[core] max_active_runs_per_dag``."""
+    dags_are_paused_at_creation: bool = True
+    """``[core] dags_are_paused_at_creation``: new DAGs wait for someone to unpause them."""
+    load_examples: bool = False
+    """``[core] load_examples``: Airflow's example DAGs (off in production)."""
+    default_timezone: str = "utc"
+    """``[core] default_timezone``."""
+    logging_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    """``[logging] logging_level``."""
+    api_workers: int = Field(default=2, ge=1, le=64)
+    """``[api] workers``: uvicorn worker processes per api-server pod."""
+    expose_config: bool = False
+    """``[api] expose_config``: show the configuration in the UI (it never contains secrets here)."""
+    dag_refresh_interval: int = Field(default=300, ge=1)
+    """``[dag_processor] refresh_interval``: seconds between scans of the DAG folder for new files."""
+    min_file_process_interval: int = Field(default=30, ge=1)
+    """``[dag_processor] min_file_process_interval``: seconds before a DAG file is parsed again."""
+    execution_api_timeout: int = Field(default=30, ge=1, le=600)
+    """``[workers] execution_api_timeout`` (Airflow 3): seconds a task waits for the execution API.
+    Airflow's 5 s is shorter than a freshly started api-server worker's first answer (measured 6-8 s
+    end to end), which made the first tasks after a rollout retry."""
+
+    def to_config(self, airflow2: bool = False) -> dict[str, dict[str, str]]:
+        """These settings as airflow.cfg sections (Airflow 2 keeps some in other sections)."""
+        if airflow2:
+            return {
+                "core": self._core(),
+                "logging": {"logging_level": self.logging_level},
+                "scheduler": {
+                    "dag_dir_list_interval": str(self.dag_refresh_interval),
+                    "min_file_process_interval": str(self.min_file_process_interval),
+                },
+                "webserver": {"expose_config": _ini(self.expose_config), "workers": str(self.api_workers)},
+            }
+        return {
+            "api": {"expose_config": _ini(self.expose_config), "workers": str(self.api_workers)},
+            "core": self._core(),
+            "dag_processor": {
+                "min_file_process_interval": str(self.min_file_process_interval),
+                "refresh_interval": str(self.dag_refresh_interval),
+            },
+            "logging": {"logging_level": self.logging_level},
+            "workers": {"execution_api_timeout": str(self.execution_api_timeout)},
+        }
+
+    def _core(self) -> dict[str, str]:
+        return {
+            "dags_are_paused_at_creation": _ini(self.dags_are_paused_at_creation),
+            "default_timezone": self.default_timezone,
+            "load_examples": _ini(self.load_examples),
+            "max_active_runs_per_dag": str(self.max_active_runs_per_dag),
+            "max_active_tasks_per_dag": str(self.max_active_tasks_per_dag),
+            "parallelism": str(self.parallelism),
+        }
+
+
+TYPED_KEYS: dict[tuple[str, str], str] = {
+    ("api", "expose_config"): "settings.expose_config",
+    ("api", "workers"): "settings.api_workers",
+    ("core", "dags_are_paused_at_creation"): "settings.dags_are_paused_at_creation",
+    ("core", "default_timezone"): "settings.default_timezone",
+    ("core", "load_examples"): "settings.load_examples",
+    ("core", "max_active_runs_per_dag"): "settings.max_active_runs_per_dag",
+    ("core", "max_active_tasks_per_dag"): "settings.max_active_tasks_per_dag",
+    ("core", "parallelism"): "settings.parallelism",
+    ("dag_processor", "min_file_process_interval"): "settings.min_file_process_interval",
+    ("dag_processor", "refresh_interval"): "settings.dag_refresh_interval",
+    ("logging", "logging_level"): "settings.logging_level",
+    ("workers", "execution_api_timeout"): "settings.execution_api_timeout",
+    ("scheduler", "dag_dir_list_interval"): "settings.dag_refresh_interval",
+    ("scheduler", "min_file_process_interval"): "settings.min_file_process_interval",
+    ("webserver", "expose_config"): "settings.expose_config",
+    ("webserver", "workers"): "settings.api_workers",
+}
+"""Keys with a typed setting: set them there, not in ``config``."""
+
+MANAGED_KEYS: dict[tuple[str, str], str] = {
+    ("api", "secret_key"): "secrets.api_secret_key",
+    ("api_auth", "jwt_secret"): "secrets.jwt_secret",
+    ("core", "auth_manager"): "the library (auth manager wiring)",
+    ("core", "dags_folder"): "the library (DAG delivery)",
+    ("core", "executor"): "executor",
+    ("core", "execution_api_server_url"): "the library (api-server Service)",
+    ("core", "fernet_key"): "secrets.fernet_key",
+    ("core", "simple_auth_manager_passwords_file"): "the library (admin password Secret)",
+    ("core", "simple_auth_manager_users"): "admin_user",
+    ("database", "sql_alchemy_conn"): "database",
+    ("logging", "base_log_folder"): "the library (log volume)",
+    ("logging", "dag_processor_child_process_log_directory"): "the library (log volume)",
+    ("scheduler", "standalone_dag_processor"): "dag_processor.enabled",
+    ("webserver", "secret_key"): "secrets.api_secret_key",
+}
+"""Keys the library sets from other props; overriding them in ``config`` would break the wiring."""
+
+
+def check_config(config: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Validate the free-form ``config`` escape hatch."""
+    for section in sorted(config):
+        if not _SECTION.match(section):
+            raise ValueError(f"section {section!r} is not an airflow.cfg section name (lowercase, '_')")
+        for key in sorted(config[section]):
+            if not _KEY.match(key):
+                raise ValueError(f"key {section}.{key} is not an airflow.cfg key name (lowercase, '_')")
+            owner = TYPED_KEYS.get((section, key)) or MANAGED_KEYS.get((section, key))
+            if owner:
+                raise ValueError(f"key {section}.{key} is set through {owner}, not config")
+            if "\n" in config[section][key]:
+                raise ValueError(f"value of {section}.{key} contains a newline, which airflow.cfg cannot hold")
+    return config
+
+
+def render(sections: dict[str, dict[str, str]]) -> str:
+    """airflow.cfg text, sections and keys sorted so the output is deterministic."""
+    lines = ["# Generated by airflow-constructs. Secrets are passed as env vars, never here."]
+    for section in sorted(sections):
+        if not sections[section]:
+            continue
+        lines.append("")
+        lines.append(f"[{section}]")
+        lines.extend(f"{key} = {sections[section][key]}" for key in sorted(sections[section]))
+    return "\n".join(lines) + "\n"
+
+
+def merge(*layers: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Later layers win, key by key."""
+    out: dict[str, dict[str, str]] = {}
+    for layer in layers:
+        for section, values in layer.items():
+            out.setdefault(section, {}).update(values)
+    return out
+
+
+def _ini(value: bool) -> str:
+    return "True" if value else "False"

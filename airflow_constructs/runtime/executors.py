@@ -1,0 +1,266 @@
+"""Executors: where tasks run, and the props of what each one needs.
+
+``LocalExecutor`` runs tasks inside the scheduler. ``CeleryExecutor`` adds named worker sets fed
+by a Redis (or external) broker. ``KubernetesExecutor`` launches a pod per task from a pod
+template. ``EdgeExecutor`` (provider ``apache-airflow-providers-edge3``) runs workers that reach
+the api-server over HTTP. Airflow 3 accepts several at once (``executor=[CeleryExecutor(),
+KubernetesExecutor()]``): the first is the default, tasks pick another with ``executor=...``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import Discriminator, Field, Tag, field_validator
+
+from ..core.autoscaling import Autoscaling
+from ..core.kube import check_dns_label
+from ..core.props import Props, register_union_tags
+from ..core.resources import Resources
+from ..core.workload import ComponentProps
+from ..services.redis import EmbeddedRedis, ExternalBroker
+
+# Celery splits --queues on commas and Kombu routes by exact name: keep names to a safe alphabet.
+_QUEUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$")
+
+
+def check_queues(value: list[str]) -> list[str]:
+    if not value:
+        raise ValueError("a worker set needs at least one queue")
+    for queue in value:
+        if not _QUEUE.match(queue):
+            raise ValueError(
+                f"queue name {queue!r} is not allowed: use letters, digits, '_', '.', ':' and '-', "
+                "starting with a letter or digit (no commas or spaces: Celery splits --queues on commas)"
+            )
+    if len(set(value)) != len(value):
+        raise ValueError(f"queues {value} repeat a name")
+    return value
+
+
+class LocalExecutor(Props):
+    """Tasks run as subprocesses of the scheduler (no extra components).
+
+    Good for small installs: the scheduler's resources bound how much runs at once, and its log
+    server (port 8793) serves task logs to the api-server.
+    """
+
+    kind: Literal["LocalExecutor"] = "LocalExecutor"
+    """Discriminator for the ``executor`` choice; also the ``[core] executor`` value."""
+
+    @property
+    def core_name(self) -> str:
+        """The name in ``[core] executor``."""
+        return self.kind
+
+
+class CeleryWorkerSet(ComponentProps):
+    """One named set of Celery workers consuming some queues: a StatefulSet and a headless Service."""
+
+    name: str
+    """Set name; objects are ``<release>-worker-<name>``. At most 20 characters."""
+    queues: list[str] = ["default"]
+    """Celery queues this set consumes (``airflow celery worker --queues``)."""
+    concurrency: int = Field(default=16, ge=1, le=256)
+    """Task processes per worker pod (``--concurrency``)."""
+    resources: Resources = Resources(cpu_request="500m", memory_request="2Gi", cpu_limit="2", memory_limit="4Gi")
+    """Requests and limits of the worker container (tasks run inside it)."""
+    termination_grace_period_seconds: int = Field(default=600, ge=30, le=86400)
+    """How long a stopping worker may finish its running tasks (Celery warm shutdown on SIGTERM)."""
+    autoscaling: Autoscaling | None = None
+    """HPA (CPU/memory) or KEDA (queued + running tasks of these queues) scaling; None: fixed replicas."""
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return check_dns_label("a worker set", value, 20)
+
+    @field_validator("queues")
+    @classmethod
+    def _queues(cls, value: list[str]) -> list[str]:
+        return check_queues(value)
+
+
+def _kind(default: str) -> Any:
+    def pick(value: Any) -> str | None:
+        if isinstance(value, dict):
+            return str(value.get("kind", default))
+        return getattr(value, "kind", None)
+
+    return pick
+
+
+Broker = Annotated[
+    Annotated[EmbeddedRedis, Tag("embedded-redis")] | Annotated[ExternalBroker, Tag("external")],
+    Discriminator(
+        _kind("embedded-redis"),
+        custom_error_type="invalid_broker_kind",
+        custom_error_message="expected kind 'embedded-redis' (the default) or 'external'",
+    ),
+]
+
+
+class CeleryExecutor(Props):
+    """Tasks run on Celery worker sets; the scheduler queues them through the broker."""
+
+    kind: Literal["CeleryExecutor"] = "CeleryExecutor"
+    """Discriminator for the ``executor`` choice; also the ``[core] executor`` value."""
+    worker_sets: list[CeleryWorkerSet] = [CeleryWorkerSet(name="default")]
+    """Worker sets, each with its queues, replicas, resources and scaling."""
+    broker: Broker = EmbeddedRedis()
+    """The message broker: ``EmbeddedRedis()`` or ``ExternalBroker(url=SecretRef(...))``."""
+
+    @field_validator("worker_sets")
+    @classmethod
+    def _unique_sets(cls, value: list[CeleryWorkerSet]) -> list[CeleryWorkerSet]:
+        if not value:
+            raise ValueError("CeleryExecutor needs at least one worker set")
+        names = [ws.name for ws in value]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"worker set names must be unique; repeated: {', '.join(dupes)}")
+        return value
+
+    @property
+    def core_name(self) -> str:
+        return self.kind
+
+
+class PodCleanup(Props):
+    """A CronJob that deletes finished KubernetesExecutor worker pods left behind."""
+
+    enabled: bool = False
+    """Create the CronJob."""
+    schedule: str = Field(default="*/15 * * * *", pattern=r"^(\S+\s+){4}\S+$")
+    """Cron schedule."""
+    min_age_minutes: int = Field(default=60, ge=1)
+    """Only delete pods that finished at least this long ago."""
+
+
+class KubernetesExecutor(Props):
+    """Each task runs in its own pod, built from a pod template file in a ConfigMap.
+
+    The scheduler gets a namespaced Role with exactly the verbs it uses on pods, pods/log and
+    events; it is the only pod that mounts an API token.
+    """
+
+    kind: Literal["KubernetesExecutor"] = "KubernetesExecutor"
+    """Discriminator for the ``executor`` choice; also the ``[core] executor`` value."""
+    worker: ComponentProps = ComponentProps(
+        resources=Resources(cpu_request="250m", memory_request="512Mi", cpu_limit="1", memory_limit="1Gi")
+    )
+    """Resources and pod options of every task pod (``replicas`` is ignored)."""
+    namespace: str | None = None
+    """Launch task pods in this namespace (None: the release's). A Role and RoleBinding are made there."""
+    delete_worker_pods: bool = True
+    """``[kubernetes_executor] delete_worker_pods``: delete a task's pod when it finishes."""
+    cleanup: PodCleanup = PodCleanup()
+    """Optional CronJob that deletes finished task pods left behind."""
+
+    @field_validator("namespace")
+    @classmethod
+    def _namespace(cls, value: str | None) -> str | None:
+        return None if value is None else check_dns_label("a namespace", value)
+
+    @property
+    def core_name(self) -> str:
+        return self.kind
+
+
+class EdgeWorkerSet(ComponentProps):
+    """A Deployment of Edge workers (``airflow edge worker``) consuming some queues."""
+
+    name: str
+    """Set name; objects are ``<release>-edge-<name>``. At most 20 characters."""
+    queues: list[str] = ["default"]
+    """Queues this set consumes."""
+    concurrency: int = Field(default=8, ge=1, le=256)
+    """Tasks per worker pod."""
+    resources: Resources = Resources(cpu_request="500m", memory_request="1Gi", cpu_limit="2", memory_limit="2Gi")
+    """Requests and limits of the worker container."""
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return check_dns_label("an edge worker set", value, 20)
+
+    @field_validator("queues")
+    @classmethod
+    def _queues(cls, value: list[str]) -> list[str]:
+        return check_queues(value)
+
+
+class EdgeExecutor(Props):
+    """Tasks run on Edge workers that call the api-server's Edge API (provider ``edge3``).
+
+    Needs an image with ``apache-airflow-providers-edge3`` installed.
+    """
+
+    kind: Literal["EdgeExecutor"] = "EdgeExecutor"
+    """Discriminator for the ``executor`` choice."""
+    worker_sets: list[EdgeWorkerSet] = [EdgeWorkerSet(name="default")]
+    """Edge worker Deployments in the cluster (Edge workers elsewhere can join too)."""
+
+    @field_validator("worker_sets")
+    @classmethod
+    def _unique_sets(cls, value: list[EdgeWorkerSet]) -> list[EdgeWorkerSet]:
+        names = [ws.name for ws in value]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"edge worker set names must be unique; repeated: {', '.join(dupes)}")
+        return value
+
+    @property
+    def core_name(self) -> str:
+        return "airflow.providers.edge3.executors.EdgeExecutor"
+
+
+AnyExecutor = LocalExecutor | CeleryExecutor | KubernetesExecutor | EdgeExecutor
+
+Executor = Annotated[
+    Annotated[LocalExecutor, Tag("LocalExecutor")]
+    | Annotated[CeleryExecutor, Tag("CeleryExecutor")]
+    | Annotated[KubernetesExecutor, Tag("KubernetesExecutor")]
+    | Annotated[EdgeExecutor, Tag("EdgeExecutor")],
+    Discriminator(
+        _kind("LocalExecutor"),
+        custom_error_type="invalid_executor_kind",
+        custom_error_message=(
+            "expected kind LocalExecutor (the default), CeleryExecutor, KubernetesExecutor or EdgeExecutor"
+        ),
+    ),
+]
+register_union_tags(
+    "LocalExecutor",
+    "CeleryExecutor",
+    "KubernetesExecutor",
+    "EdgeExecutor",
+    "embedded-redis",
+    "external",
+    "one",
+    "several",
+)
+
+Executors = Annotated[
+    Annotated[Executor, Tag("one")] | Annotated[list[Executor], Tag("several")],
+    # One executor or a list; choosing by shape keeps error messages to the form actually given.
+    Discriminator(lambda value: "several" if isinstance(value, list) else "one"),
+]
+"""One executor, or several (the first is the default)."""
+
+
+def executor_list(value: AnyExecutor | list[AnyExecutor]) -> list[AnyExecutor]:
+    """The executors as a list, the default (first) one first."""
+    return list(value) if isinstance(value, list) else [value]
+
+
+def check_executor_list(value: AnyExecutor | list[AnyExecutor]) -> AnyExecutor | list[AnyExecutor]:
+    """Several executors: at least one, each kind once."""
+    kinds = [e.kind for e in executor_list(value)]
+    if not kinds:
+        raise ValueError("executor list is empty: give at least one executor")
+    dupes = sorted({k for k in kinds if kinds.count(k) > 1})
+    if dupes:
+        raise ValueError(f"executor list repeats {', '.join(dupes)}: each executor may appear once")
+    return value

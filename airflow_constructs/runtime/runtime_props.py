@@ -1,0 +1,185 @@
+"""What every Airflow process of one install shares, as props: image, settings, DAGs, logs, secrets.
+
+``RuntimeProps`` is the part of ``AirflowProps`` that ``AirflowRuntime`` reads; ``AirflowSecrets``
+names the Secrets of Airflow's own keys, ``SecretsBackend`` the backend Airflow reads
+connections and variables from.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TypeVar
+
+from pydantic import Field, field_validator, model_validator
+
+from ..core.image import AirflowImage
+from ..core.kube import check_dns_label
+from ..core.pod import SecretRef
+from ..core.props import Props
+from ..core.security import PodSecurity
+from . import config as cfg
+from .auth import Auth, SimpleAuth
+from .dags import BakedDags, DagSource, GitBundleDags
+from .executors import (
+    AnyExecutor,
+    CeleryExecutor,
+    EdgeExecutor,
+    Executors,
+    KubernetesExecutor,
+    LocalExecutor,
+    check_executor_list,
+    executor_list,
+)
+from .logs import LogsProps
+
+E = TypeVar("E", LocalExecutor, CeleryExecutor, KubernetesExecutor, EdgeExecutor)
+
+
+class SecretsBackend(Props):
+    """A secrets backend for connections and variables (``[secrets] backend`` and ``backend_kwargs``)."""
+
+    backend: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.]*$")
+    """Class path, e.g. ``airflow.providers.hashicorp.secrets.vault.VaultBackend``."""
+    kwargs: dict[str, str | int | bool] = {}
+    """``backend_kwargs``: no credentials here (they would be written to the manifests); authenticate
+    with workload identity, or give credentials through ``kwargs_secret``."""
+    kwargs_secret: SecretRef | None = None
+    """Secret key holding the whole ``backend_kwargs`` JSON (when it must contain credentials)."""
+
+    @field_validator("kwargs")
+    @classmethod
+    def _no_credentials(cls, value: dict[str, str | int | bool]) -> dict[str, str | int | bool]:
+        for key in sorted(value):
+            if re.search(r"secret|password|token|credential|private", key, re.IGNORECASE) and key not in (
+                "secret_id",
+                "connections_prefix",
+                "variables_prefix",
+                "config_prefix",
+                "secret_lookup_prefix",
+            ):
+                raise ValueError(
+                    f"kwarg {key!r} looks like a credential, which would be written to the manifests: "
+                    "put the whole kwargs JSON in a Secret (kwargs_secret) or use workload identity"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _one(self) -> SecretsBackend:
+        if self.kwargs and self.kwargs_secret is not None:
+            raise ValueError("kwargs and kwargs_secret are both set: give the kwargs one way")
+        return self
+
+
+class AirflowSecrets(Props):
+    """Where each Airflow secret comes from. None (the default): generated once in-cluster."""
+
+    fernet_key: SecretRef | None = None
+    """``[core] fernet_key``: encrypts connections and variables in the database. Keep it forever."""
+    api_secret_key: SecretRef | None = None
+    """``[api] secret_key``: signs session cookies; the same on every api-server replica."""
+    jwt_secret: SecretRef | None = None
+    """``[api_auth] jwt_secret``: signs the JWTs of the UI, REST API and execution API."""
+    admin_passwords: SecretRef | None = None
+    """JSON ``{"<user>": "<password>"}`` for the simple auth manager's users."""
+
+
+class RuntimeProps(Props):
+    """What every Airflow process of one install shares."""
+
+    name: str | None = None
+    """Release name, the prefix of every object name; default: the construct id. At most 30
+    characters so that derived pod names fit Kubernetes' 63-character limit."""
+    image: AirflowImage = AirflowImage()
+    """The Airflow image of every component."""
+    settings: cfg.AirflowSettings = cfg.AirflowSettings()
+    """Typed airflow.cfg settings."""
+    config: dict[str, dict[str, str]] = {}
+    """Any other airflow.cfg setting, ``{section: {key: value}}``; keys the library manages are refused."""
+    secrets: AirflowSecrets = AirflowSecrets()
+    """Where the Fernet key, API secret key, JWT secret and admin passwords come from."""
+    admin_user: str = Field(default="admin", pattern=r"^[a-z][a-z0-9_.-]{0,63}$")
+    """The admin user of the simple auth manager; its password is generated (never ``admin``)."""
+    auth: Auth = SimpleAuth()
+    """Who may log in: ``SimpleAuth()`` (admin with a generated password) or ``FabAuth()`` (database
+    users, LDAP or OAuth/OIDC through the FAB auth manager)."""
+    executor: Executors = LocalExecutor()
+    """Where tasks run: one executor, or several (the first is the default; tasks choose with ``executor=``)."""
+    security: PodSecurity = PodSecurity()
+    """UID/GID of the Airflow pods."""
+    image_pull_secrets: list[str] = []
+    """Secrets for pulling images, for every pod of the install."""
+    bootstrap_ttl_seconds: int = Field(default=3600, ge=0)
+    """How long finished bootstrap and migration Jobs are kept before Kubernetes deletes them."""
+    dags: DagSource = BakedDags()
+    """How DAG files reach the processes that read them: baked into the image (default), git-sync,
+    git-bundle or pvc."""
+    logs: LogsProps = LogsProps()
+    """Where logs are kept (emptyDir, a shared PVC, remote storage) and the groomer's retention."""
+    connections: dict[str, SecretRef] = {}
+    """Airflow connections from Secrets: ``{conn_id: SecretRef}`` becomes ``AIRFLOW_CONN_<CONN_ID>``."""
+    variables: dict[str, SecretRef] = {}
+    """Airflow variables from Secrets: ``{key: SecretRef}`` becomes ``AIRFLOW_VAR_<KEY>``."""
+    secrets_backend: SecretsBackend | None = None
+    """A secrets backend (``[secrets] backend``) for connections and variables, e.g. Vault or AWS."""
+    extra_pip_packages: list[str] = []
+    """Packages pip installs at pod start into a shared volume on PYTHONPATH (trials only: slow,
+    unpinned unless you pin, needs the index reachable; build a custom image for production)."""
+
+    @field_validator("connections", "variables")
+    @classmethod
+    def _ids(cls, value: dict[str, SecretRef]) -> dict[str, SecretRef]:
+        for key in sorted(value):
+            if not re.match(r"^[A-Za-z][A-Za-z0-9_]{0,249}$", key):
+                raise ValueError(f"id {key!r} cannot be an env var suffix: use letters, digits and '_'")
+        return value
+
+    @field_validator("extra_pip_packages")
+    @classmethod
+    def _packages(cls, value: list[str]) -> list[str]:
+        for pkg in value:
+            if not re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9,._-]+\])?([<>=!~]=?[A-Za-z0-9.*+!-]+)?$", pkg):
+                raise ValueError(f"{pkg!r} is not a pip requirement such as 'pandas==2.2.3'")
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        return None if value is None else check_dns_label("name", value, 30)
+
+    @field_validator("config")
+    @classmethod
+    def _config(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        return cfg.check_config(value)
+
+    @field_validator("image_pull_secrets")
+    @classmethod
+    def _pull_secrets(cls, value: list[str]) -> list[str]:
+        for item in value:
+            check_dns_label("an image pull secret", item, 253)
+        return value
+
+    @model_validator(mode="after")
+    def _airflow2_limits(self) -> RuntimeProps:
+        if not self.image.airflow2:
+            return self
+        if self.find_executor(EdgeExecutor) is not None:
+            raise ValueError(f"EdgeExecutor needs Airflow 3; the image runs Airflow {self.image.version}")
+        if isinstance(self.dags, GitBundleDags):
+            raise ValueError(
+                f"DAG bundles (kind 'git-bundle') need Airflow 3; the image runs Airflow {self.image.version}"
+            )
+        return self
+
+    @field_validator("executor")
+    @classmethod
+    def _executors(cls, value: AnyExecutor | list[AnyExecutor]) -> AnyExecutor | list[AnyExecutor]:
+        return check_executor_list(value)
+
+    @property
+    def executors(self) -> list[AnyExecutor]:
+        """The executors, the default one first."""
+        return executor_list(self.executor)
+
+    def find_executor(self, kind: type[E]) -> E | None:
+        """The executor of that type, if it is among the executors."""
+        return next((e for e in self.executors if isinstance(e, kind)), None)

@@ -1,0 +1,8 @@
+"""Layer 2, ``services``: the backing services Airflow connects to.
+
+The metadata database (external, or the embedded PostgreSQL), PgBouncer in front of it, the Redis
+broker, and what the embedded ones share (a StatefulSet with its claim and generated password).
+They know the connection a client needs, not which Airflow process is the client.
+
+May import: ``core`` and other ``services`` modules.
+"""

@@ -1,0 +1,96 @@
+"""What the embedded backing services (PostgreSQL, Redis) share: one pod in a StatefulSet behind a
+headless Service, a ServiceAccount without a token, and a password from a Secret."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cdk8s import ApiObject
+from constructs import Construct
+
+from ..core.kube import (
+    api_object,
+    recommended_labels,
+    require_namespace,
+    selector_labels,
+    service,
+    service_account,
+    service_host,
+)
+from ..core.pod import SecretRef
+from ..core.secrets import GeneratedKey
+
+
+def generated_secret_name(instance: str) -> str:
+    """The Secret the bootstrap Job fills for an instance."""
+    return f"{instance}-generated"
+
+
+def claim_spec(storage_size: str, storage_class: str | None, access_mode: str = "ReadWriteOnce") -> dict[str, Any]:
+    """A PersistentVolumeClaim spec (also used in volumeClaimTemplates)."""
+    spec: dict[str, Any] = {"accessModes": [access_mode], "resources": {"requests": {"storage": storage_size}}}
+    if storage_class:
+        spec["storageClassName"] = storage_class
+    return spec
+
+
+class EmbeddedService(Construct):
+    """Base of ``Postgres`` and ``Redis``: names, labels, the password, ServiceAccount and Service."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        instance: str,
+        component: str,
+        version: str,
+        port_name: str,
+        port: int,
+        password: SecretRef | None,
+    ) -> None:
+        super().__init__(scope, id)
+        self.name = f"{instance}-{component}"
+        self.host = service_host(self.name, require_namespace(self, instance))
+        self.labels = recommended_labels(instance, component, version)
+        self.selector = selector_labels(instance, component)
+        self.generated: list[GeneratedKey] = []
+        if password is None:
+            password = SecretRef(generated_secret_name(instance), f"{component}-password")
+            self.generated.append(GeneratedKey(password.name, password.key, "password"))
+        self.password = password
+        self.service_account = service_account(self, "service-account", name=self.name, labels=self.labels)
+        # Headless: clients reach the one pod directly, and the StatefulSet gets a stable DNS name.
+        self.service = service(
+            self,
+            name=self.name,
+            labels=self.labels,
+            spec={
+                "clusterIP": "None",
+                "ports": [{"name": port_name, "port": port, "protocol": "TCP", "targetPort": port_name}],
+                "selector": self.selector,
+            },
+        )
+
+    def _statefulset(self, template: dict[str, Any], data_claim: dict[str, Any] | None) -> ApiObject:
+        """The one-replica StatefulSet; ``data_claim`` becomes the ``data`` volumeClaimTemplate, kept on delete."""
+        spec: dict[str, Any] = {
+            "podManagementPolicy": "OrderedReady",
+            "replicas": 1,
+            "selector": {"matchLabels": self.selector},
+            "serviceName": self.name,
+            "template": template,
+            "updateStrategy": {"type": "RollingUpdate"},
+        }
+        if data_claim is not None:
+            spec["persistentVolumeClaimRetentionPolicy"] = {"whenDeleted": "Retain", "whenScaled": "Retain"}
+            spec["volumeClaimTemplates"] = [{"metadata": {"labels": self.selector, "name": "data"}, "spec": data_claim}]
+        return api_object(
+            self,
+            "statefulset",
+            api_version="apps/v1",
+            kind="StatefulSet",
+            name=self.name,
+            labels=self.labels,
+            body={"spec": dict(sorted(spec.items()))},
+        )

@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 
 from airflow_constructs.config_file import AirflowConfig, build_chart
-from airflow_constructs.props import PropsError
+from airflow_constructs.core.props import PropsError
 from tests.immutable_fields import immutable_conflicts
 from tests.test_properties import airflow_props
 

@@ -111,9 +111,12 @@ K8S_VERSION_PKG := k8s.io/component-base/version
 CLUSTER_LDFLAGS := -s -w -X $(K8S_VERSION_PKG).gitVersion=v1.37.2 -X $(K8S_VERSION_PKG).gitMajor=1 \
 	-X $(K8S_VERSION_PKG).gitMinor=37 -X $(K8S_VERSION_PKG).gitTreeState=clean
 
+# The Go toolchain of the machine (a login shell may not have /usr/local/go/bin on PATH).
+GO := $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
+
 $(CLUSTER_BIN)/.built: $(CLUSTER_GO)
 	mkdir -p $(CLUSTER_BIN)
-	cd tests/cluster && go build -buildvcs=false -ldflags "$(CLUSTER_LDFLAGS)" -o $(CURDIR)/$(CLUSTER_BIN)/ ./cmd/...
+	cd tests/cluster && $(GO) build -buildvcs=false -ldflags "$(CLUSTER_LDFLAGS)" -o $(CURDIR)/$(CLUSTER_BIN)/ ./cmd/...
 	touch $@
 
 ## cluster-tools: build etcd, kube-apiserver and kube-controller-manager into .tools/cluster/bin/

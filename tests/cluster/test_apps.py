@@ -114,12 +114,18 @@ def test_controllers_create_the_pods(deployed: Deployed, cluster: Cluster) -> No
         except TimeoutError as err:
             raise AssertionError(f"{err}; warning events: {_events(cluster, ns)}") from err
         template = workload["spec"]["template"]["spec"]
+        owner = {"Deployment": "ReplicaSet"}.get(kind, kind)
         for pod in pods:
+            assert [ref["kind"] for ref in pod["metadata"]["ownerReferences"]] == [owner], pod["metadata"]
             assert pod["status"]["phase"] == "Pending"
             assert pod["spec"]["serviceAccountName"] == template["serviceAccountName"]
             assert [(c["name"], c["image"]) for c in pod["spec"]["containers"]] == [
                 (c["name"], c["image"]) for c in template["containers"]
             ]
+        if kind == "Deployment":
+            [replica_set] = {ref["name"] for pod in pods for ref in pod["metadata"]["ownerReferences"]}
+            rs_owner = cluster.get("replicaset", replica_set, ns)["metadata"]["ownerReferences"]
+            assert [(ref["kind"], ref["name"]) for ref in rs_owner] == [(kind, name)]
         if kind == "StatefulSet":
             for claim in workload["spec"].get("volumeClaimTemplates", []):
                 pvc = f"{claim['metadata']['name']}-{name}-0"

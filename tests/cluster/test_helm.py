@@ -97,6 +97,8 @@ def test_install_upgrade_rollback_uninstall(package: Path, cluster: Cluster, crd
     kept = {("secret", s["name"]): cluster.get("secret", s["name"], ns)["metadata"]["uid"] for s in generated}
     kept |= {("pvc", c): cluster.get("pvc", c, ns)["metadata"]["uid"] for c in claims}
 
+    # Everything else goes, PersistentVolumeClaims the chart itself holds included (the production
+    # chart's logs volume `airflow-logs`: no `helm.sh/resource-policy: keep`).
     _clean("uninstall", cluster.helm("uninstall", RELEASE, "--namespace", ns, "--wait"))
     for (kind, name), uid in kept.items():
         assert cluster.get(kind, name, ns)["metadata"]["uid"] == uid, f"{kind}/{name} was replaced"

@@ -109,3 +109,20 @@ def test_changed_statefulset_selector_fails_the_upgrade(cluster: Cluster) -> Non
     assert 'The StatefulSet "airflow-postgres" is invalid: spec.selector: Invalid value' in upgraded.stderr
     assert upgraded.stderr.rstrip().endswith("field is immutable"), upgraded.stderr
     cluster.delete_namespace(ns, wait=False)
+
+
+def test_applyset_prunes_only_what_the_new_version_dropped(cluster: Cluster) -> None:
+    ns = cluster.new_namespace("selftest-applyset")
+
+    def config_maps(*names: str) -> str:
+        objects = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": n}} for n in names]
+        return AppManifests.of("v", objects).text
+
+    first = cluster.apply(config_maps("kept", "dropped"), namespace=ns, applyset="airflow")
+    assert first.ok and not first.warnings, first.stderr
+    second = cluster.apply(config_maps("kept"), namespace=ns, applyset="airflow")
+    assert second.ok and not second.warnings, second.stderr
+    assert "configmap/dropped pruned" in second.stdout, second.stdout
+    names = {cm["metadata"]["name"] for cm in cluster.get("configmap", namespace=ns)["items"]}
+    assert names & {"kept", "dropped"} == {"kept"}  # the controller-manager adds kube-root-ca.crt
+    cluster.delete_namespace(ns, wait=False)

@@ -1,0 +1,111 @@
+"""Every packaged chart of dist/helm/ through a whole release life on the real control plane:
+install, upgrade with a changed value, rollback, uninstall; each in its own restricted namespace.
+Uninstall must keep what docs/upgrade.md and the chart README promise: the Secret the bootstrap
+generated and the PersistentVolumeClaims the StatefulSets made."""
+
+from __future__ import annotations
+
+import json
+import tarfile
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.cluster.apps import Manifest, chart_packages
+from tests.cluster.bootstrap import Bootstrap
+from tests.cluster.cluster import Cluster, Result
+
+pytestmark = pytest.mark.cluster
+
+RELEASE = "airflow"
+SCALED = "airflow-scheduler"
+"""The value every chart accepts (values.schema.json allows only ``replicas.*``)."""
+
+
+def _chart_values(package: Path) -> dict[str, Any]:
+    with tarfile.open(package) as tar:
+        member = next(m for m in tar.getmembers() if m.name.endswith("/values.yaml") and m.name.count("/") == 1)
+        extracted = tar.extractfile(member)
+        assert extracted is not None
+        values: dict[str, Any] = yaml.safe_load(extracted.read())
+    return values
+
+
+def _clean(step: str, result: Result) -> None:
+    assert result.ok, f"helm {step}: {result.stderr}"
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line.lower()]
+    assert not warnings, f"helm {step}: " + "\n".join(warnings)
+
+
+def _released(cluster: Cluster, ns: str) -> tuple[str, list[Manifest]]:
+    """The release's manifest as Helm stored it, and its objects."""
+    manifest = cluster.helm("get", "manifest", RELEASE, "--namespace", ns)
+    assert manifest.ok, manifest.stderr
+    return manifest.stdout, [doc for doc in yaml.safe_load_all(manifest.stdout) if doc]
+
+
+def _replicas(cluster: Cluster, ns: str) -> int:
+    return int(cluster.get("deployment", SCALED, ns)["spec"]["replicas"])
+
+
+def _revision(cluster: Cluster, ns: str) -> int:
+    status = cluster.helm("status", RELEASE, "--namespace", ns, "-o", "json")
+    assert status.ok, status.stderr
+    return int(json.loads(status.stdout)["version"])
+
+
+@pytest.mark.parametrize("package", chart_packages(), ids=lambda p: p.name)
+def test_install_upgrade_rollback_uninstall(package: Path, cluster: Cluster, crds: list[Path]) -> None:
+    chart = package.name.rsplit("-", 1)[0]
+    ns = cluster.new_namespace(f"helm-{chart}")
+    default = int(_chart_values(package)["replicas"][SCALED])
+
+    _clean("install", cluster.helm("install", RELEASE, str(package), "--namespace", ns))
+    manifest, objects = _released(cluster, ns)
+    live = cluster.kubectl("get", "-f", "-", "-o", "json", stdin=manifest)
+    assert live.ok, live.stderr
+    assert {o["metadata"]["namespace"] for o in json.loads(live.stdout)["items"]} == {ns}
+    assert _replicas(cluster, ns) == default
+
+    refused = cluster.helm("upgrade", RELEASE, str(package), "--namespace", ns, "--set", "typo=1")
+    assert not refused.ok and "typo" in refused.stderr, refused.stderr
+
+    scaled = f"replicas.{SCALED}={default + 1}"
+    upgrade = ["upgrade", RELEASE, str(package), "--namespace", ns, "--reset-then-reuse-values", "--set", scaled]
+    _clean("upgrade", cluster.helm(*upgrade))
+    assert (_revision(cluster, ns), _replicas(cluster, ns)) == (2, default + 1)
+
+    _clean("rollback", cluster.helm("rollback", RELEASE, "1", "--namespace", ns))
+    assert (_revision(cluster, ns), _replicas(cluster, ns)) == (3, default)
+
+    # What a real install has by now: the bootstrap Job's Secret and the StatefulSets' claims.
+    bootstrap = Bootstrap.of(objects)
+    generated = json.loads(bootstrap.spec_json)["secrets"]
+    ran = bootstrap.run(cluster, ns)
+    assert ran.ok, ran.stdout + ran.stderr
+    claims = [
+        f"{claim['metadata']['name']}-{sts['metadata']['name']}-0"
+        for sts in objects
+        if sts["kind"] == "StatefulSet"
+        for claim in sts["spec"].get("volumeClaimTemplates", [])
+    ]
+    for claim in claims:
+        cluster.wait_for(f"PVC {claim}", partial(_has, cluster, "pvc", claim, ns), 60)
+    kept = {("secret", s["name"]): cluster.get("secret", s["name"], ns)["metadata"]["uid"] for s in generated}
+    kept |= {("pvc", c): cluster.get("pvc", c, ns)["metadata"]["uid"] for c in claims}
+
+    # Everything else goes, PersistentVolumeClaims the chart itself holds included (the production
+    # chart's logs volume `airflow-logs`: no `helm.sh/resource-policy: keep`).
+    _clean("uninstall", cluster.helm("uninstall", RELEASE, "--namespace", ns, "--wait"))
+    for (kind, name), uid in kept.items():
+        assert cluster.get(kind, name, ns)["metadata"]["uid"] == uid, f"{kind}/{name} was replaced"
+    left = cluster.kubectl("get", "-f", "-", "--ignore-not-found", "-o", "name", stdin=manifest)
+    assert left.ok and not left.stdout.strip(), f"survived helm uninstall: {left.stdout}{left.stderr}"
+    cluster.delete_namespace(ns, wait=False)
+
+
+def _has(cluster: Cluster, kind: str, name: str, ns: str) -> bool:
+    return bool(cluster.kubectl("get", kind, name, "-n", ns, "--ignore-not-found", "-o", "name").stdout.strip())

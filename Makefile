@@ -120,7 +120,7 @@ $(CLUSTER_BIN)/.built: $(CLUSTER_GO)
 	touch $@
 
 ## cluster-tools: build etcd, kube-apiserver and kube-controller-manager into .tools/cluster/bin/
-## (about 7 min cold on 2 cores, seconds from Go's build cache)
+## (about 13 min cold on 2 busy cores, seconds from Go's build cache)
 .PHONY: cluster-tools cluster-up cluster-down cluster-test
 cluster-tools: $(CLUSTER_BIN)/.built
 

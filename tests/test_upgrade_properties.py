@@ -187,7 +187,14 @@ EXAMPLES: dict[str, list[Any]] = {
     "extra_volume_mounts": [[{"name": "plugins", "mountPath": "/opt/airflow/plugins"}]],
     "affinity": [{"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": []}}],
     "topology_spread_constraints": [
-        [{"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "ScheduleAnyway"}]
+        [
+            {
+                "labelSelector": {"matchLabels": {"team": "data"}},
+                "maxSkew": 1,
+                "topologyKey": "topology.kubernetes.io/zone",
+                "whenUnsatisfiable": "ScheduleAnyway",
+            }
+        ]
     ],
     "tag": ["3.3.1"],
     "airflow_version": ["3.3.1"],

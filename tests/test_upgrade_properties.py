@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import json
 import os
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -259,7 +259,7 @@ def config_and_change(draw: st.DrawFn, group: str) -> tuple[dict[str, Any], Path
     return base, path, with_value(base, path, new)
 
 
-@cache
+@lru_cache(maxsize=32)  # the base configs recur; the changed ones rarely do
 def _synth(config_json: str) -> tuple[dict[str, Any], ...]:
     chart = build_chart(App(), AirflowConfig.parse(json.loads(config_json)))
     return tuple(chart.to_json())

@@ -26,6 +26,7 @@ from .config_file import ConfigError, build_chart, load_config, schema_text
 from .core.props import PropsError
 from .docs.diagram import mermaid
 from .migrate import command as migrate_command
+from .migrate.compare import compare
 from .migrate.values import ValuesError
 from .migrate.wiring import MigrationError
 from .packaging.changelog import Release
@@ -114,6 +115,13 @@ def _migrate_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
         metavar="NAME",
         default=migrate_command.DEFAULT_RELEASE,
         help="the official chart's release name, which names its Secrets (default: airflow)",
+    )
+    migrate.add_argument(
+        "--compare",
+        metavar="CHART_DIR",
+        type=Path,
+        help="then render CHART_DIR (the official chart, a directory or .tgz) with VALUES through "
+        "`helm template` and print how its workloads differ from ours",
     )
     migrate.add_argument(
         "--name",
@@ -211,7 +219,10 @@ def _chart(config_path: Path, outdir: Path) -> int:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    return migrate_command.run(args.values, args.output, args.release, args.name)
+    status = migrate_command.run(args.values, args.output, args.release, args.name)
+    if status == 0 and args.compare is not None:
+        return compare(args.compare, args.values, args.output, args.release)
+    return status
 
 
 def _diagram(config_path: Path) -> int:

@@ -209,3 +209,36 @@ def test_airflow_cfg_keys_go_to_typed_settings_or_config(tmp_path: Path) -> None
     )
     assert config["settings"] == {"parallelism": 64}
     assert config["config"] == {"core": {"default_task_retries": "2"}, "core_x": {"flag": "True"}}
+
+
+# -- --compare ------------------------------------------------------------------------------------
+
+SMALL = ROOT / "tests" / "migrate" / "values-small.yaml"
+CHART = ROOT / "tests" / "migrate" / "official-shaped-chart"
+
+
+def test_compare_renders_the_official_chart_beside_ours(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _ = run(tmp_path, SMALL, "--release", "prod", "--compare", str(CHART))
+    assert status == 0
+    out = capsys.readouterr().out
+    comparison = out[out.index("Comparison: official chart (left) | ours (right)") :].splitlines()
+    scheduler = comparison[comparison.index("== scheduler: Deployment prod-scheduler | Deployment prod-ac-scheduler") :]
+    assert scheduler[1] == "   same: image, replicas, resources, ports, helm_hook"
+    assert "   command: bash -c exec airflow scheduler | /usr/bin/dumb-init -- airflow scheduler" in scheduler
+    assert (
+        "   helm_hook: post-install,post-upgrade | -  (ours on purpose: no Helm hooks "
+        "(a plain Job named by a hash of its template))"
+    ) in comparison
+    for name in ("prod-fernet-key", "prod-airflow-api-secret-key", "prod-airflow-jwt-secret", "prod-airflow-metadata"):
+        assert f"   {name}: made by the official chart" in comparison
+    assert "   core.parallelism: 64 | -" not in comparison  # a typed setting, same value on both sides
+    assert "   Ingress airflow.acme.io (TLS) | Ingress airflow.acme.io (TLS)" in comparison
+    assert comparison[-1].startswith("   0 | ") and "ours on purpose: default-deny" in comparison[-1]
+
+
+def test_compare_reports_a_failing_render(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out = run(tmp_path, SMALL, "--compare", str(tmp_path / "no-chart"))
+    assert status == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"helm template {tmp_path / 'no-chart'} -f {SMALL} failed: ")
+    assert out.exists()  # the migration itself succeeded before the comparison

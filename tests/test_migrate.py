@@ -242,3 +242,54 @@ def test_compare_reports_a_failing_render(tmp_path: Path, capsys: pytest.Capture
     err = capsys.readouterr().err
     assert err.startswith(f"helm template {tmp_path / 'no-chart'} -f {SMALL} failed: ")
     assert out.exists()  # the migration itself succeeded before the comparison
+
+
+def rows_of(tmp_path: Path, text: str) -> dict[str, Any]:
+    data, leaves = load_values(write(tmp_path, text), is_opaque)
+    return {row.key: row for row in migrate(data, leaves, "airflow", "v", "airflow-ac").rows}
+
+
+def test_an_unset_value_leaves_our_default(tmp_path: Path) -> None:
+    rows = rows_of(tmp_path, "images:\n  airflow:\n    repository: ~\n")
+    assert rows["images.airflow.repository"].outcome is Outcome.DEFAULT
+    assert rows["images.airflow.repository"].detail == "not set (~): our default for image.repository applies"
+
+
+def test_templated_airflow_cfg_values_and_library_owned_keys_are_not_copied(tmp_path: Path) -> None:
+    rows = rows_of(
+        tmp_path,
+        "config:\n  core:\n    executor: '{{ .Values.executor }}'\n  metrics:\n    statsd_port: 9125\n"
+        "  kerberos:\n    keytab: /etc/k\n  smtp: {}\n",
+    )
+    assert rows["config.core.executor"].detail.startswith("a template of the official chart")
+    assert rows["config.metrics.statsd_port"].detail == "set by the library from metrics.statsd"
+    assert rows["config.kerberos.keytab"].detail == "set by the library from kerberos"
+    assert rows["config.smtp"].outcome is Outcome.NOT_NEEDED
+
+
+def test_git_sync_supersedes_the_dag_volume(tmp_path: Path) -> None:
+    rows = rows_of(
+        tmp_path,
+        "dags:\n  persistence:\n    enabled: true\n    size: 5Gi\n  gitSync:\n    enabled: true\n"
+        "    repo: https://github.com/acme/dags.git\n",
+    )
+    assert rows["dags.persistence.size"].outcome is Outcome.NOT_NEEDED
+    assert rows["dags.persistence.size"].detail.startswith("dags.gitSync.enabled is on: git-sync delivers the DAGs")
+
+
+def test_values_ours_cannot_run_are_an_error_and_nothing_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    values = write(tmp_path, "airflowVersion: 2.7.3\ndefaultAirflowTag: 2.7.3\nexecutor: LocalExecutor\n")
+    status, out = run(tmp_path, values)
+    assert status == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"{values}: the converted config is not valid, so nothing was written; change these values:"
+    assert "Airflow version '2.7.3' is not supported" in err[1]
+    assert not out.exists() and not (tmp_path / "airflow.migration.txt").exists()
+
+
+def test_flower_basic_auth_is_the_chart_s_secret(tmp_path: Path) -> None:
+    config = config_of(tmp_path, "flower:\n  enabled: true\n  username: ops\n  password: not-a-real-pw\n")
+    assert config["flower"]["basic_auth"] == {"name": "airflow-flower", "key": "basicAuth"}
+    assert "not-a-real-pw" not in (tmp_path / "airflow.yaml").read_text()

@@ -6,12 +6,15 @@ import sys
 from pathlib import Path
 
 import yaml
+from cdk8s import App
 
-from ..config_file import validate_config
+from ..config_file import ConfigError, build_chart, validate_config
+from ..core.props import PropsError
 from .convert import migrate
 from .report import render
 from .values import load_values
 from .vocabulary import is_opaque
+from .wiring import MigrationError
 
 DEFAULT_RELEASE = "airflow"
 """The release name the official chart's docs install with (``helm install airflow apache-airflow/airflow``)."""
@@ -50,7 +53,13 @@ def run(values: Path, output: Path, release: str, name: str | None = None) -> in
     migration = migrate(data, leaves, release, str(values), name or default_name(release))
     text = config_text(migration.config, values.name, release)
     # The config must load exactly as `synth` will load it: validate the written text's data.
-    validate_config(output, yaml.safe_load(text))
+    try:
+        # The construct checks across components too (config keys a component owns...), as synth would.
+        build_chart(App(), validate_config(output, yaml.safe_load(text)))
+    except (ConfigError, PropsError) as err:
+        raise MigrationError(
+            f"{values}: the converted config is not valid, so nothing was written; change these values:\n{err}"
+        ) from None
     report = render(migration, values.name, release)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")

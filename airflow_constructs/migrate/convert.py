@@ -24,6 +24,7 @@ from .top_level import (
     IMAGE_RULES,
     LOG_RULES,
     SECRET_RULES,
+    SUPERSEDED,
 )
 from .values import Leaf, get
 from .vocabulary import component_rules
@@ -78,7 +79,11 @@ def migrate(data: dict[str, Any], leaves: list[Leaf], release: str, source: str,
     for leaf in ordered:
         rule = _rule(leaf.path)
         assert rule is not None
-        rows[leaf.path] = _gated(data, leaf) or _apply(rule, leaf, config, ctx, seeds)
+        templated = isinstance(leaf.value, str) and "{{" in leaf.value and leaf.path.startswith("config.")
+        if templated:
+            rows[leaf.path] = Row(leaf.path, leaf.line, _TEMPLATED.outcome, _TEMPLATED.detail)
+        else:
+            rows[leaf.path] = _gated(data, leaf) or _apply(rule, leaf, config, ctx, seeds)
     references = tuple(sorted(_references(config)))
     return Migration(config, tuple(rows[leaf.path] for leaf in leaves), references)
 
@@ -95,6 +100,8 @@ def _rule(path: str) -> Rule | None:
 def _config_rule(path: str) -> Rule | None:
     """``config.<section>.<key>``: a typed setting, a key the library owns, or ``config`` as is."""
     parts = path.split(".")
+    if len(parts) == 2:
+        return not_needed(path, "an empty section sets nothing")
     if len(parts) != 3:
         return None
     section, key = parts[1], parts[2]
@@ -102,7 +109,30 @@ def _config_rule(path: str) -> Rule | None:
         return mapped(path, TYPED_KEYS[(section, key)])
     if (section, key) in MANAGED_KEYS:
         return not_needed(path, f"set by the library from {MANAGED_KEYS[(section, key)]}")
+    owner = COMPONENT_OWNED.get((section, key)) or COMPONENT_OWNED.get((section, "*"))
+    if owner:
+        return not_needed(path, f"set by the library from {owner}")
     return mapped(path, f"config.{section}.{key}", _cfg_value)
+
+
+_TEMPLATED = not_needed("", "a template of the official chart, filled from its other values; ours wires this itself")
+
+
+COMPONENT_OWNED = {
+    ("metrics", "statsd_on"): "metrics.statsd",
+    ("metrics", "statsd_host"): "metrics.statsd",
+    ("metrics", "statsd_port"): "metrics.statsd",
+    ("metrics", "statsd_prefix"): "metrics.statsd",
+    ("metrics", "otel_on"): "metrics.otel",
+    ("metrics", "otel_host"): "metrics.otel",
+    ("metrics", "otel_port"): "metrics.otel",
+    ("metrics", "otel_prefix"): "metrics.otel",
+    ("metrics", "otel_ssl_active"): "metrics.otel",
+    ("traces", "*"): "metrics.otel",
+    ("core", "security"): "kerberos",
+    ("kerberos", "*"): "kerberos",
+}
+"""airflow.cfg keys a component sets from its props (the components refuse them in ``config``)."""
 
 
 def _cfg_value(value: Any) -> str:
@@ -120,6 +150,9 @@ def _wired(data: dict[str, Any], ctx: Context) -> dict[str, Any]:
     dags = wiring.dags(data, ctx)
     if dags:
         config["dags"] = dags
+    flower_auth = wiring.flower_auth(data, ctx)
+    if flower_auth:
+        config["flower"] = {"basic_auth": flower_auth}
     remote = wiring.remote_logs(data, ctx)
     if remote:
         config["logs"] = {"remote": remote}
@@ -137,6 +170,9 @@ def _gated(data: dict[str, Any], leaf: Leaf) -> Row | None:
     for prefix, switch, chart_default in GATES:
         if leaf.path.startswith(prefix) and leaf.path != switch and not get(data, switch, chart_default):
             return Row(leaf.path, leaf.line, Outcome.NOT_NEEDED, f"{switch} is off, so this configures nothing")
+    for prefix, switch, why in SUPERSEDED:
+        if leaf.path.startswith(prefix) and get(data, switch):
+            return Row(leaf.path, leaf.line, Outcome.NOT_NEEDED, f"{switch} is on: {why}")
     return None
 
 
@@ -164,6 +200,9 @@ class _Seeds:
 def _apply(rule: Rule, leaf: Leaf, config: dict[str, Any], ctx: Context, seeds: _Seeds) -> Row:
     if rule.outcome is not Outcome.MAPPED:
         return Row(leaf.path, leaf.line, rule.outcome, rule.detail)
+    if leaf.value is None:
+        # `~` in the chart's values means "not set, use the chart's default": ours applies.
+        return Row(leaf.path, leaf.line, Outcome.DEFAULT, f"not set (~): our default for {rule.detail} applies")
     targets = _targets(rule.detail, ctx)
     if not targets:
         return Row(leaf.path, leaf.line, Outcome.NOT_NEEDED, f"no such part with executor {'+'.join(ctx.executors)}")

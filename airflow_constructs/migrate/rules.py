@@ -55,14 +55,16 @@ class Rule:
 @cache
 def _regex(pattern: str) -> re.Pattern[str]:
     parts = []
+    tail = ""
+    if pattern.endswith(".**"):
+        # ``a.**`` is ``a`` and everything under it (an empty ``a: {}`` is a key too).
+        pattern, tail = pattern[:-3], r"(\..+)?"
     for segment in pattern.split("."):
-        if segment == "**":
-            parts.append(r".+")
-        elif segment == "*":
+        if segment == "*":
             parts.append(r"[^.]+")
         else:
             parts.append(re.escape(segment).replace(r"\*", r"[^.]*"))
-    return re.compile(r"\.".join(parts))
+    return re.compile(r"\.".join(parts) + tail)
 
 
 def mapped(pattern: str, target: str, convert: Convert = same) -> Rule:

@@ -7,18 +7,11 @@ Secrets by reference, so the rule only records where the value now comes from.
 
 from __future__ import annotations
 
-from typing import Any
-
 from .rules import Rule, default, env_list, mapped, not_needed, secret_env, string_map, tolerations, unsupported, wired
 
 _BY_REFERENCE = "value not copied: wired by reference to the Secret the official chart made from it ({})"
 _KEEP_DB = "the database stays where it is: `database.url` reads the release's metadata Secret"
 _RESULTS = "Celery task results are transient; ours keeps them in the metadata database"
-_NO_HOOKS = "no Helm hooks here: one-shot Jobs are plain Jobs named by a hash of their template"
-
-
-def _pull_secret_names(items: list[Any]) -> list[str]:
-    return [item["name"] if isinstance(item, dict) else str(item) for item in items]
 
 
 SECRET_RULES: tuple[Rule, ...] = (
@@ -172,7 +165,6 @@ GENERAL_RULES: tuple[Rule, ...] = (
     mapped("airflowPodAnnotations", "{all}.pod.pod_annotations", string_map),
     mapped("registry.secretName", "image_pull_secrets", lambda name: [name]),
     not_needed("registry.connection.**", "value not copied: name the pull Secret in image_pull_secrets"),
-    mapped("imagePullSecrets", "image_pull_secrets", _pull_secret_names),
     not_needed("labels", "ours labels every object with the recommended app.kubernetes.io labels"),
     not_needed("fullnameOverride", "object names are <release>-<component> from --release"),
     not_needed("nameOverride", "object names are <release>-<component> from --release"),
@@ -187,8 +179,11 @@ GENERAL_RULES: tuple[Rule, ...] = (
     not_needed("ports.**", "our ports are fixed per component (8080 api-server, 8793 logs, 5432 PgBouncer...)"),
     not_needed("quotas", "write your own ResourceQuota"),
     not_needed("limits", "write your own LimitRange"),
-    not_needed("kubeVersionOverride", "ours targets the supported Kubernetes versions"),
-    not_needed("helmHooks", _NO_HOOKS),
+    not_needed("config", "no airflow.cfg settings given"),
+    not_needed("kubeVersionOverride", "the manifests do not depend on the Kubernetes version helm reports"),
+    unsupported("extraObjects", "apply your own manifests beside ours"),
+    unsupported("extraManifests", "apply your own manifests beside ours"),
+    unsupported("httpRoute.**", "api_server.expose with kind httproute"),
     unsupported("volumes", "pod.extra_volumes per component"),
     unsupported("volumeMounts", "pod.extra_volume_mounts per component"),
     unsupported("extraEnv", "pod.extra_env per component (typed name/value or secret)"),
@@ -225,3 +220,8 @@ GATES: tuple[tuple[str, str, bool], ...] = (
 )
 """(key prefix, the chart's switch of that part, the switch's chart default): a key of a part whose
 switch is off configures nothing, in the official chart as here."""
+
+SUPERSEDED: tuple[tuple[str, str, str], ...] = (
+    ("dags.persistence.", "dags.gitSync.enabled", "git-sync delivers the DAGs (ours into an emptyDir per pod)"),
+)
+"""(key prefix, a switch that makes those keys moot when on, why)."""

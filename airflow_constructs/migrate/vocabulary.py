@@ -19,6 +19,7 @@ from .rules import (
     string_map,
     tolerations,
     unsupported,
+    wired,
 )
 
 OPAQUE = frozenset(
@@ -86,6 +87,7 @@ def _component_rules(theirs: str, ours: str, offers: frozenset[str]) -> list[Rul
                 rules.append(
                     mapped(f"{p}.resources.{kind}.{resource}", f"{ours}.resources.{resource}_{field}", quantity)
                 )
+        rules.append(default(f"{p}.resources", "none given: our per-component requests and limits apply"))
         rules.append(unsupported(f"{p}.resources.**", "only cpu and memory requests/limits are set per container"))
     else:
         rules.append(unsupported(f"{p}.resources.**", "this part has no resources field here: its defaults apply"))
@@ -122,8 +124,16 @@ def _component_rules(theirs: str, ours: str, offers: frozenset[str]) -> list[Rul
         ),
         unsupported(f"{p}.serviceAccount.name", f"{_NO_SA_NAME}; bind your roles to that name"),
         unsupported(f"{p}.serviceAccount.annotations", "annotate <release>-<component> (e.g. IRSA) with a JSON patch"),
-        not_needed(f"{p}.strategy", "ours rolls Deployments one pod at a time"),
-        not_needed(f"{p}.updateStrategy", "ours rolls StatefulSets one pod at a time"),
+        not_needed(f"{p}.strategy.**", "ours rolls Deployments one pod at a time"),
+        not_needed(f"{p}.updateStrategy.**", "ours rolls StatefulSets one pod at a time"),
+        not_needed(f"{p}.podManagementPolicy", "ours starts StatefulSet pods in order"),
+        not_needed(f"{p}.volumeClaimTemplates", "task logs: logs.volume (shared PVC) or logs.remote"),
+        not_needed(f"{p}.persistentVolumeClaimRetentionPolicy.**", "task logs: logs.volume or logs.remote"),
+        not_needed(f"{p}.*Annotations", "annotations of the official chart's own objects"),
+        not_needed(
+            f"{p}.allowPodLogReading", "the api-server reads task logs from the log servers it is allowed to reach"
+        ),
+        not_needed(f"{p}.emptyDirConfig.**", "our emptyDirs have no size limit options"),
         not_needed(f"{p}.revisionHistoryLimit", "Kubernetes' default history is kept"),
         not_needed(f"{p}.annotations", "annotations of the workload object itself; pods take podAnnotations"),
         not_needed(f"{p}.jobAnnotations", "annotations of the Job object itself; pods take podAnnotations"),
@@ -140,7 +150,9 @@ def _component_rules(theirs: str, ours: str, offers: frozenset[str]) -> list[Rul
         unsupported(f"{p}.terminationGracePeriodSeconds", "our grace periods are per component"),
         unsupported(f"{p}.kerberosSidecar.**", "kerberos.enabled with kerberos.components"),
         unsupported(f"{p}.kerberosInitContainer.**", "kerberos.enabled with kerberos.components"),
-        not_needed(f"{p}.logGroomerSidecar.**", "set once for all in logs.retention_days (see logs)"),
+        not_needed(
+            f"{p}.logGroomerSidecar.**", "set once for all in logs.retention_days (see scheduler.logGroomerSidecar)"
+        ),
         not_needed(f"{p}.service.**", "our Services are ClusterIP on the component's port; expose with *.expose"),
         not_needed(f"{p}.networkPolicy.**", "our network policies are derived from the component graph"),
         not_needed(f"{p}.extraNetworkPolicies", "network_policies.egress / ingress_from"),
@@ -161,6 +173,16 @@ COMPONENT_SPECIALS: tuple[Rule, ...] = (
     mapped("scheduler.logGroomerSidecar.resources.requests.cpu", "logs.groomer_resources.cpu_request", quantity),
     mapped("scheduler.logGroomerSidecar.resources.requests.memory", "logs.groomer_resources.memory_request", quantity),
     mapped("triggerer.enabled", "triggerer.replicas", replicas_from_enabled),
+    mapped("flower.secretName", "flower.basic_auth", wired),
+    mapped("flower.username", "flower.basic_auth", wired),
+    mapped("flower.password", "flower.basic_auth", wired),
+    unsupported("webserver.webserverConfig", "auth.extra_config (Python appended to webserver_config.py, FAB)"),
+    unsupported("webserver.webserverConfigConfigMapName", "auth.extra_config (FAB)"),
+    unsupported("apiServer.apiServerConfig", "auth.extra_config (Python appended to webserver_config.py, FAB)"),
+    unsupported("apiServer.apiServerConfigConfigMapName", "auth.extra_config (FAB)"),
+    unsupported("apiServer.httpRoute.**", "api_server.expose with kind httproute"),
+    unsupported("dagProcessor.dagBundleConfigList", "dags: kind git-bundle (GitBundleDags)"),
+    not_needed("executionApiServer.**", "our api-server serves the execution API too"),
     mapped("dagProcessor.enabled", "dag_processor.enabled"),
     mapped("flower.enabled", "flower.enabled"),
     mapped("pgbouncer.enabled", "pgbouncer.enabled"),

@@ -4,7 +4,8 @@ the executor and its broker, git-sync credentials, exposure.
 Names follow the official chart's templates: ``<release>-fernet-key`` (key ``fernet-key``),
 ``<release>-webserver-secret-key`` (``webserver-secret-key``), ``<fullname>-api-secret-key``
 (``api-secret-key``), ``<fullname>-jwt-secret`` (``jwt-secret``), ``<release>-airflow-metadata``
-(``connection``), ``<release>-broker-url`` (``connection``); ``<fullname>`` is the release name when
+(``connection``), ``<release>-broker-url`` (``connection``), ``<fullname>-flower`` (``basicAuth``);
+``<fullname>`` is the release name when
 it contains ``airflow``, else ``<release>-airflow`` (or ``fullnameOverride``). A ``*SecretName``
 value the user set wins. No secret value is ever read: only names.
 """
@@ -176,4 +177,15 @@ def remote_logs(data: dict[str, Any], ctx: Context) -> dict[str, Any] | None:
         if get(data, f"{kind}.enabled"):
             name = get(data, f"{kind}.secretName") or f"{ctx.release}-{kind}"
             return {"kind": kind, "host": _ref(name, "connection")}
+    return None
+
+
+def flower_auth(data: dict[str, Any], ctx: Context) -> dict[str, str] | None:
+    """Flower's ``user:password`` Secret: ``flower.secretName`` or the one the chart made (``<fullname>-flower``)."""
+    if not get(data, "flower.enabled"):
+        return None
+    if get(data, "flower.secretName"):
+        return _ref(get(data, "flower.secretName"), "basicAuth")
+    if get(data, "flower.username") and get(data, "flower.password"):
+        return _ref(f"{ctx.fullname}-flower", "basicAuth")
     return None

@@ -22,6 +22,13 @@ from .manifests import Install, Workload, read_install
 from .wiring import MigrationError
 
 HELM_TIMEOUT_SECONDS = 300
+_DATABASE = ": the official chart's PostgreSQL, which holds the metadata: keep it or move it (docs/migrate.md)"
+_ONLY = {
+    "primary": _DATABASE,
+    "postgresql": _DATABASE,
+    "create-user-job": " (not needed: ours makes no admin/admin user)",
+    "secrets-bootstrap": " (generates only what the old release did not have, e.g. a new Redis password)",
+}
 _ON_PURPOSE = {
     "security_context": "ours on purpose: the restricted Pod Security Standard context on every container",
     "helm_hook": "ours on purpose: no Helm hooks (a plain Job named by a hash of its template)",
@@ -58,7 +65,7 @@ def diff(theirs: Install, ours: Install) -> list[str]:
         lines.append("")
         lines.append(f"== {component or '(no component label)'}: {_names(left)} | {_names(right)}")
         if not left or not right:
-            lines.append(f"   only {'ours' if right else 'official'}")
+            lines.append(f"   only {'ours' if right else 'official'}{_ONLY.get(component, '')}")
             continue
         lines += _workload_diff(left[0], right[0])
     lines += ["", "== Secrets ours reads that it does not create (they must exist: the old release's)"]

@@ -146,7 +146,11 @@ EXPOSURE_RULES: tuple[Rule, ...] = (
     unsupported("ingress.statsd.**", "metrics.service_monitor scrapes the exporter inside the cluster"),
     unsupported("ingress.pgbouncer.**", "PgBouncer is reachable inside the cluster only"),
     unsupported("ingress.**", "our exposure is one host and path per UI (see Exposure)"),
-    mapped("networkPolicies.enabled", "network_policies.enabled"),
+    default(
+        "networkPolicies.enabled",
+        "ours keeps default-deny NetworkPolicies on, on purpose (network_policies.enabled): set "
+        "network_policies.ingress_from to your ingress controller's namespace before the switch",
+    ),
 )
 
 GENERAL_RULES: tuple[Rule, ...] = (

@@ -293,3 +293,14 @@ def test_flower_basic_auth_is_the_chart_s_secret(tmp_path: Path) -> None:
     config = config_of(tmp_path, "flower:\n  enabled: true\n  username: ops\n  password: not-a-real-pw\n")
     assert config["flower"]["basic_auth"] == {"name": "airflow-flower", "key": "basicAuth"}
     assert "not-a-real-pw" not in (tmp_path / "airflow.yaml").read_text()
+
+
+def test_legacy_worker_keys_shape_the_task_pods_without_celery(tmp_path: Path) -> None:
+    config = config_of(
+        tmp_path,
+        "executor: KubernetesExecutor\nworkers:\n  replicas: 3\n  resources:\n    limits:\n      memory: 3Gi\n",
+    )
+    assert config["executor"]["worker"]["resources"]["memory_limit"] == "3Gi"
+    assert "replicas" not in config["executor"]["worker"]
+    rows = rows_of(tmp_path, "executor: KubernetesExecutor\nworkers:\n  replicas: 3\n")
+    assert rows["workers.replicas"].detail == "no such part with executor KubernetesExecutor"

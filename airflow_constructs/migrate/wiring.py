@@ -58,6 +58,8 @@ class Context:
             "k8sexec": k8s,
             "k8s": f"{k8s}.worker" if k8s else None,
             "webserver": "api_server" if self.airflow2 else None,
+            # The chart's legacy ``workers.*`` shape Celery workers, or the task pods without Celery.
+            "workers": f"{celery}.worker_sets[0]" if celery else (f"{k8s}.worker" if k8s else None),
         }
         return table[name]
 

@@ -112,6 +112,8 @@ def test_the_release_secrets_are_wired_by_reference(tmp_path: Path) -> None:
         "url": {"name": "prod-airflow-metadata", "key": "connection"},
     }
     assert config["executor"]["broker"] == {"kind": "external", "url": {"name": "prod-broker-url", "key": "connection"}}
+    # The official chart's `airflow_db` connection (the metadata database) is kept too.
+    assert config["connections"] == {"airflow_db": {"name": "prod-airflow-metadata", "key": "connection"}}
 
 
 def test_a_release_named_airflow_is_the_full_name(tmp_path: Path) -> None:

@@ -147,6 +147,9 @@ def _wired(data: dict[str, Any], ctx: Context) -> dict[str, Any]:
         "database": wiring.database(data, ctx),
         "executor": wiring.executor(data, ctx),
     }
+    if get(data, "enableBuiltInSecretEnvVars.AIRFLOW_CONN_AIRFLOW_DB", True):
+        # The official chart gives every process the metadata database as connection `airflow_db`.
+        config["connections"] = {"airflow_db": config["database"]["url"]}
     dags = wiring.dags(data, ctx)
     if dags:
         config["dags"] = dags

@@ -4,6 +4,7 @@
     airflow-constructs chart CONFIG.yaml -o DIR     write the Helm chart wrapping them
     airflow-constructs schema                       print the config file's JSON Schema
     airflow-constructs diagram CONFIG.yaml          print a Mermaid diagram of the install
+    airflow-constructs migrate VALUES.yaml -o FILE  a config file from the official chart's values
 
 A config file is the ``Airflow`` construct's props plus ``namespace`` and ``chart`` (see
 ``config_file``). Bad input exits with status 2, says where and why on stderr, and writes nothing.
@@ -24,6 +25,10 @@ from cdk8s import App
 from .config_file import ConfigError, build_chart, load_config, schema_text
 from .core.props import PropsError
 from .docs.diagram import mermaid
+from .migrate import command as migrate_command
+from .migrate.compare import compare
+from .migrate.values import ValuesError
+from .migrate.wiring import MigrationError
 from .packaging.changelog import Release
 from .packaging.chart_yaml import ChartMetadata
 from .packaging.helm import build_chart as build_helm_chart
@@ -84,7 +89,46 @@ def _parser() -> argparse.ArgumentParser:
         "volume claims, Secrets (names only), ConfigMaps, Ingresses/HTTPRoutes and allowed network flows.",
     )
     diagram.add_argument("config", metavar="CONFIG", type=Path, help="YAML or JSON config file")
+    _migrate_parser(commands)
     return parser
+
+
+def _migrate_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    migrate = commands.add_parser(
+        "migrate",
+        help="write a config file from a values file of the official Apache Airflow chart",
+        description="Read VALUES (written for the official Apache Airflow Helm chart, 1.15 and later) and "
+        "write the config file that installs the same Airflow on the same database with the same Secrets "
+        "(by reference), plus a report of what became of every key. An unknown key is an error.",
+    )
+    migrate.add_argument("values", metavar="VALUES", type=Path, help="the official chart's values file")
+    migrate.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        type=Path,
+        default=Path("airflow.yaml"),
+        help="config file (default: airflow.yaml)",
+    )
+    migrate.add_argument(
+        "--release",
+        metavar="NAME",
+        default=migrate_command.DEFAULT_RELEASE,
+        help="the official chart's release name, which names its Secrets (default: airflow)",
+    )
+    migrate.add_argument(
+        "--compare",
+        metavar="CHART_DIR",
+        type=Path,
+        help="then render CHART_DIR (the official chart, a directory or .tgz) with VALUES through "
+        "`helm template` and print how its workloads differ from ours",
+    )
+    migrate.add_argument(
+        "--name",
+        metavar="NAME",
+        help="our install's name, the prefix of its objects (default: <release>-ac; never the old release's "
+        "name, whose `helm uninstall` would delete our same-named objects)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -96,14 +140,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "diagram":
             return _diagram(args.config)
+        if args.command == "migrate":
+            return _migrate(args)
         if args.command == "chart":
             return _chart(args.config, args.output)
         return _synth(args.config, args.output)
+    except (ValuesError, MigrationError) as err:
+        print(err, file=sys.stderr)
+        return EXIT_BAD_INPUT
     except (ConfigError, PropsError) as err:
         message = str(err)
         # A PropsError from a construct (a check across components) does not know the file.
         if isinstance(err, PropsError):
-            message = "\n".join(f"{args.config}: {line}" for line in message.splitlines())
+            source = getattr(args, "config", None) or args.values
+            message = "\n".join(f"{source}: {line}" for line in message.splitlines())
         print(message, file=sys.stderr)
         return EXIT_BAD_INPUT
 
@@ -166,6 +216,13 @@ def _chart(config_path: Path, outdir: Path) -> int:
         f"install with: helm install {meta.name} {directory} -n {config.namespace}"
     )
     return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    status = migrate_command.run(args.values, args.output, args.release, args.name)
+    if status == 0 and args.compare is not None:
+        return compare(args.compare, args.values, args.output, args.release)
+    return status
 
 
 def _diagram(config_path: Path) -> int:

@@ -44,6 +44,7 @@ LAYERS = (
     Layer("packaging/", ("packaging",), "Helm chart, chart repository, changelog, templates"),
     Layer("config_file.py", ("config_file",), "the YAML config file a user writes instead of Python"),
     Layer("docs/", ("docs",), "generators of the props reference and the diagrams"),
+    Layer("migrate/", ("migrate",), "moving from the official Airflow Helm chart: values to config, report, compare"),
     Layer("cli.py", ("cli",), "the airflow-constructs command"),
 )
 

@@ -68,11 +68,23 @@ def _chart_leaves(app: str) -> list[ValueLeaf]:
 LEAVES = {app: _chart_leaves(app) for app in APPS}
 
 
-def test_every_chart_has_image_and_resources_values() -> None:
+def test_every_chart_has_image_resources_and_settings_values() -> None:
     for app, leaves in LEAVES.items():
         families = {leaf.path[0] for leaf in leaves}
-        assert families == {"image", "resources", "settings"}, f"{chart_name(app)}: {families}"
+        exposed = {"api_server"} if app in ("ldap", "oauth") else set()
+        assert families == {"image", "resources", "settings", *exposed}, f"{chart_name(app)}: {families}"
         assert ("resources", "scheduler", "cpu_limit") in [leaf.path for leaf in leaves]
+
+
+def test_an_exposed_api_server_has_its_host_and_names_as_values() -> None:
+    ldap = {leaf.dotted: leaf.default for leaf in LEAVES["ldap"] if leaf.path[0] == "api_server"}
+    assert ldap == {
+        "api_server.expose.host": "airflow.example.com",
+        "api_server.expose.issuer": "letsencrypt",
+        "api_server.expose.ingress_class": "nginx",
+    }
+    oauth = {leaf.dotted for leaf in LEAVES["oauth"] if leaf.path[0] == "api_server"}
+    assert oauth == {"api_server.expose.host", "api_server.expose.gateway", "api_server.expose.gateway_listener"}
 
 
 def _tree(settings_: dict[tuple[str, ...], Any]) -> dict[str, Any]:
@@ -120,6 +132,12 @@ def value_sets(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
             else:
                 # Up to 10**7: Helm reads a values file's numbers as floats, printed 1e+06 unless converted.
                 chosen[leaf.path] = draw(st.integers(leaf.schema["minimum"], leaf.schema.get("maximum", 10**7)))
+    for leaf in leaves:
+        if leaf.path[1:2] == ("expose",) and draw(st.booleans()):
+            if leaf.path[-1] == "host":
+                chosen[leaf.path] = draw(st.sampled_from(["airflow.acme.io", "*.example.org", "a-1.b.c"]))
+            else:
+                chosen[leaf.path] = draw(st.from_regex(r"\A[a-z][a-z0-9-]{0,20}[a-z0-9]\Z"))
     for component in sorted({leaf.path[1] for leaf in leaves if leaf.path[0] == "resources"}):
         if draw(st.integers(0, 3)) == 0:
             cpu = sorted([draw(_CPU), draw(_CPU)], key=_millis)
@@ -197,6 +215,7 @@ def test_a_changed_setting_rolls_the_pods_and_renames_the_migration(helm: str, t
         (["--set", "settings.parallelism=0"], "/settings/parallelism", "minimum"),
         (["--set-string", "settings.parallelism=32"], "/settings/parallelism", "got string, want integer"),
         (["--set", "settings.logging_level=LOUD"], "/settings/logging_level", "value must be one of"),
+        (["--set", "api_server.expose.host=x"], "", "additional properties 'api_server' not allowed"),
     ],
 )
 def test_invalid_values_are_refused_naming_the_field(helm: str, flags: list[str], field: str, problem: str) -> None:  # noqa: F811
@@ -220,3 +239,10 @@ def test_readme_helm_install_example_works_against_the_packaged_chart(helm: str)
     main = next(c for c in scheduler["containers"] if c["name"] == "scheduler")
     assert main["image"] == "apache/airflow:3.3.1"
     assert main["resources"]["limits"] == {"cpu": "4", "memory": "8Gi"}
+
+
+def test_an_invalid_host_is_refused_naming_the_field(helm: str) -> None:  # noqa: F811
+    flags = ["--set", "api_server.expose.host=Not A Host"]
+    result = run_helm(helm, "template", "release", CHARTS["ldap"], "--namespace", "airflow", *flags, check=False)
+    assert result.returncode != 0
+    assert "/api_server/expose/host" in result.stderr and "does not match pattern" in result.stderr, result.stderr

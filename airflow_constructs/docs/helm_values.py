@@ -15,9 +15,22 @@ def helm_values_section() -> list[str]:
         "(e.g. `replicas.airflow-scheduler`); absent for an autoscaled one. |"
     ]
     seen: set[tuple[str, ...]] = set()
-    for leaf in value_leaves(AirflowProps()):
-        helm = ("resources", "<component>", leaf.path[2]) if leaf.path[0] == "resources" else leaf.path
-        config = ("<component>", "resources", leaf.path[2]) if leaf.path[0] == "resources" else leaf.props_path
+    # An exposed api-server with every name set, so that each exposure value has a row.
+    exposed = {
+        "host": "airflow.example.com",
+        "tls_secret": "airflow-tls",
+        "issuer": "letsencrypt",
+        "ingress_class": "nginx",
+    }
+    for leaf in value_leaves(AirflowProps.parse({"api_server": {"expose": exposed}})):
+        helm: tuple[str, ...]
+        config: tuple[str, ...]
+        if leaf.path[0] == "resources":
+            helm, config = ("resources", "<component>", leaf.path[2]), ("<component>", "resources", leaf.path[2])
+        elif leaf.path[1:2] == ("expose",):
+            helm = config = ("<component>", *leaf.path[1:])
+        else:
+            helm, config = leaf.path, leaf.props_path
         if helm in seen:
             continue
         seen.add(helm)
@@ -53,7 +66,9 @@ def _section(rows: list[str]) -> list[str]:
         "app's own settings as defaults (its `values.yaml`); its `values.schema.json` refuses anything "
         "else, naming the field. `<component>` is a field of the Airflow props whose model has "
         "`resources` (`api_server`, `scheduler`, `dag_processor`, `triggerer`, `migrations`, ...), listed "
-        "in a chart only when the app deploys it. An image tag must keep the chart's Airflow minor.",
+        "in a chart only when the app deploys it; `<component>.expose.*` only when the app exposes it, and "
+        "its names (`tls_secret`, `issuer`, ...) only when the app sets them. An image tag must keep the "
+        "chart's Airflow minor.",
         "",
         "| Helm value | config file field | allowed | description |",
         "|---|---|---|---|",

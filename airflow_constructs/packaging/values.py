@@ -23,7 +23,9 @@ from pydantic import BaseModel
 
 from ..airflow import Airflow, AirflowProps
 from ..core.docstrings import field_descriptions
+from ..core.exposure import HOST_PATTERN, Exposure
 from ..core.image import AirflowImage
+from ..core.kube import DNS_LABEL
 from ..core.props import Props
 from ..core.resources import Resources
 from ..runtime.config import AirflowSettings
@@ -62,7 +64,12 @@ class ValueLeaf:
 
 def value_leaves(props: AirflowProps) -> list[ValueLeaf]:
     """The values of a chart built from ``props``, in ``values.yaml`` order."""
-    return [*_image_leaves(props.image), *_resources_leaves(props), *_settings_leaves(props.settings)]
+    return [
+        *_image_leaves(props.image),
+        *_resources_leaves(props),
+        *_settings_leaves(props.settings),
+        *_exposure_leaves(props),
+    ]
 
 
 def _image_leaves(image: AirflowImage) -> list[ValueLeaf]:
@@ -123,6 +130,31 @@ def _settings_leaves(settings: AirflowSettings) -> list[ValueLeaf]:
         else:
             continue
         leaves.append(ValueLeaf(("settings", name), ("settings", name), default, sentinel, schema))
+    return leaves
+
+
+_EXPOSURE_NAMES = ("tls_secret", "issuer", "ingress_class", "gateway", "gateway_listener")
+"""Names of other objects an exposure refers to: values when the app sets them (None derives them)."""
+
+
+def _exposure_leaves(props: AirflowProps) -> list[ValueLeaf]:
+    """``<component>.expose.host`` and the names it refers to, for every component the app exposes."""
+    docs = field_descriptions(Exposure)
+    leaves = []
+    for component in AirflowProps.model_fields:
+        expose = getattr(getattr(props, component), "expose", None)
+        if not isinstance(expose, Exposure):
+            continue
+        path = (component, "expose")
+        host_schema = {"type": "string", "maxLength": 253, "pattern": HOST_PATTERN, "description": docs["host"]}
+        sentinel_host = f"zzsentinel-{component.replace('_', '-')}.invalid"
+        leaves.append(ValueLeaf((*path, "host"), (*path, "host"), expose.host, sentinel_host, host_schema))
+        for field in _EXPOSURE_NAMES:
+            value = getattr(expose, field)
+            if value is not None:
+                schema = {"type": "string", "maxLength": 253, "pattern": DNS_LABEL.pattern, "description": docs[field]}
+                sentinel = f"zzsentinel-{component}-{field}".replace("_", "-")
+                leaves.append(ValueLeaf((*path, field), (*path, field), value, sentinel, schema))
     return leaves
 
 

@@ -15,6 +15,7 @@ _FAMILIES = {
     "resources": "Requests and limits per component (the config file's `<component>.resources`).",
     "settings": "Typed airflow.cfg settings (the config file's `settings`).",
 }
+_EXPOSED = "How {0} is reached from outside the cluster (the config file's `{0}.expose`)."
 
 
 def values_yaml(chart: str, replicas: Mapping[str, int], leaves: Sequence[ValueLeaf]) -> str:
@@ -27,7 +28,11 @@ def values_yaml(chart: str, replicas: Mapping[str, int], leaves: Sequence[ValueL
     tree = _values_tree(replicas, leaves)
     if not tree:
         return head + "{}\n"
-    return head + "".join(f"\n# {_FAMILIES[key]}\n" + dump({key: value}) for key, value in tree.items())
+    return head + "".join(f"\n# {_family(key)}\n" + dump({key: value}) for key, value in tree.items())
+
+
+def _family(key: str) -> str:
+    return _FAMILIES.get(key) or _EXPOSED.format(key)
 
 
 def _values_tree(replicas: Mapping[str, int], leaves: Sequence[ValueLeaf]) -> dict[str, Any]:
@@ -60,7 +65,7 @@ def values_schema(
     for leaf in leaves:
         node = properties
         for depth, key in enumerate(leaf.path[:-1]):
-            description = _FAMILIES.get(key, "") if depth == 0 else f"{key}: {_FAMILIES['resources'].split(' (')[0]}."
+            description = _family(key) if depth == 0 else _nested(leaf.path[0], key)
             node = node.setdefault(key, _object(description, {}))["properties"]
         node[leaf.path[-1]] = {**leaf.schema, "default": leaf.default}
     _require_all(properties)
@@ -73,6 +78,12 @@ def values_schema(
         "properties": properties,
     }
     return json.dumps(schema, indent=2) + "\n"
+
+
+def _nested(family: str, key: str) -> str:
+    if family == "resources":
+        return f"{key}: requests and limits."
+    return f"{family}.{key}."
 
 
 def _require_all(properties: dict[str, Any]) -> None:

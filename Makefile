@@ -145,6 +145,11 @@ test: tools lint typecheck unit checkov cluster-test
 test-deep: setup
 	HYPOTHESIS_PROFILE=deep pytest -p no:cacheprovider tests/test_properties.py tests/test_upgrade_properties.py
 
+## proof: the Helm values equivalence (helm template == Python synthesis) with 500 random value sets
+.PHONY: proof
+proof: setup tools
+	HYPOTHESIS_PROFILE=deep pytest -p no:cacheprovider tests/test_helm_values.py
+
 ## e2e: run the synthesized apps as real Airflow processes and run a DAG (tests/e2e/README.md).
 ## Installs Airflow (venv), PostgreSQL and Redis into .cache/e2e/ first: apt-get and useradd need root.
 E2E_SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

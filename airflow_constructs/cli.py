@@ -31,8 +31,9 @@ from .migrate.values import ValuesError
 from .migrate.wiring import MigrationError
 from .packaging.changelog import Release
 from .packaging.chart_yaml import ChartMetadata
+from .packaging.helm import ChartValues, load_documents, write_chart
 from .packaging.helm import build_chart as build_helm_chart
-from .packaging.helm import load_documents, write_chart
+from .packaging.values import value_leaves, with_sentinels
 
 EXIT_BAD_INPUT = 2
 """Exit status for invalid input (argparse uses it for usage errors too)."""
@@ -192,14 +193,20 @@ def _chart(config_path: Path, outdir: Path) -> int:
         name=config.chart,
         description=f"Apache Airflow on Kubernetes, from airflow-constructs: {config_path.name}.",
     )
-    with tempfile.TemporaryDirectory() as scratch:
-        # The chart wraps the manifests exactly as `synth` writes them, so build those first.
+    leaves = value_leaves(config.airflow_props())
+    with tempfile.TemporaryDirectory() as scratch, tempfile.TemporaryDirectory() as probe:
+        # The chart wraps the manifests exactly as `synth` writes them, so build those first; then
+        # the same with a sentinel for every value, to find where the values land.
         app = App(outdir=scratch)
         build_chart(app, config)
         app.synth()
         documents = load_documents(Path(scratch))
+        sentinel = App(outdir=probe)
+        build_chart(sentinel, config, with_sentinels(config.airflow_props(), leaves))
+        sentinel.synth()
+        values = ChartValues(leaves, load_documents(Path(probe)))
     # A config's chart has no changelog of its own: no Artifact Hub "changes" to announce.
-    files = build_helm_chart(documents, meta, Release(version=meta.version, date=CHART_DATE, changes=()))
+    files = build_helm_chart(documents, meta, Release(version=meta.version, date=CHART_DATE, changes=()), values)
     directory = outdir / meta.name
     written = write_chart(files, directory)
     total = 0

@@ -59,10 +59,13 @@ class ConfigError(ValueError):
     """A config file that cannot be read or is not valid; the message says where and why."""
 
 
-def build_chart(app: App, config: AirflowConfig) -> Chart:
-    """The chart a config file describes, built the way ``apps/`` builds theirs."""
+def build_chart(app: App, config: AirflowConfig, props: AirflowProps | None = None) -> Chart:
+    """The chart a config file describes, built the way ``apps/`` builds theirs.
+
+    ``props`` replaces the file's Airflow props (the Helm wrapper's sentinel synthesis).
+    """
     chart = Chart(app, config.chart, namespace=config.namespace, disable_resource_name_hashes=True)
-    Airflow(chart, CONSTRUCT_ID, props=config.airflow_props())
+    Airflow(chart, CONSTRUCT_ID, props=props or config.airflow_props())
     return chart
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
-from cdk8s import App
+from cdk8s import App, Chart
 
-from airflow_constructs.packaging.helm import CHARTS_DIR, app_description, write_app_charts
+from airflow_constructs.packaging.helm import CHARTS_DIR, ChartValues, app_description, load_documents, write_app_charts
 from airflow_constructs.packaging.repo import package_all
+from airflow_constructs.packaging.values import airflow_props, props_overrides, sentinel_values, value_leaves
 
 from .registry import APPS
 
@@ -37,7 +40,20 @@ def synth_all(outdir: Path) -> list[Path]:
 def write_charts(outdir: Path) -> list[Path]:
     """Wrap each synthesized app as a Helm chart in ``<outdir>/helm/charts/`` (see packaging/helm.py)."""
     descriptions = {name: app_description(build) for name, build in APPS.items()}
-    return write_app_charts(outdir, descriptions, CHANGELOG.read_text())
+    values = {name: chart_values(build) for name, build in APPS.items()}
+    return write_app_charts(outdir, descriptions, CHANGELOG.read_text(), values)
+
+
+def chart_values(build: Callable[..., Chart]) -> ChartValues:
+    """The values an app's chart honours: its props' leaves, and the app synthesized with their sentinels."""
+    app = App()
+    build(app)
+    leaves = value_leaves(airflow_props(app))
+    with tempfile.TemporaryDirectory() as tmp:
+        sentinel = App(outdir=tmp)
+        build(sentinel, **props_overrides(leaves, sentinel_values(leaves)))
+        sentinel.synth()
+        return ChartValues(leaves, load_documents(Path(tmp)))
 
 
 def package_charts(outdir: Path) -> list[Path]:

@@ -3,12 +3,15 @@ the FAB admin user created by a Job with a generated password."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from cdk8s import App, Chart
 
 from airflow_constructs import Airflow
+from airflow_constructs.packaging.values import merge_props
 
 
-def build(app: App) -> Chart:
+def build(app: App, **overrides: Any) -> Chart:
     chart = Chart(app, "airflow", namespace="airflow", disable_resource_name_hashes=True)
-    Airflow(chart, "airflow", image={"tag": "2.11.0"})
+    Airflow(chart, "airflow", **merge_props(dict(image={"tag": "2.11.0"}), overrides))
     return chart

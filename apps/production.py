@@ -3,6 +3,8 @@ with pinned host keys, logs on a ReadWriteMany volume, Celery workers, db clean,
 
 from __future__ import annotations
 
+from typing import Any
+
 from cdk8s import App, Chart
 
 from airflow_constructs import (
@@ -17,44 +19,50 @@ from airflow_constructs import (
     HorizontalAutoscaling,
     SecretRef,
 )
+from airflow_constructs.packaging.values import merge_props
 
 
-def build(app: App) -> Chart:
+def build(app: App, **overrides: Any) -> Chart:
     chart = Chart(app, "airflow", namespace="airflow", disable_resource_name_hashes=True)
     Airflow(
         chart,
         "airflow",
-        database=ExternalDatabase(
-            host="airflow-db.prod.internal",
-            user="airflow",
-            database="airflow",
-            password=SecretRef("airflow-db", "password"),
-            tls=DatabaseTls(ca=SecretRef("airflow-db", "ca.crt")),
-        ),
-        pgbouncer={"enabled": True, "metrics_exporter": True},
-        dags=GitSyncDags(
-            repo="git@github.com:acme/airflow-dags.git",
-            ref="main",
-            subdir="dags",
-            ssh=GitSshAuth(
-                private_key=SecretRef("airflow-git", "id_ed25519"),
-                known_hosts=SecretRef("airflow-git", "known_hosts"),
-            ),
-        ),
-        logs={"volume": {"storage_class": "efs-encrypted", "storage_size": "50Gi"}, "retention_days": 30},
-        executor=CeleryExecutor(
-            broker=ExternalBroker(url=SecretRef("airflow-broker", "url")),
-            worker_sets=[
-                CeleryWorkerSet(
-                    name="default",
-                    autoscaling=HorizontalAutoscaling(min_replicas=2, max_replicas=10),
+        **merge_props(
+            dict(
+                database=ExternalDatabase(
+                    host="airflow-db.prod.internal",
+                    user="airflow",
+                    database="airflow",
+                    password=SecretRef("airflow-db", "password"),
+                    tls=DatabaseTls(ca=SecretRef("airflow-db", "ca.crt")),
                 ),
-            ],
+                pgbouncer={"enabled": True, "metrics_exporter": True},
+                dags=GitSyncDags(
+                    repo="git@github.com:acme/airflow-dags.git",
+                    ref="main",
+                    subdir="dags",
+                    ssh=GitSshAuth(
+                        private_key=SecretRef("airflow-git", "id_ed25519"),
+                        known_hosts=SecretRef("airflow-git", "known_hosts"),
+                    ),
+                ),
+                logs={"volume": {"storage_class": "efs-encrypted", "storage_size": "50Gi"}, "retention_days": 30},
+                executor=CeleryExecutor(
+                    broker=ExternalBroker(url=SecretRef("airflow-broker", "url")),
+                    worker_sets=[
+                        CeleryWorkerSet(
+                            name="default",
+                            autoscaling=HorizontalAutoscaling(min_replicas=2, max_replicas=10),
+                        ),
+                    ],
+                ),
+                api_server={"replicas": 2},
+                scheduler={"replicas": 2},
+                triggerer={"replicas": 2},
+                db_clean={"retention_days": 60},
+                pools=[{"name": "warehouse", "slots": 8, "description": "Concurrent warehouse queries"}],
+            ),
+            overrides,
         ),
-        api_server={"replicas": 2},
-        scheduler={"replicas": 2},
-        triggerer={"replicas": 2},
-        db_clean={"retention_days": 60},
-        pools=[{"name": "warehouse", "slots": 8, "description": "Concurrent warehouse queries"}],
     )
     return chart

@@ -131,8 +131,41 @@ class _OneShotJob(ApiObject):
 
     def to_json(self) -> Any:
         rendered = super().to_json()
-        rendered["metadata"]["name"] = f"{self._base_name}-{short_hash(rendered.get('spec'))}"
+        rendered["metadata"]["name"] = f"{self._base_name}-{job_suffix(rendered.get('spec'))}"
         return rendered
+
+
+def go_json(value: Any) -> str:
+    """``value`` as compact JSON with sorted keys, byte for byte as Go's ``json.Marshal`` writes it.
+
+    Helm's ``toJson`` is Go's encoder, which writes non-ASCII text as is and escapes ``<``, ``>``,
+    ``&``, U+2028 and U+2029; a chart computes a one-shot Job's name with it (``job_suffix``).
+    """
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    for char, escaped in _GO_JSON_ESCAPES.items():
+        text = text.replace(char, escaped)
+    return text
+
+
+_GO_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def data_checksum(data: dict[str, str]) -> str:
+    """The checksum of a ConfigMap's ``data`` that a pod template annotation carries: sha256 of its Go JSON.
+
+    A Helm chart recomputes it from the ConfigMap as rendered with the user's values
+    (``toJson | sha256sum``), so a value that reaches the ConfigMap still rolls the pods.
+    """
+    return hashlib.sha256(go_json(data).encode()).hexdigest()
+
+
+def job_suffix(spec: Any) -> str:
+    """The hash a one-shot Job's name ends with: the first 8 hex of sha256(Go JSON of the spec + NUL).
+
+    A Helm chart computes the same in its template, ``toJson`` of the rendered spec piped to
+    ``sha256sum``, so a Job changed by a chart value gets a new name there too.
+    """
+    return hashlib.sha256(go_json(spec).encode() + b"\0").hexdigest()[:8]
 
 
 def config_map(

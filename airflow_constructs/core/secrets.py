@@ -16,7 +16,7 @@ from cdk8s import ApiObject
 from constructs import Construct
 
 from .image import Image
-from .kube import CONFIG_CHECKSUM, api_object, config_map, one_shot_job, service_account, short_hash
+from .kube import CONFIG_CHECKSUM, api_object, config_map, data_checksum, one_shot_job, service_account
 from .pod import PodOptions, SecretRef, container, empty_dir, pod_template
 from .resources import Resources
 from .security import PodSecurity
@@ -86,9 +86,7 @@ class SecretsBootstrap(Construct):
         spec_json = json.dumps(spec, indent=2, sort_keys=True) + "\n"
         script = bootstrap_script()
 
-        self.config_map = config_map(
-            self, "script", name=name, labels=labels, data={"bootstrap_secrets.py": script, "spec.json": spec_json}
-        )
+        self.config_map = config_map(self, "script", name=name, labels=labels, data=_script_data(script, spec_json))
         self.service_account = service_account(self, "service-account", name=name, labels=labels)
         rules = bootstrap_rules(sorted(s["name"] for s in spec["secrets"]))
         self.role, self.role_binding = self._grant("", name, namespace, labels, rules, None)
@@ -164,6 +162,11 @@ def _spec(keys: list[GeneratedKey], name: str, secret_labels: dict[str, str], mi
     return {"secrets": list(secrets.values())}
 
 
+def _script_data(script: str, spec_json: str) -> dict[str, str]:
+    """The Job's ConfigMap: the script and what it should create."""
+    return {"bootstrap_secrets.py": script, "spec.json": spec_json}
+
+
 def _job_template(
     name: str,
     labels: dict[str, str],
@@ -187,7 +190,8 @@ def _job_template(
     )
     return pod_template(
         labels=labels,
-        annotations={CONFIG_CHECKSUM: short_hash(spec_json, script, length=64)},
+        # The whole ConfigMap's data, so a chart can recompute it (see kube.data_checksum).
+        annotations={CONFIG_CHECKSUM: data_checksum(_script_data(script, spec_json))},
         service_account=name,
         automount_token=True,
         containers=[main],

@@ -27,6 +27,7 @@ from ..airflow import AirflowProps
 from ..config_file import AirflowConfig
 from ..core.docstrings import field_descriptions
 from .examples import Segment, config_example, container_kind, example_values, models_in, reachable
+from .helm_values import helm_values_section
 
 GENERATED_NOTE = "<!-- Generated from the props models by `python -m apps.docs` (make synth): do not edit. -->"
 
@@ -122,6 +123,7 @@ def reference_markdown() -> str:
         "chart CONFIG.yaml -o DIR` writes the Helm chart `DIR/<chart>/`; `airflow-constructs schema` prints "
         "the JSON Schema; `airflow-constructs diagram CONFIG.yaml` prints a Mermaid diagram.",
         "",
+        *helm_values_section(),
         "## Constructs",
         "",
     ]

@@ -8,24 +8,27 @@ under ``dist/helm/charts/<chart>/``; ``repo`` packages those into the chart repo
   reference taken from ``.Release.Namespace`` and every ``{{`` escaped (``templates``);
 * ``Chart.yaml`` (``chart_yaml``): version (the library's, single-sourced with ``pyproject.toml``),
   appVersion (the Airflow version), kubeVersion, Artifact Hub annotations (images, license, links, changes);
-* ``values.yaml`` + ``values.schema.json``: the few values the chart honours; anything else fails;
+* ``values.yaml`` + ``values.schema.json`` (``values_files``): the values the chart honours; anything
+  else fails;
 * ``templates/NOTES.txt`` and ``README.md``: how to reach the UI, read the admin password, upgrade,
   uninstall, and what an uninstall keeps.
 
-Values: only ``replicas.<workload>`` for the Airflow components that run as interchangeable
-replicas (api-server, scheduler, dag-processor, triggerer, Celery workers) and are not scaled by an
-autoscaler. Everything else (image, config, resources) feeds hashes, checksums and immutable Job
-templates at synthesis time, so exposing it as a value would render manifests that upgrade wrongly;
-change those in Python (or the CLI's config) and regenerate the chart.
+Values: ``replicas.<workload>`` for the Airflow components that run as interchangeable replicas
+(api-server, scheduler, dag-processor, triggerer, Celery workers) and are not scaled by an
+autoscaler; and, given ``ChartValues``, the props' leaves of ``values.value_leaves`` (image,
+resources), placed where a synthesis with sentinels shows they land (``placement``). One-shot Job
+names and the checksums of ConfigMaps a value reaches are computed in the templates, as Python
+computes them (``core.kube.job_suffix``, ``core.kube.data_checksum``). Everything else (airflow.cfg,
+secrets, which objects exist) is fixed when the chart is generated.
 """
 
 from __future__ import annotations
 
 import inspect
-import json
 import shutil
 import sys
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,11 +36,19 @@ from ..services.embedded import generated_secret_name
 from .changelog import Release, release
 from .chart_docs import COMPONENT_LABEL, INSTANCE_LABEL, chart_readme, notes
 from .chart_yaml import REPOSITORY_URL, ChartMetadata, chart_yaml
+from .placement import (
+    checksum_placeholder,
+    checksummed_config_maps,
+    inline_checksum_placeholder,
+    inline_placeholder,
+    place_values,
+    whole_placeholder,
+)
 from .templates import (
     Manifest,
     RoundTripError,
     check_no_placeholders,
-    dump,
+    checksum_action,
     load_all,
     mappings_in,
     render_locally,
@@ -46,6 +57,8 @@ from .templates import (
     to_template,
     where_of,
 )
+from .values import ValueLeaf, default_values, sentinel_values
+from .values_files import values_schema, values_yaml
 
 SCALABLE_COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer", "worker")
 """Components whose replica count is a chart value: Airflow runs them as interchangeable replicas.
@@ -69,18 +82,22 @@ def app_description(build: Callable[..., Any]) -> str:
     return f"Apache Airflow 3 on Kubernetes, from airflow-constructs. {first}".rstrip()
 
 
-def write_app_charts(outdir: Path, apps: Mapping[str, str], changelog: str) -> list[Path]:
+def write_app_charts(
+    outdir: Path, apps: Mapping[str, str], changelog: str, chart_values: Mapping[str, ChartValues] | None = None
+) -> list[Path]:
     """Write the chart of every app in ``apps`` ({app: description}) from ``outdir/<app>/*.k8s.yaml``.
 
-    Charts go to ``outdir/helm/charts/<chart>/`` (replaced, so nothing stale survives); returns the
-    files written. Every chart is built (and proven to round-trip) before any is written.
+    ``chart_values`` gives the values an app's chart honours beyond replicas. Charts go to
+    ``outdir/helm/charts/<chart>/`` (replaced, so nothing stale survives); returns the files
+    written. Every chart is built (and proven to round-trip) before any is written.
     """
     charts: dict[Path, dict[str, str]] = {}
     for app, description in apps.items():
         meta = ChartMetadata(name=chart_name(app), description=description)
         documents = load_documents(outdir / app)
         changes = release(changelog, meta.version)
-        charts[outdir / CHARTS_DIR / meta.name] = build_chart(documents, meta, changes)
+        values = (chart_values or {}).get(app)
+        charts[outdir / CHARTS_DIR / meta.name] = build_chart(documents, meta, changes, values)
     written: list[Path] = []
     root = outdir / CHARTS_DIR
     if root.exists():
@@ -111,28 +128,55 @@ def write_chart(files: Mapping[str, str], directory: Path) -> list[Path]:
     return written
 
 
-def build_chart(documents: Mapping[str, list[Manifest]], meta: ChartMetadata, changes: Release) -> dict[str, str]:
+@dataclass(frozen=True)
+class ChartValues:
+    """The settings a chart exposes beyond replicas, and the app synthesized with their sentinels."""
+
+    leaves: list[ValueLeaf]
+    """Candidate values (``values.value_leaves``); those that land nowhere are left out."""
+    sentinel_documents: Mapping[str, list[Manifest]]
+    """``{template file: objects}`` of the app synthesized with ``values.sentinel_values``."""
+
+
+def build_chart(
+    documents: Mapping[str, list[Manifest]],
+    meta: ChartMetadata,
+    changes: Release,
+    chart_values: ChartValues | None = None,
+) -> dict[str, str]:
     """Every file of the chart, ``{relative path: text}``, from ``{template file: objects}``.
 
+    With ``chart_values``, the chart also honours those settings (see ``packaging/placement.py``).
     Raises RoundTripError when the objects cannot be installed by Helm exactly as synthesized.
     """
     objects = [obj for docs in documents.values() for obj in docs]
     namespace = check_installable(objects, meta.name)
     replicas = scalable_replicas(objects)
-    values = {"replicas": replicas} if replicas else {}
+    placed, leaves = _place(documents, chart_values)
+    actions = _value_actions(chart_values.leaves if chart_values else [], leaves)
+    checksummed = checksummed_config_maps([o for docs in placed.values() for o in docs])
+    actions.update({checksum_placeholder(name): checksum_action(name) for name in checksummed})
+    actions.update({inline_checksum_placeholder(name): checksum_action(name, inline=True) for name in checksummed})
+    used = [chart_values.leaves[i] for i in leaves] if chart_values else []
+    values = {**({"replicas": replicas} if replicas else {}), **default_values(used)}
     services = sorted(str(o["metadata"]["name"]) for o in objects if o.get("kind") == "Service")
     templates = {
-        f"templates/{name}": _template_file(name, docs, namespace, services, replicas)
-        for name, docs in documents.items()
+        f"templates/{name}": _template_file(name, docs, namespace, services, replicas, actions, checksummed)
+        for name, docs in placed.items()
     }
     for path, text in templates.items():
         _prove_round_trip(path, text, documents[path.removeprefix("templates/")], namespace, values)
+        if chart_values:
+            sentinels = {**values, **sentinel_values(used)}
+            expected = chart_values.sentinel_documents[path.removeprefix("templates/")]
+            _prove_round_trip(path, text, expected, namespace, sentinels)
     kept = _kept_secrets(objects)
+    kinds = {str(o["metadata"]["name"]): str(o["kind"]) for o in objects if o.get("kind") in _WORKLOAD_KINDS}
     return {
         "Chart.yaml": chart_yaml(meta, objects, changes),
-        "values.yaml": values_yaml(meta.name, replicas),
-        "values.schema.json": values_schema(meta.name, objects, replicas),
-        "README.md": chart_readme(meta.name, meta.description, REPOSITORY_URL, objects, replicas, kept),
+        "values.yaml": values_yaml(meta.name, replicas, used),
+        "values.schema.json": values_schema(meta.name, kinds, replicas, used),
+        "README.md": chart_readme(meta.name, meta.description, REPOSITORY_URL, objects, replicas, kept, used),
         "templates/NOTES.txt": notes(objects, kept),
         **templates,
     }
@@ -207,7 +251,13 @@ def _is_scalable(component: str) -> bool:
 
 
 def _template_file(
-    name: str, docs: list[Manifest], namespace: str | None, services: list[str], replicas: Mapping[str, int]
+    name: str,
+    docs: list[Manifest],
+    namespace: str | None,
+    services: list[str],
+    replicas: Mapping[str, int],
+    actions: Mapping[str, str],
+    checksummed: list[str],
 ) -> str:
     """One template: the objects of one synthesized file, namespace and replica fields templated."""
     parts = [f"# Generated by airflow-constructs from the app's {name.removesuffix('.yaml')}.k8s.yaml: do not edit.\n"]
@@ -216,7 +266,7 @@ def _template_file(
         workload = str((obj.get("metadata") or {}).get("name"))
         if obj.get("kind") in _WORKLOAD_KINDS and workload in replicas:
             obj = {**obj, "spec": {**obj["spec"], "replicas": replicas_placeholder(workload)}}
-        parts.append("---\n" + to_template(obj, replicas))
+        parts.append("---\n" + to_template(obj, replicas, actions, checksummed))
     return "".join(parts)
 
 
@@ -235,52 +285,33 @@ def _prove_round_trip(
 # ---------------------------------------------------------------- values
 
 
-def values_yaml(chart: str, replicas: Mapping[str, int]) -> str:
-    """``values.yaml``: the defaults, which render exactly the synthesized manifests."""
-    head = (
-        f"# Values of the {chart} chart. values.schema.json rejects any key not listed here.\n"
-        "# Everything else (image, airflow.cfg, resources, secrets) is fixed when the chart is generated:\n"
-        "# change it in Python with airflow-constructs and regenerate the chart.\n"
-    )
-    if not replicas:
-        return head + "{}\n"
-    return (
-        head
-        + "\n# Pods per Airflow component, by workload name (0 stops the component).\n"
-        + dump({"replicas": dict(replicas)})
-    )
+def _place(
+    documents: Mapping[str, list[Manifest]], chart_values: ChartValues | None
+) -> tuple[dict[str, list[Manifest]], list[int]]:
+    """The documents with value placeholders, and the indexes of the values that land somewhere."""
+    if chart_values is None:
+        return dict(documents), []
+    if list(chart_values.sentinel_documents) != list(documents):
+        raise RoundTripError("the chart's values change the app's files; a value may not do that")
+    default = [o for docs in documents.values() for o in docs]
+    sentinel = [o for docs in chart_values.sentinel_documents.values() for o in docs]
+    placed, used = place_values(default, sentinel, chart_values.leaves)
+    regrouped: dict[str, list[Manifest]] = {}
+    for name, docs in documents.items():
+        regrouped[name], placed = placed[: len(docs)], placed[len(docs) :]
+    return regrouped, used
 
 
-def values_schema(chart: str, objects: list[Manifest], replicas: Mapping[str, int]) -> str:
-    """``values.schema.json``: exactly the values the chart honours; unknown keys are errors."""
-    kinds = {str(o["metadata"]["name"]): str(o["kind"]) for o in objects if o.get("kind") in _WORKLOAD_KINDS}
-    properties: dict[str, Any] = {}
-    if replicas:
-        properties["replicas"] = {
-            "description": "Pods per Airflow component, by workload name.",
-            "type": "object",
-            "additionalProperties": False,
-            "required": list(replicas),
-            "properties": {
-                name: {
-                    "description": f"spec.replicas of {kinds[name]}/{name}.",
-                    "type": "integer",
-                    "minimum": 0,
-                    "maximum": 100,  # ComponentProps.replicas allows the same range
-                    "default": count,
-                }
-                for name, count in replicas.items()
-            },
-        }
-    schema = {
-        "$schema": "http://json-schema.org/draft-07/schema#",
-        "title": f"Values of the {chart} chart",
-        "description": "Only the keys below are honoured; anything else is an error.",
-        "type": "object",
-        "additionalProperties": False,
-        "properties": properties,
-    }
-    return json.dumps(schema, indent=2) + "\n"
+def _value_actions(leaves: list[ValueLeaf], used: list[int]) -> dict[str, str]:
+    """Each placeholder of a used value and its action: JSON for a whole field, text inside a string."""
+    actions = {}
+    for i in used:
+        path = ".".join(leaves[i].path)
+        actions[whole_placeholder(i)] = f"{{{{ .Values.{path} | toJson }}}}"
+        # Helm reads numbers in values files as floats: int64 prints 1000000, not 1e+06.
+        as_text = " | int64" if leaves[i].schema.get("type") == "integer" else ""
+        actions[inline_placeholder(i)] = f"{{{{ .Values.{path}{as_text} }}}}"
+    return actions
 
 
 # ---------------------------------------------------------------- what outlives an uninstall

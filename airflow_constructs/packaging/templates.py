@@ -25,17 +25,19 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 import yaml
 
+from ..core.kube import data_checksum, go_json, job_suffix
+
 Manifest = dict[str, Any]
 
-_PLACEHOLDER_PREFIX = "__airflow_constructs_helm_"
-NAMESPACE_VALUE = f"{_PLACEHOLDER_PREFIX}namespace__"
+PLACEHOLDER_PREFIX = "__airflow_constructs_helm_"
+NAMESPACE_VALUE = f"{PLACEHOLDER_PREFIX}namespace__"
 """Stands for a field whose whole value is the namespace."""
-NAMESPACE_INLINE = f"{_PLACEHOLDER_PREFIX}ns__"
+NAMESPACE_INLINE = f"{PLACEHOLDER_PREFIX}ns__"
 """Stands for the namespace inside a longer string (a DNS name, a config line)."""
 
 NAMESPACE_ACTION = "{{ .Release.Namespace | quote }}"
@@ -65,7 +67,7 @@ def mappings_in(objects: Iterable[Any]) -> Iterator[dict[str, Any]]:
 
 def replicas_placeholder(name: str) -> str:
     """Stands for the ``spec.replicas`` of workload ``name`` (a DNS name: a plain YAML word)."""
-    return f"{_PLACEHOLDER_PREFIX}replicas_{name}__"
+    return f"{PLACEHOLDER_PREFIX}replicas_{name}__"
 
 
 def replicas_action(name: str) -> str:
@@ -178,25 +180,95 @@ def escape(text: str) -> str:
 
 def check_no_placeholders(obj: Manifest, where: str) -> None:
     """Refuse an object that already contains the placeholder prefix (it would be substituted)."""
-    if _PLACEHOLDER_PREFIX in json.dumps(obj):
+    if PLACEHOLDER_PREFIX in json.dumps(obj):
         raise RoundTripError(
-            f"{where}: contains the reserved text {_PLACEHOLDER_PREFIX!r}, which the chart generator uses"
+            f"{where}: contains the reserved text {PLACEHOLDER_PREFIX!r}, which the chart generator uses"
         )
 
 
-def to_template(obj: Manifest, replicas: Mapping[str, int]) -> str:
-    """Template text of an object whose namespace (and replica) fields already hold placeholders.
+def to_template(
+    obj: Manifest,
+    replicas: Mapping[str, int],
+    actions: Mapping[str, str] | None = None,
+    checksummed: Collection[str] = (),
+) -> str:
+    """Template text of an object whose namespace (replica, value) fields already hold placeholders.
 
-    ``replicas`` names the workloads whose ``spec.replicas`` placeholder becomes a values lookup.
+    ``replicas`` names the workloads whose ``spec.replicas`` placeholder becomes a values lookup;
+    ``actions`` maps any further placeholder to its template action. A one-shot Job is written
+    as a named template holding its spec and the object, whose name the template computes from
+    that spec exactly as ``core.kube.job_suffix`` does: a value that changes the Job renames it.
+    A ConfigMap named in ``checksummed`` keeps its data in a named template, which the checksum
+    annotations of the pods that mount it hash (``checksum_action``).
     """
-    text = escape(dump(obj))
+    if obj.get("kind") == "Job":
+        return _job_template(obj, replicas, actions or {})
+    if obj.get("kind") == "ConfigMap" and obj["metadata"]["name"] in checksummed:
+        return _named_part(obj, "data", config_map_template(str(obj["metadata"]["name"])), replicas, actions or {})
+    return _actions(escape(dump(obj)), obj, replicas, actions or {})
+
+
+def _actions(text: str, obj: Manifest, replicas: Mapping[str, int], actions: Mapping[str, str]) -> str:
     text = text.replace(NAMESPACE_VALUE, NAMESPACE_ACTION).replace(NAMESPACE_INLINE, NAMESPACE_INLINE_ACTION)
     for name in replicas:
         text = text.replace(replicas_placeholder(name), replicas_action(name))
-    if _PLACEHOLDER_PREFIX in text:
+    for placeholder, action in actions.items():
+        text = text.replace(placeholder, action)
+    if PLACEHOLDER_PREFIX in text:
         # A placeholder the dumper quoted or split would render wrongly: never ship that.
         raise RoundTripError(f"{where_of(obj)}: a placeholder did not survive YAML dumping")
     return text
+
+
+_JOB_NAME = f"{PLACEHOLDER_PREFIX}job_name__"
+_PART = f"{PLACEHOLDER_PREFIX}part__"
+_JOB_SUFFIX = re.compile(r"^(?P<base>.+)-[0-9a-f]{8}$")
+
+
+def _job_template(obj: Manifest, replicas: Mapping[str, int], actions: Mapping[str, str]) -> str:
+    match = _JOB_SUFFIX.match(str(obj["metadata"]["name"]))
+    if not match:
+        raise RoundTripError(f"{where_of(obj)}: a Job's name must end with '-<8 hex>', the hash of its spec")
+    base = match["base"]
+    shell = {**obj, "metadata": {**obj["metadata"], "name": _JOB_NAME}}
+    return _named_part(shell, "spec", job_spec_template(base), replicas, {**actions, _JOB_NAME: job_name_action(base)})
+
+
+def _named_part(obj: Manifest, key: str, template: str, replicas: Mapping[str, int], actions: Mapping[str, str]) -> str:
+    """The object with its top-level ``key`` in the named template ``template``, included in place."""
+    # The part keeps its final newline (``{{ end }}``, not ``{{- end }}``): a block scalar at its
+    # end would lose its own otherwise, and the checksum of the rendered part would differ.
+    part = _actions(escape(dump(obj[key])), obj, replicas, actions)
+    include = f'{{{{- include "{template}" . | nindent 2 }}}}'
+    text = _actions(escape(dump({**obj, key: _PART})), obj, replicas, {**actions, _PART: include})
+    return f'{{{{- define "{template}" -}}}}\n{part}{{{{ end }}}}\n{text}'
+
+
+def config_map_template(name: str) -> str:
+    """The named template holding the data of ConfigMap ``name``."""
+    return f"airflow-constructs.config-map-data.{name}"
+
+
+def checksum_action(name: str, inline: bool = False) -> str:
+    """The action that computes ``core.kube.data_checksum`` of ConfigMap ``name`` as rendered.
+
+    ``inline``: as bare text inside a string, else as a whole (JSON-quoted) field.
+    """
+    quoted = "" if inline else " | toJson"
+    return f'{{{{ include "{config_map_template(name)}" . | fromYaml | toJson | sha256sum{quoted} }}}}'
+
+
+def job_spec_template(base: str) -> str:
+    """The named template holding the spec of the one-shot Job ``<base>-<hash>``."""
+    return f"airflow-constructs.job-spec.{base}"
+
+
+def job_name_action(base: str) -> str:
+    """The action that names a one-shot Job: ``core.kube.job_suffix`` in Helm's functions."""
+    return (
+        f'{{{{ print "{base}-" (include "{job_spec_template(base)}" . | fromYaml | toJson '
+        '| printf "%s\\x00" | sha256sum | trunc 8) | toJson }}'
+    )
 
 
 def where_of(obj: Manifest) -> str:
@@ -213,7 +285,41 @@ def render_locally(template: str, namespace: str, values: Mapping[str, Any]) -> 
     Used to prove a chart round-trips before it is written; ``helm template`` in the tests proves
     the same with Helm itself.
     """
+    bodies = {m["name"]: m["body"] for m in _DEFINE.finditer(template)}
 
+    def named(name: str) -> str:
+        return render(bodies[name])
+
+    def render(text: str) -> str:
+        text = _CHECKSUM_ACTION.sub(lambda m: _checksum(named(m["name"]), bool(m["json"])), text)
+        text = _INCLUDE.sub(lambda m: "\n  " + named(m["name"]).replace("\n", "\n  "), text)  # sprig's nindent
+        text = _JOB_NAME_ACTION.sub(
+            lambda m: json.dumps(f"{m['base']}{job_suffix(yaml.load(named(m['name']), _Loader))}"), text
+        )
+        return _render_actions(text, namespace, values)
+
+    return render(_DEFINE.sub("", template))
+
+
+_CHECKSUM_ACTION = re.compile(
+    r'\{\{ include "(?P<name>[^"]+)" \. \| fromYaml \| toJson \| sha256sum(?P<json> \| toJson)? \}\}'
+)
+
+
+def _checksum(data_yaml: str, quoted: bool) -> str:
+    digest = data_checksum(yaml.load(data_yaml, _Loader))
+    return json.dumps(digest) if quoted else digest
+
+
+_DEFINE = re.compile(r'\n?\{\{- define "(?P<name>[^"]+)" -\}\}\n(?P<body>.*?)\{\{ end \}\}', re.S)
+_INCLUDE = re.compile(r'[ \t\n]*\{\{- include "(?P<name>[^"]+)" \. \| nindent 2 \}\}')
+_JOB_NAME_ACTION = re.compile(
+    r'\{\{ print "(?P<base>[^"]+)" \(include "(?P<name>[^"]+)" \. \| fromYaml .*?\) \| toJson \}\}'
+)
+_VALUE_ACTION = re.compile(r"^ \.Values\.(?P<path>[\w.]+)(?P<json> \| toJson)?(?: \| int64)? $")
+
+
+def _render_actions(text: str, namespace: str, values: Mapping[str, Any]) -> str:
     def action(match: re.Match[str]) -> str:
         inner = match.group(1)
         if match.group(0) == ESCAPED_OPEN:
@@ -224,6 +330,11 @@ def render_locally(template: str, namespace: str, values: Mapping[str, Any]) -> 
             return namespace
         if replicas := _REPLICAS_ACTION.match(inner):
             return str(values["replicas"][replicas["name"]])
+        if value := _VALUE_ACTION.match(inner):
+            found: Any = values
+            for key in value["path"].split("."):
+                found = found[key]
+            return go_json(found) if value["json"] else str(found)
         raise RoundTripError(f"unexpected template action {match.group(0)!r}")
 
-    return _ACTION.sub(action, template)
+    return _ACTION.sub(action, text)

@@ -14,7 +14,7 @@ from typing import Any
 
 from constructs import Construct
 
-from ..core.kube import api_object, check_dns_label, config_map, require_namespace, service_host, short_hash
+from ..core.kube import api_object, check_dns_label, config_map, data_checksum, require_namespace, service_host
 from ..core.pod import SecretRef
 from ..core.props import PropsError, parse_props
 from ..core.secrets import GeneratedKey, SecretsBootstrap
@@ -85,14 +85,12 @@ class AirflowRuntime(AirflowContainers, Construct):
         self.api_url = f"{scheme}://{service_host(self.api_service_name, namespace)}:{API_PORT}"
         self.execution_api_url = f"{self.api_url}/execution/"
         self.config_text = cfg.render(cfg.merge(self._library_config(), p.settings.to_config(self.airflow2), p.config))
-        self.config_checksum = short_hash(self.config_text, length=64)
+        config_data = {"airflow.cfg": self.config_text}
+        # Of the whole ConfigMap's data, so a Helm chart can recompute it (see kube.data_checksum).
+        self.config_checksum = data_checksum(config_data)
         self.config_map_name = f"{self.instance}-config"
         self.config_map = config_map(
-            self,
-            "config",
-            name=self.config_map_name,
-            labels=self.labels("config"),
-            data={"airflow.cfg": self.config_text},
+            self, "config", name=self.config_map_name, labels=self.labels("config"), data=config_data
         )
         self.secrets_bootstrap = self._bootstrap(p, self.generated_keys)
 

@@ -1,0 +1,91 @@
+"""The Helm values next to the config file's fields they set, for ``docs/reference.md``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..airflow import AirflowProps
+from ..packaging.values import value_leaves
+
+
+def helm_values_section() -> list[str]:
+    """Markdown lines: each chart value, the config file field with the same meaning, and its schema."""
+    rows = [
+        "| `replicas.<workload>` | `<component>.replicas` | integer, 0 to 100 | Pods of the workload "
+        "(e.g. `replicas.airflow-scheduler`); absent for an autoscaled one. |"
+    ]
+    seen: set[tuple[str, ...]] = set()
+    # An exposed api-server with every name set, so that each exposure value has a row.
+    exposed = {
+        "host": "airflow.example.com",
+        "tls_secret": "airflow-tls",
+        "issuer": "letsencrypt",
+        "ingress_class": "nginx",
+    }
+    for leaf in value_leaves(AirflowProps.parse({"api_server": {"expose": exposed}})):
+        helm: tuple[str, ...]
+        config: tuple[str, ...]
+        if leaf.path[0] == "resources":
+            helm, config = ("resources", "<component>", leaf.path[2]), ("<component>", "resources", leaf.path[2])
+        elif leaf.path[1:2] == ("expose",):
+            helm = config = ("<component>", *leaf.path[1:])
+        else:
+            helm, config = leaf.path, leaf.props_path
+        if helm in seen:
+            continue
+        seen.add(helm)
+        schema = leaf.schema
+        rows.append(_row(helm, config, _allowed(schema), schema["description"], leaf.path[0] == "resources"))
+    return _section(rows)
+
+
+def _allowed(schema: dict[str, Any]) -> str:
+    if "enum" in schema:
+        return ", ".join(f"`{v}`" for v in schema["enum"])
+    if schema["type"] == "integer":
+        return (
+            f"integer, {schema['minimum']} to {schema['maximum']}"
+            if "maximum" in schema
+            else f"integer ≥ {schema['minimum']}"
+        )
+    return f"pattern `{schema['pattern']}`"
+
+
+def _row(helm: tuple[str, ...], config: tuple[str, ...], allowed: str, description: str, per_component: bool) -> str:
+    # A resources description starts with its component's name: the table lists the field once.
+    text = description.split(": ", 1)[-1] if per_component else description
+    cells = [f"`{'.'.join(helm)}`", f"`{'.'.join(config)}`", allowed, " ".join(text.split())]
+    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+
+def _section(rows: list[str]) -> list[str]:
+    return [
+        "## Helm values",
+        "",
+        "Every chart in `dist/helm/` honours these values, named as the config file's fields, with the "
+        "app's own settings as defaults (its `values.yaml`); its `values.schema.json` refuses anything "
+        "else, naming the field. `<component>` is a field of the Airflow props whose model has "
+        "`resources` (`api_server`, `scheduler`, `dag_processor`, `triggerer`, `migrations`, ...), listed "
+        "in a chart only when the app deploys it; `<component>.expose.*` only when the app exposes it, and "
+        "its names (`tls_secret`, `issuer`, ...) only when the app sets them. An image tag must keep the "
+        "chart's Airflow minor.",
+        "",
+        "| Helm value | config file field | allowed | description |",
+        "|---|---|---|---|",
+        *rows,
+        "",
+        "```bash",
+        "helm install airflow dist/helm/airflow-<version>.tgz -n airflow --set image.tag=3.3.1 \\",
+        "  --set-string resources.scheduler.cpu_limit=4",
+        "```",
+        "",
+        "```yaml",
+        "# the same settings in a config file",
+        "image:",
+        "  tag: 3.3.1",
+        "scheduler:",
+        "  resources:",
+        '    cpu_limit: "4"',
+        "```",
+        "",
+    ]

@@ -1,0 +1,99 @@
+"""``values.yaml`` and ``values.schema.json`` of a chart: every value it honours, and nothing else."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .templates import dump
+from .values import ValueLeaf, default_values
+
+_FAMILIES = {
+    "replicas": "Pods per Airflow component, by workload name (0 stops the component).",
+    "image": "The Airflow image every Airflow container runs (the config file's `image`).",
+    "resources": "Requests and limits per component (the config file's `<component>.resources`).",
+    "settings": "Typed airflow.cfg settings (the config file's `settings`).",
+}
+_EXPOSED = "How {0} is reached from outside the cluster (the config file's `{0}.expose`)."
+
+
+def values_yaml(chart: str, replicas: Mapping[str, int], leaves: Sequence[ValueLeaf]) -> str:
+    """``values.yaml``: the defaults, which render exactly the synthesized manifests."""
+    head = (
+        f"# Values of the {chart} chart. values.schema.json rejects any key not listed here.\n"
+        "# Everything else (airflow.cfg, secrets, which components exist) is fixed when the chart is\n"
+        "# generated: change it in Python with airflow-constructs and regenerate the chart.\n"
+    )
+    tree = _values_tree(replicas, leaves)
+    if not tree:
+        return head + "{}\n"
+    return head + "".join(f"\n# {_family(key)}\n" + dump({key: value}) for key, value in tree.items())
+
+
+def _family(key: str) -> str:
+    return _FAMILIES.get(key) or _EXPOSED.format(key)
+
+
+def _values_tree(replicas: Mapping[str, int], leaves: Sequence[ValueLeaf]) -> dict[str, Any]:
+    tree: dict[str, Any] = {"replicas": dict(replicas)} if replicas else {}
+    return {**tree, **default_values(list(leaves))}
+
+
+def values_schema(
+    chart: str, kinds: Mapping[str, str], replicas: Mapping[str, int], leaves: Sequence[ValueLeaf]
+) -> str:
+    """``values.schema.json``: exactly the values the chart honours; unknown keys are errors.
+
+    ``kinds`` maps each workload name to its kind, for the replicas' descriptions.
+    """
+    properties: dict[str, Any] = {}
+    if replicas:
+        properties["replicas"] = _object(
+            _FAMILIES["replicas"],
+            {
+                name: {
+                    "description": f"spec.replicas of {kinds[name]}/{name}.",
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": 100,  # ComponentProps.replicas allows the same range
+                    "default": count,
+                }
+                for name, count in replicas.items()
+            },
+        )
+    for leaf in leaves:
+        node = properties
+        for depth, key in enumerate(leaf.path[:-1]):
+            description = _family(key) if depth == 0 else _nested(leaf.path[0], key)
+            node = node.setdefault(key, _object(description, {}))["properties"]
+        node[leaf.path[-1]] = {**leaf.schema, "default": leaf.default}
+    _require_all(properties)
+    schema = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": f"Values of the {chart} chart",
+        "description": "Only the keys below are honoured; anything else is an error.",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": properties,
+    }
+    return json.dumps(schema, indent=2) + "\n"
+
+
+def _nested(family: str, key: str) -> str:
+    if family == "resources":
+        return f"{key}: requests and limits."
+    return f"{family}.{key}."
+
+
+def _require_all(properties: dict[str, Any]) -> None:
+    for node in properties.values():
+        if node.get("type") == "object":
+            node["required"] = list(node["properties"])
+            _require_all(node["properties"])
+
+
+def _object(description: str, properties: dict[str, Any]) -> dict[str, Any]:
+    # Every key is required (``_require_all``): a `--set x=null` would otherwise remove a default
+    # the templates read.
+    return {"description": description, "type": "object", "additionalProperties": False, "properties": properties}

@@ -145,6 +145,12 @@ test: tools lint typecheck unit checkov cluster-test
 test-deep: setup
 	HYPOTHESIS_PROFILE=deep pytest -p no:cacheprovider tests/test_properties.py tests/test_upgrade_properties.py
 
+## proof: the differential tests of the value rules (tests/cluster/test_values.py) with 300 values per
+## type instead of 40, against the real API server (about 1.5 min)
+.PHONY: proof
+proof: setup tools cluster-tools
+	VALUE_EXAMPLES=300 pytest -p no:cacheprovider -m cluster tests/cluster/test_values.py
+
 ## e2e: run the synthesized apps as real Airflow processes and run a DAG (tests/e2e/README.md).
 ## Installs Airflow (venv), PostgreSQL and Redis into .cache/e2e/ first: apt-get and useradd need root.
 E2E_SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -476,8 +476,8 @@ BAD: list[Any] = [
     ),
     pytest.param(
         lambda c: KubernetesExecutor(cleanup={"schedule": "hourly"}),
-        "KubernetesExecutor.cleanup.schedule: 'hourly' is not allowed: expected a cron schedule of five fields, "
-        "such as '*/15 * * * *'",
+        "KubernetesExecutor.cleanup.schedule: 'hourly' is not allowed: expected 5 fields (minute hour day-of-month "
+        "month day-of-week), found 1: use a schedule such as '*/15 * * * *'",
         id="cleanup-schedule",
     ),
     pytest.param(

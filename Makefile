@@ -7,7 +7,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(CURDIR)/.tools/bin:$(PATH)
 export CDK8S_CHECK_UPGRADE := false
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null)
+# One line (on stderr) instead of jsii's 12-line banner under an end-of-life Node.js, as the CLI does.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := $(shell $(PYTHON) airflow_constructs/core/node_runtime.py)
 
 .PHONY: setup tools synth package wheel test lint typecheck unit e2e bench clean
 

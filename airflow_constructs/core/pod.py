@@ -14,7 +14,7 @@ from .kube import check_dns_label
 from .props import Props
 from .resources import Resources
 from .security import PodSecurity, container_security_context, pod_security_context
-from .values import Annotations, EnvVarName, Labels
+from .values import Annotations, DnsSubdomain, EnvVarName, Labels
 
 _RESERVED_LABEL_PREFIX = "app.kubernetes.io/"
 
@@ -143,7 +143,7 @@ class PodOptions(Props):
     """Kubernetes ``Affinity`` object."""
     topology_spread_constraints: list[KubeObject] = []
     """Kubernetes ``TopologySpreadConstraint`` objects; the label selector is yours to set."""
-    priority_class_name: str | None = None
+    priority_class_name: DnsSubdomain | None = None
     """PriorityClass of the pods."""
     image_pull_secrets: list[str] = []
     """Names of Secrets used to pull images, added to the release-wide ones."""

@@ -131,6 +131,20 @@ _CRON_ATOMS = [
 ]
 
 
+def _cron_field(low: int, high: int, names: list[str]) -> st.SearchStrategy[str]:
+    """One field valid by construction: values, names, ranges, steps and lists within its bounds."""
+    number = st.integers(low, high)
+    atom = st.one_of(number.map(str), st.sampled_from(names)) if names else number.map(str)
+    ordered = st.builds(lambda a, b: f"{min(a, b)}-{max(a, b)}", number, number)
+    rng = st.one_of(st.just("*"), atom, ordered)
+    stepped = st.one_of(rng, st.builds(lambda r, s: f"{r}/{s}", rng, st.integers(1, high + 1)))
+    return st.lists(stepped, min_size=1, max_size=3).map(",".join)
+
+
+_MONTH_NAMES = ["jan", "FEB", "Mar", "dec"]
+_DAY_NAMES = ["sun", "MON", "Fri", "sat"]
+
+
 def cron_schedules() -> st.SearchStrategy[str]:
     atom = st.sampled_from(_CRON_ATOMS)
     rng = st.one_of(atom, st.builds(lambda a, b: f"{a}-{b}", atom, atom))
@@ -143,7 +157,11 @@ def cron_schedules() -> st.SearchStrategy[str]:
          "@every 0", "@every 1x", "@every ", "@hourly ", " @hourly", "CRON_TZ=UTC 0 * * * *", "TZ=UTC @daily",
          "0 0 * * ,", "0 0 1,,2 * *", "*-5 * * * *", "@every .5s", "@every -1s"]
     )  # fmt: skip
-    return st.one_of(five, _mutated(five), macros, _any_text)
+    valid = st.tuples(
+        _cron_field(0, 59, []), _cron_field(0, 23, []), _cron_field(1, 31, []),
+        _cron_field(1, 12, _MONTH_NAMES), _cron_field(0, 6, _DAY_NAMES),
+    ).map(" ".join)  # fmt: skip
+    return st.one_of(valid, five, _mutated(five), macros, _any_text)
 
 
 def time_zones() -> st.SearchStrategy[str]:

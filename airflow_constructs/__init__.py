@@ -1,5 +1,10 @@
 """airflow-constructs: typed, secure-by-default cdk8s constructs for Apache Airflow 3."""
 
+from .core.node_runtime import quiet_node_end_of_life_banner
+
+# Before anything imports cdk8s: jsii checks the Node.js version when its node process starts.
+quiet_node_end_of_life_banner()
+
 from .airflow import Airflow, AirflowProps
 from .components.api_server import ApiServer, ApiServerProps
 from .components.dag_processor import DagProcessor, DagProcessorProps

@@ -13,8 +13,10 @@ from airflow_constructs import (
     Airflow,
     AirflowImage,
     AirflowProps,
+    AirflowSettings,
     CeleryExecutor,
     CeleryWorkerSet,
+    DbCleanProps,
     EgressRule,
     EmbeddedPostgres,
     EmbeddedRedis,
@@ -46,6 +48,7 @@ from airflow_constructs import (
     Toleration,
     VerticalAutoscaling,
 )
+from airflow_constructs.components.statsd import MetricsProps
 from airflow_constructs.core.props import PATTERN_HINTS, Props
 
 BAD: list[Any] = [
@@ -74,13 +77,15 @@ BAD: list[Any] = [
     ),
     pytest.param(
         lambda c: Airflow(c, "airflow", image={"tag": "2.9.3"}),
-        "AirflowProps.image: Airflow version '2.9.3' is not supported: supported minors are 2.10, 2.11, 3.0, 3.1, "
+        "AirflowProps.image.tag: '2.9.3' is not allowed: Airflow 2.9.3 is not supported: supported minors are 2.10, "
+        "2.11, 3.0, 3.1, "
         "3.2, 3.3",
         id="unsupported-airflow-version",
     ),
     pytest.param(
         lambda c: Airflow(c, "airflow", image={"tag": "nightly"}),
-        "AirflowProps.image: image tag 'nightly' does not start with an Airflow version: set airflow_version",
+        "AirflowProps.image.tag: 'nightly' is not allowed: it does not start with an Airflow version (X.Y.Z): set "
+        "airflow_version",
         id="tag-without-version",
     ),
     pytest.param(
@@ -476,8 +481,8 @@ BAD: list[Any] = [
     ),
     pytest.param(
         lambda c: KubernetesExecutor(cleanup={"schedule": "hourly"}),
-        "KubernetesExecutor.cleanup.schedule: 'hourly' is not allowed: expected a cron schedule of five fields, "
-        "such as '*/15 * * * *'",
+        "KubernetesExecutor.cleanup.schedule: 'hourly' is not allowed: expected 5 fields (minute hour day-of-month "
+        "month day-of-week), found 1: use a schedule such as '*/15 * * * *'",
         id="cleanup-schedule",
     ),
     pytest.param(
@@ -610,6 +615,82 @@ BAD: list[Any] = [
         "AirflowProps.extra_pip_packages: ['pandas; rm -rf /'] is not allowed: 'pandas; rm -rf /' is not a pip "
         "requirement such as 'pandas==2.2.3'",
         id="pip-requirement",
+    ),
+    pytest.param(
+        lambda c: AirflowImage(tag="2026-05-01", airflow_version="2.9.0"),
+        "AirflowImage.airflow_version: '2.9.0' is not allowed: Airflow 2.9.0 is not supported: supported minors are "
+        "2.10, 2.11, 3.0, 3.1, 3.2, 3.3",
+        id="unsupported-airflow-version-field",
+    ),
+    pytest.param(
+        lambda c: Airflow(
+            c,
+            "airflow",
+            executor={
+                "kind": "CeleryExecutor",
+                "worker_sets": [{"name": "a"}, {"name": "b", "pod": {"pod_labels": {"team": "-data"}}}],
+            },
+        ),
+        "AirflowProps.executor.worker_sets[1].pod.pod_labels: {'team': '-data'} is not allowed: label value '-data': "
+        "expected at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit (or empty)",
+        id="worker-set-label-value",
+    ),
+    pytest.param(
+        lambda c: PodOptions(node_selector={"Kubernetes.IO/arch": "amd64"}),
+        "PodOptions.node_selector: {'Kubernetes.IO/arch': 'amd64'} is not allowed: label key 'Kubernetes.IO/arch' is "
+        "not a qualified name ([prefix/]name): the prefix 'Kubernetes.IO' is not a lowercase DNS subdomain such as "
+        "'example.com'",
+        id="node-selector-key-prefix",
+    ),
+    pytest.param(
+        lambda c: NetworkPeer(pod_labels={"app.kubernetes.io/": "x"}),
+        "NetworkPeer.pod_labels: {'app.kubernetes.io/': 'x'} is not allowed: label key 'app.kubernetes.io/' is not a "
+        "qualified name ([prefix/]name): the name is empty",
+        id="peer-label-key-empty-name",
+    ),
+    pytest.param(
+        lambda c: MetricsProps(service_monitor_labels={"release": "x" * 64}),
+        f"MetricsProps.service_monitor_labels: {{'release': '{'x' * 64}'}} is not allowed: label value '{'x' * 64}': "
+        "expected at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit (or empty)",
+        id="service-monitor-label-too-long",
+    ),
+    pytest.param(
+        lambda c: PodOptions(pod_annotations={"note": "x" * 262141}),
+        "PodOptions.pod_annotations: not allowed: annotations take 262145 bytes: at most 262144 (256 KiB) are allowed",
+        id="annotations-over-256-kib",
+    ),
+    pytest.param(
+        lambda c: Exposure(host="a.example.com", tls_secret="x", annotations={"nginx.ingress.kubernetes.io/a/b": "1"}),
+        "Exposure.annotations: {'nginx.ingress.kubernetes.io/a/b': '1'} is not allowed: annotation key "
+        "'nginx.ingress.kubernetes.io/a/b' is not a qualified name ([prefix/]name): at most one '/'",
+        id="annotation-key-two-slashes",
+    ),
+    pytest.param(
+        lambda c: DbCleanProps(schedule="@every day"),
+        "DbCleanProps.schedule: '@every day' is not allowed: 'day' is not a Go duration such as '90m' or '1h30m'",
+        id="cron-every-not-a-duration",
+    ),
+    pytest.param(
+        lambda c: DbCleanProps(schedule="*/0 * * * *"),
+        "DbCleanProps.schedule: '*/0 * * * *' is not allowed: step 0 in '*/0': a step must be positive",
+        id="cron-step-zero",
+    ),
+    pytest.param(
+        lambda c: DbCleanProps(schedule="0 3 * * mon-fri,sun-sat,8"),
+        "DbCleanProps.schedule: '0 3 * * mon-fri,sun-sat,8' is not allowed: '8' is outside the day of week range 0-6",
+        id="cron-weekday-out-of-range",
+    ),
+    pytest.param(
+        lambda c: PostgresBackupProps(schedule="0 0 30 feb * extra"),
+        "PostgresBackupProps.schedule: '0 0 30 feb * extra' is not allowed: expected 5 fields (minute hour "
+        "day-of-month month day-of-week), found 6: use a schedule such as '*/15 * * * *'",
+        id="cron-six-fields",
+    ),
+    pytest.param(
+        lambda c: AirflowSettings(default_timezone="Mars/Olympus"),
+        "AirflowSettings.default_timezone: 'Mars/Olympus' is not allowed: unknown time zone: expected 'utc', 'system' "
+        "or an IANA time zone name such as 'Europe/Berlin'",
+        id="unknown-time-zone",
     ),
     pytest.param(
         lambda c: Toleration(key="dedicated", operator="Exists", value="airflow"),

@@ -217,6 +217,25 @@ BAD_CONFIGS: dict[str, str] = {
     "duplicate-key.yaml": "duplicate-key.yaml:3:1: malformed YAML: key 'scheduler' is given twice (first on line 1)",
     "not-a-mapping.yaml": "not-a-mapping.yaml: expected a mapping of Airflow props at the top level, "
     "got list ['scheduler', 'triggerer']",
+    "bad-label-key.yaml": "bad-label-key.yaml:3:5: scheduler.pod.pod_labels: {'team/x/y': 'data'} is not allowed: "
+    "label key 'team/x/y' is not a qualified name ([prefix/]name): at most one '/'",
+    "bad-label-value.yaml": "bad-label-value.yaml:3:5: scheduler.pod.pod_labels: {'team': 'data platform'} is not "
+    "allowed: label value 'data platform': expected at most 63 letters, digits, '-', '_' and '.', starting and "
+    "ending with a letter or digit (or empty)",
+    "bad-node-selector.yaml": "bad-node-selector.yaml:3:5: dag_processor.pod.node_selector: {'kubernetes.io/arch': "
+    "'amd64 '} is not allowed: label value 'amd64 ': expected at most 63 letters, digits, '-', '_' and '.', "
+    "starting and ending with a letter or digit (or empty)",
+    "bad-annotation-key.yaml": "bad-annotation-key.yaml:3:5: triggerer.pod.pod_annotations: {'-bad.example.com/x': "
+    "'1'} is not allowed: annotation key '-bad.example.com/x' is not a qualified name ([prefix/]name): the prefix "
+    "'-bad.example.com' is not a lowercase DNS subdomain such as 'example.com'",
+    "bad-cron-range.yaml": "bad-cron-range.yaml:2:3: db_clean.schedule: '0 24 * * *' is not allowed: '24' is "
+    "outside the hour range 0-23",
+    "cron-tz-prefix.yaml": "cron-tz-prefix.yaml:2:3: db_clean.schedule: 'CRON_TZ=Europe/Berlin 0 3 * * *' is not "
+    "allowed: TZ and CRON_TZ are not allowed in a CronJob schedule (Kubernetes 1.29+ refuses them)",
+    "bad-env-name.yaml": "bad-env-name.yaml:4:9: scheduler.pod.extra_env[0].name: '1X' is not allowed: expected an "
+    "environment variable name: letters, digits, '_', '-' and '.', not starting with a digit",
+    "bad-time-zone.yaml": "bad-time-zone.yaml:2:3: settings.default_timezone: 'Europe/Berln' is not allowed: "
+    "unknown time zone: expected 'utc', 'system' or an IANA time zone name such as 'Europe/Berlin'",
 }
 """Each bad file in tests/bad_configs/ and the exact message (each line prefixed with the directory)."""
 

@@ -493,7 +493,7 @@ def test_image_upgrade_renames_jobs_and_rolls_pods_but_keeps_secrets() -> None:
 BAD_VERSIONS = [
     pytest.param(
         {"image": {"tag": "3.4.0"}},
-        "AirflowProps.image: Airflow version '3.4.0' is not supported: supported "
+        "AirflowProps.image.tag: '3.4.0' is not allowed: Airflow 3.4.0 is not supported: supported "
         "minors are 2.10, 2.11, 3.0, 3.1, 3.2, 3.3",
         id="newer-than-tested",
     ),

@@ -222,7 +222,8 @@ def test_no_exposure_by_default(default_app: list[Manifest]) -> None:
         (
             {"host": "a.example.com", "tls_secret": "x", "annotations": {"bad key": "1"}},
             "AirflowProps.api_server.expose.annotations: {'bad key': '1'} is not allowed: annotation key 'bad key' "
-            "is not a valid Kubernetes annotation key",
+            "is not a qualified name ([prefix/]name): the name part must be letters, digits, '-', '_' and '.', "
+            "starting and ending with a letter or digit",
         ),
     ],
 )

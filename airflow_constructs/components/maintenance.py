@@ -9,6 +9,7 @@ from typing import Any
 from constructs import Construct
 from pydantic import Field, field_validator
 
+from ..core.cron import CronSchedule
 from ..core.kube import api_object, check_dns_label, config_map, cron_job, service_account, short_hash
 from ..core.pod import PodOptions, container, empty_dir, pod_template
 from ..core.props import Props
@@ -29,7 +30,7 @@ class DbCleanProps(Props):
     """Create the CronJob. Airflow's audit log (the ``log`` table) is kept for ``retention_days``."""
     retention_days: int = Field(default=90, ge=1, le=3650)
     """Rows older than this many days are deleted."""
-    schedule: str = Field(default="0 3 * * *", pattern=r"^(\S+\s+){4}\S+$")
+    schedule: CronSchedule = "0 3 * * *"
     """Cron schedule (cluster time zone)."""
     resources: Resources = JOB_RESOURCES
     """Requests and limits of the job's container."""
@@ -40,7 +41,7 @@ class PostgresBackupProps(Props):
 
     enabled: bool = False
     """Create the CronJob and its PVC."""
-    schedule: str = Field(default="0 2 * * *", pattern=r"^(\S+\s+){4}\S+$")
+    schedule: CronSchedule = "0 2 * * *"
     """Cron schedule."""
     keep: int = Field(default=7, ge=1, le=1000)
     """How many dumps to keep."""

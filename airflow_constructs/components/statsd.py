@@ -37,6 +37,7 @@ from ..core.pod import PodOptions, container, empty_dir, pod_template
 from ..core.props import Props, PropsError
 from ..core.resources import Resources
 from ..core.security import PodSecurity
+from ..core.values import Labels
 
 STATSD_PORT = 9125
 METRICS_PORT = 9102
@@ -146,7 +147,7 @@ class MetricsProps(Props):
     """More statsd_exporter mapping rules, tried before the library's."""
     service_monitor: bool = False
     """Create a Prometheus Operator ``ServiceMonitor`` for the exporter (needs the CRD)."""
-    service_monitor_labels: dict[str, str] = {}
+    service_monitor_labels: Labels = {}
     """Labels your Prometheus selects ServiceMonitors by (e.g. ``{"release": "prometheus"}``)."""
     scrape_interval: str = "30s"
     """How often Prometheus scrapes the exporter, e.g. ``30s`` or ``1m``."""

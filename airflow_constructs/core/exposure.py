@@ -23,13 +23,13 @@ from pydantic import ValidationInfo, field_validator, model_validator
 
 from .kube import api_object, check_dns_label
 from .props import Props, PropsError
+from .values import Annotations
 
 _HOST_LABEL = r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"
 _HOST = re.compile(rf"^(\*\.)?{_HOST_LABEL}(\.{_HOST_LABEL})*$")
 HOST_PATTERN = _HOST.pattern
 """What ``Exposure.host`` accepts, as a pattern a JSON Schema can hold (the Helm values' schema)."""
 _PATH = re.compile(r"^/([A-Za-z0-9._~!$&'()*+,;=:@%-]+(/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)*)?$")
-_ANNOTATION_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 
 NGINX_BACKEND_PROTOCOL = "nginx.ingress.kubernetes.io/backend-protocol"
 CERT_MANAGER_ANNOTATIONS = {"ClusterIssuer": "cert-manager.io/cluster-issuer", "Issuer": "cert-manager.io/issuer"}
@@ -46,7 +46,7 @@ class Exposure(Props):
     """``ingress`` (networking.k8s.io/v1 Ingress) or ``httproute`` (Gateway API, attached to ``gateway``)."""
     ingress_class: str | None = None
     """Ingress: ``spec.ingressClassName`` (None: the cluster's default class)."""
-    annotations: dict[str, str] = {}
+    annotations: Annotations = {}
     """Annotations of the Ingress or HTTPRoute (controller options, e.g. body size or timeouts)."""
     tls: bool = True
     """Serve HTTPS. With an Ingress it needs ``tls_secret`` or ``issuer``; with an HTTPRoute the
@@ -82,14 +82,6 @@ class Exposure(Props):
     def _path(cls, value: str) -> str:
         if not _PATH.match(value):
             raise ValueError("expected '/' or a path such as '/airflow': starting with '/', no trailing '/' or spaces")
-        return value
-
-    @field_validator("annotations")
-    @classmethod
-    def _annotations(cls, value: dict[str, str]) -> dict[str, str]:
-        for key in sorted(value):
-            if not _ANNOTATION_KEY.match(key) or len(key) > 316:
-                raise ValueError(f"annotation key {key!r} is not a valid Kubernetes annotation key")
         return value
 
     @field_validator("ingress_class", "tls_secret", "issuer", "gateway", "gateway_namespace", "gateway_listener")

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .props import Props
+from .props import FieldError, Props
 
 AIRFLOW_VERSION = "3.3.2"
 """The Airflow release this library is tested against (the default image tag)."""
@@ -83,7 +83,10 @@ class AirflowImage(Image):
         major, minor = (int(x) for x in version.split(".")[:2])
         if (major, minor) not in SUPPORTED_MINORS:
             allowed = ", ".join(f"{a}.{b}" for a, b in SUPPORTED_MINORS)
-            raise ValueError(f"Airflow version {version!r} is not supported: supported minors are {allowed}")
+            field = "airflow_version" if self.airflow_version else "tag"
+            raise FieldError(
+                field, getattr(self, field), f"Airflow {version} is not supported: supported minors are {allowed}"
+            )
         return self
 
     @property
@@ -98,5 +101,5 @@ class AirflowImage(Image):
             return self.airflow_version
         match = _VERSION_IN_TAG.match(self.tag)
         if not match:
-            raise ValueError(f"image tag {self.tag!r} does not start with an Airflow version: set airflow_version")
+            raise FieldError("tag", self.tag, "it does not start with an Airflow version (X.Y.Z): set airflow_version")
         return ".".join(match.groups())

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from typing import Any
 
 from cdk8s import ApiObject, ApiObjectMetadata, Chart, JsonPatch
 from constructs import Construct
+
+from . import values
 
 PART_OF = "airflow"
 MANAGED_BY = "airflow-constructs"
@@ -21,17 +22,13 @@ CONFIG_CHECKSUM = "airflow-constructs.io/config-checksum"
 """Pod-template annotation holding a checksum of the configuration the pod mounts: a change rolls
 the pods, and for a one-shot Job it changes the Job's name (see ``one_shot_job``)."""
 
-DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-
 
 def check_dns_label(field: str, value: str, max_len: int = 63) -> str:
-    """Validate an RFC 1123 label (the rule for most Kubernetes object names)."""
-    if len(value) > max_len or not DNS_LABEL.match(value):
-        raise ValueError(
-            f"{value!r} is not a valid name for {field}: use at most {max_len} lowercase letters, "
-            "digits and '-', starting and ending with a letter or digit"
-        )
-    return value
+    """An RFC 1123 label (the rule for most Kubernetes object names), the message naming ``field``."""
+    try:
+        return values.check_dns_label(value, max_len)
+    except ValueError as err:
+        raise ValueError(f"{value!r} is not a valid name for {field}: {err}") from None
 
 
 def selector_labels(instance: str, component: str) -> dict[str, str]:

@@ -14,6 +14,7 @@ from pydantic import AfterValidator, field_validator, model_validator
 
 from .kube import check_dns_label
 from .props import Props
+from .values import Labels
 
 NAMESPACE_LABEL = "kubernetes.io/metadata.name"
 """The label Kubernetes (1.22+) puts on every namespace, with the namespace's name."""
@@ -36,13 +37,6 @@ Cidr = Annotated[str, AfterValidator(check_cidr)]
 """A network in CIDR form, e.g. ``10.0.0.0/16``."""
 
 
-def _check_labels(value: dict[str, str] | None) -> dict[str, str] | None:
-    for key in sorted(value or {}):
-        if not key or len(key) > 317:
-            raise ValueError(f"label key {key!r} is not valid")
-    return value
-
-
 class NetworkPeer(Props):
     """A peer outside the release: a CIDR (``cidr``), or pods chosen by namespace and/or pod labels.
 
@@ -57,20 +51,15 @@ class NetworkPeer(Props):
     """Ranges inside ``cidr`` that are excluded."""
     namespace: str | None = None
     """Pods of this namespace (selected by its ``kubernetes.io/metadata.name`` label)."""
-    namespace_labels: dict[str, str] | None = None
+    namespace_labels: Labels | None = None
     """Pods of the namespaces with these labels (``{}``: every namespace)."""
-    pod_labels: dict[str, str] | None = None
+    pod_labels: Labels | None = None
     """Only the pods with these labels (in ``namespace``/``namespace_labels``, else in the release's namespace)."""
 
     @field_validator("namespace")
     @classmethod
     def _namespace(cls, value: str | None) -> str | None:
         return None if value is None else check_dns_label("namespace", value)
-
-    @field_validator("namespace_labels", "pod_labels")
-    @classmethod
-    def _labels(cls, value: dict[str, str] | None) -> dict[str, str] | None:
-        return _check_labels(value)
 
     @model_validator(mode="after")
     def _one_kind(self) -> NetworkPeer:

@@ -14,6 +14,7 @@ from .kube import check_dns_label
 from .props import Props
 from .resources import Resources
 from .security import PodSecurity, container_security_context, pod_security_context
+from .values import Annotations, DnsSubdomain, EnvVarName, Labels
 
 _RESERVED_LABEL_PREFIX = "app.kubernetes.io/"
 
@@ -49,7 +50,7 @@ class SecretRef(Props):
 class EnvVar(Props):
     """An extra environment variable: a literal value, or a key of a Secret or ConfigMap."""
 
-    name: str = Field(pattern=r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
+    name: EnvVarName
     """Variable name."""
     value: str | None = None
     """Literal value (never put a secret here: it would be written to the manifests)."""
@@ -134,7 +135,7 @@ class PodOptions(Props):
     A container without ``securityContext`` gets the restricted one."""
     extra_init_containers: list[KubeObject] = []
     """Init ``Container`` objects, run after the library's own init containers; same rules."""
-    node_selector: dict[str, str] = {}
+    node_selector: Labels = {}
     """Node labels the pods must be scheduled on."""
     tolerations: list[Toleration] = []
     """Taints the pods tolerate."""
@@ -142,13 +143,13 @@ class PodOptions(Props):
     """Kubernetes ``Affinity`` object."""
     topology_spread_constraints: list[KubeObject] = []
     """Kubernetes ``TopologySpreadConstraint`` objects; the label selector is yours to set."""
-    priority_class_name: str | None = None
+    priority_class_name: DnsSubdomain | None = None
     """PriorityClass of the pods."""
     image_pull_secrets: list[str] = []
     """Names of Secrets used to pull images, added to the release-wide ones."""
-    pod_annotations: dict[str, str] = {}
+    pod_annotations: Annotations = {}
     """Annotations added to the pods."""
-    pod_labels: dict[str, str] = {}
+    pod_labels: Labels = {}
     """Labels added to the pods (``app.kubernetes.io/*`` are the library's and cannot be set)."""
 
     @field_validator("pod_labels")

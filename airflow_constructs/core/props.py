@@ -22,6 +22,16 @@ class PropsError(ValueError):
     """Raised for any invalid prop: the message names the field, the value and what is allowed."""
 
 
+class FieldError(ValueError):
+    """Raised by a check across a model's fields when one field holds the bad value: the message's
+    path then ends at that field (``image.tag``), not at the model (``image``)."""
+
+    def __init__(self, field: str, value: Any, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.value = value
+
+
 class Props(BaseModel):
     """Base class of all props models (frozen, strict about unknown fields)."""
 
@@ -119,7 +129,10 @@ def format_validation_error(model: type[BaseModel] | str, err: ValidationError) 
         # Tagged unions add the tag to the path; it is noise for the reader.
         loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and p in _UNION_TAGS))
         where = f"{name}.{_location(loc)}" if loc else name
-        if item["type"] == "extra_forbidden":
+        error = (item.get("ctx") or {}).get("error")
+        if isinstance(error, FieldError):
+            lines.append(f"{where}.{error.field}: {error.value!r} is not allowed: {error}")
+        elif item["type"] == "extra_forbidden":
             # The raw path keeps union tags, which pick the right member of a tagged union.
             hint = _field_hint(model, tuple(item["loc"]))
             lines.append(f"{where}: unknown field{hint}")

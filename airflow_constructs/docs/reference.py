@@ -28,6 +28,7 @@ from ..config_file import AirflowConfig
 from ..core.docstrings import field_descriptions
 from .examples import Segment, config_example, container_kind, example_values, models_in, reachable
 from .helm_values import helm_values_section
+from .value_rules import rule_name, value_rules_section
 
 GENERATED_NOTE = "<!-- Generated from the props models by `python -m apps.docs` (make synth): do not edit. -->"
 
@@ -129,6 +130,7 @@ def reference_markdown() -> str:
     ]
     for doc in constructs:
         out.extend(_construct_section(doc, paths, anchors))
+    out.extend(value_rules_section())
     out.extend(["## Types", ""])
     for model in types_:
         out.extend(_model_section(model, paths, anchors))
@@ -184,10 +186,16 @@ def _table(model: type[BaseModel], names: list[str], anchors: dict[type[BaseMode
     for name in names:
         info = model.model_fields[name]
         rows.append(
-            f"| `{name}` | {_cell(_type_text(info.annotation, anchors) + _constraints(info))} "
+            f"| `{name}` | {_cell(_field_type_text(info, anchors) + _constraints(info))} "
             f"| {_cell(_default_text(info))} | {_cell(_prose(descriptions.get(name, '')))} |"
         )
     return rows
+
+
+def _field_type_text(info: FieldInfo, anchors: dict[type[BaseModel], str]) -> str:
+    # pydantic moves a field's own Annotated metadata (a value rule) from the annotation to metadata.
+    rule = rule_name(info.metadata)
+    return f"[{rule}](#value-rules)" if rule else _type_text(info.annotation, anchors)
 
 
 def _cell(text: str) -> str:
@@ -211,7 +219,8 @@ def _type_text(annotation: Any, anchors: dict[type[BaseModel], str]) -> str:
     if annotation is type(None) or annotation is None:
         return "None"
     if origin is typing.Annotated:
-        return _type_text(args[0], anchors)
+        rule = rule_name(list(args[1:]))
+        return f"[{rule}](#value-rules)" if rule else _type_text(args[0], anchors)
     if origin in (Union, types.UnionType):
         parts: list[str] = []
         for arg in args:

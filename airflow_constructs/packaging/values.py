@@ -25,9 +25,9 @@ from ..airflow import Airflow, AirflowProps
 from ..core.docstrings import field_descriptions
 from ..core.exposure import HOST_PATTERN, Exposure
 from ..core.image import AirflowImage
-from ..core.kube import DNS_LABEL
 from ..core.props import Props
 from ..core.resources import Resources
+from ..core.values import DNS_LABEL_PATTERN
 from ..runtime.config import AirflowSettings
 
 _QUANTITY_PATTERNS = {
@@ -152,7 +152,7 @@ def _exposure_leaves(props: AirflowProps) -> list[ValueLeaf]:
         for field in _EXPOSURE_NAMES:
             value = getattr(expose, field)
             if value is not None:
-                schema = {"type": "string", "maxLength": 253, "pattern": DNS_LABEL.pattern, "description": docs[field]}
+                schema = {"type": "string", "maxLength": 253, "pattern": DNS_LABEL_PATTERN, "description": docs[field]}
                 sentinel = f"zzsentinel-{component}-{field}".replace("_", "-")
                 leaves.append(ValueLeaf((*path, field), (*path, field), value, sentinel, schema))
     return leaves

@@ -8,11 +8,24 @@ never in this file: they reach the processes as env vars read from Secrets.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from ..core.props import Props
+from ..core.values import iana_zones
+
+
+def check_airflow_time_zone(value: str) -> str:
+    """``[core] default_timezone`` as Airflow resolves it: ``system``, ``utc`` in any case (pendulum), or
+    an IANA zone name. Stricter than pendulum on purpose: it would also load non-zone files such as
+    ``posixrules`` from the zoneinfo directory."""
+    if value == "system" or value.lower() == "utc" or value in iana_zones():
+        return value
+    raise ValueError("unknown time zone: expected 'utc', 'system' or an IANA time zone name such as 'Europe/Berlin'")
+
+
+AirflowTimeZone = Annotated[str, AfterValidator(check_airflow_time_zone)]
 
 _SECTION = re.compile(r"^[a-z][a-z0-9_]*$")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -31,7 +44,7 @@ class AirflowSettings(Props):
     """``[core] dags_are_paused_at_creation``: new DAGs wait for someone to unpause them."""
     load_examples: bool = False
     """``[core] load_examples``: Airflow's example DAGs (off in production)."""
-    default_timezone: str = "utc"
+    default_timezone: AirflowTimeZone = "utc"
     """``[core] default_timezone``."""
     logging_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     """``[logging] logging_level``."""

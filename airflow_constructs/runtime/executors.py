@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Discriminator, Field, Tag, field_validator
 
 from ..core.autoscaling import Autoscaling
+from ..core.cron import CronSchedule
 from ..core.kube import check_dns_label
 from ..core.props import Props, register_union_tags
 from ..core.resources import Resources
@@ -132,7 +133,7 @@ class PodCleanup(Props):
 
     enabled: bool = False
     """Create the CronJob."""
-    schedule: str = Field(default="*/15 * * * *", pattern=r"^(\S+\s+){4}\S+$")
+    schedule: CronSchedule = "*/15 * * * *"
     """Cron schedule."""
     min_age_minutes: int = Field(default=60, ge=1)
     """Only delete pods that finished at least this long ago."""

@@ -54,3 +54,20 @@ def crds(cluster: Cluster) -> list[Path]:
     waited = cluster.kubectl("wait", "--for=condition=Established", "crd", "--all", "--timeout=60s")
     assert waited.ok, waited.stderr
     return files
+
+
+_VALUE_REPORT = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture(scope="session")
+def value_report(request: pytest.FixtureRequest) -> list[str]:
+    """Lines ``test_values.py`` adds, printed at the end of the session with the counts per type."""
+    return request.config.stash.setdefault(_VALUE_REPORT, [])
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    lines = config.stash.get(_VALUE_REPORT, [])
+    if lines:
+        terminalreporter.section("value rules vs the API server (tests/cluster/test_values.py)")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -287,7 +287,7 @@ def test_values_ours_cannot_run_are_an_error_and_nothing_is_written(
     assert status == 2
     err = capsys.readouterr().err.splitlines()
     assert err[0] == f"{values}: the converted config is not valid, so nothing was written; change these values:"
-    assert "Airflow version '2.7.3' is not supported" in err[1]
+    assert "image.airflow_version: '2.7.3' is not allowed: Airflow 2.7.3 is not supported" in err[1]
     assert not out.exists() and not (tmp_path / "airflow.migration.txt").exists()
 
 

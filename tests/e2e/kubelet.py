@@ -88,6 +88,12 @@ sys.exit(module.main(sys.argv[3:]))
 """
 
 
+def _exit_code(returncode: int | None) -> int:
+    """A container's exit code as Kubernetes reports it: 128 + the signal for a killed process."""
+    code = returncode or 0
+    return 128 - code if code < 0 else code
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -239,7 +245,7 @@ class Kubelet:
                 rc = pod.current.popen.poll()
                 if rc is None:
                     continue
-                pod.exit_codes[pod.current.spec.name] = rc
+                pod.exit_codes[pod.current.spec.name] = _exit_code(rc)
                 pod.current = None
                 if rc != 0:
                     self._finish(pod)
@@ -256,7 +262,7 @@ class Kubelet:
             codes = [proc.popen.poll() for proc in pod.running]
             if all(rc is not None for rc in codes):
                 for proc, rc in zip(pod.running, codes, strict=True):
-                    pod.exit_codes[proc.spec.name] = int(rc or 0)
+                    pod.exit_codes[proc.spec.name] = _exit_code(rc)
                 self._finish(pod)
 
     def _finish(self, pod: TaskPod) -> None:

@@ -34,6 +34,9 @@ in-cluster config      a pod with ``automountServiceAccountToken: true`` would f
 ``apache/airflow``     a task pod's container has no ``command``: the image's ENTRYPOINT
 ENTRYPOINT             (``dumb-init -- /entrypoint``, which runs its arguments) is modelled by
                        ``airflow_entrypoint.sh`` (``exec "$@"``) at ``/entrypoint``.
+``TMPDIR``              the harness's per-pod ``/tmp`` is reached through a short symlink
+                       (``/tmp/kx-*/<n>``): a Unix socket path (multiprocessing binds one in
+                       ``TMPDIR``) may not exceed 107 bytes.
 kubelet identity       status updates are made with the admin's credentials (a kubelet would use
                        its node's, under the Node authorizer).
 =====================  ===========================================================================
@@ -47,6 +50,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import signal
 import ssl
 import subprocess
@@ -73,8 +77,8 @@ API_KINDS = ("ServiceAccount", "Role", "RoleBinding")
 """What of the app is applied to the apiserver (with its Namespace): the identities and their RBAC."""
 ENTRYPOINT = REPO / "tests" / "e2e" / "airflow_entrypoint.sh"
 # How the Kubernetes API refuses a request the authorizer denied, as the Python client prints it.
-# (in a log line or in a JSON body printed raw, where the quotes are escaped).
-FORBIDDEN = re.compile(r'forbidden: User \\?"([^"\\]+)\\?" cannot (\w+) resource \\?"([^"\\]+)\\?"', re.I)
+# (in a log line, or in a JSON body printed raw or inside a JSON log line: quotes escaped once or twice).
+FORBIDDEN = re.compile(r'forbidden: User \\*"([^"\\]+)\\*" cannot (\w+) resource \\*"([^"\\]+)\\*"', re.I)
 WATCH_SECONDS = 1
 CLEANUP_SCRIPT = "cleanup_pods.py"
 # Runs a script's main() with its module constant SA_DIR pointed at a directory of our own.
@@ -341,6 +345,7 @@ class KubeHarness(Harness):
         self._api: KubeApi | None = None
         self.kubelet = Kubelet(self, self.plan.namespace)
         self._refusal_offsets: dict[int, int] = {}
+        self._short: Path | None = None
 
     @property
     def endpoints(self) -> control_plane.Endpoints:
@@ -409,6 +414,9 @@ class KubeHarness(Harness):
 
     def _materialize(self, pod: PodSpec) -> list[Container]:
         containers = super()._materialize(pod)
+        for c in containers:
+            if "TMPDIR" in c.env:
+                c.env["TMPDIR"] = self._short_tmpdir(Path(c.env["TMPDIR"]))
         if pod.kind != "Pod" and pod.spec.get("automountServiceAccountToken") and pod.skip_reason is None:
             assert self.workdir is not None
             kubeconfig = self._kubeconfig(pod, self.workdir / "pods" / pod.name / "serviceaccount")
@@ -425,6 +433,16 @@ class KubeHarness(Harness):
                      pod.spec.get("serviceAccountName"))  # fmt: skip
         return containers
 
+    def _short_tmpdir(self, tmpdir: Path) -> str:
+        """A short symlink to the pod's ``/tmp``: the KubernetesExecutor's multiprocessing manager
+        binds a Unix socket in ``TMPDIR``, and such a path may not exceed 107 bytes."""
+        if self._short is None:
+            self._short = Path(tempfile.mkdtemp(prefix="kx-"))
+            self._short.chmod(0o755)
+        link = self._short / str(len(list(self._short.iterdir())))
+        link.symlink_to(tmpdir)
+        return str(link)
+
     def start(self) -> None:
         assert self.workdir is not None, "use the Harness as a context manager"
         t = time.monotonic()
@@ -436,6 +454,8 @@ class KubeHarness(Harness):
     def stop(self) -> None:
         self.kubelet.stop()
         super().stop()
+        if self._short is not None:
+            shutil.rmtree(self._short, ignore_errors=True)
 
     def check_alive(self, ignore: list[Container] | None = None) -> None:
         """The app's pods as in the harness (task pods may exit: the kubelet reports them); a

@@ -81,15 +81,6 @@ ENTRYPOINT = REPO / "tests" / "e2e" / "airflow_entrypoint.sh"
 FORBIDDEN = re.compile(r'forbidden: User \\*"([^"\\]+)\\*" cannot (\w+) resource \\*"([^"\\]+)\\*"', re.I)
 WATCH_SECONDS = 1
 CLEANUP_SCRIPT = "cleanup_pods.py"
-# Runs a script's main() with its module constant SA_DIR pointed at a directory of our own.
-SA_DIR_LOADER = """
-import importlib.util, sys
-spec = importlib.util.spec_from_file_location("script", sys.argv[1])
-module = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(module)
-module.SA_DIR = sys.argv[2]
-sys.exit(module.main(sys.argv[3:]))
-"""
 
 
 def _exit_code(returncode: int | None) -> int:
@@ -495,7 +486,7 @@ class KubeHarness(Harness):
         """One run of the pod-cleanup CronJob's container command, as a local process with a fresh
         token of the CronJob's ServiceAccount: the script from the ConfigMap it mounts, its args as
         written except ``--min-age-minutes`` when ``min_age_minutes`` is given. The script reads its
-        token directory from the module constant ``SA_DIR`` (no override), so a loader sets it."""
+        token directory from ``AIRFLOW_CONSTRUCTS_SA_DIR`` (default: the mounted token's)."""
         [cron] = [d for d in self.plan.docs if d["kind"] == "CronJob" and CLEANUP_SCRIPT in json.dumps(d["spec"])]
         pod = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]
         [container] = pod["containers"]
@@ -520,9 +511,10 @@ class KubeHarness(Harness):
                 "PATH": f"{self.deps.venv}/bin:/usr/bin:/bin",
                 "KUBERNETES_SERVICE_HOST": "127.0.0.1",
                 "KUBERNETES_SERVICE_PORT": str(self.endpoints.apiserver_port),
+                "AIRFLOW_CONSTRUCTS_SA_DIR": str(sa_dir),
             }
             python = str(self.deps.venv / "bin" / "python")
-            run = [python, "-c", SA_DIR_LOADER, str(work / CLEANUP_SCRIPT), str(sa_dir), *args]
+            run = [python, str(work / CLEANUP_SCRIPT), *args]
             proc = subprocess.run(run, env=env, capture_output=True, text=True, timeout=120, cwd=work)
         log.info("[%s] pod cleanup %s: rc %d %s%s", self.label, " ".join(args), proc.returncode, proc.stdout,
                  proc.stderr[-2000:])  # fmt: skip

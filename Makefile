@@ -158,7 +158,8 @@ proof: setup tools cluster-tools
 ## Installs Airflow (venv), PostgreSQL and Redis into .cache/e2e/ first: apt-get and useradd need root.
 E2E_SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ## PostgreSQL and Redis are stopped again afterwards, whether the tests pass or not.
-e2e: $(VENV)/.installed
+## The kubernetes-executor app needs the control plane of tests/cluster/ (cluster-tools, cached) and kubectl.
+e2e: $(VENV)/.installed tools cluster-tools
 	$(E2E_SUDO) bash tests/e2e/setup_deps.sh start
 	status=0; pytest -p no:cacheprovider -m e2e tests/e2e -s -o log_cli=true --log-cli-level=INFO || status=$$?; \
 	$(E2E_SUDO) bash tests/e2e/setup_deps.sh stop; exit $$status

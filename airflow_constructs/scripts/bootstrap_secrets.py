@@ -23,7 +23,9 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
+# The mounted service-account token, CA and namespace; AIRFLOW_CONSTRUCTS_SA_DIR points elsewhere
+# (tests run the script as a local process with a TokenRequest token).
+SA_DIR = os.environ.get("AIRFLOW_CONSTRUCTS_SA_DIR", "/var/run/secrets/kubernetes.io/serviceaccount")
 _ALNUM = string.ascii_letters + string.digits
 
 

@@ -3,9 +3,9 @@
 The script and its spec come from the app's ConfigMap in ``dist/`` (what the Job mounts), the
 credentials from a real TokenRequest for the Job's ServiceAccount, so the apiserver authorizes the
 script exactly as in the pod. The pod's view is rebuilt: ``KUBERNETES_SERVICE_HOST``/``PORT`` name
-the test apiserver, and a directory holds ``token``, ``ca.crt`` and ``namespace``. The script reads
-that directory from its module constant ``SA_DIR`` (``/var/run/secrets/kubernetes.io/serviceaccount``,
-no override), so a three-line loader sets the constant before calling the script's own ``main``.
+the test apiserver, and a directory holds ``token``, ``ca.crt`` and ``namespace``, which
+``AIRFLOW_CONSTRUCTS_SA_DIR`` names (the script's default is the mounted
+``/var/run/secrets/kubernetes.io/serviceaccount``). The script runs with its args as the Job's.
 """
 
 from __future__ import annotations
@@ -23,14 +23,6 @@ from tests.cluster.cluster import Cluster, Result
 from tests.cluster.control_plane import RUN, running
 
 SCRIPT = "bootstrap_secrets.py"
-LOADER = """
-import importlib.util, sys
-spec = importlib.util.spec_from_file_location("bootstrap_secrets", sys.argv[1])
-module = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(module)
-module.SA_DIR = sys.argv[2]
-sys.exit(module.main([sys.argv[1], sys.argv[3]]))
-"""
 
 
 @dataclass(frozen=True)
@@ -73,8 +65,9 @@ class Bootstrap:
                 "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                 "KUBERNETES_SERVICE_HOST": "127.0.0.1",
                 "KUBERNETES_SERVICE_PORT": str(endpoints.apiserver_port),
+                "AIRFLOW_CONSTRUCTS_SA_DIR": str(sa_dir),
             }  # no *_PROXY: urllib would send the apiserver's loopback traffic to a proxy
-            argv = [sys.executable, "-c", LOADER, str(work / SCRIPT), str(sa_dir), str(work / "spec.json")]
+            argv = [sys.executable, str(work / SCRIPT), str(work / "spec.json")]
             proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120, cwd=work)
         return Result(proc.returncode, proc.stdout, proc.stderr)
 

@@ -381,7 +381,9 @@ class AppPlan:
     bootstrap_script: str | None
 
     @classmethod
-    def load(cls, dist_dir: Path) -> AppPlan:
+    def load(cls, dist_dir: Path, kube_api: bool = False) -> AppPlan:
+        """``kube_api``: a Kubernetes API is there (``tests/e2e/kubelet.py``), so pods that mount a
+        service-account token are run too (the bootstrap Job still is not); else they are an error."""
         files = sorted(Path(dist_dir).glob("*.k8s.yaml"))
         if not files:
             raise HarnessError(str(dist_dir), "no *.k8s.yaml manifests")
@@ -409,7 +411,7 @@ class AppPlan:
                 mounts = {v.get("configMap", {}).get("name") for v in pod.spec.get("volumes", [])}
                 if bootstrap is not None and any(configmaps.get(m) is bootstrap for m in mounts if m):
                     pod.skip_reason = "the secrets bootstrap Job needs the Kubernetes API; its generate() is used"
-                else:
+                elif not kube_api:
                     raise HarnessError(name, "mounts a service-account token: it needs the Kubernetes API (no cluster)")
             (jobs if kind == "Job" else pods).append(pod)
         return cls(
@@ -537,6 +539,9 @@ class Harness:
     ...     result = h.run_dag("e2e_smoke")
     """
 
+    KUBE_API = False
+    """Subclasses with a Kubernetes API (``tests/e2e/kubelet.py``) run the pods that need it."""
+
     def __init__(
         self,
         dist_dir: Path,
@@ -551,7 +556,8 @@ class Harness:
         self.label = label or self.dist_dir.name
         self.deps = deps or Deps.from_setup_script()
         self.ready_timeout = ready_timeout
-        self.plan = AppPlan.load(self.dist_dir)
+        self.plan = AppPlan.load(self.dist_dir, kube_api=self.KUBE_API)
+        self.images = IMAGES
         self.secrets: dict[str, dict[str, str]] = {}
         self.services = ServiceMap()
         self.workdir: Path | None = None
@@ -791,7 +797,7 @@ class Harness:
         shared: dict[str, Path] = {}  # emptyDir / secret volumes, one per pod
         out = []
         identity = self.deps.process_identity()
-        for spec in pod.containers(IMAGES):
+        for spec in pod.containers(self.images):
             c = spec.raw
             cdir = pod_dir / spec.name
             root = cdir / "root"

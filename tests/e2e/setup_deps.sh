@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepare real local dependencies for the airflow-constructs end-to-end harness:
-#   * an Airflow 3.3.2 virtualenv (postgres, celery and statsd extras, FAB provider)
+#   * an Airflow 3.3.2 virtualenv (postgres, celery and statsd extras, FAB and cncf.kubernetes providers)
 #   * Debian PostgreSQL 15 and Redis, run as an unprivileged user on loopback only
 #   * Debian PgBouncer (the harness runs it for the PgBouncer images)
 #
@@ -46,6 +46,8 @@ PIP_REQUIREMENTS=(
   "apache-airflow[postgres,celery,statsd]==${E2E_AIRFLOW_VERSION}"
   "celery<5.7"
   "apache-airflow-providers-fab"
+  # KubernetesExecutor (the kubernetes-executor app, tests/e2e/kubelet.py)
+  "apache-airflow-providers-cncf-kubernetes"
 )
 VENV_STAMP="$VENV/.e2e-requirements"
 

@@ -313,11 +313,7 @@ def _airflow_image_with_entrypoint() -> dict[str, Any]:
 
 
 class KubeHarness(Harness):
-    """The harness for apps that need the Kubernetes API (the KubernetesExecutor).
-
-    ``role_rules``: a function that may change the rules of each Role (name, rules) before they
-    are applied (the self-test removes a verb).
-    """
+    """The harness for apps that need the Kubernetes API (the KubernetesExecutor)."""
 
     KUBE_API = True
 
@@ -326,13 +322,11 @@ class KubeHarness(Harness):
         dist_dir: Path,
         *,
         cluster: Cluster,
-        role_rules: Callable[[str, list[Doc]], list[Doc]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(dist_dir, **kwargs)
         self.images = _airflow_image_with_entrypoint()
         self.cluster = cluster
-        self.role_rules = role_rules
         self._api: KubeApi | None = None
         self.kubelet = Kubelet(self, self.plan.namespace)
         self._refusal_offsets: dict[int, int] = {}
@@ -358,14 +352,20 @@ class KubeHarness(Harness):
         self.cluster.new_namespace(self.plan.namespace)
         objects = [d for d in self.plan.docs if d["kind"] in API_KINDS]
         for obj in objects:
-            if obj["kind"] == "Role" and self.role_rules is not None:
-                obj = {**obj, "rules": self.role_rules(obj["metadata"]["name"], obj.get("rules", []))}
             result = self.cluster.apply(json.dumps(obj))
             if not result.ok or result.warnings:
                 raise HarnessError(f"{obj['kind']} {obj['metadata']['name']}", f"apply: {result.stderr.strip()}")
         log.info("[%s] applied namespace %s and %d identities/RBAC objects", self.label, self.plan.namespace,
                  len(objects))  # fmt: skip
         return [f"{o['kind']}/{o['metadata']['name']}" for o in objects]
+
+    def change_role(self, name: str, rules: Callable[[list[Doc]], list[Doc]]) -> None:
+        """Apply the app's Role ``name`` again with ``rules(its rules)`` (a self-test removes a verb);
+        the authorizer judges the next request by it."""
+        [role] = [d for d in self.plan.docs if d["kind"] == "Role" and d["metadata"]["name"] == name]
+        result = self.cluster.apply(json.dumps({**role, "rules": rules(role.get("rules", []))}))
+        if not result.ok or result.warnings:
+            raise HarnessError(f"Role {name}", f"apply: {result.stderr.strip()}")
 
     def service_account_token(self, service_account: str, minutes: int = 60) -> str:
         """A token of the ServiceAccount from the TokenRequest API (``kubectl create token``)."""

@@ -16,7 +16,6 @@ import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -57,6 +56,7 @@ class KexecRun:
     cleanup_as_written: Result
     cleanup_now: Result
     left_after_cleanup: list[str]
+    refused: HarnessError | None
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -98,6 +98,13 @@ def kexec(api_server: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Kexe
             now = h.run_pod_cleanup(min_age_minutes=0)
             left_after_cleanup = sorted(h.pods())
             phases = {name: list(v) for name, v in h.kubelet.phases_reported.items()}
+            # Self-test: the scheduler's Role without `create` on pods, as the authorizer sees it now.
+            h.change_role("airflow-pod-launcher", _without_pods_create)
+            refused: HarnessError | None = None
+            try:
+                h.run_dag("e2e_smoke", timeout=120)
+            except HarnessError as err:
+                refused = err
             return KexecRun(
                 smoke=smoke,
                 hello_pod=hello_pod,
@@ -109,6 +116,7 @@ def kexec(api_server: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Kexe
                 cleanup_as_written=as_written,
                 cleanup_now=now,
                 left_after_cleanup=left_after_cleanup,
+                refused=refused,
                 timings=dict(h.timings),
             )
 
@@ -153,28 +161,15 @@ def test_a_failed_task_pod_is_kept_and_the_cleanup_deletes_it(kexec: KexecRun) -
     assert name not in kexec.left_after_cleanup
 
 
-def _without_pods_create(role: str, rules: list[Doc]) -> list[Doc]:
-    if role != "airflow-pod-launcher":
-        return rules
-    out = []
-    for rule in rules:
-        if "pods" in rule.get("resources", []):
-            rule = {**rule, "verbs": [v for v in rule["verbs"] if v != "create"]}
-        out.append(rule)
-    return out
+def _without_pods_create(rules: list[Doc]) -> list[Doc]:
+    return [{**r, "verbs": [v for v in r["verbs"] if v != "create"]} if "pods" in r["resources"] else r for r in rules]
 
 
-def test_selftest_without_pods_create_the_run_fails_with_the_authorizers_refusal(
-    api_server: Cluster, tmp_path: Path
-) -> None:
-    with (
-        dags_folder(tmp_path) as dags,
-        KubeHarness(DIST, cluster=api_server, dags=dags, label="kexec-no-create", role_rules=_without_pods_create) as h,
-    ):
-        h.start()
-        with pytest.raises(HarnessError) as failure:
-            h.run_dag("e2e_smoke", timeout=120)
-    assert failure.value.component == "airflow-scheduler/scheduler"
-    assert failure.value.reason == (
+def test_selftest_without_pods_create_the_run_fails_with_the_authorizers_refusal(kexec: KexecRun) -> None:
+    """After the runs above, the scheduler's Role (airflow-pod-launcher) loses `create` on pods:
+    the next run fails at once, naming the scheduler and the authorizer's refusal."""
+    assert kexec.refused is not None, "the run succeeded without pods/create"
+    assert kexec.refused.component == "airflow-scheduler/scheduler"
+    assert kexec.refused.reason == (
         f'the Kubernetes API refused: forbidden: User "{SCHEDULER_SA}" cannot create resource "pods"'
     )

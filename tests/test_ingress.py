@@ -216,8 +216,8 @@ def test_no_exposure_by_default(default_app: list[Manifest]) -> None:
         (
             {"host": "a.example.com", "tls_secret": "Bad_Secret"},
             "AirflowProps.api_server.expose.tls_secret: 'Bad_Secret' is not allowed: 'Bad_Secret' is not a valid "
-            "name for tls_secret: use at most 253 lowercase letters, digits and '-', starting and ending with a "
-            "letter or digit",
+            "name for tls_secret: expected a DNS subdomain: at most 253 characters, lowercase labels of letters, "
+            "digits and '-' separated by '.', each starting and ending with a letter or digit",
         ),
         (
             {"host": "a.example.com", "tls_secret": "x", "annotations": {"bad key": "1"}},

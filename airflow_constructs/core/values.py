@@ -86,6 +86,14 @@ def check_label_key(value: str) -> str:
     return value
 
 
+def check_qualified_name(value: str) -> str:
+    """``IsQualifiedName``: ``[prefix/]name``, e.g. a toleration's taint key ``example.com/gpu``."""
+    problem = _qualified_name_problem(value)
+    if problem:
+        raise ValueError(f"{value!r} is not a qualified name ([prefix/]name): {problem}")
+    return value
+
+
 def check_label_value(value: str) -> str:
     """``IsValidLabelValue``: empty, or at most 63 letters, digits, '-', '_', '.' starting and ending alphanumeric."""
     if value and (len(value) > 63 or not _QUALIFIED_NAME.fullmatch(value)):
@@ -174,6 +182,10 @@ DnsLabel = Annotated[str, AfterValidator(check_dns_label)]
 """An RFC 1123 label: at most 63 of ``a-z``, ``0-9``, ``-``, alphanumeric at both ends."""
 DnsSubdomain = Annotated[str, AfterValidator(check_dns_subdomain)]
 """An RFC 1123 subdomain: dot-separated labels, at most 253 characters."""
+QualifiedName = Annotated[str, AfterValidator(check_qualified_name)]
+"""``[prefix/]name``: prefix a DNS subdomain, name at most 63 characters (label keys, taint keys)."""
+LabelValue = Annotated[str, AfterValidator(check_label_value)]
+"""Empty, or at most 63 letters, digits, ``-``, ``_``, ``.``, alphanumeric at both ends."""
 Labels = Annotated[dict[str, str], AfterValidator(check_labels)]
 """Kubernetes labels: ``[prefix/]name`` keys, values of at most 63 characters."""
 Annotations = Annotated[dict[str, str], AfterValidator(check_annotations)]

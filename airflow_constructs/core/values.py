@@ -23,6 +23,8 @@ _DNS_LABEL = re.compile(_LABEL)
 DNS_LABEL_PATTERN = f"^{_LABEL}$"
 """An RFC 1123 label, anchored: for JSON Schemas (whose patterns search rather than match)."""
 _DNS_SUBDOMAIN = re.compile(rf"{_LABEL}(\.{_LABEL})*")
+DNS_SUBDOMAIN_PATTERN = f"^{_DNS_SUBDOMAIN.pattern}$"
+"""An RFC 1123 subdomain, anchored: for JSON Schemas."""
 _QUALIFIED_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
 _PORT_NAME = re.compile(r"[-a-z0-9]+")
 _QUANTITY = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?")

@@ -174,9 +174,28 @@ BAD: list[Any] = [
     ),
     pytest.param(
         lambda c: SecretRef("Bad_Name", "k"),
-        "SecretRef.name: 'Bad_Name' is not allowed: 'Bad_Name' is not a valid name for a Secret: use at most 253 "
-        "lowercase letters, digits and '-', starting and ending with a letter or digit",
+        "SecretRef.name: 'Bad_Name' is not allowed: 'Bad_Name' is not a valid name for a Secret: "
+        "expected a DNS subdomain: at most 253 characters, lowercase labels of letters, digits and '-' "
+        "separated by '.', each starting and ending with a letter or digit",
         id="bad-secret-name",
+    ),
+    pytest.param(
+        lambda c: SecretRef("a" * 254, "k"),
+        f"SecretRef.name: not allowed: {'a' * 254!r} is not a valid name for a Secret: "
+        "expected a DNS subdomain: at most 253 characters, lowercase labels of letters, digits and '-' "
+        "separated by '.', each starting and ending with a letter or digit",
+        id="secret-name-too-long",
+    ),
+    pytest.param(
+        lambda c: Toleration(key="gpu//x", operator="Exists"),
+        "Toleration.key: 'gpu//x' is not allowed: 'gpu//x' is not a qualified name ([prefix/]name): at most one '/'",
+        id="toleration-key",
+    ),
+    pytest.param(
+        lambda c: Toleration(key="example.com/gpu", value="a b"),
+        "Toleration.value: 'a b' is not allowed: label value 'a b': expected at most 63 letters, digits, '-', '_' "
+        "and '.', starting and ending with a letter or digit (or empty)",
+        id="toleration-value",
     ),
     pytest.param(
         lambda c: Airflow(c, "airflow", security={"run_as_user": 0}),
@@ -269,8 +288,9 @@ BAD: list[Any] = [
     pytest.param(
         lambda c: PodOptions(image_pull_secrets=["Team_Registry"]),
         "PodOptions.image_pull_secrets: ['Team_Registry'] is not allowed: 'Team_Registry' is not a valid name "
-        "for an image pull secret: use at most 253 lowercase letters, digits and '-', starting and ending with "
-        "a letter or digit",
+        "for an image pull secret: "
+        "expected a DNS subdomain: at most 253 characters, lowercase labels of letters, digits and '-' "
+        "separated by '.', each starting and ending with a letter or digit",
         id="podoptions-pull-secret",
     ),
     pytest.param(
@@ -287,8 +307,9 @@ BAD: list[Any] = [
     pytest.param(
         lambda c: EmbeddedPostgres(storage_class="Fast_SSD"),
         "EmbeddedPostgres.storage_class: 'Fast_SSD' is not allowed: 'Fast_SSD' is not a valid name for "
-        "storage_class: use at most 253 lowercase letters, digits and '-', starting and ending with a letter or "
-        "digit",
+        "storage_class: "
+        "expected a DNS subdomain: at most 253 characters, lowercase labels of letters, digits and '-' "
+        "separated by '.', each starting and ending with a letter or digit",
         id="embedded-storage-class",
     ),
     pytest.param(
@@ -323,8 +344,9 @@ BAD: list[Any] = [
     pytest.param(
         lambda c: Airflow(c, "airflow", image_pull_secrets=["My Registry"]),
         "AirflowProps.image_pull_secrets: ['My Registry'] is not allowed: 'My Registry' is not a valid name for "
-        "an image pull secret: use at most 253 lowercase letters, digits and '-', starting and ending with a "
-        "letter or digit",
+        "an image pull secret: "
+        "expected a DNS subdomain: at most 253 characters, lowercase labels of letters, digits and '-' "
+        "separated by '.', each starting and ending with a letter or digit",
         id="runtime-pull-secrets",
     ),
     pytest.param(
@@ -774,3 +796,17 @@ def test_a_field_of_another_kind_names_that_kind() -> None:
         "AirflowProps.executor[0].broker: unknown field (allowed: kind); 'broker' is a field of kind "
         "'CeleryExecutor': set kind to use it"
     )
+
+
+def test_names_of_secrets_and_storage_classes_are_dns_subdomains() -> None:
+    """Secret, ConfigMap, StorageClass and pull-secret names may hold dots, as the API server allows."""
+    assert SecretRef("airflow.db-url", "url").name == "airflow.db-url"
+    assert SecretRef("a" * 253, "k").name == "a" * 253
+    assert PodOptions(image_pull_secrets=["registry.example.com"]).image_pull_secrets == ["registry.example.com"]
+    assert EmbeddedPostgres(storage_class="fast.ssd").storage_class == "fast.ssd"
+    assert Toleration(key="example.com/gpu", value="a100", effect="NoSchedule").to_kubernetes() == {
+        "effect": "NoSchedule",
+        "key": "example.com/gpu",
+        "operator": "Equal",
+        "value": "a100",
+    }

@@ -216,8 +216,15 @@ def test_no_exposure_by_default(default_app: list[Manifest]) -> None:
         (
             {"host": "a.example.com", "tls_secret": "Bad_Secret"},
             "AirflowProps.api_server.expose.tls_secret: 'Bad_Secret' is not allowed: 'Bad_Secret' is not a valid "
-            "name for tls_secret: use at most 253 lowercase letters, digits and '-', starting and ending with a "
-            "letter or digit",
+            "name for tls_secret: expected a DNS subdomain: at most 253 characters, lowercase labels of letters, "
+            "digits and '-' separated by '.', each starting and ending with a letter or digit",
+        ),
+        (
+            {"host": "a.example.com", "kind": "httproute", "gateway": "gw", "gateway_namespace": "g" * 64},
+            f"AirflowProps.api_server.expose.gateway_namespace: {'g' * 64!r} is not allowed: {'g' * 64!r} is not a "
+            "valid name for "
+            "gateway_namespace: use at most 63 lowercase letters, digits and '-', starting and ending with a letter "
+            "or digit",
         ),
         (
             {"host": "a.example.com", "tls_secret": "x", "annotations": {"bad key": "1"}},
@@ -231,6 +238,15 @@ def test_bad_exposure(expose: dict[str, Any], message: str) -> None:
     with pytest.raises(PropsError) as err:
         synth(api_server={"expose": expose})
     assert str(err.value) == message
+
+
+def test_names_of_objects_may_hold_dots() -> None:
+    """Secret, Issuer and IngressClass names are DNS subdomains."""
+    expose = {"host": "a.example.com", "tls_secret": "airflow.tls", "issuer": "letsencrypt.prod",
+              "ingress_class": "nginx.internal"}  # fmt: skip
+    ingress = next(o for o in synth(api_server={"expose": expose}) if o["kind"] == "Ingress")
+    assert ingress["spec"]["ingressClassName"] == "nginx.internal"
+    assert ingress["spec"]["tls"][0]["secretName"] == "airflow.tls"
 
 
 def test_base_url_given_twice() -> None:

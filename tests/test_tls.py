@@ -302,8 +302,9 @@ def test_plain_tcp_to_the_embedded_services_by_default(default_app: list[Manifes
     [
         (
             {"database": {"tls": {"secret": "Postgres_TLS"}}},
-            "AirflowProps.database.tls: 'Postgres_TLS' is not a valid name for secret: use at most "
-            "253 lowercase letters, digits and '-', starting and ending with a letter or digit",
+            "AirflowProps.database.tls: 'Postgres_TLS' is not a valid name for secret: expected a DNS subdomain: "
+            "at most 253 characters, lowercase labels of letters, digits and '-' separated by '.', each starting "
+            "and ending with a letter or digit",
         ),
         (
             {"database": {"tls": {"issuer": "cluster-ca"}}},

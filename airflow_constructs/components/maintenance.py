@@ -10,7 +10,7 @@ from constructs import Construct
 from pydantic import Field, field_validator
 
 from ..core.cron import CronSchedule
-from ..core.kube import api_object, check_dns_label, config_map, cron_job, service_account, short_hash
+from ..core.kube import api_object, check_dns_subdomain, config_map, cron_job, service_account, short_hash
 from ..core.pod import PodOptions, container, empty_dir, pod_template
 from ..core.props import Props
 from ..core.resources import Resources
@@ -53,7 +53,7 @@ class PostgresBackupProps(Props):
     @field_validator("storage_class")
     @classmethod
     def _class(cls, value: str | None) -> str | None:
-        return None if value is None else check_dns_label("a storage class", value, 253)
+        return None if value is None else check_dns_subdomain("a storage class", value)
 
 
 class Pool(Props):

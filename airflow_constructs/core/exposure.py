@@ -21,7 +21,7 @@ from cdk8s import ApiObject, ApiObjectMetadata
 from constructs import Construct
 from pydantic import ValidationInfo, field_validator, model_validator
 
-from .kube import api_object, check_dns_label
+from .kube import api_object, check_dns_label, check_dns_subdomain
 from .props import Props, PropsError
 from .values import Annotations
 
@@ -84,9 +84,21 @@ class Exposure(Props):
             raise ValueError("expected '/' or a path such as '/airflow': starting with '/', no trailing '/' or spaces")
         return value
 
-    @field_validator("ingress_class", "tls_secret", "issuer", "gateway", "gateway_namespace", "gateway_listener")
+    @field_validator("ingress_class", "tls_secret", "issuer", "gateway")
     @classmethod
     def _names(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # IngressClass, Secret, Issuer and Gateway names are DNS subdomains.
+        return None if value is None else check_dns_subdomain(str(info.field_name), value)
+
+    @field_validator("gateway_namespace")
+    @classmethod
+    def _namespace(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return None if value is None else check_dns_label(str(info.field_name), value)
+
+    @field_validator("gateway_listener")
+    @classmethod
+    def _section(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # Gateway API's SectionName: the characters of a DNS label, at most 253 of them.
         return None if value is None else check_dns_label(str(info.field_name), value, 253)
 
     @model_validator(mode="after")

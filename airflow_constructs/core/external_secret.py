@@ -26,7 +26,7 @@ from cdk8s import ApiObject, ApiObjectMetadata
 from constructs import Construct
 from pydantic import BaseModel, field_validator
 
-from .kube import check_dns_label
+from .kube import check_dns_subdomain
 from .pod import SecretRef
 from .props import Props, PropsError
 
@@ -45,7 +45,7 @@ class SecretStoreRef(Props):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        return check_dns_label("store name", value, 253)
+        return check_dns_subdomain("store name", value)
 
 
 class RemoteRef(Props):
@@ -81,7 +81,7 @@ class ExternalSecretProps(Props):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        return check_dns_label("a Secret", value, 253)
+        return check_dns_subdomain("a Secret", value)
 
     @field_validator("data")
     @classmethod

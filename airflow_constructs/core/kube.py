@@ -31,6 +31,14 @@ def check_dns_label(field: str, value: str, max_len: int = 63) -> str:
         raise ValueError(f"{value!r} is not a valid name for {field}: {err}") from None
 
 
+def check_dns_subdomain(field: str, value: str) -> str:
+    """An RFC 1123 subdomain (the rule for Secret, ConfigMap and StorageClass names), the message naming ``field``."""
+    try:
+        return values.check_dns_subdomain(value)
+    except ValueError as err:
+        raise ValueError(f"{value!r} is not a valid name for {field}: {err}") from None
+
+
 def selector_labels(instance: str, component: str) -> dict[str, str]:
     """The labels a selector matches: stable across upgrades (no version in them)."""
     return {

@@ -10,11 +10,11 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .kube import check_dns_label
+from .kube import check_dns_label, check_dns_subdomain
 from .props import Props
 from .resources import Resources
 from .security import PodSecurity, container_security_context, pod_security_context
-from .values import Annotations, DnsSubdomain, EnvVarName, Labels
+from .values import Annotations, DnsSubdomain, EnvVarName, Labels, LabelValue, QualifiedName
 
 _RESERVED_LABEL_PREFIX = "app.kubernetes.io/"
 
@@ -26,7 +26,7 @@ class SecretRef(Props):
     """
 
     name: str
-    """Name of the Secret (in the release's namespace)."""
+    """Name of the Secret (in the release's namespace): a DNS subdomain, as for every Secret and ConfigMap."""
     key: str = Field(pattern=r"^[-._a-zA-Z0-9]+$")
     """Key inside the Secret."""
 
@@ -40,7 +40,7 @@ class SecretRef(Props):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        return check_dns_label("a Secret", value, 253)
+        return check_dns_subdomain("a Secret", value)
 
     def env(self, env_name: str) -> dict[str, Any]:
         """An env var read from this key."""
@@ -80,12 +80,12 @@ class EnvVar(Props):
 class Toleration(Props):
     """A pod toleration (see the Kubernetes ``Toleration`` type)."""
 
-    key: str | None = None
-    """Taint key; empty with operator Exists matches every taint."""
+    key: QualifiedName | None = None
+    """Taint key (``[prefix/]name``); empty with operator Exists matches every taint."""
     operator: Literal["Equal", "Exists"] = "Equal"
     """How ``value`` is compared."""
-    value: str | None = None
-    """Taint value to match with ``Equal``."""
+    value: LabelValue | None = None
+    """Taint value to match with ``Equal`` (the rule of a label value)."""
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = None
     """Taint effect to match; empty matches all effects."""
     toleration_seconds: int | None = Field(default=None, ge=0)
@@ -207,7 +207,7 @@ class PodOptions(Props):
     @classmethod
     def _pull_secrets(cls, value: list[str]) -> list[str]:
         for name in value:
-            check_dns_label("an image pull secret", name, 253)
+            check_dns_subdomain("an image pull secret", name)
         return value
 
 

@@ -20,7 +20,7 @@ from cdk8s import ApiObject, ApiObjectMetadata
 from constructs import Construct
 from pydantic import model_validator
 
-from .kube import check_dns_label
+from .kube import check_dns_subdomain
 from .pod import container
 from .props import Props
 from .resources import Resources
@@ -46,7 +46,7 @@ class ServiceTls(Props):
     def _names(self) -> ServiceTls:
         for value, field in ((self.secret, "secret"), (self.issuer, "issuer")):
             if value is not None:
-                check_dns_label(field, value, 253)
+                check_dns_subdomain(field, value)
         return self
 
 

@@ -23,6 +23,8 @@ _DNS_LABEL = re.compile(_LABEL)
 DNS_LABEL_PATTERN = f"^{_LABEL}$"
 """An RFC 1123 label, anchored: for JSON Schemas (whose patterns search rather than match)."""
 _DNS_SUBDOMAIN = re.compile(rf"{_LABEL}(\.{_LABEL})*")
+DNS_SUBDOMAIN_PATTERN = f"^{_DNS_SUBDOMAIN.pattern}$"
+"""An RFC 1123 subdomain, anchored: for JSON Schemas."""
 _QUALIFIED_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
 _PORT_NAME = re.compile(r"[-a-z0-9]+")
 _QUANTITY = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?")
@@ -83,6 +85,14 @@ def check_label_key(value: str) -> str:
     problem = _qualified_name_problem(value)
     if problem:
         raise ValueError(f"label key {value!r} is not a qualified name ([prefix/]name): {problem}")
+    return value
+
+
+def check_qualified_name(value: str) -> str:
+    """``IsQualifiedName``: ``[prefix/]name``, e.g. a toleration's taint key ``example.com/gpu``."""
+    problem = _qualified_name_problem(value)
+    if problem:
+        raise ValueError(f"{value!r} is not a qualified name ([prefix/]name): {problem}")
     return value
 
 
@@ -174,6 +184,10 @@ DnsLabel = Annotated[str, AfterValidator(check_dns_label)]
 """An RFC 1123 label: at most 63 of ``a-z``, ``0-9``, ``-``, alphanumeric at both ends."""
 DnsSubdomain = Annotated[str, AfterValidator(check_dns_subdomain)]
 """An RFC 1123 subdomain: dot-separated labels, at most 253 characters."""
+QualifiedName = Annotated[str, AfterValidator(check_qualified_name)]
+"""``[prefix/]name``: prefix a DNS subdomain, name at most 63 characters (label keys, taint keys)."""
+LabelValue = Annotated[str, AfterValidator(check_label_value)]
+"""Empty, or at most 63 letters, digits, ``-``, ``_``, ``.``, alphanumeric at both ends."""
 Labels = Annotated[dict[str, str], AfterValidator(check_labels)]
 """Kubernetes labels: ``[prefix/]name`` keys, values of at most 63 characters."""
 Annotations = Annotated[dict[str, str], AfterValidator(check_annotations)]

@@ -25,6 +25,12 @@ RULES: list[tuple[str, Callable[..., Any], str]] = [
         "alphanumeric at both ends); values empty or at most 63 of the same",
     ),
     (
+        "QualifiedName",
+        values.check_qualified_name,
+        "`[prefix/]name` as a label key: a toleration's taint key (`example.com/gpu`)",
+    ),
+    ("LabelValue", values.check_label_value, "a label value: a toleration's taint value"),
+    (
         "Annotations",
         values.check_annotations,
         "keys as label keys (compared lowercased, as the API server does); keys and values together at most "
@@ -67,8 +73,9 @@ def value_rules_section() -> list[str]:
         "## Value rules",
         "",
         "Kubernetes-facing values are checked as the API server checks them, before anything is written "
-        "(`airflow_constructs/core/values.py`, `core/cron.py`). `make test` proves each rule against a real "
-        "kube-apiserver 1.37.2 with generated values around every boundary (`tests/cluster/test_values.py`, "
+        "(`airflow_constructs/core/values.py`, `core/cron.py`). `make test` proves each rule against real "
+        "kube-apiservers 1.37.2 and 1.35.4 (the newest release and the oldest upstream still supports) with "
+        "generated values around every boundary (`tests/cluster/test_values.py`, "
         "40 per type; `make proof`: 300); where we refuse on purpose what the API server accepts, the test "
         "names why.",
         "",

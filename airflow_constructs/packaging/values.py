@@ -27,7 +27,7 @@ from ..core.exposure import HOST_PATTERN, Exposure
 from ..core.image import AirflowImage
 from ..core.props import Props
 from ..core.resources import Resources
-from ..core.values import DNS_LABEL_PATTERN
+from ..core.values import DNS_LABEL_PATTERN, DNS_SUBDOMAIN_PATTERN
 from ..runtime.config import AirflowSettings
 
 _QUANTITY_PATTERNS = {
@@ -152,7 +152,9 @@ def _exposure_leaves(props: AirflowProps) -> list[ValueLeaf]:
         for field in _EXPOSURE_NAMES:
             value = getattr(expose, field)
             if value is not None:
-                schema = {"type": "string", "maxLength": 253, "pattern": DNS_LABEL_PATTERN, "description": docs[field]}
+                # Gateway API's SectionName has a DNS label's characters; the others name objects.
+                pattern = DNS_LABEL_PATTERN if field == "gateway_listener" else DNS_SUBDOMAIN_PATTERN
+                schema = {"type": "string", "maxLength": 253, "pattern": pattern, "description": docs[field]}
                 sentinel = f"zzsentinel-{component}-{field}".replace("_", "-")
                 leaves.append(ValueLeaf((*path, field), (*path, field), value, sentinel, schema))
     return leaves

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from ..core.image import Image
-from ..core.kube import check_dns_label
+from ..core.kube import check_dns_subdomain
 from ..core.pod import SecretRef, container, empty_dir
 from ..core.props import Props, register_union_tags
 from ..core.resources import Resources
@@ -141,7 +141,7 @@ class PvcDags(Props):
     @field_validator("existing_claim", "storage_class")
     @classmethod
     def _names(cls, value: str | None) -> str | None:
-        return None if value is None else check_dns_label("a claim or storage class", value, 253)
+        return None if value is None else check_dns_subdomain("a claim or storage class", value)
 
     @model_validator(mode="after")
     def _one(self) -> PvcDags:

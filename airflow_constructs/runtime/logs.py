@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from ..core.kube import check_dns_label
+from ..core.kube import check_dns_subdomain
 from ..core.pod import SecretRef, container, empty_dir
 from ..core.props import Props
 from ..core.resources import Resources
@@ -37,7 +37,7 @@ class LogsVolume(Props):
     @field_validator("existing_claim", "storage_class")
     @classmethod
     def _names(cls, value: str | None) -> str | None:
-        return None if value is None else check_dns_label("a claim or storage class", value, 253)
+        return None if value is None else check_dns_subdomain("a claim or storage class", value)
 
     @model_validator(mode="after")
     def _rwx(self) -> LogsVolume:

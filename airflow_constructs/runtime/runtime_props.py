@@ -13,7 +13,7 @@ from typing import TypeVar
 from pydantic import Field, field_validator, model_validator
 
 from ..core.image import AirflowImage
-from ..core.kube import check_dns_label
+from ..core.kube import check_dns_label, check_dns_subdomain
 from ..core.pod import SecretRef
 from ..core.props import Props
 from ..core.security import PodSecurity
@@ -155,7 +155,7 @@ class RuntimeProps(Props):
     @classmethod
     def _pull_secrets(cls, value: list[str]) -> list[str]:
         for item in value:
-            check_dns_label("an image pull secret", item, 253)
+            check_dns_subdomain("an image pull secret", item)
         return value
 
     @model_validator(mode="after")

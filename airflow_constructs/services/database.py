@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from ..core.image import Image
-from ..core.kube import check_dns_label
+from ..core.kube import check_dns_subdomain
 from ..core.pod import PodOptions, SecretRef
 from ..core.props import Props
 from ..core.resources import Resources
@@ -138,7 +138,7 @@ class EmbeddedPostgres(Props):
     @field_validator("storage_class")
     @classmethod
     def _storage_class(cls, value: str | None) -> str | None:
-        return None if value is None else check_dns_label("storage_class", value, 253)
+        return None if value is None else check_dns_subdomain("storage_class", value)
 
 
 TLS_DIR = "/opt/airflow/db-tls"

@@ -20,7 +20,7 @@ from typing import Any
 
 from tests.cluster.apps import Manifest
 from tests.cluster.cluster import Cluster, Result
-from tests.cluster.control_plane import RUN, running
+from tests.cluster.control_plane import running
 
 SCRIPT = "bootstrap_secrets.py"
 
@@ -50,7 +50,7 @@ class Bootstrap:
         token = cluster.kubectl("create", "token", self.service_account, "--namespace", namespace, "--duration=10m")
         if not token.ok:
             return token
-        endpoints = running()
+        endpoints = running(cluster.release)
         assert endpoints is not None, "the control plane is not running"
         with tempfile.TemporaryDirectory(prefix="bootstrap-") as tmp:
             work = Path(tmp)
@@ -58,7 +58,7 @@ class Bootstrap:
             sa_dir.mkdir()
             (sa_dir / "token").write_text(token.stdout.strip())
             (sa_dir / "namespace").write_text(namespace)
-            (sa_dir / "ca.crt").write_bytes((RUN / "pki" / "ca.crt").read_bytes())
+            (sa_dir / "ca.crt").write_bytes((cluster.release.run / "pki" / "ca.crt").read_bytes())
             (work / SCRIPT).write_text(self.config_map["data"][SCRIPT])
             (work / "spec.json").write_text(self.spec_json)
             env = {

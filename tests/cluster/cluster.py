@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
-from tests.cluster.control_plane import KUBECONFIG, ROOT
+from tests.cluster.control_plane import NEWEST, ROOT, Release
 
 T = TypeVar("T")
 
@@ -66,10 +66,14 @@ class Result(NamedTuple):
 
 @dataclass(frozen=True)
 class Cluster:
-    """A running control plane, reached with the admin kubeconfig."""
+    """A running control plane of ``release``, reached with its admin kubeconfig."""
 
-    kubeconfig: Path = KUBECONFIG
+    release: Release = NEWEST
     bin_dir: Path = ROOT / ".tools" / "bin"
+
+    @property
+    def kubeconfig(self) -> Path:
+        return self.release.kubeconfig
 
     def _run(self, argv: list[str], stdin: str | None, env: dict[str, str] | None = None) -> Result:
         full_env = {**os.environ, **(env or {})}

@@ -1,8 +1,11 @@
 """Tests against a real control plane: only with ``-m cluster`` (``make cluster-test``), skipped otherwise.
 
-The ``cluster`` session fixture starts etcd, kube-apiserver and kube-controller-manager once
-(``control_plane.up``), or reuses the one ``make cluster-up`` left running, and stops only what it
-started. The upstream CRDs from ``../shared/crds`` are installed once per session.
+The ``cluster`` session fixture starts etcd, kube-apiserver and kube-controller-manager of the
+newest release once (``control_plane.up``), or reuses the one ``make cluster-up`` left running, and
+stops only what it started. ``each_release`` is the same, parametrized over ``RELEASES`` (newest,
+then oldest: the newest is ``cluster`` itself, the oldest runs beside it only while its tests
+run): the tests that use it run on both. ``crds`` / ``each_release_crds``: the upstream CRDs from
+``../shared/crds``, installed once per control plane.
 """
 
 from __future__ import annotations
@@ -32,20 +35,47 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
-def cluster() -> Iterator[Cluster]:
-    started = control_plane.running() is None
-    control_plane.up()
+def _control_plane(release: control_plane.Release) -> Iterator[Cluster]:
+    started = control_plane.running(release) is None
+    control_plane.up(release)
     try:
-        yield Cluster()
+        yield Cluster(release)
     finally:
         if started:
-            control_plane.down()
+            control_plane.down(release)
+
+
+@pytest.fixture(scope="session")
+def cluster() -> Iterator[Cluster]:
+    """The newest release's control plane."""
+    yield from _control_plane(control_plane.NEWEST)
+
+
+@pytest.fixture(scope="session", params=control_plane.RELEASES, ids=lambda release: f"k8s-{release.minor}")
+def each_release(request: pytest.FixtureRequest) -> Iterator[Cluster]:
+    """The control plane of each release in turn: the newest is ``cluster``, the oldest started here."""
+    if request.param == control_plane.NEWEST:
+        yield request.getfixturevalue("cluster")
+    else:
+        yield from _control_plane(request.param)
 
 
 @pytest.fixture(scope="session")
 def crds(cluster: Cluster) -> list[Path]:
-    """The upstream CRD files, installed and Established."""
+    """The upstream CRD files, installed and Established in the newest release's control plane."""
+    return _install_crds(cluster)
+
+
+@pytest.fixture(scope="session")
+def each_release_crds(request: pytest.FixtureRequest, each_release: Cluster) -> list[Path]:
+    """The upstream CRD files, installed and Established in ``each_release``."""
+    if each_release.release == control_plane.NEWEST:
+        crds: list[Path] = request.getfixturevalue("crds")
+        return crds
+    return _install_crds(each_release)
+
+
+def _install_crds(cluster: Cluster) -> list[Path]:
     files = sorted(CRDS.rglob("*.yaml"))
     assert files, f"no CRD files under {CRDS} (shared/ must sit beside the repository)"
     for path in files:

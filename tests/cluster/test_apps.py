@@ -1,7 +1,8 @@
-"""Every app of dist/ applied to the real control plane, one app at a time in the namespace its
-manifests name: admission accepts every object without a warning, the real authorizer gives each
-ServiceAccount exactly its table, the secrets bootstrap works with its own token, and the
-controllers turn the workloads into Pods and PVCs (no kubelet: the Pods stay Pending)."""
+"""Every app of dist/ applied to the real control plane of each release (the newest and the oldest
+supported, ``each_release``), one app at a time in the namespace its manifests name: admission
+accepts every object without a warning, the real authorizer gives each ServiceAccount exactly its
+table, the secrets bootstrap works with its own token, and the controllers turn the workloads into
+Pods and PVCs (no kubelet: the Pods stay Pending)."""
 
 from __future__ import annotations
 
@@ -32,56 +33,64 @@ class Deployed:
     applied: Result
 
 
+def test_the_control_plane_is_the_release(each_release: Cluster) -> None:
+    version = each_release.kubectl("version", "-o", "json")
+    assert version.ok, version.stderr
+    assert json.loads(version.stdout)["serverVersion"]["gitVersion"] == each_release.release.version
+
+
 @pytest.fixture(scope="module", params=app_names())
-def deployed(request: pytest.FixtureRequest, cluster: Cluster, crds: list[Path]) -> Iterator[Deployed]:
+def deployed(
+    request: pytest.FixtureRequest, each_release: Cluster, each_release_crds: list[Path]
+) -> Iterator[Deployed]:
     app = AppManifests.load(request.param)
-    namespace = cluster.new_namespace(app.namespace)
-    yield Deployed(app, namespace, cluster.apply(app.text))
-    cluster.delete_namespace(namespace)
+    namespace = each_release.new_namespace(app.namespace)
+    yield Deployed(app, namespace, each_release.apply(app.text))
+    each_release.delete_namespace(namespace)
 
 
-def test_every_object_is_accepted_without_a_warning(deployed: Deployed, cluster: Cluster) -> None:
+def test_every_object_is_accepted_without_a_warning(deployed: Deployed, each_release: Cluster) -> None:
     applied = deployed.applied
     assert applied.ok, applied.stderr
     assert not applied.warnings, "\n".join(applied.warnings)
     assert applied.stderr == "", applied.stderr
-    live = cluster.kubectl("get", "-f", "-", "-o", "json", stdin=deployed.app.text)
+    live = each_release.kubectl("get", "-f", "-", "-o", "json", stdin=deployed.app.text)
     assert live.ok, live.stderr
     assert [(o["kind"], o["metadata"]["name"]) for o in json.loads(live.stdout)["items"]] == [
         (o["kind"], o["metadata"]["name"]) for o in deployed.app.objects
     ]
 
 
-def test_service_accounts_have_exactly_their_table(deployed: Deployed, cluster: Cluster) -> None:
+def test_service_accounts_have_exactly_their_table(deployed: Deployed, each_release: Cluster) -> None:
     expected = rbac.expected_grants(deployed.app)
     assert rbac.granted_by_roles(deployed.app) == expected
-    wrong = rbac.check(cluster, deployed.app, deployed.namespace, expected)
+    wrong = rbac.check(each_release, deployed.app, deployed.namespace, expected)
     assert not wrong, "\n".join(wrong)
 
 
-def test_secrets_bootstrap_creates_once_and_never_overwrites(deployed: Deployed, cluster: Cluster) -> None:
+def test_secrets_bootstrap_creates_once_and_never_overwrites(deployed: Deployed, each_release: Cluster) -> None:
     bootstrap = Bootstrap.of(deployed.app.objects)
     ns = deployed.namespace
     spec = json.loads(bootstrap.spec_json)["secrets"]
     names = [secret["name"] for secret in spec]
     for name in names:
-        cluster.kubectl("delete", "secret", name, "-n", ns, "--ignore-not-found")
+        each_release.kubectl("delete", "secret", name, "-n", ns, "--ignore-not-found")
 
-    first = bootstrap.run(cluster, ns)
+    first = bootstrap.run(each_release, ns)
     assert first.ok, first.stdout + first.stderr
-    created = {name: cluster.get("secret", name, ns) for name in names}
+    created = {name: each_release.get("secret", name, ns) for name in names}
     for secret in spec:
         data = created[secret["name"]]["data"]
         assert sorted(data) == sorted(secret["keys"]), secret["name"]
         for key, generator in secret["keys"].items():
             _assert_valid(f"{secret['name']}/{key}", generator["kind"], base64.b64decode(data[key]).decode())
 
-    again = bootstrap.run(cluster, ns)
+    again = bootstrap.run(each_release, ns)
     assert again.ok, again.stdout + again.stderr
     assert all(line.endswith("nothing changed") for line in again.stdout.splitlines()), again.stdout
     for name in names:
         assert (
-            cluster.get("secret", name, ns)["metadata"]["resourceVersion"]
+            each_release.get("secret", name, ns)["metadata"]["resourceVersion"]
             == (created[name]["metadata"]["resourceVersion"])
         ), f"{name} changed on the second run: {again.stdout}"
 
@@ -90,29 +99,29 @@ def test_secrets_bootstrap_creates_once_and_never_overwrites(deployed: Deployed,
     kept_key = "fernet-key"  # losing this one makes every stored connection unreadable
     assert kept_key in first_secret["keys"], first_secret
     mine = base64.b64encode(b"set-by-the-user").decode()
-    cluster.kubectl("delete", "secret", first_secret["name"], "-n", ns)
+    each_release.kubectl("delete", "secret", first_secret["name"], "-n", ns)
     preset = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": first_secret["name"], "namespace": ns}}
-    assert cluster.kubectl("create", "-f", "-", stdin=json.dumps({**preset, "data": {kept_key: mine}})).ok
-    third = bootstrap.run(cluster, ns)
+    assert each_release.kubectl("create", "-f", "-", stdin=json.dumps({**preset, "data": {kept_key: mine}})).ok
+    third = bootstrap.run(each_release, ns)
     assert third.ok, third.stdout + third.stderr
-    data = cluster.get("secret", first_secret["name"], ns)["data"]
+    data = each_release.get("secret", first_secret["name"], ns)["data"]
     assert data[kept_key] == mine
     assert sorted(data) == sorted(first_secret["keys"])
 
 
-def test_controllers_create_the_pods(deployed: Deployed, cluster: Cluster) -> None:
+def test_controllers_create_the_pods(deployed: Deployed, each_release: Cluster) -> None:
     app, ns = deployed.app, deployed.namespace
     autoscalers = app.of_kind("HorizontalPodAutoscaler")
     for workload in app.of_kind("Deployment") + app.of_kind("StatefulSet") + app.of_kind("Job"):
         kind, name = workload["kind"], workload["metadata"]["name"]
         try:
-            pods = cluster.wait_for(
+            pods = each_release.wait_for(
                 f"{kind}/{name}: {_expected_pods(workload, autoscalers)} Pods",
-                partial(_owned_pods, cluster, ns, workload, autoscalers),
+                partial(_owned_pods, each_release, ns, workload, autoscalers),
                 CONTROLLER_TIMEOUT,
             )
         except TimeoutError as err:
-            raise AssertionError(f"{err}; warning events: {_events(cluster, ns)}") from err
+            raise AssertionError(f"{err}; warning events: {_events(each_release, ns)}") from err
         template = workload["spec"]["template"]["spec"]
         owner = {"Deployment": "ReplicaSet"}.get(kind, kind)
         for pod in pods:
@@ -124,15 +133,15 @@ def test_controllers_create_the_pods(deployed: Deployed, cluster: Cluster) -> No
             ]
         if kind == "Deployment":
             [replica_set] = {ref["name"] for pod in pods for ref in pod["metadata"]["ownerReferences"]}
-            rs_owner = cluster.get("replicaset", replica_set, ns)["metadata"]["ownerReferences"]
+            rs_owner = each_release.get("replicaset", replica_set, ns)["metadata"]["ownerReferences"]
             assert [(ref["kind"], ref["name"]) for ref in rs_owner] == [(kind, name)]
         if kind == "StatefulSet":
             for claim in workload["spec"].get("volumeClaimTemplates", []):
                 pvc = f"{claim['metadata']['name']}-{name}-0"
-                cluster.wait_for(f"PVC {pvc}", partial(_exists, cluster, "pvc", pvc, ns), CONTROLLER_TIMEOUT)
+                each_release.wait_for(f"PVC {pvc}", partial(_exists, each_release, "pvc", pvc, ns), CONTROLLER_TIMEOUT)
     for kind in ("HorizontalPodAutoscaler", "PodDisruptionBudget"):
         for obj in app.of_kind(kind):
-            live = cluster.get(_resource(obj), obj["metadata"]["name"], ns)["spec"]
+            live = each_release.get(_resource(obj), obj["metadata"]["name"], ns)["spec"]
             assert _contains(live, obj["spec"]), f"{kind}/{obj['metadata']['name']}: {live}"
 
 

@@ -1,6 +1,7 @@
 """Differential tests: our value rules (``airflow_constructs.core.values`` / ``.cron``) against the API server.
 
-Per type, hypothesis draws values around each boundary (``value_strategies``); each value is put
+On each release's API server (``each_release``: the newest and the oldest supported), per type,
+hypothesis draws values around each boundary (``value_strategies``); each value is put
 in a minimal object and all of them go in one ``kubectl create --dry-run=server`` of a List; the
 objects kubectl reports created are the ones the API server accepts. Our verdict must be the same
 for every value, except where ``stricter`` names why we refuse on purpose what the API server takes.
@@ -18,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
@@ -30,13 +30,16 @@ from airflow_constructs.core.values import (
     DnsSubdomain,
     EnvVarName,
     Labels,
+    LabelValue,
     Port,
     PortName,
+    QualifiedName,
     Quantity,
     TimeZone,
 )
 from tests.cluster import value_strategies as vs
 from tests.cluster.cluster import Cluster
+from tests.cluster.value_strategies import draw
 
 pytestmark = pytest.mark.cluster
 
@@ -103,6 +106,10 @@ def _unnamed_port(value: Any) -> str | None:
     return "an empty port name is no name to the API server; our props say None for that" if value == "" else None
 
 
+def _empty_taint_key(value: Any) -> str | None:
+    return "an empty taint key matches every taint: our props say key None for that" if value == "" else None
+
+
 def _loadable_zone(value: Any) -> str | None:
     return "the API server loads any TZif file of its zoneinfo directory; we take the IANA zone list only"
 
@@ -147,6 +154,14 @@ TYPES = [
         "Annotations (size)", TypeAdapter(Annotations), vs.annotation_sizes(), lambda v: _config_map(annotations=v)
     ),
     ValueType(
+        "Toleration (key)", TypeAdapter(QualifiedName), vs.qualified_names(),
+        lambda v: _pod(tolerations=[{"key": v, "operator": "Exists"}]), _empty_taint_key,
+    ),
+    ValueType(
+        "Toleration (value)", TypeAdapter(LabelValue), vs.label_values(),
+        lambda v: _pod(tolerations=[{"key": "k", "operator": "Equal", "value": v}]),
+    ),
+    ValueType(
         "EnvVarName", TypeAdapter(EnvVarName), vs.env_var_names(),
         lambda v: _pod({"env": [{"name": v, "value": "x"}]}), _relaxed_env_name,
     ),
@@ -172,26 +187,6 @@ TYPES = [
 ]  # fmt: skip
 
 
-def draw(strategy: st.SearchStrategy[Any], count: int) -> list[Any]:
-    """``count`` values from ``strategy``, each once (hypothesis as a generator, no shrinking)."""
-    seen: list[Any] = []
-
-    @settings(
-        max_examples=count,
-        database=None,
-        deadline=None,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(strategy)
-    def collect(value: Any) -> None:
-        if value not in seen:
-            seen.append(value)
-
-    collect()
-    return seen
-
-
 def server_verdicts(cluster: Cluster, objects: list[dict[str, Any]]) -> list[bool]:
     """Whether the API server accepts each object, from one dry-run create of them all."""
     items = []
@@ -211,7 +206,8 @@ def server_verdicts(cluster: Cluster, objects: list[dict[str, Any]]) -> list[boo
 
 
 @pytest.fixture(scope="module")
-def namespace(cluster: Cluster) -> str:
+def namespace(each_release: Cluster) -> str:
+    cluster = each_release
     name = cluster.new_namespace(NAMESPACE, restricted=False)
     # Pods are refused until the controller-manager has made the namespace's default ServiceAccount.
     cluster.wait_for("default ServiceAccount", lambda: cluster.kubectl("get", "sa", "default", "-n", name).ok, 60)
@@ -220,12 +216,12 @@ def namespace(cluster: Cluster) -> str:
 
 @pytest.mark.parametrize("value_type", TYPES, ids=lambda t: t.name)
 def test_our_verdict_is_the_api_servers(
-    cluster: Cluster, namespace: str, value_report: list[str], value_type: ValueType
+    each_release: Cluster, namespace: str, value_report: list[str], value_type: ValueType
 ) -> None:
     drawn = draw(value_type.strategy, EXAMPLES)
     values = [*value_type.explicit, *(v for v in drawn if v not in value_type.explicit)]
     assert len(drawn) >= min(EXAMPLES, 30), f"only {len(drawn)} distinct values drawn"
-    theirs = server_verdicts(cluster, [value_type.place(v) for v in values])
+    theirs = server_verdicts(each_release, [value_type.place(v) for v in values])
     differ, on_purpose = [], []
     for value, accepted in zip(values, theirs, strict=True):
         ours = value_type.accepts(value)
@@ -235,7 +231,8 @@ def test_our_verdict_is_the_api_servers(
         (on_purpose if reason else differ).append((value, accepted, reason))
     valid = sum(theirs)
     value_report.append(
-        f"{value_type.name}: {len(values)} values, API server accepted {valid}, refused {len(values) - valid}; "
+        f"Kubernetes {each_release.release.minor} {value_type.name}: {len(values)} values, "
+        f"API server accepted {valid}, refused {len(values) - valid}; "
         f"verdicts equal {len(values) - len(on_purpose) - len(differ)}, stricter on purpose {len(on_purpose)}"
     )
     assert differ == [], "\n".join(

@@ -8,7 +8,9 @@ unicode text, so both verdicts are exercised near every edge the API server chec
 from __future__ import annotations
 
 import zoneinfo
+from typing import Any
 
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 LOWER = "abcdefghijklmnopqrstuvwxyz"
@@ -185,3 +187,23 @@ def cidrs() -> st.SearchStrategy[str]:
          "2001:DB8::/32", "10.0.0.0/8 ", "10.0.0.0/+8"]
     )  # fmt: skip
     return st.one_of(v4, v6, odd, _any_text)
+
+
+def draw(strategy: st.SearchStrategy[Any], count: int) -> list[Any]:
+    """``count`` values from ``strategy``, each once (hypothesis as a generator, no shrinking)."""
+    seen: list[Any] = []
+
+    @settings(
+        max_examples=count,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(strategy)
+    def collect(value: Any) -> None:
+        if value not in seen:
+            seen.append(value)
+
+    collect()
+    return seen

@@ -12,3 +12,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("e2e"):
             item.add_marker(skip)
+
+
+_AIRFLOW_VALUE_REPORT = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture(scope="session")
+def airflow_value_report(request: pytest.FixtureRequest) -> list[str]:
+    """Lines ``test_airflow_values.py`` adds, printed at the end of the session with the counts per type."""
+    return request.config.stash.setdefault(_AIRFLOW_VALUE_REPORT, [])
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    lines = config.stash.get(_AIRFLOW_VALUE_REPORT, [])
+    if lines:
+        terminalreporter.section("Airflow-side value rules vs Airflow's own parsing (tests/e2e/test_airflow_values.py)")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -37,6 +37,9 @@ ENTRYPOINT             (``dumb-init -- /entrypoint``, which runs its arguments) 
 ``TMPDIR``              the harness's per-pod ``/tmp`` is reached through a short symlink
                        (``/tmp/kx-*/<n>``): a Unix socket path (multiprocessing binds one in
                        ``TMPDIR``) may not exceed 107 bytes.
+pod template           the ConfigMap holding a Pod manifest is mounted into the scheduler as
+                       written, without the harness's rewrites: it is sent to the API server as
+                       the task pods' spec (they get the rewrites when the kubelet runs them).
 kubelet identity       status updates are made with the admin's credentials (a kubelet would use
                        its node's, under the Node authorizer).
 =====================  ===========================================================================
@@ -69,7 +72,7 @@ import yaml
 
 from tests.cluster import control_plane
 from tests.cluster.cluster import Cluster, Result
-from tests.e2e.harness import IMAGES, REPO, Container, Doc, Harness, HarnessError, PodSpec, Proc
+from tests.e2e.harness import IMAGES, REPO, Container, Doc, Harness, HarnessError, PathMap, PodSpec, Proc
 
 log = logging.getLogger("e2e")
 
@@ -81,6 +84,14 @@ ENTRYPOINT = REPO / "tests" / "e2e" / "airflow_entrypoint.sh"
 FORBIDDEN = re.compile(r'forbidden: User \\*"([^"\\]+)\\*" cannot (\w+) resource \\*"([^"\\]+)\\*"', re.I)
 WATCH_SECONDS = 1
 CLEANUP_SCRIPT = "cleanup_pods.py"
+
+
+def _is_pod_manifest(text: str) -> bool:
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return False
+    return isinstance(doc, dict) and doc.get("kind") == "Pod" and "spec" in doc
 
 
 def _exit_code(returncode: int | None) -> int:
@@ -423,6 +434,24 @@ class KubeHarness(Harness):
             log.info("[%s] %s: kubeconfig of ServiceAccount %s (TokenRequest)", self.label, pod.workload,
                      pod.spec.get("serviceAccountName"))  # fmt: skip
         return containers
+
+    def _configmap_volume(self, vol: Doc, target: Path, paths: PathMap, where: str) -> Path:
+        """A ConfigMap holding a Pod manifest (the KubernetesExecutor's pod template) is mounted as
+        written: its content goes to the API server, it is not read as local paths and URLs (the
+        task pod made of it gets the rewrites when the kubelet runs it)."""
+        name = vol["configMap"]["name"]
+        data = self.plan.configmaps.get(name) or {}
+        if not any(_is_pod_manifest(v) for v in data.values()):
+            return super()._configmap_volume(vol, target, paths, where)
+        items = vol["configMap"].get("items") or [{"key": k, "path": k} for k in data]
+        for item in items:
+            if item["key"] not in data:
+                raise HarnessError(where, f"ConfigMap {name} has no key {item['key']}")
+            f = target / item["path"]
+            f.parent.mkdir(parents=True, exist_ok=True)
+            f.write_text(data[item["key"]])
+            f.chmod(0o644)
+        return target
 
     def _short_tmpdir(self, tmpdir: Path) -> str:
         """A short symlink to the pod's ``/tmp``: the KubernetesExecutor's multiprocessing manager

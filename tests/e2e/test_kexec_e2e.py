@@ -78,7 +78,8 @@ def kexec(api_server: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Kexe
         shutil.copy(FAIL_DAG, dags / FAIL_DAG.name)
         with KubeHarness(DIST, cluster=api_server, dags=dags) as h:
             h.start()
-            smoke = h.run_dag("e2e_smoke")
+            # Three task pods, one after the other, each importing Airflow: on 2 busy cores, minutes.
+            smoke = h.run_dag("e2e_smoke", timeout=420)
             hello_pod = h.xcom(smoke, "hello")["pod"]
             ran = dict(h.kubelet.seen)
             # delete_worker_pods = True: the scheduler deletes the pods of finished tasks.

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from tests.cluster.cluster import Cluster
-from tests.e2e.harness import REPO, AppPlan, Deps, HarnessError, PodSpec
+from tests.e2e.harness import REPO, AppPlan, Deps, HarnessError, PathMap, PodSpec
 from tests.e2e.kubelet import FORBIDDEN, KubeHarness
 
 DIST = REPO / "dist" / "kubernetes-executor"
@@ -70,6 +70,18 @@ def test_a_task_pod_is_materialized_like_the_apps_pods(harness: KubeHarness) -> 
     # A task pod has no service-account token (automountServiceAccountToken: false): no kubeconfig.
     assert "AIRFLOW__KUBERNETES_EXECUTOR__CONFIG_FILE" not in base.env
     assert (root / "opt/airflow/dags/e2e_smoke.py").is_file()
+
+
+def test_the_pod_template_is_mounted_as_written(harness: KubeHarness, tmp_path: Path) -> None:
+    """It is sent to the API server as the task pods' spec: no local path or 127.0.0.1 in it."""
+    assert harness.workdir is not None
+    paths = PathMap(tmp_path / "root", {"/opt/airflow", "/tmp"})
+    vol = {"configMap": {"name": "airflow-pod-template"}}
+    written = harness._configmap_volume(vol, tmp_path / "pt", paths, "scheduler") / "pod_template.yaml"
+    assert written.read_text() == harness.plan.configmaps["airflow-pod-template"]["pod_template.yaml"]
+    # Any other ConfigMap still gets the rewrites.
+    cfg = harness._configmap_volume({"configMap": {"name": "airflow-config"}}, tmp_path / "c", paths, "scheduler")
+    assert f"base_log_folder = {tmp_path}/root/opt/airflow/logs" in (cfg / "airflow.cfg").read_text()
 
 
 def test_the_refusal_pattern_reads_log_lines_and_raw_json_bodies() -> None:

@@ -1,0 +1,183 @@
+"""Synthesize every example app into ``$CDK8S_OUTDIR/<app>/`` (``dist/`` by default), with its Helm chart.
+
+``python -m apps`` (``apps/__main__.py``) runs ``main``; the functions live here, not in
+``__main__``, because spawned processes import them by module name.
+
+The apps are shared out among ``$AIRFLOW_CONSTRUCTS_JOBS`` processes (default: one per CPU): this
+one and spawned ones, each with its own jsii runtime (a forked one would share the parent's node
+process). Each process synthesizes an app and builds its chart; this one writes the charts and
+packages them. The output does not depend on the number of processes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import tempfile
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from cdk8s import App, Chart
+
+from airflow_constructs.packaging.helm import (
+    CHARTS_DIR,
+    ChartValues,
+    app_chart,
+    app_description,
+    load_documents,
+    write_app_charts,
+)
+from airflow_constructs.packaging.helm import write_charts as write_chart_files
+from airflow_constructs.packaging.repo import package_all
+from airflow_constructs.packaging.values import (
+    ValueLeaf,
+    airflow_props,
+    props_overrides,
+    sentinel_values,
+    value_leaves,
+)
+
+from .registry import APPS
+
+ROOT = Path(__file__).resolve().parent.parent
+CHANGELOG = ROOT / "CHANGELOG.md"
+HELM = ROOT / ".tools" / "bin" / "helm"
+"""The pinned helm that `make tools` installs; else $HELM, else helm on PATH."""
+
+
+JOBS_VARIABLE = "AIRFLOW_CONSTRUCTS_JOBS"
+
+AppOutput = tuple[list[Path], Path, dict[str, str]]
+"""What one app gives: its manifest files (written), its chart directory and the chart's files (not written)."""
+
+
+def synth_all(outdir: Path) -> list[Path]:
+    """Build every app in this process and write its manifests, replacing stale ones."""
+    return [path for name in APPS for path in synth_app(name, outdir)[1]]
+
+
+def synth_app(name: str, outdir: Path) -> tuple[App, list[Path]]:
+    """Build one app and write its manifests to ``outdir/<name>/``, replacing stale ones."""
+    target = outdir / name
+    target.mkdir(parents=True, exist_ok=True)
+    for old in target.glob("*.k8s.yaml"):
+        old.unlink()
+    app = App(outdir=str(target))
+    APPS[name](app)
+    app.synth()
+    return app, sorted(target.glob("*.k8s.yaml"))
+
+
+def app_output(name: str, outdir: Path) -> AppOutput:
+    """One app's manifests (written) and chart (built, proven, not written): a process's share of the work."""
+    build = APPS[name]
+    app, manifests = synth_app(name, outdir)
+    values = chart_values(build, value_leaves(airflow_props(app)))
+    directory, files = app_chart(outdir, name, app_description(build), CHANGELOG.read_text(), values)
+    return manifests, directory, files
+
+
+def synth_everything(outdir: Path, jobs: int) -> list[AppOutput]:
+    """``app_output`` of every app, in ``APPS`` order, shared out among ``jobs`` processes (this one too)."""
+    names = list(APPS)
+    jobs = max(1, min(jobs, len(names)))
+    if jobs == 1:
+        return [app_output(name, outdir) for name in names]
+    spawn = multiprocessing.get_context("spawn")  # never fork: jsii's node process is not shared
+    tasks: Any = spawn.Queue()
+    results: Any = spawn.Queue()
+    for name in [*names, *[None] * jobs]:
+        tasks.put(name)
+    workers = [spawn.Process(target=_worker, args=(tasks, results, outdir), daemon=True) for _ in range(jobs - 1)]
+    for worker in workers:
+        worker.start()
+    outputs: dict[str, AppOutput] = {}
+    while (name := tasks.get()) is not None:
+        outputs[name] = app_output(name, outdir)
+    try:
+        while len(outputs) < len(names):
+            name, output, error = _result(results, workers)
+            if error:
+                raise RuntimeError(f"app {name!r} failed in a worker process:\n{error}")
+            outputs[name] = output
+    finally:
+        for worker in workers:
+            worker.join(timeout=5)
+    return [outputs[name] for name in names]
+
+
+def _worker(tasks: Any, results: Any, outdir: Path) -> None:
+    while (name := tasks.get()) is not None:
+        try:
+            results.put((name, app_output(name, outdir), None))
+        except Exception:  # handed to the parent, which raises it
+            results.put((name, None, traceback.format_exc()))
+
+
+def _result(results: Any, workers: list[Any]) -> tuple[str, AppOutput, str | None]:
+    """The next worker result; an error if every worker has ended without sending one."""
+    while True:
+        try:
+            return results.get(timeout=1)  # type: ignore[no-any-return]
+        except queue.Empty:
+            if not any(worker.is_alive() for worker in workers):
+                codes = [worker.exitcode for worker in workers]
+                raise RuntimeError(
+                    f"the worker processes ended (exit codes {codes}) before every app was done"
+                ) from None
+
+
+def write_charts(outdir: Path) -> list[Path]:
+    """Wrap each synthesized app as a Helm chart in ``<outdir>/helm/charts/`` (see packaging/helm.py)."""
+    descriptions = {name: app_description(build) for name, build in APPS.items()}
+    values = {name: chart_values(build) for name, build in APPS.items()}
+    return write_app_charts(outdir, descriptions, CHANGELOG.read_text(), values)
+
+
+def chart_values(build: Callable[..., Chart], leaves: list[ValueLeaf] | None = None) -> ChartValues:
+    """The values an app's chart honours: its props' leaves, and the app synthesized with their sentinels.
+
+    ``leaves``: the app's ``value_leaves``, when the caller has already built it.
+    """
+    if leaves is None:
+        app = App()
+        build(app)
+        leaves = value_leaves(airflow_props(app))
+    with tempfile.TemporaryDirectory() as tmp:
+        sentinel = App(outdir=tmp)
+        build(sentinel, **props_overrides(leaves, sentinel_values(leaves)))
+        sentinel.synth()
+        return ChartValues(leaves, load_documents(Path(tmp)))
+
+
+def package_charts(outdir: Path) -> list[Path]:
+    """Package those charts into the chart repository ``<outdir>/helm/`` (see airflow_constructs.packaging.repo)."""
+    helm = str(HELM) if HELM.is_file() else os.environ.get("HELM", "helm")
+    repo = outdir / CHARTS_DIR.parent
+    packaged = package_all(
+        outdir / CHARTS_DIR, repo, CHANGELOG.read_text(), helm=helm, extras=[ROOT / "artifacthub-repo.yml"]
+    )
+    return [p.archive for p in packaged] + [repo / "index.yaml"]
+
+
+def jobs() -> int:
+    """How many processes share the apps: ``$AIRFLOW_CONSTRUCTS_JOBS``, else the CPUs this process may use."""
+    setting = os.environ.get(JOBS_VARIABLE, "")
+    if setting:
+        if not setting.isdigit() or int(setting) < 1:
+            raise SystemExit(f"{JOBS_VARIABLE}={setting!r}: must be a whole number of processes, 1 or more")
+        return int(setting)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def main() -> int:
+    outdir = Path(os.environ.get("CDK8S_OUTDIR", "dist"))
+    outputs = synth_everything(outdir, jobs())
+    manifests = [path for paths, _, _ in outputs for path in paths]
+    charts = write_chart_files(outdir, {directory: files for _, directory, files in outputs})
+    for path in [*manifests, *charts, *package_charts(outdir)]:
+        print(path)
+    return 0

@@ -60,10 +60,18 @@ $(TOOLS_STAMP):
 tools: $(TOOLS_STAMP)
 
 ## synth: every example app's manifests to dist/<app>/, its Helm chart to dist/helm/charts/<chart>/,
-## and the packaged charts + index.yaml to dist/helm/
-synth: setup tools
+## and the packaged charts + index.yaml to dist/helm/; the generated docs. Nothing runs when no input
+## changed since the last synth (the stamp below is newer than every source, example, doc and output).
+SYNTH_STAMP := .cache/synth.stamp
+SYNTH_INPUTS := $(shell find airflow_constructs apps examples docs -type f -not -path '*/__pycache__*'; find dist 2>/dev/null) \
+	CHANGELOG.md README.md artifacthub-repo.yml pyproject.toml constraints.txt cdk8s.yaml Makefile
+
+$(SYNTH_STAMP): $(SYNTH_INPUTS) $(VENV)/.installed $(TOOLS_STAMP)
 	cdk8s synth
 	$(PY) -m apps.docs
+	mkdir -p $(@D) && touch $@
+
+synth: setup tools $(SYNTH_STAMP)
 
 ## package: only re-package dist/helm/charts/ into the chart repository dist/helm/ (synth does it too)
 package: setup tools

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import queue
-import tempfile
+import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -27,7 +26,6 @@ from airflow_constructs.packaging.helm import (
     ChartValues,
     app_chart,
     app_description,
-    load_documents,
     write_app_charts,
 )
 from airflow_constructs.packaging.helm import write_charts as write_chart_files
@@ -81,53 +79,72 @@ def app_output(name: str, outdir: Path) -> AppOutput:
 
 
 def synth_everything(outdir: Path, jobs: int) -> list[AppOutput]:
-    """``app_output`` of every app, in ``APPS`` order, shared out among ``jobs`` processes (this one too)."""
+    """``app_output`` of every app, in ``APPS`` order, shared out among ``jobs`` processes (this one too).
+
+    Each spawned worker asks for an app over its own pipe (no locks, so no resource-tracker
+    process) and sends back the result; a thread per worker here answers it from the same list
+    this process takes its own apps from.
+    """
     names = list(APPS)
     jobs = max(1, min(jobs, len(names)))
-    if jobs == 1:
-        return [app_output(name, outdir) for name in names]
-    spawn = multiprocessing.get_context("spawn")  # never fork: jsii's node process is not shared
-    tasks: Any = spawn.Queue()
-    results: Any = spawn.Queue()
-    for name in [*names, *[None] * jobs]:
-        tasks.put(name)
-    workers = [spawn.Process(target=_worker, args=(tasks, results, outdir), daemon=True) for _ in range(jobs - 1)]
-    for worker in workers:
-        worker.start()
+    pending = list(reversed(names))
+    taking = threading.Lock()
+
+    def take() -> str | None:
+        with taking:
+            return pending.pop() if pending else None
+
     outputs: dict[str, AppOutput] = {}
-    while (name := tasks.get()) is not None:
+    errors: list[str] = []
+    spawn = multiprocessing.get_context("spawn")  # never fork: jsii's node process is not shared
+    workers, feeders = [], []
+    for _ in range(jobs - 1):
+        here, there = spawn.Pipe()
+        worker = spawn.Process(target=_worker, args=(there, outdir), daemon=True)
+        worker.start()
+        there.close()
+        workers.append(worker)
+        feeders.append(threading.Thread(target=_feed, args=(here, take, outputs, errors), daemon=True))
+        feeders[-1].start()
+    while (name := take()) is not None:
         outputs[name] = app_output(name, outdir)
-    try:
-        while len(outputs) < len(names):
-            name, output, error = _result(results, workers)
-            if error:
-                raise RuntimeError(f"app {name!r} failed in a worker process:\n{error}")
-            outputs[name] = output
-    finally:
-        for worker in workers:
-            worker.join(timeout=5)
+    for feeder in feeders:
+        feeder.join()
+    for worker in workers:
+        worker.join()
+    if errors:
+        raise RuntimeError("\n".join(errors))
     return [outputs[name] for name in names]
 
 
-def _worker(tasks: Any, results: Any, outdir: Path) -> None:
-    while (name := tasks.get()) is not None:
-        try:
-            results.put((name, app_output(name, outdir), None))
-        except Exception:  # handed to the parent, which raises it
-            results.put((name, None, traceback.format_exc()))
+def _feed(conn: Any, take: Callable[[], str | None], outputs: dict[str, AppOutput], errors: list[str]) -> None:
+    """Hand one worker apps until none is left, keeping what it sends back."""
+    with conn:
+        while True:
+            try:
+                name, output, error = conn.recv()
+            except EOFError:
+                errors.append("a worker process ended before its app was done")
+                return
+            if error:
+                errors.append(f"app {name!r} failed in a worker process:\n{error}")
+            elif name is not None:
+                outputs[name] = output
+            next_name = take() if not errors else None
+            conn.send(next_name)
+            if next_name is None:
+                return
 
 
-def _result(results: Any, workers: list[Any]) -> tuple[str, AppOutput, str | None]:
-    """The next worker result; an error if every worker has ended without sending one."""
-    while True:
-        try:
-            return results.get(timeout=1)  # type: ignore[no-any-return]
-        except queue.Empty:
-            if not any(worker.is_alive() for worker in workers):
-                codes = [worker.exitcode for worker in workers]
-                raise RuntimeError(
-                    f"the worker processes ended (exit codes {codes}) before every app was done"
-                ) from None
+def _worker(conn: Any, outdir: Path) -> None:
+    """In a spawned process: ask for an app, synthesize it, send it back, until told to stop."""
+    with conn:
+        conn.send((None, None, None))
+        while (name := conn.recv()) is not None:
+            try:
+                conn.send((name, app_output(name, outdir), None))
+            except Exception:  # handed to the parent, which raises it
+                conn.send((name, None, traceback.format_exc()))
 
 
 def write_charts(outdir: Path) -> list[Path]:
@@ -146,11 +163,12 @@ def chart_values(build: Callable[..., Chart], leaves: list[ValueLeaf] | None = N
         app = App()
         build(app)
         leaves = value_leaves(airflow_props(app))
-    with tempfile.TemporaryDirectory() as tmp:
-        sentinel = App(outdir=tmp)
-        build(sentinel, **props_overrides(leaves, sentinel_values(leaves)))
-        sentinel.synth()
-        return ChartValues(leaves, load_documents(Path(tmp)))
+    sentinel = App()
+    build(sentinel, **props_overrides(leaves, sentinel_values(leaves)))
+    # One jsii round trip per chart, no YAML written or read: the objects synth would write, under
+    # the file names synth gives charts without dependencies (``<chart id>.k8s.yaml``); other names
+    # fail the chart (helm._place) rather than place a value wrongly.
+    return ChartValues(leaves, {f"{chart.node.id}.yaml": list(chart.to_json()) for chart in sentinel.charts})
 
 
 def package_charts(outdir: Path) -> list[Path]:

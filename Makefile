@@ -171,9 +171,15 @@ e2e: $(VENV)/.installed
 	status=0; pytest -p no:cacheprovider -m e2e tests/e2e -s -o log_cli=true --log-cli-level=INFO || status=$$?; \
 	$(E2E_SUDO) bash tests/e2e/setup_deps.sh stop; exit $$status
 
-## bench: build/synth timings, scaling with worker sets, cold `cdk8s synth`, `helm template` (prints figures)
-bench: setup
+## bench: the synthesis targets side by side with a baseline commit (bench/compare.py: ratios, the README
+## table), then build/synth timings, scaling with worker sets, cold `cdk8s synth`, `helm template`
+bench: bench-compare
 	$(PY) bench/synth_bench.py
+
+## bench-compare: only the side-by-side ratios (BENCH_BASELINE=<rev> for another baseline; a few minutes)
+.PHONY: bench-compare
+bench-compare: setup tools
+	$(PY) bench/compare.py
 
 clean:
 	rm -rf $(VENV) node_modules .tools .pytest_cache .mypy_cache .ruff_cache

@@ -4,20 +4,15 @@
 ``__main__``, because spawned processes import them by module name.
 
 The apps are shared out among ``$AIRFLOW_CONSTRUCTS_JOBS`` processes (default: one per CPU): this
-one and spawned ones, each with its own jsii runtime (a forked one would share the parent's node
-process). Each process synthesizes an app and builds its chart; this one writes the charts and
-packages them. The output does not depend on the number of processes.
+one and spawned ones (``apps/workers.py``). Each process synthesizes an app and builds its chart;
+this one writes the charts and packages them. The output does not depend on the number of processes.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import threading
-import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from cdk8s import App, Chart
 
@@ -38,6 +33,7 @@ from airflow_constructs.packaging.values import (
     value_leaves,
 )
 
+from . import workers
 from .registry import APPS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,8 +41,6 @@ CHANGELOG = ROOT / "CHANGELOG.md"
 HELM = ROOT / ".tools" / "bin" / "helm"
 """The pinned helm that `make tools` installs; else $HELM, else helm on PATH."""
 
-
-JOBS_VARIABLE = "AIRFLOW_CONSTRUCTS_JOBS"
 
 AppOutput = tuple[list[Path], Path, dict[str, str]]
 """What one app gives: its manifest files (written), its chart directory and the chart's files (not written)."""
@@ -78,73 +72,16 @@ def app_output(name: str, outdir: Path) -> AppOutput:
     return manifests, directory, files
 
 
-def synth_everything(outdir: Path, jobs: int) -> list[AppOutput]:
+def synth_everything(outdir: Path, jobs: int, started: list[workers.Worker] | None = None) -> list[AppOutput]:
     """``app_output`` of every app, in ``APPS`` order, shared out among ``jobs`` processes (this one too).
 
-    Each spawned worker asks for an app over its own pipe (no locks, so no resource-tracker
-    process) and sends back the result; a thread per worker here answers it from the same list
-    this process takes its own apps from.
+    ``started``: workers already started (``python -m apps`` starts them before importing this).
     """
     names = list(APPS)
-    jobs = max(1, min(jobs, len(names)))
-    pending = list(reversed(names))
-    taking = threading.Lock()
-
-    def take() -> str | None:
-        with taking:
-            return pending.pop() if pending else None
-
-    outputs: dict[str, AppOutput] = {}
-    errors: list[str] = []
-    spawn = multiprocessing.get_context("spawn")  # never fork: jsii's node process is not shared
-    workers, feeders = [], []
-    for _ in range(jobs - 1):
-        here, there = spawn.Pipe()
-        worker = spawn.Process(target=_worker, args=(there, outdir), daemon=True)
-        worker.start()
-        there.close()
-        workers.append(worker)
-        feeders.append(threading.Thread(target=_feed, args=(here, take, outputs, errors), daemon=True))
-        feeders[-1].start()
-    while (name := take()) is not None:
-        outputs[name] = app_output(name, outdir)
-    for feeder in feeders:
-        feeder.join()
-    for worker in workers:
-        worker.join()
-    if errors:
-        raise RuntimeError("\n".join(errors))
+    if started is None:
+        started = workers.start(min(jobs, len(names)) - 1, outdir)
+    outputs = workers.share(names, lambda name: app_output(name, outdir), started)
     return [outputs[name] for name in names]
-
-
-def _feed(conn: Any, take: Callable[[], str | None], outputs: dict[str, AppOutput], errors: list[str]) -> None:
-    """Hand one worker apps until none is left, keeping what it sends back."""
-    with conn:
-        while True:
-            try:
-                name, output, error = conn.recv()
-            except EOFError:
-                errors.append("a worker process ended before its app was done")
-                return
-            if error:
-                errors.append(f"app {name!r} failed in a worker process:\n{error}")
-            elif name is not None:
-                outputs[name] = output
-            next_name = take() if not errors else None
-            conn.send(next_name)
-            if next_name is None:
-                return
-
-
-def _worker(conn: Any, outdir: Path) -> None:
-    """In a spawned process: ask for an app, synthesize it, send it back, until told to stop."""
-    with conn:
-        conn.send((None, None, None))
-        while (name := conn.recv()) is not None:
-            try:
-                conn.send((name, app_output(name, outdir), None))
-            except Exception:  # handed to the parent, which raises it
-                conn.send((name, None, traceback.format_exc()))
 
 
 def write_charts(outdir: Path) -> list[Path]:
@@ -181,19 +118,9 @@ def package_charts(outdir: Path) -> list[Path]:
     return [p.archive for p in packaged] + [repo / "index.yaml"]
 
 
-def jobs() -> int:
-    """How many processes share the apps: ``$AIRFLOW_CONSTRUCTS_JOBS``, else the CPUs this process may use."""
-    setting = os.environ.get(JOBS_VARIABLE, "")
-    if setting:
-        if not setting.isdigit() or int(setting) < 1:
-            raise SystemExit(f"{JOBS_VARIABLE}={setting!r}: must be a whole number of processes, 1 or more")
-        return int(setting)
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def main() -> int:
+def main(started: list[workers.Worker] | None = None) -> int:
     outdir = Path(os.environ.get("CDK8S_OUTDIR", "dist"))
-    outputs = synth_everything(outdir, jobs())
+    outputs = synth_everything(outdir, workers.jobs(), started)
     manifests = [path for paths, _, _ in outputs for path in paths]
     charts = write_chart_files(outdir, {directory: files for _, directory, files in outputs})
     for path in [*manifests, *charts, *package_charts(outdir)]:

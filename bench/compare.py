@@ -163,6 +163,7 @@ def row(what: str, a: list[Run], b: list[Run], target: str, met: bool) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="counted pairs per cold-process figure (default 3)")
     parser.add_argument("--baseline", default=os.environ.get("BENCH_BASELINE") or BASELINE)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from apps.synthesis import JOBS_VARIABLE, jobs
+from apps.workers import JOBS_VARIABLE, jobs
 from tests.conftest import ROOT
 
 DIST = ROOT / "dist"

@@ -2,23 +2,26 @@
 
 Imports nothing heavy, so ``python -m apps`` can start the workers before it imports cdk8s and
 the library itself: the workers' start-up (about 0.7 s of CPU each: Python, jsii starting node)
-overlaps this process's. A worker is never forked (a forked one would share the parent's jsii
-node process). Each worker asks for an app over its own pipe (no locks, so no resource-tracker
-process) and sends the result back; a thread per worker in this process answers it from the
-list this process takes its own apps from.
+overlaps this process's. A worker is a new Python process, never a fork (a forked one would share
+the parent's jsii node process), and not a multiprocessing one (whose resource-tracker process
+outlives the run). Each worker asks for an app over its own pipes and sends the result back; a
+thread per worker in this process answers it from the list this process takes its own apps from.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import subprocess
+import sys
 import threading
 import traceback
 from collections.abc import Callable
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 JOBS_VARIABLE = "AIRFLOW_CONSTRUCTS_JOBS"
+ROOT = Path(__file__).resolve().parent.parent
 
 Worker = tuple[Any, Any]
 """A started worker process and this side of its pipe."""
@@ -35,16 +38,47 @@ def jobs() -> int:
 
 
 def start(count: int, outdir: Path) -> list[Worker]:
-    """Spawn ``count`` workers that will synthesize apps into ``outdir`` (they import the apps meanwhile)."""
-    spawn = multiprocessing.get_context("spawn")
-    workers = []
+    """Start ``count`` workers that will synthesize apps into ``outdir`` (they import the apps meanwhile).
+
+    Each is a new Python process (``python -m apps.workers``), talking over two pipes of its own.
+    """
+    started = []
     for _ in range(max(0, count)):
-        here, there = spawn.Pipe()
-        process = spawn.Process(target=_work, args=(there, outdir), daemon=True)
-        process.start()
-        there.close()
-        workers.append((process, here))
-    return workers
+        to_worker, from_worker = os.pipe(), os.pipe()
+        theirs = (to_worker[0], from_worker[1])
+        process = subprocess.Popen(
+            [sys.executable, "-m", "apps.workers", *map(str, theirs), str(outdir)],
+            pass_fds=theirs,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))},
+        )
+        for fd in theirs:
+            os.close(fd)
+        started.append((process, _Pipe(from_worker[0], to_worker[1])))
+    return started
+
+
+class _Pipe:
+    """Both ends this process holds of one worker's two pipes, as one connection."""
+
+    def __init__(self, read: int, write: int) -> None:
+        self._in = Connection(read, writable=False)
+        self._out = Connection(write, readable=False)
+
+    def recv(self) -> Any:
+        return self._in.recv()
+
+    def send(self, message: Any) -> None:
+        self._out.send(message)
+
+    def close(self) -> None:
+        self._in.close()
+        self._out.close()
+
+    def __enter__(self) -> _Pipe:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def share(names: list[str], local: Callable[[str], Any], workers: list[Worker]) -> dict[str, Any]:
@@ -66,7 +100,7 @@ def share(names: list[str], local: Callable[[str], Any], workers: list[Worker]) 
     for feeder in feeders:
         feeder.join()
     for process, _ in workers:
-        process.join()
+        process.wait()
     if errors:
         raise RuntimeError("\n".join(errors))
     return results
@@ -92,7 +126,7 @@ def _feed(conn: Any, take: Callable[[], str | None], results: dict[str, Any], er
 
 
 def _work(conn: Any, outdir: Path) -> None:
-    """In a spawned process: import the apps, then ask for an app, build it, send it back, until told to stop."""
+    """In a worker: import the apps, then ask for an app, build it, send it back, until told to stop."""
     from .synthesis import app_output
 
     with conn:
@@ -102,3 +136,8 @@ def _work(conn: Any, outdir: Path) -> None:
                 conn.send((name, app_output(name, outdir), None))
             except Exception:  # handed to the parent, which raises it
                 conn.send((name, None, traceback.format_exc()))
+
+
+if __name__ == "__main__":
+    read, write, out = sys.argv[1:]
+    _work(_Pipe(int(read), int(write)), Path(out))

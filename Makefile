@@ -60,10 +60,18 @@ $(TOOLS_STAMP):
 tools: $(TOOLS_STAMP)
 
 ## synth: every example app's manifests to dist/<app>/, its Helm chart to dist/helm/charts/<chart>/,
-## and the packaged charts + index.yaml to dist/helm/
-synth: setup tools
+## and the packaged charts + index.yaml to dist/helm/; the generated docs. Nothing runs when no input
+## changed since the last synth (the stamp below is newer than every source, example, doc and output).
+SYNTH_STAMP := .cache/synth.stamp
+SYNTH_INPUTS := $(shell find airflow_constructs apps examples docs -type f -not -path '*/__pycache__*'; find dist 2>/dev/null) \
+	CHANGELOG.md README.md artifacthub-repo.yml pyproject.toml constraints.txt cdk8s.yaml Makefile
+
+$(SYNTH_STAMP): $(SYNTH_INPUTS) $(VENV)/.installed $(TOOLS_STAMP)
 	cdk8s synth
 	$(PY) -m apps.docs
+	mkdir -p $(@D) && touch $@
+
+synth: setup tools $(SYNTH_STAMP)
 
 ## package: only re-package dist/helm/charts/ into the chart repository dist/helm/ (synth does it too)
 package: setup tools
@@ -179,9 +187,15 @@ e2e: $(VENV)/.installed tools cluster-tools
 	status=0; pytest -p no:cacheprovider -m e2e tests/e2e -s -o log_cli=true --log-cli-level=INFO || status=$$?; \
 	$(E2E_SUDO) bash tests/e2e/setup_deps.sh stop; exit $$status
 
-## bench: build/synth timings, scaling with worker sets, cold `cdk8s synth`, `helm template` (prints figures)
-bench: setup
+## bench: the synthesis targets side by side with a baseline commit (bench/compare.py: ratios, the README
+## table), then build/synth timings, scaling with worker sets, cold `cdk8s synth`, `helm template`
+bench: bench-compare
 	$(PY) bench/synth_bench.py
+
+## bench-compare: only the side-by-side ratios (BENCH_BASELINE=<rev> for another baseline; a few minutes)
+.PHONY: bench-compare
+bench-compare: setup tools
+	$(PY) bench/compare.py
 
 clean:
 	rm -rf $(VENV) node_modules .tools .pytest_cache .mypy_cache .ruff_cache

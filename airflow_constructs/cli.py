@@ -24,19 +24,14 @@ from cdk8s import App
 
 from .config_file import ConfigError, build_chart, load_config, schema_text
 from .core.props import PropsError
-from .docs.diagram import mermaid
-from .migrate import command as migrate_command
-from .migrate.compare import compare
-from .migrate.values import ValuesError
-from .migrate.wiring import MigrationError
-from .packaging.changelog import Release
-from .packaging.chart_yaml import ChartMetadata
-from .packaging.helm import ChartValues, load_documents, write_chart
-from .packaging.helm import build_chart as build_helm_chart
-from .packaging.values import value_leaves, with_sentinels
+
+# Each command imports what only it needs (migrate, packaging, docs) when it runs: a cold
+# `airflow-constructs synth` loads no more than synthesis takes.
 
 EXIT_BAD_INPUT = 2
 """Exit status for invalid input (argparse uses it for usage errors too)."""
+DEFAULT_RELEASE = "airflow"
+"""The official chart's release name when --release is not given (``migrate.command.DEFAULT_RELEASE``)."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -114,7 +109,7 @@ def _migrate_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
     migrate.add_argument(
         "--release",
         metavar="NAME",
-        default=migrate_command.DEFAULT_RELEASE,
+        default=DEFAULT_RELEASE,
         help="the official chart's release name, which names its Secrets (default: airflow)",
     )
     migrate.add_argument(
@@ -146,9 +141,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "chart":
             return _chart(args.config, args.output)
         return _synth(args.config, args.output)
-    except (ValuesError, MigrationError) as err:
-        print(err, file=sys.stderr)
-        return EXIT_BAD_INPUT
     except (ConfigError, PropsError) as err:
         message = str(err)
         # A PropsError from a construct (a check across components) does not know the file.
@@ -157,6 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             message = "\n".join(f"{source}: {line}" for line in message.splitlines())
         print(message, file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser where PyYAML has it: counting the objects written costs little."""
 
 
 def _synth(config_path: Path, outdir: Path) -> int:
@@ -170,7 +166,7 @@ def _synth(config_path: Path, outdir: Path) -> int:
     written = sorted(outdir / f"{chart.node.id}.k8s.yaml" for chart in app.charts)
     total = 0
     for path in written:
-        count = sum(1 for doc in yaml.safe_load_all(path.read_text()) if doc)
+        count = sum(1 for doc in yaml.load_all(path.read_text(), Loader=_LOADER) if doc)
         total += count
         print(f"wrote {path} ({count} objects)")
     stale = [p for p in others if p not in written]
@@ -186,6 +182,12 @@ CHART_DATE = datetime.date(1970, 1, 1)
 
 
 def _chart(config_path: Path, outdir: Path) -> int:
+    from .packaging.changelog import Release
+    from .packaging.chart_yaml import ChartMetadata
+    from .packaging.helm import ChartValues, load_documents, write_chart
+    from .packaging.helm import build_chart as build_helm_chart
+    from .packaging.values import value_leaves, with_sentinels
+
     config = load_config(config_path)
     if outdir.exists() and not outdir.is_dir():
         raise ConfigError(f"{outdir}: the output must be a directory, and this is a file")
@@ -226,13 +228,24 @@ def _chart(config_path: Path, outdir: Path) -> int:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    status = migrate_command.run(args.values, args.output, args.release, args.name)
-    if status == 0 and args.compare is not None:
-        return compare(args.compare, args.values, args.output, args.release)
+    from .migrate import command as migrate_command
+    from .migrate.compare import compare
+    from .migrate.values import ValuesError
+    from .migrate.wiring import MigrationError
+
+    try:
+        status = migrate_command.run(args.values, args.output, args.release, args.name)
+        if status == 0 and args.compare is not None:
+            return compare(args.compare, args.values, args.output, args.release)
+    except (ValuesError, MigrationError) as err:
+        print(err, file=sys.stderr)
+        return EXIT_BAD_INPUT
     return status
 
 
 def _diagram(config_path: Path) -> int:
+    from .docs.diagram import mermaid
+
     config = load_config(config_path)
     chart = build_chart(App(), config)
     sys.stdout.write(mermaid(chart.to_json()))

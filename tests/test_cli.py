@@ -69,6 +69,24 @@ def test_synth_writes_the_default_app_byte_for_byte(tmp_path: Path) -> None:
     assert result.stderr == ""
 
 
+def test_the_command_loads_only_what_synthesis_needs() -> None:
+    # migrate, packaging and docs load when their command runs: a cold `synth` does not pay for them.
+    code = (
+        "import sys, airflow_constructs.cli; "
+        "print(sorted(m for m in sys.modules if m.split('.')[:2] in "
+        "[['airflow_constructs', p] for p in ('migrate', 'packaging', 'docs', 'imports')]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert done.stdout == "[]\n"
+
+
+def test_default_release_is_migrates() -> None:
+    from airflow_constructs import cli
+    from airflow_constructs.migrate.command import DEFAULT_RELEASE
+
+    assert cli.DEFAULT_RELEASE == DEFAULT_RELEASE
+
+
 def test_bad_config_exits_2_names_the_problem_and_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = run_cli("synth", "tests/bad_configs/negative-replicas.yaml", "-o", str(out))

@@ -91,13 +91,24 @@ def write_app_charts(
     ``outdir/helm/charts/<chart>/`` (replaced, so nothing stale survives); returns the files
     written. Every chart is built (and proven to round-trip) before any is written.
     """
-    charts: dict[Path, dict[str, str]] = {}
-    for app, description in apps.items():
-        meta = ChartMetadata(name=chart_name(app), description=description)
-        documents = load_documents(outdir / app)
-        changes = release(changelog, meta.version)
-        values = (chart_values or {}).get(app)
-        charts[outdir / CHARTS_DIR / meta.name] = build_chart(documents, meta, changes, values)
+    charts = dict(
+        app_chart(outdir, app, description, changelog, (chart_values or {}).get(app))
+        for app, description in apps.items()
+    )
+    return write_charts(outdir, charts)
+
+
+def app_chart(
+    outdir: Path, app: str, description: str, changelog: str, values: ChartValues | None = None
+) -> tuple[Path, dict[str, str]]:
+    """The chart directory of one app and its files, from ``outdir/<app>/*.k8s.yaml`` (not written)."""
+    meta = ChartMetadata(name=chart_name(app), description=description)
+    changes = release(changelog, meta.version)
+    return outdir / CHARTS_DIR / meta.name, build_chart(load_documents(outdir / app), meta, changes, values)
+
+
+def write_charts(outdir: Path, charts: Mapping[Path, Mapping[str, str]]) -> list[Path]:
+    """Write ``{chart directory: files}`` under ``outdir/helm/charts/``, replacing it whole (nothing stale)."""
     written: list[Path] = []
     root = outdir / CHARTS_DIR
     if root.exists():

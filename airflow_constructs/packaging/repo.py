@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,7 +70,9 @@ def package_all(
     repo.mkdir(parents=True, exist_ok=True)
     for old in repo.glob("*.tgz"):
         old.unlink()
-    packaged = [package_chart(d, repo, changelog, helm=helm) for d in dirs]
+    # One helm process per chart, a few at a time: each writes only its own archive.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        packaged = list(pool.map(lambda d: package_chart(d, repo, changelog, helm=helm), dirs))
     write_index(repo, packaged, helm=helm, url=url, merge=merge)
     for extra in extras:
         shutil.copyfile(extra, repo / extra.name)

@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 
 from ..core.kube import data_checksum, go_json, job_suffix
+from . import yaml_text
 
 Manifest = dict[str, Any]
 
@@ -139,27 +140,6 @@ def _text_rules(namespace: str, services: list[str]) -> list[re.Pattern[str]]:
 # ---------------------------------------------------------------- YAML text
 
 
-class _Dumper(yaml.SafeDumper):
-    """Block-style YAML that reads like the synthesized files: indented lists, ``|`` for multi-line text."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    if "\n" in value:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
-    if value in _GO_YAML_BOOLS:
-        # PyYAML (YAML 1.1 without y/n) would write these plain; Go's YAML, which Helm and
-        # kubectl use, reads a plain y/n as a boolean.
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'")
-    return dumper.represent_str(value)
-
-
-_GO_YAML_BOOLS = frozenset({"y", "Y", "n", "N"})
-_Dumper.add_representer(str, _represent_str)
-
-
 def load_all(text: str) -> list[Any]:
     """Every non-empty YAML document of ``text`` (libyaml's parser when PyYAML has it: much faster)."""
     return [doc for doc in yaml.load_all(text, Loader=_Loader) if doc is not None]
@@ -169,8 +149,8 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def dump(obj: Any) -> str:
-    """One object as a YAML document (keys in their synthesized order)."""
-    return yaml.dump(obj, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1 << 30)
+    """One object as a YAML document (keys in their synthesized order; see ``yaml_text``)."""
+    return yaml_text.dump(obj)
 
 
 def escape(text: str) -> str:

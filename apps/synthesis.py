@@ -1,0 +1,128 @@
+"""Synthesize every example app into ``$CDK8S_OUTDIR/<app>/`` (``dist/`` by default), with its Helm chart.
+
+``python -m apps`` (``apps/__main__.py``) runs ``main``; the functions live here, not in
+``__main__``, because spawned processes import them by module name.
+
+The apps are shared out among ``$AIRFLOW_CONSTRUCTS_JOBS`` processes (default: one per CPU): this
+one and spawned ones (``apps/workers.py``). Each process synthesizes an app and builds its chart;
+this one writes the charts and packages them. The output does not depend on the number of processes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from cdk8s import App, Chart
+
+from airflow_constructs.packaging.helm import (
+    CHARTS_DIR,
+    ChartValues,
+    app_chart,
+    app_description,
+    write_app_charts,
+)
+from airflow_constructs.packaging.helm import write_charts as write_chart_files
+from airflow_constructs.packaging.repo import package_all
+from airflow_constructs.packaging.values import (
+    ValueLeaf,
+    airflow_props,
+    props_overrides,
+    sentinel_values,
+    value_leaves,
+)
+
+from . import workers
+from .registry import APPS
+
+ROOT = Path(__file__).resolve().parent.parent
+CHANGELOG = ROOT / "CHANGELOG.md"
+HELM = ROOT / ".tools" / "bin" / "helm"
+"""The pinned helm that `make tools` installs; else $HELM, else helm on PATH."""
+
+
+AppOutput = tuple[list[Path], Path, dict[str, str]]
+"""What one app gives: its manifest files (written), its chart directory and the chart's files (not written)."""
+
+
+def synth_all(outdir: Path) -> list[Path]:
+    """Build every app in this process and write its manifests, replacing stale ones."""
+    return [path for name in APPS for path in synth_app(name, outdir)[1]]
+
+
+def synth_app(name: str, outdir: Path) -> tuple[App, list[Path]]:
+    """Build one app and write its manifests to ``outdir/<name>/``, replacing stale ones."""
+    target = outdir / name
+    target.mkdir(parents=True, exist_ok=True)
+    for old in target.glob("*.k8s.yaml"):
+        old.unlink()
+    app = App(outdir=str(target))
+    APPS[name](app)
+    app.synth()
+    return app, sorted(target.glob("*.k8s.yaml"))
+
+
+def app_output(name: str, outdir: Path) -> AppOutput:
+    """One app's manifests (written) and chart (built, proven, not written): a process's share of the work."""
+    build = APPS[name]
+    app, manifests = synth_app(name, outdir)
+    values = chart_values(build, value_leaves(airflow_props(app)))
+    directory, files = app_chart(outdir, name, app_description(build), CHANGELOG.read_text(), values)
+    return manifests, directory, files
+
+
+def synth_everything(outdir: Path, jobs: int, started: list[workers.Worker] | None = None) -> list[AppOutput]:
+    """``app_output`` of every app, in ``APPS`` order, shared out among ``jobs`` processes (this one too).
+
+    ``started``: workers already started (``python -m apps`` starts them before importing this).
+    """
+    names = list(APPS)
+    if started is None:
+        started = workers.start(min(jobs, len(names)) - 1, outdir)
+    outputs = workers.share(names, lambda name: app_output(name, outdir), started)
+    return [outputs[name] for name in names]
+
+
+def write_charts(outdir: Path) -> list[Path]:
+    """Wrap each synthesized app as a Helm chart in ``<outdir>/helm/charts/`` (see packaging/helm.py)."""
+    descriptions = {name: app_description(build) for name, build in APPS.items()}
+    values = {name: chart_values(build) for name, build in APPS.items()}
+    return write_app_charts(outdir, descriptions, CHANGELOG.read_text(), values)
+
+
+def chart_values(build: Callable[..., Chart], leaves: list[ValueLeaf] | None = None) -> ChartValues:
+    """The values an app's chart honours: its props' leaves, and the app synthesized with their sentinels.
+
+    ``leaves``: the app's ``value_leaves``, when the caller has already built it.
+    """
+    if leaves is None:
+        app = App()
+        build(app)
+        leaves = value_leaves(airflow_props(app))
+    sentinel = App()
+    build(sentinel, **props_overrides(leaves, sentinel_values(leaves)))
+    # One jsii round trip per chart, no YAML written or read: the objects synth would write, under
+    # the file names synth gives charts without dependencies (``<chart id>.k8s.yaml``); other names
+    # fail the chart (helm._place) rather than place a value wrongly.
+    return ChartValues(leaves, {f"{chart.node.id}.yaml": list(chart.to_json()) for chart in sentinel.charts})
+
+
+def package_charts(outdir: Path) -> list[Path]:
+    """Package those charts into the chart repository ``<outdir>/helm/`` (see airflow_constructs.packaging.repo)."""
+    helm = str(HELM) if HELM.is_file() else os.environ.get("HELM", "helm")
+    repo = outdir / CHARTS_DIR.parent
+    packaged = package_all(
+        outdir / CHARTS_DIR, repo, CHANGELOG.read_text(), helm=helm, extras=[ROOT / "artifacthub-repo.yml"]
+    )
+    return [p.archive for p in packaged] + [repo / "index.yaml"]
+
+
+def main(started: list[workers.Worker] | None = None) -> int:
+    outdir = Path(os.environ.get("CDK8S_OUTDIR", "dist"))
+    outputs = synth_everything(outdir, workers.jobs(), started)
+    manifests = [path for paths, _, _ in outputs for path in paths]
+    charts = write_chart_files(outdir, {directory: files for _, directory, files in outputs})
+    for path in [*manifests, *charts, *package_charts(outdir)]:
+        print(path)
+    return 0

@@ -14,7 +14,15 @@ from .components.edge import EdgeWorkers
 from .components.flower import Flower, FlowerProps
 from .components.kerberos import Kerberos, KerberosProps, add_kerberos, kerberos_config
 from .components.kubernetes_executor import KubernetesExecutorPods
-from .components.maintenance import DbClean, DbCleanProps, Pool, Pools, PostgresBackup, PostgresBackupProps
+from .components.maintenance import (
+    DbClean,
+    DbCleanProps,
+    FernetKeyRotation,
+    Pool,
+    Pools,
+    PostgresBackup,
+    PostgresBackupProps,
+)
 from .components.migrations import Migrations, MigrationsProps
 from .components.scheduler import Scheduler, SchedulerProps
 from .components.statsd import MetricsProps, StatsdExporter, metrics_config
@@ -342,6 +350,9 @@ class Airflow(Construct):
                 props=p.backup,
                 image_pull_secrets=p.image_pull_secrets,
             )
+        self.fernet_rotation: FernetKeyRotation | None = None
+        if len(self.runtime.fernet_keys) > 1:
+            self.fernet_rotation = FernetKeyRotation(self, "rotate-fernet-key", runtime=self.runtime)
         self.pools: Pools | None = None
         if p.pools:
             self.pools = Pools(self, "pools", runtime=self.runtime, pools=p.pools)

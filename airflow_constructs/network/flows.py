@@ -129,7 +129,12 @@ def _release_pods(g: NetworkGraph, airflow: Composition) -> _Pods:
     cleanup = optional(k8s.cleanup if k8s else None, "pod-cleanup")
     bootstrap = optional(runtime.secrets_bootstrap, "secrets-bootstrap")
     db_clean = optional(airflow.db_clean, "db-clean")
-    jobs = [*db_clean, *optional(airflow.pools, "pools"), *optional(airflow.admin_user, "admin-user")]
+    jobs = [
+        *db_clean,
+        *optional(airflow.pools, "pools"),
+        *optional(airflow.admin_user, "admin-user"),
+        *optional(airflow.fernet_rotation, "rotate-fernet-key"),
+    ]
     return _Pods(
         api=api,
         scheduler=scheduler,

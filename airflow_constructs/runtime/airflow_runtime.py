@@ -104,7 +104,11 @@ class AirflowRuntime(AirflowContainers, Construct):
             keys.append(GeneratedKey(secret_name, key, kind, options))
             return SecretRef(secret_name, key)
 
-        self.fernet_key = pick(p.secrets.fernet_key, "fernet-key", "fernet-key")
+        self.fernet_keys = [
+            item if isinstance(item, SecretRef) else pick(None, item, "fernet-key") for item in p.secrets.fernet_keys
+        ] or [pick(p.secrets.fernet_key, "fernet-key", "fernet-key")]
+        """The Fernet keys, newest first (more than one while a rotation is under way)."""
+        self.fernet_key = self.fernet_keys[0]
         self.api_secret_key = pick(p.secrets.api_secret_key, "api-secret-key", "token")
         # Airflow 2 has no JWT-signed execution API and no simple auth manager: its webserver (FAB)
         # keeps users in the database, created by the admin-user Job from a generated password.

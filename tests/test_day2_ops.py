@@ -1,0 +1,175 @@
+"""Day-2 operations (issue 17): Fernet key rotation, recycling long-running processes, autoscaling."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cdk8s import App, Chart
+
+from airflow_constructs import Airflow, PropsError, SecretRef
+from airflow_constructs.config_file import ConfigError, build_chart, load_config
+from tests import conformance
+from tests.conftest import Manifest, env_of, find, find_prefix, synth_chart, synth_with_external
+
+
+def pod(manifests: list[Manifest], kind: str, name: str) -> dict[str, Any]:
+    return find(manifests, kind, name)["spec"]["template"]["spec"]  # type: ignore[no-any-return]
+
+
+def jobs(manifests: list[Manifest], prefix: str) -> list[Manifest]:
+    return [m for m in manifests if m["kind"] == "Job" and m["metadata"]["name"].startswith(prefix)]
+
+
+def rotation_job(manifests: list[Manifest]) -> dict[str, Any]:
+    """The pod spec of the one Fernet key rotation Job."""
+    return find_prefix(manifests, "Job", "airflow-rotate-fernet-key-")["spec"]["template"]["spec"]  # type: ignore[no-any-return]
+
+
+def bootstrap_keys(manifests: list[Manifest]) -> dict[str, Any]:
+    spec = json.loads(find(manifests, "ConfigMap", "airflow-secrets-bootstrap")["data"]["spec.json"])
+    return {k: v for s in spec["secrets"] for k, v in s["keys"].items() if s["name"] == "airflow-generated"}
+
+
+# -- Fernet key rotation -------------------------------------------------------------------------
+
+GENERATED = "airflow-generated"
+
+
+def key_ref(name: str, key: str) -> dict[str, Any]:
+    return {"secretKeyRef": {"key": key, "name": name}}
+
+
+def test_rotation_with_a_generated_new_key_joins_new_then_old_and_runs_the_job_once() -> None:
+    manifests, external = synth_with_external(
+        lambda c: Airflow(c, "airflow", secrets={"fernet_keys": ["fernet-key-2", "fernet-key"]})
+    )
+    for kind, name in [
+        ("Deployment", "airflow-api-server"),
+        ("Deployment", "airflow-scheduler"),
+        ("StatefulSet", "airflow-triggerer"),
+        ("Deployment", "airflow-dag-processor"),
+    ]:
+        env = pod(manifests, kind, name)["containers"][0]["env"]
+        names = [e["name"] for e in env]
+        # Kubernetes expands $(VAR) only from variables defined earlier in the list.
+        assert names.index("AIRFLOW_FERNET_KEY_0") < names.index("AIRFLOW_FERNET_KEY_1")
+        assert names.index("AIRFLOW_FERNET_KEY_1") < names.index("AIRFLOW__CORE__FERNET_KEY")
+        assert {k: v for k, v in env_of({"env": env}).items() if "FERNET" in k} == {
+            "AIRFLOW_FERNET_KEY_0": key_ref(GENERATED, "fernet-key-2"),
+            "AIRFLOW_FERNET_KEY_1": key_ref(GENERATED, "fernet-key"),
+            "AIRFLOW__CORE__FERNET_KEY": "$(AIRFLOW_FERNET_KEY_0),$(AIRFLOW_FERNET_KEY_1)",
+        }
+    # The bootstrap Job generates the new key in-cluster; nothing secret is in the manifests.
+    keys = bootstrap_keys(manifests)
+    assert keys["fernet-key"] == keys["fernet-key-2"] == {"kind": "fernet-key", "options": {}}
+    job = find_prefix(manifests, "Job", "airflow-rotate-fernet-key-")
+    spec = job["spec"]["template"]["spec"]
+    main = spec["containers"][0]
+    assert main["command"] == ["/usr/bin/dumb-init", "--", "airflow"]
+    assert main["args"] == ["rotate-fernet-key"]
+    assert env_of(main)["AIRFLOW__CORE__FERNET_KEY"] == "$(AIRFLOW_FERNET_KEY_0),$(AIRFLOW_FERNET_KEY_1)"
+    assert [c["name"] for c in spec["initContainers"]] == ["wait-for-migrations"]
+    assert spec["serviceAccountName"] == "airflow-rotate-fernet-key"
+    assert spec["automountServiceAccountToken"] is False
+    assert spec["restartPolicy"] == "OnFailure"
+    assert job["spec"]["ttlSecondsAfterFinished"] == 3600
+    assert job["metadata"]["labels"]["app.kubernetes.io/component"] == "rotate-fernet-key"
+    assert conformance.run(manifests, external=external) == {}
+
+
+def test_the_rotation_job_is_named_after_the_key_set() -> None:
+    def job_name(keys: list[Any]) -> str:
+        manifests = synth_chart(lambda c: Airflow(c, "airflow", secrets={"fernet_keys": keys}))
+        return str(find_prefix(manifests, "Job", "airflow-rotate-fernet-key-")["metadata"]["name"])
+
+    first = job_name(["fernet-key-2", "fernet-key"])
+    assert first == job_name(["fernet-key-2", "fernet-key"])  # re-applying the same set rotates nothing
+    assert first != job_name(["fernet-key-3", "fernet-key-2"])
+    assert first != job_name(["fernet-key", "fernet-key-2"])
+
+
+def test_after_rotation_the_old_key_is_dropped_and_no_job_remains() -> None:
+    manifests = synth_chart(lambda c: Airflow(c, "airflow", secrets={"fernet_keys": ["fernet-key-2"]}))
+    env = env_of(pod(manifests, "Deployment", "airflow-scheduler")["containers"][0])
+    assert env["AIRFLOW__CORE__FERNET_KEY"] == key_ref(GENERATED, "fernet-key-2")
+    assert not [k for k in env if k.startswith("AIRFLOW_FERNET_KEY_")]
+    assert not jobs(manifests, "airflow-rotate-fernet-key")
+    assert "fernet-key" not in bootstrap_keys(manifests)
+    assert "fernet-key-2" in bootstrap_keys(manifests)
+
+
+def test_rotation_between_keys_of_your_own_secrets() -> None:
+    keys = [SecretRef("airflow-keys", "fernet-2025"), SecretRef("airflow-keys", "fernet-2024")]
+    manifests, external = synth_with_external(lambda c: Airflow(c, "airflow", secrets={"fernet_keys": keys}))
+    env = env_of(rotation_job(manifests)["containers"][0])
+    assert env["AIRFLOW_FERNET_KEY_0"] == key_ref("airflow-keys", "fernet-2025")
+    assert env["AIRFLOW_FERNET_KEY_1"] == key_ref("airflow-keys", "fernet-2024")
+    # Neither key is generated.
+    assert not {"fernet-key", "fernet-key-2"} & set(bootstrap_keys(manifests))
+    assert "Secret/airflow-keys" in external
+    assert conformance.run(manifests, external=external) == {}
+
+
+def test_one_key_in_the_list_is_the_same_install_as_fernet_key() -> None:
+    ref = SecretRef("airflow-keys", "fernet")
+    one = synth_chart(lambda c: Airflow(c, "airflow", secrets={"fernet_keys": [ref]}))
+    same = synth_chart(lambda c: Airflow(c, "airflow", secrets={"fernet_key": ref}))
+    assert one == same
+    default = synth_chart(lambda c: Airflow(c, "airflow"))
+    assert synth_chart(lambda c: Airflow(c, "airflow", secrets={"fernet_keys": ["fernet-key"]})) == default
+
+
+def test_rotation_from_the_config_file(tmp_path: Path) -> None:
+    path = tmp_path / "airflow.yaml"
+    path.write_text(
+        "secrets:\n  fernet_keys:\n    - fernet-key-2\n    - {name: airflow-keys, key: old}\nnamespace: airflow\n"
+    )
+    config = load_config(path)
+    assert config.secrets.fernet_keys == ["fernet-key-2", SecretRef("airflow-keys", "old")]
+    app = App()
+    manifests = list(build_chart(app, config).to_json())
+    env = env_of(rotation_job(manifests)["containers"][0])
+    assert env["AIRFLOW_FERNET_KEY_0"] == key_ref(GENERATED, "fernet-key-2")
+    assert env["AIRFLOW_FERNET_KEY_1"] == key_ref("airflow-keys", "old")
+
+
+def test_bad_fernet_keys_in_the_config_file_name_line_field_and_value(tmp_path: Path) -> None:
+    path = tmp_path / "airflow.yaml"
+    path.write_text("secrets:\n  fernet_keys: [fernet-key-2, fernet-key-2]\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value) == (
+        f"{path}:2:3: secrets.fernet_keys: fernet_keys repeat fernet-key-2: each key may appear once"
+    )
+
+
+BAD_ROTATION = [
+    pytest.param(
+        {"secrets": {"fernet_keys": ["my-key"]}},
+        "AirflowProps.secrets.fernet_keys: 'my-key' names no generated key: use "
+        "'fernet-key' or 'fernet-key-<suffix>' (lowercase letters and digits, e.g. 'fernet-key-2'), or a "
+        "SecretRef {name, key}",
+        id="unknown-generated-key",
+    ),
+    pytest.param(
+        {"secrets": {"fernet_keys": [{"name": "k", "key": "a"}, "fernet-key", {"name": "k", "key": "a"}]}},
+        "AirflowProps.secrets.fernet_keys: fernet_keys repeat k/a: each key may appear once",
+        id="repeated-key",
+    ),
+    pytest.param(
+        {"secrets": {"fernet_key": {"name": "k", "key": "a"}, "fernet_keys": ["fernet-key-2", "fernet-key"]}},
+        "AirflowProps.secrets: fernet_key and fernet_keys are both set: give the Fernet keys one way",
+        id="both-fernet-key-and-keys",
+    ),
+]
+
+
+@pytest.mark.parametrize(("props", "message"), BAD_ROTATION)
+def test_bad_rotation_input(props: dict[str, Any], message: str) -> None:
+    chart = Chart(App(), "c", namespace="airflow")
+    with pytest.raises(PropsError) as info:
+        Airflow(chart, "airflow", **props)
+    assert str(info.value) == message

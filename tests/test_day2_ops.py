@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,9 @@ import pytest
 from cdk8s import App, Chart
 
 from airflow_constructs import Airflow, PropsError, SecretRef
+from airflow_constructs.components.recycling import restart_script
 from airflow_constructs.config_file import ConfigError, build_chart, load_config
+from airflow_constructs.scripts.restart_deployment import restart_patch
 from tests import conformance
 from tests.conftest import Manifest, env_of, find, find_prefix, synth_chart, synth_with_external
 
@@ -169,6 +172,138 @@ BAD_ROTATION = [
 
 @pytest.mark.parametrize(("props", "message"), BAD_ROTATION)
 def test_bad_rotation_input(props: dict[str, Any], message: str) -> None:
+    chart = Chart(App(), "c", namespace="airflow")
+    with pytest.raises(PropsError) as info:
+        Airflow(chart, "airflow", **props)
+    assert str(info.value) == message
+
+
+# -- recycling long-running processes ------------------------------------------------------------
+
+
+def test_api_server_periodic_restart_is_a_cronjob_that_may_only_patch_its_deployment() -> None:
+    manifests, external = synth_with_external(
+        lambda c: Airflow(c, "airflow", api_server={"restart": {"schedule": "0 4 * * *"}})
+    )
+    cron = find(manifests, "CronJob", "airflow-api-server-restart")
+    assert cron["spec"]["schedule"] == "0 4 * * *"
+    assert cron["spec"]["concurrencyPolicy"] == "Forbid"
+    assert cron["metadata"]["labels"]["app.kubernetes.io/component"] == "api-server-restart"
+    spec = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    assert spec["serviceAccountName"] == "airflow-api-server-restart"
+    assert spec["automountServiceAccountToken"] is True
+    main = spec["containers"][0]
+    assert main["image"] == "apache/airflow:3.3.2"
+    assert main["command"] == [
+        "python",
+        "/opt/restart/restart_deployment.py",
+        "--namespace",
+        "airflow",
+        "--deployment",
+        "airflow-api-server",
+    ]
+    assert find(manifests, "Role", "airflow-api-server-restart")["rules"] == [
+        {
+            "apiGroups": ["apps"],
+            "resourceNames": ["airflow-api-server"],
+            "resources": ["deployments"],
+            "verbs": ["get", "patch"],
+        }
+    ]
+    binding = find(manifests, "RoleBinding", "airflow-api-server-restart")
+    assert binding["roleRef"] == {
+        "apiGroup": "rbac.authorization.k8s.io",
+        "kind": "Role",
+        "name": "airflow-api-server-restart",
+    }
+    assert binding["subjects"] == [
+        {"kind": "ServiceAccount", "name": "airflow-api-server-restart", "namespace": "airflow"}
+    ]
+    script = find(manifests, "ConfigMap", "airflow-api-server-restart")["data"]["restart_deployment.py"]
+    assert script == restart_script()
+    # Only its pods reach the Kubernetes API, and nothing else.
+    policy = find(manifests, "NetworkPolicy", "airflow-api-server-restart")
+    assert policy["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/component"] == "api-server-restart"
+    assert conformance.run(manifests, external=external) == {}
+    assert not [m for m in synth_chart(lambda c: Airflow(c, "airflow")) if "restart" in m["metadata"]["name"]]
+
+
+def test_restart_script_sends_what_kubectl_rollout_restart_sends() -> None:
+    now = dt.datetime(2026, 12, 7, 4, 0, 5, tzinfo=dt.UTC)
+    assert restart_patch(now) == {
+        "spec": {
+            "template": {"metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": "2026-12-07T04:00:05Z"}}}
+        }
+    }
+
+
+def test_celery_worker_recycling_per_set() -> None:
+    executor = {
+        "kind": "CeleryExecutor",
+        "worker_sets": [
+            {"name": "default", "max_tasks_per_child": 100, "max_memory_per_child": "1536Mi"},
+            {"name": "plain", "queues": ["plain"]},
+        ],
+    }
+    manifests = synth_chart(
+        lambda c: Airflow(
+            c, "airflow", executor=executor, config={"celery": {"extra_celery_config": '{"task_time_limit": 600}'}}
+        )
+    )
+    env = env_of(pod(manifests, "StatefulSet", "airflow-worker-default")["containers"][0])
+    assert json.loads(env["AIRFLOW__CELERY__EXTRA_CELERY_CONFIG"]) == {
+        "task_time_limit": 600,
+        "worker_max_memory_per_child": 1536 * 1024,
+        "worker_max_tasks_per_child": 100,
+    }
+    assert "AIRFLOW__CELERY__EXTRA_CELERY_CONFIG" not in env_of(
+        pod(manifests, "StatefulSet", "airflow-worker-plain")["containers"][0]
+    )
+
+
+BAD_RECYCLING = [
+    pytest.param(
+        {"api_server": {"restart": {"schedule": "0 25 * * *"}}},
+        "AirflowProps.api_server.restart.schedule: '0 25 * * *' is not allowed: '25' is outside the hour range 0-23",
+        id="restart-bad-schedule",
+    ),
+    pytest.param(
+        {"api_server": {"restart": {}}},
+        "AirflowProps.api_server.restart.schedule: required field is missing",
+        id="restart-without-schedule",
+    ),
+    pytest.param(
+        {"executor": {"kind": "CeleryExecutor", "worker_sets": [{"name": "a", "max_tasks_per_child": 0}]}},
+        "AirflowProps.executor.worker_sets[0].max_tasks_per_child: 0 is not allowed: Input should be greater "
+        "than or equal to 1",
+        id="max-tasks-zero",
+    ),
+    pytest.param(
+        {"executor": {"kind": "CeleryExecutor", "worker_sets": [{"name": "a", "max_memory_per_child": "1G"}]}},
+        "AirflowProps.executor.worker_sets[0].max_memory_per_child: '1G' is not allowed: String should match "
+        "pattern '^[1-9][0-9]{0,5}(Mi|Gi)$'",
+        id="max-memory-unit",
+    ),
+    pytest.param(
+        {"executor": {"kind": "CeleryExecutor", "worker_sets": [{"name": "a", "max_memory_per_child": "4Gi"}]}},
+        "AirflowProps.executor.worker_sets[0]: max_memory_per_child '4Gi' is not below resources.memory_limit "
+        "'4Gi': the container would be OOM-killed before a task process is replaced",
+        id="max-memory-at-limit",
+    ),
+    pytest.param(
+        {
+            "executor": {"kind": "CeleryExecutor", "worker_sets": [{"name": "a", "max_tasks_per_child": 5}]},
+            "config": {"celery": {"extra_celery_config": "[1]"}},
+        },
+        "AirflowProps.config: celery.extra_celery_config '[1]' is not a JSON object: worker set 'a' adds its "
+        "max_tasks_per_child / max_memory_per_child to it",
+        id="extra-celery-config-not-an-object",
+    ),
+]
+
+
+@pytest.mark.parametrize(("props", "message"), BAD_RECYCLING)
+def test_bad_recycling_input(props: dict[str, Any], message: str) -> None:
     chart = Chart(App(), "c", namespace="airflow")
     with pytest.raises(PropsError) as info:
         Airflow(chart, "airflow", **props)

@@ -16,6 +16,7 @@ from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.auth import FabAuth, WebserverConfig
 from ..runtime.container import API_PORT, AUTH_DIR, INIT_RESOURCES, PASSWORDS_FILE
 from .component import AirflowComponent
+from .recycling import PeriodicRestart, RolloutRestart
 
 AUTH_SECRET_DIR = "/opt/airflow/auth-secret"
 PASSWORDS_NAME = "simple_auth_manager_passwords.json"
@@ -34,6 +35,9 @@ class ApiServerProps(ComponentProps):
     """Serve HTTPS inside the cluster from a certificate Secret (or one cert-manager issues)."""
     expose: Exposure | None = None
     """Serve the UI and API outside the cluster: an Ingress or HTTPRoute for a host, with TLS."""
+    restart: PeriodicRestart | None = None
+    """Restart the api-server's pods on a schedule (a rollout restart by a CronJob whose Role may only
+    get and patch this Deployment), e.g. to release memory a long-running process accumulated."""
 
 
 class ApiServer(AirflowComponent):
@@ -99,6 +103,11 @@ class ApiServer(AirflowComponent):
             p.replicas, template, {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}, "type": "RollingUpdate"}
         )
         self._finish(p, "api-server")
+        self.restart: RolloutRestart | None = None
+        if p.restart is not None:
+            self.restart = RolloutRestart(
+                self, "restart", runtime=runtime, deployment=self.name, component=self.component_name, props=p.restart
+            )
 
     def _expose(self, p: ApiServerProps, runtime: AirflowRuntime) -> Exposed | None:
         """The Ingress or HTTPRoute in front of the Service, when ``expose`` is set."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from constructs import Construct
 
 from ..core.autoscaling import HorizontalAutoscaling, KedaAutoscaling, horizontal_pod_autoscaler, keda_postgres_scaler
@@ -56,6 +59,9 @@ class CeleryWorkers(AirflowComponent):
                 }
             },
         )
+        recycling = self._recycling_env(runtime, p)
+        if recycling:
+            main["env"] = [*main["env"], recycling]
         template = self._pod_template(
             p,
             reads_dags=True,
@@ -72,6 +78,26 @@ class CeleryWorkers(AirflowComponent):
         self.workload = self._statefulset(replicas, template, self.name)
         self._finish(p, "worker")
         self._autoscaler(runtime, p)
+
+    def _recycling_env(self, runtime: AirflowRuntime, p: CeleryWorkerSet) -> dict[str, str] | None:
+        """``[celery] extra_celery_config`` of this set: the config's own JSON plus the set's recycling."""
+        ours = p.celery_config()
+        if not ours:
+            return None
+        given = runtime.props.config.get("celery", {}).get("extra_celery_config")
+        merged: dict[str, Any] = {}
+        if given is not None:
+            try:
+                merged = json.loads(given)
+            except ValueError:
+                merged = None  # type: ignore[assignment]
+            if not isinstance(merged, dict):
+                raise PropsError(
+                    f"AirflowProps.config: celery.extra_celery_config {given!r} is not a JSON object: worker set "
+                    f"{p.name!r} adds its max_tasks_per_child / max_memory_per_child to it"
+                )
+        value = json.dumps({**merged, **ours}, sort_keys=True)
+        return {"name": "AIRFLOW__CELERY__EXTRA_CELERY_CONFIG", "value": value}
 
     def _autoscaler(self, runtime: AirflowRuntime, p: CeleryWorkerSet) -> None:
         """An HPA, or a KEDA scaler counting this set's queued and running tasks in the database."""

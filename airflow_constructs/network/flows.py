@@ -72,6 +72,8 @@ class _Pods:
     flower: list[str]
     task_pods: list[str]
     cleanup: list[str]
+    restarts: list[str]
+    """The CronJobs restarting a Deployment on a schedule."""
     bootstrap: list[str]
     db_clean: list[str]
     jobs: list[str]
@@ -127,6 +129,7 @@ def _release_pods(g: NetworkGraph, airflow: Composition) -> _Pods:
     flower = optional(airflow.flower, "flower")
     task_pods = [pods("kubernetes-worker", k8s.namespace)] if k8s else []
     cleanup = optional(k8s.cleanup if k8s else None, "pod-cleanup")
+    restarts = [pods(r.component) for r in (airflow.api_server.restart,) if r is not None]
     bootstrap = optional(runtime.secrets_bootstrap, "secrets-bootstrap")
     db_clean = optional(airflow.db_clean, "db-clean")
     jobs = [
@@ -146,6 +149,7 @@ def _release_pods(g: NetworkGraph, airflow: Composition) -> _Pods:
         flower=flower,
         task_pods=task_pods,
         cleanup=cleanup,
+        restarts=restarts,
         bootstrap=bootstrap,
         db_clean=db_clean,
         jobs=jobs,
@@ -232,6 +236,8 @@ def _airflow_flows(g: NetworkGraph, airflow: Composition, p: NetworkPolicyProps,
         g.connect(pods.scheduler, "kubernetes-api", api_ports, "KubernetesExecutor launches and watches task pods")
     for pod in pods.cleanup:
         g.connect(pod, "kubernetes-api", api_ports, "deletes finished task pods")
+    for pod in pods.restarts:
+        g.connect(pod, "kubernetes-api", api_ports, "rollout restart of its Deployment")
 
 
 def _outside_flows(g: NetworkGraph, runtime: AirflowRuntime, p: NetworkPolicyProps, pods: _Pods) -> None:

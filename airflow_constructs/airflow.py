@@ -28,7 +28,6 @@ from .components.scheduler import Scheduler, SchedulerProps
 from .components.statsd import MetricsProps, StatsdExporter, metrics_config
 from .components.triggerer import Triggerer, TriggererProps
 from .components.workers import CeleryWorkers
-from .core.autoscaling import KedaAutoscaling
 from .core.exposure import with_base_url
 from .core.external_secret import ExternalSecret, ExternalSecretProps, check_external_secrets
 from .core.kube import require_namespace, service_host
@@ -118,15 +117,6 @@ class AirflowProps(RuntimeProps):
                 )
             if self.backup.enabled:
                 raise ValueError("backup.enabled is true but the database is external: back it up where it runs")
-            celery = self.find_executor(CeleryExecutor)
-            keda = [
-                ws.name for ws in (celery.worker_sets if celery else []) if isinstance(ws.autoscaling, KedaAutoscaling)
-            ]
-            if keda and db.dialect == "mysql":
-                raise ValueError(
-                    f"worker sets {', '.join(keda)} use KEDA autoscaling, whose query is PostgreSQL: "
-                    "with database.dialect 'mysql' use HPA autoscaling"
-                )
         names = [pool.name for pool in self.pools]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:

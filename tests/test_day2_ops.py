@@ -280,8 +280,8 @@ BAD_RECYCLING = [
     ),
     pytest.param(
         {"executor": {"kind": "CeleryExecutor", "worker_sets": [{"name": "a", "max_memory_per_child": "1G"}]}},
-        "AirflowProps.executor.worker_sets[0].max_memory_per_child: '1G' is not allowed: String should match "
-        "pattern '^[1-9][0-9]{0,5}(Mi|Gi)$'",
+        "AirflowProps.executor.worker_sets[0].max_memory_per_child: '1G' is not allowed: expected a positive size "
+        "in Mi, Gi or Ti, such as '1Gi'",
         id="max-memory-unit",
     ),
     pytest.param(
@@ -304,6 +304,162 @@ BAD_RECYCLING = [
 
 @pytest.mark.parametrize(("props", "message"), BAD_RECYCLING)
 def test_bad_recycling_input(props: dict[str, Any], message: str) -> None:
+    chart = Chart(App(), "c", namespace="airflow")
+    with pytest.raises(PropsError) as info:
+        Airflow(chart, "airflow", **props)
+    assert str(info.value) == message
+
+
+# -- autoscaling where it was missing ------------------------------------------------------------
+
+MYSQL_DB = {
+    "kind": "external",
+    "dialect": "mysql",
+    "host": "mysql.internal",
+    "user": "airflow",
+    "database": "airflow",
+    "password": {"name": "mysql", "key": "password"},
+}
+
+
+def scaled_trigger(manifests: list[Manifest], name: str) -> dict[str, Any]:
+    [trigger] = find(manifests, "ScaledObject", name)["spec"]["triggers"]
+    return trigger  # type: ignore[no-any-return]
+
+
+def test_api_server_hpa() -> None:
+    manifests, external = synth_with_external(
+        lambda c: Airflow(c, "airflow", api_server={"autoscaling": {"min_replicas": 2, "max_replicas": 6}})
+    )
+    hpa = find(manifests, "HorizontalPodAutoscaler", "airflow-api-server")
+    assert hpa["spec"]["scaleTargetRef"] == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "name": "airflow-api-server",
+    }
+    assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (2, 6)
+    assert "replicas" not in find(manifests, "Deployment", "airflow-api-server")["spec"]
+    assert conformance.run(manifests, external=external) == {}
+
+
+def test_triggerer_keda_counts_triggers_per_capacity() -> None:
+    manifests, external = synth_with_external(
+        lambda c: Airflow(c, "airflow", triggerer={"autoscaling": {"kind": "keda", "max_replicas": 4}})
+    )
+    scaled = find(manifests, "ScaledObject", "airflow-triggerer")
+    assert scaled["spec"]["scaleTargetRef"] == {
+        "apiVersion": "apps/v1",
+        "kind": "StatefulSet",
+        "name": "airflow-triggerer",
+    }
+    assert (scaled["spec"]["minReplicaCount"], scaled["spec"]["maxReplicaCount"]) == (0, 4)
+    assert scaled_trigger(manifests, "airflow-triggerer") == {
+        "authenticationRef": {"name": "airflow-triggerer"},
+        "metadata": {
+            "dbName": "airflow",
+            "host": "airflow-postgres.airflow.svc",
+            "port": "5432",
+            "query": "SELECT ceil(COUNT(*)::decimal / 1000) FROM trigger",
+            "sslmode": "disable",
+            "targetQueryValue": "1",
+            "userName": "airflow",
+        },
+        "type": "postgresql",
+    }
+    assert "replicas" not in find(manifests, "StatefulSet", "airflow-triggerer")["spec"]
+    # KEDA may reach the embedded PostgreSQL.
+    policy = find(manifests, "NetworkPolicy", "airflow-postgres")
+    keda = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "keda"}}}
+    assert any(keda in rule["from"] for rule in policy["spec"]["ingress"]), policy["spec"]["ingress"]
+    assert conformance.run(manifests, external=external) == {}
+    fewer = synth_chart(
+        lambda c: Airflow(
+            c, "airflow", triggerer={"autoscaling": {"kind": "keda"}}, config={"triggerer": {"capacity": "250"}}
+        )
+    )
+    assert scaled_trigger(fewer, "airflow-triggerer")["metadata"]["query"] == (
+        "SELECT ceil(COUNT(*)::decimal / 250) FROM trigger"
+    )
+
+
+def test_edge_worker_sets_scale_like_celery_sets() -> None:
+    edge = {
+        "kind": "EdgeExecutor",
+        "worker_sets": [{"name": "gpu", "queues": ["gpu"], "autoscaling": {"kind": "keda"}}],
+    }
+    manifests, external = synth_with_external(lambda c: Airflow(c, "airflow", executor=edge))
+    assert scaled_trigger(manifests, "airflow-edge-gpu")["metadata"]["query"] == (
+        "SELECT ceil(COUNT(*)::decimal / 8) FROM task_instance WHERE state IN ('queued', 'running') "
+        "AND queue IN ('gpu')"
+    )
+    assert find(manifests, "ScaledObject", "airflow-edge-gpu")["spec"]["scaleTargetRef"]["kind"] == "Deployment"
+    assert "replicas" not in find(manifests, "Deployment", "airflow-edge-gpu")["spec"]
+    assert conformance.run(manifests, external=external) == {}
+    hybrid = synth_chart(lambda c: Airflow(c, "airflow", executor=[{"kind": "CeleryExecutor"}, edge]))
+    assert scaled_trigger(hybrid, "airflow-edge-gpu")["metadata"]["query"].endswith(
+        "AND queue IN ('gpu') AND executor = 'EdgeExecutor'"
+    )
+    hpa = {**edge, "worker_sets": [{"name": "cpu", "autoscaling": {"kind": "hpa", "max_replicas": 3}}]}
+    with_hpa = synth_chart(lambda c: Airflow(c, "airflow", executor=hpa))
+    assert find(with_hpa, "HorizontalPodAutoscaler", "airflow-edge-cpu")["spec"]["maxReplicas"] == 3
+
+
+def test_keda_uses_the_mysql_scaler_when_the_metadata_database_is_mysql() -> None:
+    executor = {"kind": "CeleryExecutor", "worker_sets": [{"name": "default", "autoscaling": {"kind": "keda"}}]}
+    manifests, external = synth_with_external(
+        lambda c: Airflow(
+            c, "airflow", database=MYSQL_DB, executor=executor, triggerer={"autoscaling": {"kind": "keda"}}
+        )
+    )
+    assert scaled_trigger(manifests, "airflow-worker-default") == {
+        "authenticationRef": {"name": "airflow-worker-default"},
+        "metadata": {
+            "dbName": "airflow",
+            "host": "mysql.internal",
+            "port": "3306",
+            "query": "SELECT CEIL(COUNT(*) / 16) FROM task_instance WHERE state IN ('queued', 'running') "
+            "AND queue IN ('default')",
+            "queryValue": "1",
+            "username": "airflow",
+        },
+        "type": "mysql",
+    }
+    assert (
+        scaled_trigger(manifests, "airflow-triggerer")["metadata"]["query"]
+        == "SELECT CEIL(COUNT(*) / 1000) FROM trigger"
+    )
+    assert find(manifests, "TriggerAuthentication", "airflow-triggerer")["spec"] == {
+        "secretTargetRef": [{"key": "password", "name": "mysql", "parameter": "password"}]
+    }
+    assert conformance.run(manifests, external=external) == {}
+
+
+BAD_AUTOSCALING = [
+    pytest.param(
+        {"api_server": {"autoscaling": {"kind": "keda"}}},
+        "AirflowProps.api_server.autoscaling.kind: 'keda' is not allowed: Input should be 'hpa'",
+        id="api-server-keda",
+    ),
+    pytest.param(
+        {
+            "database": {"kind": "external", "url": {"name": "db", "key": "url"}},
+            "triggerer": {"autoscaling": {"kind": "keda"}},
+        },
+        "triggerer: KEDA autoscaling needs the PostgreSQL metadata database as parts (embedded, or "
+        "ExternalDatabase with host, user, database and password), not a URL Secret",
+        id="triggerer-keda-with-url",
+    ),
+    pytest.param(
+        {"triggerer": {"autoscaling": {"kind": "keda", "min_replicas": 3, "max_replicas": 2}}},
+        "AirflowProps.triggerer.autoscaling: min_replicas 3 is above max_replicas 2: min_replicas must be at most "
+        "max_replicas",
+        id="triggerer-bounds",
+    ),
+]
+
+
+@pytest.mark.parametrize(("props", "message"), BAD_AUTOSCALING)
+def test_bad_autoscaling_input(props: dict[str, Any], message: str) -> None:
     chart = Chart(App(), "c", namespace="airflow")
     with pytest.raises(PropsError) as info:
         Airflow(chart, "airflow", **props)

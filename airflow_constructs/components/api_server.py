@@ -6,6 +6,7 @@ from typing import Any
 
 from constructs import Construct
 
+from ..core.autoscaling import HorizontalAutoscaling
 from ..core.exposure import Exposed, Exposure
 from ..core.pod import container, empty_dir
 from ..core.props import parse_props
@@ -35,6 +36,8 @@ class ApiServerProps(ComponentProps):
     """Serve HTTPS inside the cluster from a certificate Secret (or one cert-manager issues)."""
     expose: Exposure | None = None
     """Serve the UI and API outside the cluster: an Ingress or HTTPRoute for a host, with TLS."""
+    autoscaling: HorizontalAutoscaling | None = None
+    """An HPA on CPU and/or memory between ``min_replicas`` and ``max_replicas``; None: fixed replicas."""
     restart: PeriodicRestart | None = None
     """Restart the api-server's pods on a schedule (a rollout restart by a CronJob whose Role may only
     get and patch this Deployment), e.g. to release memory a long-running process accumulated."""
@@ -100,9 +103,16 @@ class ApiServer(AirflowComponent):
         self._service([port])
         self.exposed = self._expose(p, runtime)
         self.workload = self._deployment(
-            p.replicas, template, {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}, "type": "RollingUpdate"}
+            None if p.autoscaling else p.replicas,
+            template,
+            {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}, "type": "RollingUpdate"},
         )
         self._finish(p, "api-server")
+        self._day2(runtime, p)
+
+    def _day2(self, runtime: AirflowRuntime, p: ApiServerProps) -> None:
+        """The HPA and the periodic restart, when asked for."""
+        self._autoscale(p.autoscaling, "api-server", lambda dialect: "")
         self.restart: RolloutRestart | None = None
         if p.restart is not None:
             self.restart = RolloutRestart(

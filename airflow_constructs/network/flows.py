@@ -17,7 +17,6 @@ from ..components.scheduler import LOG_SERVER_PORT as SCHEDULER_LOGS
 from ..components.statsd import METRICS_PORT, STATSD_PORT
 from ..components.triggerer import LOG_SERVER_PORT as TRIGGERER_LOGS
 from ..components.workers import LOG_SERVER_PORT as WORKER_LOGS
-from ..core.autoscaling import KedaAutoscaling
 from ..core.network_peer import NetworkPeer
 from ..core.props import PropsError
 from ..runtime.airflow_runtime import AirflowRuntime
@@ -192,7 +191,7 @@ def _database_flows(g: NetworkGraph, airflow: Composition, p: NetworkPolicyProps
             g.connect(pod, database, db_ports, "metadata database")
     for pod in pods.backup:
         g.connect(pod, database, db_ports, "pg_dump")
-    if pods.postgres and any(isinstance(w.props.autoscaling, KedaAutoscaling) for w in airflow.workers):
+    if pods.postgres and any(c.keda_scaled for c in [*airflow.workers, *airflow.edge_workers, airflow.triggerer]):
         g.add_outside("keda", p.keda)
         g.connect("keda", pods.postgres[0], [POSTGRES_PORT], "KEDA's PostgreSQL scaler counts queued tasks")
 

@@ -74,7 +74,7 @@ class CeleryWorkerSet(ComponentProps):
     max_tasks_per_child: int | None = Field(default=None, ge=1, le=1_000_000)
     """Replace a task process after it ran this many tasks (Celery's ``worker_max_tasks_per_child``);
     None: never."""
-    max_memory_per_child: str | None = Field(default=None, pattern=r"^[1-9][0-9]{0,5}(Mi|Gi)$")
+    max_memory_per_child: str | None = Field(default=None, pattern=r"^[1-9][0-9]*(Mi|Gi|Ti)$")
     """Replace a task process once its resident memory exceeds this (``512Mi``, ``2Gi``: Celery's
     ``worker_max_memory_per_child``), after its current task; None: never."""
 
@@ -207,6 +207,8 @@ class EdgeWorkerSet(ComponentProps):
     """Tasks per worker pod."""
     resources: Resources = Resources(cpu_request="500m", memory_request="1Gi", cpu_limit="2", memory_limit="2Gi")
     """Requests and limits of the worker container."""
+    autoscaling: Autoscaling | None = None
+    """HPA (CPU/memory) or KEDA (queued + running Edge tasks of these queues) scaling; None: fixed replicas."""
 
     @field_validator("name")
     @classmethod

@@ -111,6 +111,7 @@ def test_the_restart_cronjob_rolls_its_deployment_and_nothing_else(
     refused = _run_restart(cluster, app, ns, deployment="airflow-scheduler")
     assert not refused.ok
     assert "HTTP Error 403: Forbidden" in refused.stderr
-    assert cluster.get("deployment", "airflow-scheduler", ns)["metadata"]["generation"] == (
-        scheduler["metadata"]["generation"]
+    assert (
+        cluster.get("deployment", "airflow-scheduler", ns)["metadata"]["generation"]
+        == (scheduler["metadata"]["generation"])
     )

@@ -464,3 +464,105 @@ def test_bad_autoscaling_input(props: dict[str, Any], message: str) -> None:
     with pytest.raises(PropsError) as info:
         Airflow(chart, "airflow", **props)
     assert str(info.value) == message
+
+
+# -- several task namespaces ---------------------------------------------------------------------
+
+
+def test_kubernetes_executor_in_several_namespaces() -> None:
+    executor = {"kind": "KubernetesExecutor", "multi_namespace": ["team-a", "team-b"], "cleanup": {"enabled": True}}
+    manifests, external = synth_with_external(lambda c: Airflow(c, "airflow", executor=executor))
+    [config] = [
+        m["data"]["airflow.cfg"]
+        for m in manifests
+        if m["kind"] == "ConfigMap"
+        and m["metadata"]["name"] == "airflow-config"
+        and m["metadata"]["namespace"] == "airflow"
+    ]
+    assert (
+        "[kubernetes_executor]\ndelete_worker_pods = True\nmulti_namespace_mode = True\n"
+        "multi_namespace_mode_namespace_list = airflow,team-a,team-b\nnamespace = airflow\n"
+    ) in config
+
+    def where(kind: str, name: str) -> list[str]:
+        return sorted(
+            m["metadata"].get("namespace", "airflow")
+            for m in manifests
+            if m["kind"] == kind and m["metadata"]["name"] == name
+        )
+
+    every = ["airflow", "team-a", "team-b"]
+    assert where("ServiceAccount", "airflow-kubernetes-worker") == every
+    assert where("ConfigMap", "airflow-config") == every
+    for name in ("airflow-pod-launcher", "airflow-pod-cleanup"):
+        assert where("Role", name) == every
+        assert where("RoleBinding", name) == every
+    for binding in (
+        m for m in manifests if m["kind"] == "RoleBinding" and m["metadata"]["name"] == "airflow-pod-launcher"
+    ):
+        assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "airflow-scheduler", "namespace": "airflow"}]
+    assert not [m for m in manifests if m["kind"] in ("ClusterRole", "ClusterRoleBinding")]
+    # The generated Secret is copied where the task pods read it.
+    spec = json.loads(find(manifests, "ConfigMap", "airflow-secrets-bootstrap")["data"]["spec.json"])
+    assert spec["secrets"][0]["mirror_namespaces"] == ["team-a", "team-b"]
+    # One cleanup CronJob covers every namespace.
+    cleanup = find(manifests, "CronJob", "airflow-pod-cleanup")["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    command = cleanup["containers"][0]["command"]
+    assert command[2:8] == ["--namespace", "airflow", "--namespace", "team-a", "--namespace", "team-b"]
+    # Each namespace denies by default and lets its task pods reach the api-server.
+    assert where("NetworkPolicy", "airflow-default-deny") == every
+    assert where("NetworkPolicy", "airflow-kubernetes-worker") == ["airflow"]
+    assert where("NetworkPolicy", "airflow-kubernetes-worker-team-a") == ["team-a"]
+    assert where("NetworkPolicy", "airflow-kubernetes-worker-team-b") == ["team-b"]
+    assert conformance.run(manifests, external=external) == {}
+
+
+def test_cleanup_script_walks_every_namespace_it_is_given() -> None:
+    from airflow_constructs.scripts import cleanup_pods
+
+    calls: list[tuple[str, str]] = []
+
+    def call(method: str, url: str, token: str, ctx: object) -> Any:
+        calls.append((method, url.split("/api/v1/")[1]))
+        return {"items": []}
+
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(cleanup_pods, "call", call)
+    monkey.setenv("KUBERNETES_SERVICE_HOST", "10.0.0.1")
+    monkey.setattr("builtins.open", lambda *a, **k: __import__("io").StringIO("token"))
+    monkey.setattr(cleanup_pods.ssl, "create_default_context", lambda **k: None)
+    try:
+        assert cleanup_pods.main(["--namespace", "a", "--namespace", "b", "--selector", "x=y"]) == 0
+    finally:
+        monkey.undo()
+    assert calls == [("GET", "namespaces/a/pods?labelSelector=x%3Dy"), ("GET", "namespaces/b/pods?labelSelector=x%3Dy")]
+
+
+BAD_NAMESPACES = [
+    pytest.param(
+        {"executor": {"kind": "KubernetesExecutor", "multi_namespace": ["team-a", "team-a"]}},
+        "AirflowProps.executor.multi_namespace: ['team-a', 'team-a'] is not allowed: multi_namespace repeats "
+        "team-a: each namespace may appear once",
+        id="repeated-namespace",
+    ),
+    pytest.param(
+        {"executor": {"kind": "KubernetesExecutor", "multi_namespace": ["Team"]}},
+        "AirflowProps.executor.multi_namespace: ['Team'] is not allowed: 'Team' is not a valid name for a "
+        "namespace: use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
+        id="bad-namespace",
+    ),
+    pytest.param(
+        {"executor": {"kind": "KubernetesExecutor", "multi_namespace": ["team-a", "airflow"]}},
+        "AirflowProps.executor.multi_namespace: ['team-a', 'airflow'] is not allowed: 'airflow' is the namespace "
+        "task pods already run in (namespace)",
+        id="default-namespace-again",
+    ),
+]
+
+
+@pytest.mark.parametrize(("props", "message"), BAD_NAMESPACES)
+def test_bad_task_namespaces(props: dict[str, Any], message: str) -> None:
+    chart = Chart(App(), "c", namespace="airflow")
+    with pytest.raises(PropsError) as info:
+        Airflow(chart, "airflow", **props)
+    assert str(info.value) == message

@@ -127,6 +127,10 @@ def _release_pods(g: NetworkGraph, airflow: Composition) -> _Pods:
     edge = [pods(w.component_name) for w in airflow.edge_workers]
     flower = optional(airflow.flower, "flower")
     task_pods = [pods("kubernetes-worker", k8s.namespace)] if k8s else []
+    for ns in k8s.namespaces[1:] if k8s else []:
+        # The same task pods in another namespace: their own endpoint, and so their own policy there.
+        g.add_pods(f"kubernetes-worker-{ns}", runtime.selector("kubernetes-worker"), ns)
+        task_pods.append(f"kubernetes-worker-{ns}")
     cleanup = optional(k8s.cleanup if k8s else None, "pod-cleanup")
     restarts = [pods(r.component) for r in (airflow.api_server.restart,) if r is not None]
     bootstrap = optional(runtime.secrets_bootstrap, "secrets-bootstrap")

@@ -140,7 +140,7 @@ class AirflowRuntime(AirflowContainers, Construct):
             security=p.security,
             image_pull_secrets=p.image_pull_secrets,
             ttl_seconds_after_finished=p.bootstrap_ttl_seconds,
-            mirror_namespaces=[k8s.namespace] if k8s and k8s.namespace else [],
+            mirror_namespaces=[n for n in ([k8s.namespace, *k8s.multi_namespace] if k8s else []) if n],
         )
 
     def _executor_config(self) -> dict[str, dict[str, str]]:
@@ -153,6 +153,15 @@ class AirflowRuntime(AirflowContainers, Construct):
                 "namespace": k8s.namespace or self.namespace,
                 "pod_template_file": POD_TEMPLATE_FILE,
             }
+            if k8s.multi_namespace:
+                namespaces = [k8s.namespace or self.namespace, *k8s.multi_namespace]
+                if len(set(namespaces)) < len(namespaces):
+                    raise PropsError(
+                        f"AirflowProps.executor.multi_namespace: {k8s.multi_namespace!r} is not allowed: "
+                        f"{namespaces[0]!r} is the namespace task pods already run in (namespace)"
+                    )
+                out["kubernetes_executor"]["multi_namespace_mode"] = "True"
+                out["kubernetes_executor"]["multi_namespace_mode_namespace_list"] = ",".join(namespaces)
         if p.find_executor(EdgeExecutor) is not None:
             out["edge"] = {"api_enabled": "True", "api_url": f"{self.api_url}/edge_worker/v1/rpcapi"}
         return out

@@ -181,6 +181,12 @@ class KubernetesExecutor(Props):
     """Resources and pod options of every task pod (``replicas`` is ignored)."""
     namespace: str | None = None
     """Launch task pods in this namespace (None: the release's). A Role and RoleBinding are made there."""
+    multi_namespace: list[str] = []
+    """More namespaces task pods may run in (``[kubernetes_executor] multi_namespace_mode`` with its
+    namespace list): each gets the task pods' ServiceAccount, airflow.cfg, a copy of the generated
+    Secret, the scheduler's (and the cleanup's) Role and RoleBinding, and its network policies; no
+    cluster-wide rule. A task picks one with ``executor_config={"pod_override":
+    k8s.V1Pod(metadata=k8s.V1ObjectMeta(namespace="..."))}``; the others run in ``namespace``."""
     delete_worker_pods: bool = True
     """``[kubernetes_executor] delete_worker_pods``: delete a task's pod when it finishes."""
     cleanup: PodCleanup = PodCleanup()
@@ -190,6 +196,16 @@ class KubernetesExecutor(Props):
     @classmethod
     def _namespace(cls, value: str | None) -> str | None:
         return None if value is None else check_dns_label("a namespace", value)
+
+    @field_validator("multi_namespace")
+    @classmethod
+    def _namespaces(cls, value: list[str]) -> list[str]:
+        for namespace in value:
+            check_dns_label("a namespace", namespace)
+        dupes = sorted({n for n in value if value.count(n) > 1})
+        if dupes:
+            raise ValueError(f"multi_namespace repeats {', '.join(dupes)}: each namespace may appear once")
+        return value
 
     @property
     def core_name(self) -> str:

@@ -1,4 +1,5 @@
-"""Day-2 operations on the real control plane (issue 17): the api-server's periodic restart.
+"""Day-2 operations on the real control plane (issue 17): the api-server's periodic restart, and
+KubernetesExecutor tasks in several namespaces.
 
 The ``production`` app of ``dist/`` is applied; its restart CronJob's script (from its ConfigMap)
 runs as a local process with a real token of the CronJob's ServiceAccount and the arguments its
@@ -15,10 +16,13 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
+from tests.cluster import rbac
 from tests.cluster.apps import AppManifests
 from tests.cluster.cluster import Cluster, Result
 from tests.cluster.control_plane import RUN, running
@@ -115,3 +119,62 @@ def test_the_restart_cronjob_rolls_its_deployment_and_nothing_else(
         cluster.get("deployment", "airflow-scheduler", ns)["metadata"]["generation"]
         == (scheduler["metadata"]["generation"])
     )
+
+
+TASK_NAMESPACES = ("day2-team-a", "day2-team-b")
+
+
+@dataclass(frozen=True)
+class _SeveralNamespaces(AppManifests):
+    """An install whose objects span the release namespace and its task namespaces."""
+
+    @property
+    def namespace(self) -> str:
+        return "day2-multi"
+
+
+def test_task_namespaces_each_get_their_roles_and_nothing_is_cluster_wide(
+    cluster: Cluster, crds: list[Path], tmp_path: Path
+) -> None:
+    """KubernetesExecutor ``multi_namespace``: the real authorizer lets the scheduler launch and the
+    cleanup delete task pods in each task namespace, and nowhere else (no cluster-wide rule)."""
+    config = tmp_path / "airflow.yaml"
+    config.write_text(
+        "namespace: day2-multi\nexecutor:\n  kind: KubernetesExecutor\n"
+        f"  multi_namespace: [{', '.join(TASK_NAMESPACES)}]\n  cleanup: {{enabled: true}}\n"
+    )
+    out = tmp_path / "out"
+    # The CLI in its own process: this one must not start jsii (the cluster tests never synthesize).
+    synth = subprocess.run(
+        [sys.executable, "-m", "airflow_constructs.cli", "synth", str(config), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert synth.returncode == 0, synth.stderr
+    text = (out / "airflow.k8s.yaml").read_text()
+    app = _SeveralNamespaces("multi-namespace", text, [doc for doc in yaml.safe_load_all(text) if doc])
+    for ns in ("day2-multi", *TASK_NAMESPACES):
+        cluster.new_namespace(ns)
+    try:
+        applied = cluster.apply(app.text)
+        assert applied.ok and not applied.warnings, applied.stderr
+        everywhere = ("<app>", *TASK_NAMESPACES)
+        expected = {sa: set[rbac.Access]() for sa in rbac.service_accounts(app)}
+        expected["airflow-scheduler"] = {a._replace(namespace=ns) for a in rbac.POD_LAUNCHER for ns in everywhere}
+        expected["airflow-pod-cleanup"] = {a._replace(namespace=ns) for a in rbac.POD_CLEANUP for ns in everywhere}
+        expected["airflow-secrets-bootstrap"] = {a._replace(namespace=ns) for a in rbac.BOOTSTRAP for ns in everywhere}
+        assert rbac.granted_by_roles(app) == expected
+        wrong = rbac.check(cluster, app, "day2-multi", expected)
+        assert not wrong, "\n".join(wrong)
+        # Not in a namespace nobody named, and not cluster-wide.
+        scheduler = "day2-multi:airflow-scheduler"
+        probes = [
+            rbac.Access("create", "pods", namespace="day2-other"),
+            rbac.Access("list", "pods", namespace=None),
+            rbac.Access("watch", "pods", namespace=None),
+        ]
+        assert rbac.can_i_all(cluster, scheduler, "day2-multi", probes) == [False, False, False]
+    finally:
+        for ns in ("day2-multi", *TASK_NAMESPACES):
+            cluster.delete_namespace(ns, wait=False)

@@ -1,4 +1,4 @@
-"""Day-2 operations on real processes (issue 17): Fernet key rotation.
+"""Day-2 operations on real processes (issue 17): Fernet key rotation, Celery task-process recycling.
 
 One database, three installs in turn, each synthesized from props and started by the harness with
 the Secret values the cluster would still hold (the generated Secret keeps its keys; the bootstrap
@@ -9,10 +9,15 @@ Job only adds missing ones):
    is ``new,old``, and the rotation Job re-encrypts the connection with the new key;
 3. ``fernet_keys=["fernet-key-2"]``: the old key is gone from every process, and the connection
    still decrypts.
+
+A Celery install whose worker set has ``max_tasks_per_child=1`` and ``max_memory_per_child``: the
+running worker reports both settings (``celery inspect conf`` / ``stats``), and after a second DAG
+run its task processes are new ones.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 import subprocess
 from pathlib import Path
@@ -131,3 +136,51 @@ def test_fernet_key_rotation_keeps_connections_readable(tmp_path: Path) -> None:
                     assert c.env["AIRFLOW__CORE__FERNET_KEY"] == new, c.spec.component
         assert _stored_password(h, deps) == password
         assert h.request("GET", f"/api/v2/connections/{CONN_ID}")["login"] == "u"
+
+
+CELERY_APP = "airflow.providers.celery.executors.celery_executor.app"
+
+
+def _inspect(h: Harness, deps: Deps, what: str) -> dict[str, Any]:
+    """``celery inspect <what>`` of the one worker, run with the worker container's env."""
+    worker = next(c for c in h.containers["airflow-worker-default-0"] if c.spec.name == "worker")
+    done = subprocess.run(
+        [str(deps.venv / "bin" / "celery"), "--app", CELERY_APP, "inspect", what, "--json", "--timeout", "20"],
+        env=worker.env,
+        cwd=worker.cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        **deps.process_identity(),
+    )
+    [reply] = json.loads(done.stdout.strip().splitlines()[-1]).values()
+    return reply  # type: ignore[no-any-return]
+
+
+def test_celery_workers_recycle_their_task_processes(tmp_path: Path) -> None:
+    from airflow_constructs import CeleryExecutor, CeleryWorkerSet
+
+    deps = Deps.from_setup_script()
+    dist = tmp_path / "dist"
+    app = App(outdir=str(dist))
+    chart = Chart(app, "airflow", namespace="airflow", disable_resource_name_hashes=True)
+    worker_set = CeleryWorkerSet(name="default", concurrency=2, max_tasks_per_child=1, max_memory_per_child="1536Mi")
+    Airflow(chart, "airflow", executor=CeleryExecutor(worker_sets=[worker_set]))
+    app.synth()
+    with (
+        dags_folder(tmp_path, {"queues": ["default"]}) as dags,
+        Harness(dist, dags=dags, label="celery-recycling") as h,
+    ):
+        h.start()
+        conf = _inspect(h, deps, "conf")
+        assert (conf["worker_max_tasks_per_child"], conf["worker_max_memory_per_child"]) == (1, 1536 * 1024)
+        assert _inspect(h, deps, "stats")["pool"]["max-tasks-per-child"] == 1
+        first = h.run_dag("e2e_smoke")
+        assert first.state == "success"
+        after_first = sorted(_inspect(h, deps, "stats")["pool"]["processes"])
+        second = h.run_dag("e2e_smoke")
+        assert second.state == "success"
+        after_second = sorted(_inspect(h, deps, "stats")["pool"]["processes"])
+        # Each task process ran one task and was replaced by a new one.
+        assert after_first != after_second, (after_first, after_second)

@@ -11,6 +11,7 @@ from .components.admin_user import AdminUser
 from .components.api_server import ApiServer, ApiServerProps
 from .components.dag_processor import DagProcessor, DagProcessorProps
 from .components.edge import EdgeWorkers
+from .components.execution_api import ExecutionApi
 from .components.flower import Flower, FlowerProps
 from .components.kerberos import Kerberos, KerberosProps, add_kerberos, kerberos_config
 from .components.kubernetes_executor import KubernetesExecutorPods
@@ -219,6 +220,7 @@ class Airflow(Construct):
             props=runtime_props,
             pooled_database=self.pgbouncer.connection if self.pgbouncer else None,
             api_tls=p.api_server.tls,
+            separate_execution_api=p.api_server.execution_api is not None,
         )
         self._airflow_components(p, flower_auth)
         self._jobs_and_extras(p, instance, connection)
@@ -235,6 +237,12 @@ class Airflow(Construct):
     def _runtime_props(self, p: AirflowProps, instance: str) -> RuntimeProps:
         """Check what spans several props, and derive the runtime's props (metrics and Kerberos config)."""
         check_external_secrets(p, p.external_secrets, generated_secret_name(instance))
+        if p.api_server.execution_api is not None and (p.image.airflow2 or p.api_server.tls is not None):
+            why = f"the image runs Airflow {p.image.version}" if p.image.airflow2 else "with api_server.tls"
+            raise PropsError(
+                f"AirflowProps.api_server.execution_api: a separate Execution API needs Airflow 3 and plain HTTP "
+                f"inside the cluster; not {why}"
+            )
         if p.api_server.tls is not None and p.image.airflow2:
             raise PropsError(
                 f"AirflowProps.api_server.tls: in-cluster TLS uses Airflow 3's [api] ssl_cert; the image runs "
@@ -288,6 +296,11 @@ class Airflow(Construct):
         celery = p.find_executor(CeleryExecutor)
         self.migrations = Migrations(self, "migrations", runtime=self.runtime, props=p.migrations)
         self.api_server = ApiServer(self, "api-server", runtime=self.runtime, props=p.api_server)
+        self.execution_api: ExecutionApi | None = None
+        if p.api_server.execution_api is not None:
+            self.execution_api = ExecutionApi(
+                self, "execution-api", runtime=self.runtime, props=p.api_server.execution_api
+            )
 
         kubernetes = p.find_executor(KubernetesExecutor)
         self.kubernetes_executor: KubernetesExecutorPods | None = None

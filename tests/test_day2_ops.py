@@ -566,3 +566,89 @@ def test_bad_task_namespaces(props: dict[str, Any], message: str) -> None:
     with pytest.raises(PropsError) as info:
         Airflow(chart, "airflow", **props)
     assert str(info.value) == message
+
+
+# -- a separate Execution API --------------------------------------------------------------------
+
+
+def test_separate_execution_api_serves_every_task_process() -> None:
+    executor = [{"kind": "CeleryExecutor"}, {"kind": "KubernetesExecutor"}]
+    manifests, external = synth_with_external(
+        lambda c: Airflow(c, "airflow", executor=executor, api_server={"execution_api": {"replicas": 2}})
+    )
+    url = "http://airflow-execution-api.airflow.svc:8080/execution/"
+    core = pod(manifests, "Deployment", "airflow-api-server")["containers"][0]
+    assert core["args"] == ["api-server", "--port", "8080", "--apps", "core"]
+    deployment = find(manifests, "Deployment", "airflow-execution-api")
+    assert deployment["spec"]["replicas"] == 2
+    spec = deployment["spec"]["template"]["spec"]
+    main = spec["containers"][0]
+    assert main["args"] == ["api-server", "--port", "8081", "--apps", "execution"]
+    assert main["ports"] == [{"containerPort": 8081, "name": "api", "protocol": "TCP"}]
+    assert main["readinessProbe"]["httpGet"] == {"path": "/execution/health", "port": "api", "scheme": "HTTP"}
+    assert [c["name"] for c in spec["initContainers"]] == ["wait-for-migrations"]
+    assert find(manifests, "Service", "airflow-execution-api")["spec"]["ports"] == [
+        {"name": "http", "port": 8080, "protocol": "TCP", "targetPort": "api"}
+    ]
+    find(manifests, "PodDisruptionBudget", "airflow-execution-api")
+    for kind, name in [("Deployment", "airflow-scheduler"), ("StatefulSet", "airflow-worker-default")]:
+        assert env_of(pod(manifests, kind, name)["containers"][0])["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == url
+    import yaml
+
+    template = yaml.safe_load(find(manifests, "ConfigMap", "airflow-pod-template")["data"]["pod_template.yaml"])
+    assert env_of(template["spec"]["containers"][0])["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == url
+    # Task pods and workers reach the Execution API; the ingress controller only the core api-server.
+    policy = find(manifests, "NetworkPolicy", "airflow-execution-api")["spec"]
+    sources = sorted(
+        peer.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/component", "")
+        for rule in policy["ingress"]
+        for peer in rule["from"]
+    )
+    assert sources == ["kubernetes-worker", "worker-default"]
+    assert [rule["ports"] for rule in policy["ingress"]] == [[{"port": 8081, "protocol": "TCP"}]]
+    core_policy = find(manifests, "NetworkPolicy", "airflow-api-server")["spec"]
+    core_sources = [
+        peer.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/component")
+        for rule in core_policy["ingress"]
+        for peer in rule["from"]
+    ]
+    assert "worker-default" not in core_sources and "kubernetes-worker" not in core_sources
+    assert conformance.run(manifests, external=external) == {}
+
+
+def test_one_api_server_by_default(default_app: list[Manifest]) -> None:
+    assert pod(default_app, "Deployment", "airflow-api-server")["containers"][0]["args"] == [
+        "api-server",
+        "--port",
+        "8080",
+    ]
+    assert not [m for m in default_app if "execution-api" in m["metadata"]["name"]]
+
+
+BAD_SPLIT = [
+    pytest.param(
+        {"image": {"tag": "2.11.0"}, "api_server": {"execution_api": {}}},
+        "AirflowProps.api_server.execution_api: a separate Execution API needs Airflow 3 and plain HTTP inside the "
+        "cluster; not the image runs Airflow 2.11.0",
+        id="split-on-airflow2",
+    ),
+    pytest.param(
+        {"api_server": {"execution_api": {}, "tls": {"secret": "api-tls"}}},
+        "AirflowProps.api_server.execution_api: a separate Execution API needs Airflow 3 and plain HTTP inside the "
+        "cluster; not with api_server.tls",
+        id="split-with-tls",
+    ),
+    pytest.param(
+        {"api_server": {"execution_api": {"replicas": -1}}},
+        "AirflowProps.api_server.execution_api.replicas: -1 is not allowed: Input should be greater than or equal to 0",
+        id="split-negative-replicas",
+    ),
+]
+
+
+@pytest.mark.parametrize(("props", "message"), BAD_SPLIT)
+def test_bad_split_input(props: dict[str, Any], message: str) -> None:
+    chart = Chart(App(), "c", namespace="airflow")
+    with pytest.raises(PropsError) as info:
+        Airflow(chart, "airflow", **props)
+    assert str(info.value) == message

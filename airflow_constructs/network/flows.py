@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from ..components.execution_api import EXECUTION_PORT as EXECUTION_TARGET
 from ..components.flower import FLOWER_PORT
 from ..components.kerberos import KDC_PORT, kerberos_targets
 from ..components.scheduler import LOG_SERVER_PORT as SCHEDULER_LOGS
@@ -72,6 +73,8 @@ class _Pods:
     task_pods: list[str]
     cleanup: list[str]
     restarts: list[str]
+    execution: list[str]
+    """The separate Execution API server, if any."""
     """The CronJobs restarting a Deployment on a schedule."""
     bootstrap: list[str]
     db_clean: list[str]
@@ -89,6 +92,7 @@ class _Pods:
         """Pods running the Airflow image with the runtime's config (everything but the scripts' Jobs)."""
         return [
             self.api,
+            *self.execution,
             self.scheduler,
             *self.dag_processor,
             self.triggerer,
@@ -119,6 +123,7 @@ def _release_pods(g: NetworkGraph, airflow: Composition) -> _Pods:
 
     k8s = airflow.kubernetes_executor
     api = pods(airflow.api_server.component_name)
+    execution = optional(airflow.execution_api, "execution-api")
     scheduler = pods(airflow.scheduler.component_name)
     dag_processor = optional(airflow.dag_processor, "dag-processor")
     triggerer = pods(airflow.triggerer.component_name)
@@ -153,6 +158,7 @@ def _release_pods(g: NetworkGraph, airflow: Composition) -> _Pods:
         task_pods=task_pods,
         cleanup=cleanup,
         restarts=restarts,
+        execution=execution,
         bootstrap=bootstrap,
         db_clean=db_clean,
         jobs=jobs,
@@ -216,11 +222,16 @@ def _airflow_flows(g: NetworkGraph, airflow: Composition, p: NetworkPolicyProps,
     # from the pods that run tasks.
     api = pods.api
     g.connect("ingress-controller", api, [API_PORT], "UI and REST API through the ingress controller")
+    execution_api = pods.execution[0] if pods.execution else api
     for pod in pods.runs_tasks:
         if pod in pods.edge:
             g.connect(pod, api, [API_PORT], "Edge worker API")
-        elif not airflow.runtime.airflow2:
-            g.connect(pod, api, [API_PORT], "execution API (task processes)")
+        if pod in pods.edge and execution_api == api:
+            continue
+        if not airflow.runtime.airflow2:
+            g.connect(
+                pod, execution_api, [EXECUTION_TARGET if pods.execution else API_PORT], "execution API (task processes)"
+            )
     for pod in pods.flower:
         g.connect("ingress-controller", pod, [FLOWER_PORT], "Flower UI through the ingress controller")
 

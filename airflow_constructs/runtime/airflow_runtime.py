@@ -51,6 +51,7 @@ class AirflowRuntime(AirflowContainers, Construct):
         generated: list[GeneratedKey] | None = None,
         props: RuntimeProps | None = None,
         api_tls: ApiServerTls | None = None,
+        separate_execution_api: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id)
@@ -83,7 +84,7 @@ class AirflowRuntime(AirflowContainers, Construct):
         self.api_service_name = f"{self.instance}-api-server"
         scheme = "https" if api_tls else "http"
         self.api_url = f"{scheme}://{service_host(self.api_service_name, namespace)}:{API_PORT}"
-        self.execution_api_url = f"{self.api_url}/execution/"
+        self._execution_api(separate_execution_api)
         self.config_text = cfg.render(cfg.merge(self._library_config(), p.settings.to_config(self.airflow2), p.config))
         config_data = {"airflow.cfg": self.config_text}
         # Of the whole ConfigMap's data, so a Helm chart can recompute it (see kube.data_checksum).
@@ -93,6 +94,16 @@ class AirflowRuntime(AirflowContainers, Construct):
             self, "config", name=self.config_map_name, labels=self.labels("config"), data=config_data
         )
         self.secrets_bootstrap = self._bootstrap(p, self.generated_keys)
+
+    def _execution_api(self, separate: bool) -> None:
+        """Where task processes reach the Execution API: the api-server, or its own server."""
+        self.execution_api_service_name: str | None = None
+        """The Service of a separate Execution API server (``api_server.execution_api``), if any."""
+        self.execution_api_url = f"{self.api_url}/execution/"
+        if separate:
+            self.execution_api_service_name = f"{self.instance}-execution-api"
+            host = service_host(self.execution_api_service_name, self.namespace)
+            self.execution_api_url = f"http://{host}:{API_PORT}/execution/"
 
     def _pick_secrets(self, p: RuntimeProps, keys: list[GeneratedKey]) -> list[GeneratedKey]:
         """Airflow's own keys: the Secrets the props name, or keys generated in-cluster (added to ``keys``)."""

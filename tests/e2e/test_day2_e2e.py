@@ -13,6 +13,9 @@ Job only adds missing ones):
 A Celery install whose worker set has ``max_tasks_per_child=1`` and ``max_memory_per_child``: the
 running worker reports both settings (``celery inspect conf`` / ``stats``), and after a second DAG
 run its task processes are new ones.
+
+An install with ``api_server.execution_api``: the Execution API runs in its own server (which
+serves nothing else), every task process is pointed at it, and a DAG run succeeds through it.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from __future__ import annotations
 import json
 import secrets
 import subprocess
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -184,3 +189,32 @@ def test_celery_workers_recycle_their_task_processes(tmp_path: Path) -> None:
         after_second = sorted(_inspect(h, deps, "stats")["pool"]["processes"])
         # Each task process ran one task and was replaced by a new one.
         assert after_first != after_second, (after_first, after_second)
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as resp:
+            return int(resp.status)
+    except urllib.error.HTTPError as err:
+        return int(err.code)
+
+
+def test_tasks_run_through_a_separate_execution_api(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    app = App(outdir=str(dist))
+    chart = Chart(app, "airflow", namespace="airflow", disable_resource_name_hashes=True)
+    Airflow(chart, "airflow", api_server={"execution_api": {}})
+    app.synth()
+    with dags_folder(tmp_path) as dags, Harness(dist, dags=dags, label="execution-api") as h:
+        h.start()
+        execution = h.service_url("airflow-execution-api")
+        assert execution == "http://127.0.0.1:8081"
+        scheduler = next(c for c in h.containers["airflow-scheduler-0"] if c.spec.name == "scheduler")
+        assert scheduler.env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == f"{execution}/execution/"
+        # The Execution API server serves only the Execution API; the core one the REST API.
+        assert _status(f"{execution}/execution/health") == 200
+        assert _status(f"{execution}/api/v2/monitor/health") == 404
+        assert _status(f"{h.api_url}/api/v2/monitor/health") == 200
+        # The LocalExecutor's task processes can only have reported through the separate server.
+        result = h.run_dag("e2e_smoke")
+        assert result.state == "success"

@@ -11,16 +11,24 @@ from .components.admin_user import AdminUser
 from .components.api_server import ApiServer, ApiServerProps
 from .components.dag_processor import DagProcessor, DagProcessorProps
 from .components.edge import EdgeWorkers
+from .components.execution_api import ExecutionApi
 from .components.flower import Flower, FlowerProps
 from .components.kerberos import Kerberos, KerberosProps, add_kerberos, kerberos_config
 from .components.kubernetes_executor import KubernetesExecutorPods
-from .components.maintenance import DbClean, DbCleanProps, Pool, Pools, PostgresBackup, PostgresBackupProps
+from .components.maintenance import (
+    DbClean,
+    DbCleanProps,
+    FernetKeyRotation,
+    Pool,
+    Pools,
+    PostgresBackup,
+    PostgresBackupProps,
+)
 from .components.migrations import Migrations, MigrationsProps
 from .components.scheduler import Scheduler, SchedulerProps
 from .components.statsd import MetricsProps, StatsdExporter, metrics_config
 from .components.triggerer import Triggerer, TriggererProps
 from .components.workers import CeleryWorkers
-from .core.autoscaling import KedaAutoscaling
 from .core.exposure import with_base_url
 from .core.external_secret import ExternalSecret, ExternalSecretProps, check_external_secrets
 from .core.kube import require_namespace, service_host
@@ -110,15 +118,6 @@ class AirflowProps(RuntimeProps):
                 )
             if self.backup.enabled:
                 raise ValueError("backup.enabled is true but the database is external: back it up where it runs")
-            celery = self.find_executor(CeleryExecutor)
-            keda = [
-                ws.name for ws in (celery.worker_sets if celery else []) if isinstance(ws.autoscaling, KedaAutoscaling)
-            ]
-            if keda and db.dialect == "mysql":
-                raise ValueError(
-                    f"worker sets {', '.join(keda)} use KEDA autoscaling, whose query is PostgreSQL: "
-                    "with database.dialect 'mysql' use HPA autoscaling"
-                )
         names = [pool.name for pool in self.pools]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
@@ -221,6 +220,7 @@ class Airflow(Construct):
             props=runtime_props,
             pooled_database=self.pgbouncer.connection if self.pgbouncer else None,
             api_tls=p.api_server.tls,
+            separate_execution_api=p.api_server.execution_api is not None,
         )
         self._airflow_components(p, flower_auth)
         self._jobs_and_extras(p, instance, connection)
@@ -237,6 +237,12 @@ class Airflow(Construct):
     def _runtime_props(self, p: AirflowProps, instance: str) -> RuntimeProps:
         """Check what spans several props, and derive the runtime's props (metrics and Kerberos config)."""
         check_external_secrets(p, p.external_secrets, generated_secret_name(instance))
+        if p.api_server.execution_api is not None and (p.image.airflow2 or p.api_server.tls is not None):
+            why = f"the image runs Airflow {p.image.version}" if p.image.airflow2 else "with api_server.tls"
+            raise PropsError(
+                f"AirflowProps.api_server.execution_api: a separate Execution API needs Airflow 3 and plain HTTP "
+                f"inside the cluster; not {why}"
+            )
         if p.api_server.tls is not None and p.image.airflow2:
             raise PropsError(
                 f"AirflowProps.api_server.tls: in-cluster TLS uses Airflow 3's [api] ssl_cert; the image runs "
@@ -290,6 +296,11 @@ class Airflow(Construct):
         celery = p.find_executor(CeleryExecutor)
         self.migrations = Migrations(self, "migrations", runtime=self.runtime, props=p.migrations)
         self.api_server = ApiServer(self, "api-server", runtime=self.runtime, props=p.api_server)
+        self.execution_api: ExecutionApi | None = None
+        if p.api_server.execution_api is not None:
+            self.execution_api = ExecutionApi(
+                self, "execution-api", runtime=self.runtime, props=p.api_server.execution_api
+            )
 
         kubernetes = p.find_executor(KubernetesExecutor)
         self.kubernetes_executor: KubernetesExecutorPods | None = None
@@ -342,6 +353,9 @@ class Airflow(Construct):
                 props=p.backup,
                 image_pull_secrets=p.image_pull_secrets,
             )
+        self.fernet_rotation: FernetKeyRotation | None = None
+        if len(self.runtime.fernet_keys) > 1:
+            self.fernet_rotation = FernetKeyRotation(self, "rotate-fernet-key", runtime=self.runtime)
         self.pools: Pools | None = None
         if p.pools:
             self.pools = Pools(self, "pools", runtime=self.runtime, pools=p.pools)

@@ -1,5 +1,6 @@
 """A production-shaped install: external PostgreSQL over TLS through PgBouncer, git-sync over SSH
-with pinned host keys, logs on a ReadWriteMany volume, Celery workers, db clean, HA replicas."""
+with pinned host keys, logs on a ReadWriteMany volume, Celery workers (recycled), db clean, HA replicas,
+a daily api-server restart."""
 
 from __future__ import annotations
 
@@ -53,10 +54,12 @@ def build(app: App, **overrides: Any) -> Chart:
                         CeleryWorkerSet(
                             name="default",
                             autoscaling=HorizontalAutoscaling(min_replicas=2, max_replicas=10),
+                            max_tasks_per_child=200,
+                            max_memory_per_child="1Gi",
                         ),
                     ],
                 ),
-                api_server={"replicas": 2},
+                api_server={"replicas": 2, "restart": {"schedule": "30 4 * * *"}},
                 scheduler={"replicas": 2},
                 triggerer={"replicas": 2},
                 db_clean={"retention_days": 60},

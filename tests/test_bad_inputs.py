@@ -374,7 +374,7 @@ BAD: list[Any] = [
     pytest.param(
         lambda c: Airflow(c, "airflow", secrets={"fernet": SecretRef("s", "k")}),
         "AirflowProps.secrets.fernet: unknown field (allowed: admin_passwords, api_secret_key, fernet_key, "
-        "jwt_secret); did you mean 'fernet_key'?",
+        "fernet_keys, jwt_secret); did you mean 'fernet_key'?",
         id="secrets-unknown",
     ),
     pytest.param(

@@ -141,16 +141,14 @@ def test_keda_scaled_object_counts_the_sets_queues(celery: list[Manifest]) -> No
 
 
 def test_keda_query_filters_by_executor_when_several() -> None:
-    assert keda_query(["a", "b"], 8, celery_is_default=True, several_executors=False) == (
+    assert keda_query(["a", "b"], 8, is_default=True, several_executors=False) == (
         "SELECT ceil(COUNT(*)::decimal / 8) FROM task_instance WHERE state IN ('queued', 'running') "
         "AND queue IN ('a', 'b')"
     )
-    assert keda_query(["a"], 8, celery_is_default=True, several_executors=True).endswith(
+    assert keda_query(["a"], 8, is_default=True, several_executors=True).endswith(
         "AND (executor IS NULL OR executor = 'CeleryExecutor')"
     )
-    assert keda_query(["a"], 8, celery_is_default=False, several_executors=True).endswith(
-        "AND executor = 'CeleryExecutor'"
-    )
+    assert keda_query(["a"], 8, is_default=False, several_executors=True).endswith("AND executor = 'CeleryExecutor'")
 
 
 def test_flower(celery: list[Manifest]) -> None:

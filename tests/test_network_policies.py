@@ -184,7 +184,7 @@ EXPECTED: dict[str, set[str]] = {
         | to("triggerer", 8794, "api-server")
         | to("worker-default", 8793, "api-server")
         | dns(*AIRFLOW_CORE, "worker-default", "pools", "pgbouncer")
-        | kube_api("secrets-bootstrap")
+        | kube_api("secrets-bootstrap", "api-server-restart")
         | to("pgbouncer", 9127, "prometheus")
         | statsd(*AIRFLOW_CORE, "worker-default", "pools")
     ),

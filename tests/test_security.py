@@ -23,7 +23,7 @@ TOKEN_PODS = {
         "Deployment/airflow-scheduler",
         "CronJob/airflow-pod-cleanup",
     },
-    "production": {"Job/airflow-secrets-bootstrap"},
+    "production": {"Job/airflow-secrets-bootstrap", "CronJob/airflow-api-server-restart"},
     "airflow2": {"Job/airflow-secrets-bootstrap"},
     "ldap": {"Job/airflow-secrets-bootstrap"},
     "oauth": {"Job/airflow-secrets-bootstrap"},
@@ -46,6 +46,14 @@ RULES = {
         {"apiGroups": [""], "resources": ["events"], "verbs": ["list"]},
     ],
     "pod-cleanup": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["delete", "list"]}],
+    "api-server-restart": [
+        {
+            "apiGroups": ["apps"],
+            "resourceNames": ["airflow-api-server"],
+            "resources": ["deployments"],
+            "verbs": ["get", "patch"],
+        }
+    ],
 }
 """Every Role the apps contain, by name suffix, with exactly these rules (docs/security.md says why)."""
 
@@ -289,7 +297,12 @@ def test_rbac_review_lists_every_role(app_manifests: dict[str, list[Manifest]]) 
         for m in manifests
         if m["kind"] == "Role"
     }
-    assert roles == {"<release>-secrets-bootstrap", "<release>-pod-launcher", "<release>-pod-cleanup"}
+    assert roles == {
+        "<release>-secrets-bootstrap",
+        "<release>-pod-launcher",
+        "<release>-pod-cleanup",
+        "<release>-api-server-restart",
+    }
     for role in roles:
         assert f"`{role}`" in text
     for rules in RULES.values():

@@ -6,6 +6,7 @@ from typing import Any
 
 from constructs import Construct
 
+from ..core.autoscaling import HorizontalAutoscaling
 from ..core.exposure import Exposed, Exposure
 from ..core.pod import container, empty_dir
 from ..core.props import parse_props
@@ -16,6 +17,8 @@ from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.auth import FabAuth, WebserverConfig
 from ..runtime.container import API_PORT, AUTH_DIR, INIT_RESOURCES, PASSWORDS_FILE
 from .component import AirflowComponent
+from .execution_api import ExecutionApiProps
+from .recycling import PeriodicRestart, RolloutRestart
 
 AUTH_SECRET_DIR = "/opt/airflow/auth-secret"
 PASSWORDS_NAME = "simple_auth_manager_passwords.json"
@@ -34,6 +37,15 @@ class ApiServerProps(ComponentProps):
     """Serve HTTPS inside the cluster from a certificate Secret (or one cert-manager issues)."""
     expose: Exposure | None = None
     """Serve the UI and API outside the cluster: an Ingress or HTTPRoute for a host, with TLS."""
+    autoscaling: HorizontalAutoscaling | None = None
+    """An HPA on CPU and/or memory between ``min_replicas`` and ``max_replicas``; None: fixed replicas."""
+    execution_api: ExecutionApiProps | None = None
+    """Run the Execution API as its own Deployment and Service ``<release>-execution-api``
+    (``airflow api-server --apps execution``; this one then serves ``--apps core``), and point every
+    task process at it. None: one api-server serves both."""
+    restart: PeriodicRestart | None = None
+    """Restart the api-server's pods on a schedule (a rollout restart by a CronJob whose Role may only
+    get and patch this Deployment), e.g. to release memory a long-running process accumulated."""
 
 
 class ApiServer(AirflowComponent):
@@ -96,9 +108,21 @@ class ApiServer(AirflowComponent):
         self._service([port])
         self.exposed = self._expose(p, runtime)
         self.workload = self._deployment(
-            p.replicas, template, {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}, "type": "RollingUpdate"}
+            None if p.autoscaling else p.replicas,
+            template,
+            {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}, "type": "RollingUpdate"},
         )
         self._finish(p, "api-server")
+        self._day2(runtime, p)
+
+    def _day2(self, runtime: AirflowRuntime, p: ApiServerProps) -> None:
+        """The HPA and the periodic restart, when asked for."""
+        self._autoscale(p.autoscaling, "api-server", lambda dialect: "")
+        self.restart: RolloutRestart | None = None
+        if p.restart is not None:
+            self.restart = RolloutRestart(
+                self, "restart", runtime=runtime, deployment=self.name, component=self.component_name, props=p.restart
+            )
 
     def _expose(self, p: ApiServerProps, runtime: AirflowRuntime) -> Exposed | None:
         """The Ingress or HTTPRoute in front of the Service, when ``expose`` is set."""
@@ -120,11 +144,12 @@ def _api_server(runtime: AirflowRuntime, p: ApiServerProps) -> dict[str, Any]:
     """The api-server container (the webserver in Airflow 2), probed on its health endpoint."""
     # Airflow 2 compatibility: the webserver serves the UI and REST API on the same Service.
     command = "webserver" if runtime.airflow2 else "api-server"
+    apps = ["--apps", "core"] if runtime.execution_api_service_name else []
     scheme = "HTTPS" if runtime.api_tls else "HTTP"
     http_get = {"path": AIRFLOW2_HEALTH_PATH if runtime.airflow2 else HEALTH_PATH, "port": "api", "scheme": scheme}
     return runtime.airflow_container(
         "api-server",
-        [command, "--port", str(API_PORT)],
+        [command, "--port", str(API_PORT), *apps],
         resources=p.resources,
         ports=[{"containerPort": API_PORT, "name": "api", "protocol": "TCP"}],
         probes={

@@ -8,13 +8,21 @@ a Service.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from cdk8s import ApiObject
 from constructs import Construct
 
-from ..core.autoscaling import vertical_pod_autoscaler
+from ..core.autoscaling import (
+    HorizontalAutoscaling,
+    KedaAutoscaling,
+    horizontal_pod_autoscaler,
+    keda_sql_scaler,
+    vertical_pod_autoscaler,
+)
 from ..core.kube import api_object, deployment, pod_disruption_budget, service, service_account
+from ..core.props import PropsError
 from ..core.workload import ComponentProps, availability
 from ..runtime.airflow_runtime import AirflowRuntime
 
@@ -28,6 +36,13 @@ def jobs_check(job_type: str) -> dict[str, Any]:
         "periodSeconds": 60,
         "timeoutSeconds": 30,
     }
+
+
+def ceil_div(count: str, per_pod: int, dialect: str) -> str:
+    """``ceil(count / per_pod)`` in the database's SQL (PostgreSQL divides integers as integers)."""
+    if dialect == "mysql":
+        return f"CEIL({count} / {per_pod})"
+    return f"ceil({count}::decimal / {per_pod})"
 
 
 class AirflowComponent(Construct):
@@ -47,6 +62,9 @@ class AirflowComponent(Construct):
         self.service: ApiObject | None = None
         self.workload: ApiObject
         self.service_account = service_account(self, "service-account", name=self.name, labels=self.labels)
+        self.autoscaler: ApiObject | None = None
+        self.keda_scaled = False
+        """True when a KEDA ScaledObject queries the metadata database for this component's replicas."""
 
     def _pod_template(self, props: ComponentProps, **kwargs: Any) -> dict[str, Any]:
         """The runtime's pod template for this component, with the availability options applied."""
@@ -107,3 +125,40 @@ class AirflowComponent(Construct):
                 }
             },
         )
+
+    def _autoscale(
+        self, autoscaling: HorizontalAutoscaling | KedaAutoscaling | None, what: str, query: Callable[[str], str]
+    ) -> None:
+        """An HPA, or a KEDA ScaledObject running ``query(dialect)`` on the metadata database with
+        KEDA's PostgreSQL or MySQL scaler (``what`` names the component in errors)."""
+        if isinstance(autoscaling, HorizontalAutoscaling):
+            self.autoscaler = horizontal_pod_autoscaler(
+                self, name=self.name, labels=self.labels, target=self.workload, props=autoscaling
+            )
+        elif isinstance(autoscaling, KedaAutoscaling):
+            db = self.runtime.database
+            if not db.has_parts or db.password is None:
+                raise PropsError(
+                    f"{what}: KEDA autoscaling needs the {'MySQL' if db.dialect == 'mysql' else 'PostgreSQL'} "
+                    "metadata database as parts "
+                    "(embedded, or ExternalDatabase with host, user, database and password), not a URL Secret"
+                )
+            assert db.host and db.user and db.name
+            self.keda_scaled = True
+            self.trigger_authentication, self.autoscaler = keda_sql_scaler(
+                self,
+                name=self.name,
+                labels=self.labels,
+                target=self.workload,
+                props=autoscaling,
+                query=query(db.dialect),
+                host=db.host,
+                port=db.port,
+                user=db.user,
+                database=db.name,
+                password=db.password,
+                # With TLS, KEDA has no CA file to verify against: encrypted, unverified. The embedded
+                # database without TLS speaks plain TCP; an external one may offer TLS.
+                sslmode="require" if db.tls_mode else ("disable" if db.embedded else "prefer"),
+                dialect=db.dialect,
+            )

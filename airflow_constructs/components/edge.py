@@ -7,6 +7,7 @@ from constructs import Construct
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.executors import EdgeWorkerSet
 from .component import AirflowComponent
+from .workers import keda_query
 
 
 class EdgeWorkers(AirflowComponent):
@@ -35,5 +36,18 @@ class EdgeWorkers(AirflowComponent):
             reads_dags=True,
             groom_logs=True,
         )
-        self.workload = self._deployment(p.replicas, template, {"type": "RollingUpdate"})
+        self.workload = self._deployment(None if p.autoscaling else p.replicas, template, {"type": "RollingUpdate"})
         self._finish(p, "edge-worker")
+        executors = runtime.props.executors
+        self._autoscale(
+            p.autoscaling,
+            f"edge worker set {p.name!r}",
+            lambda dialect: keda_query(
+                p.queues,
+                p.concurrency,
+                executors[0].kind == "EdgeExecutor",
+                len(executors) > 1,
+                dialect,
+                executor="EdgeExecutor",
+            ),
+        )

@@ -68,6 +68,20 @@ class KubernetesExecutorPods(Construct):
                 data={"airflow.cfg": runtime.config_text},
                 namespace=other_ns,
             )
+        self.namespaces = [self.namespace, *props.multi_namespace]
+        """Every namespace task pods may run in, the default one first."""
+        for ns in props.multi_namespace:
+            elsewhere = None if ns == runtime.namespace else ns
+            service_account(self, f"service-account-{ns}", name=self.name, labels=labels, namespace=elsewhere)
+            if elsewhere:
+                config_map(
+                    self,
+                    f"config-{ns}",
+                    name=runtime.config_map_name,
+                    labels=runtime.labels("config"),
+                    data={"airflow.cfg": runtime.config_text},
+                    namespace=elsewhere,
+                )
         self._pod_template_config(runtime, props, component, labels)
         self.volume = {"configMap": {"name": self.config_map_name}, "name": "pod-template"}
         self.volume_mount = {"mountPath": POD_TEMPLATE_DIR, "name": "pod-template", "readOnly": True}
@@ -111,13 +125,16 @@ class KubernetesExecutorPods(Construct):
         )
 
     def grant_launch(self, service_account: str) -> ApiObject:
-        """A Role (in the task pods' namespace) bound to ``service_account`` to launch task pods."""
+        """A Role (in each task namespace) bound to ``service_account`` to launch task pods; returns
+        the one of the default task namespace."""
         name = f"{self.runtime.instance}-pod-launcher"
-        return self._role("launcher", name, service_account, LAUNCHER_RULES)
+        roles = [self._role(f"launcher{_suffix(i, ns)}", name, service_account, LAUNCHER_RULES, ns)
+                 for i, ns in enumerate(self.namespaces)]  # fmt: skip
+        return roles[0]
 
-    def _role(self, id: str, name: str, service_account: str, rules: list[dict[str, Any]]) -> ApiObject:
+    def _role(self, id: str, name: str, service_account: str, rules: list[dict[str, Any]], namespace: str) -> ApiObject:
         labels = self.runtime.labels("kubernetes-worker")
-        other_ns = self.namespace if self.namespace != self.runtime.namespace else None
+        other_ns = namespace if namespace != self.runtime.namespace else None
         role = api_object(
             self,
             f"{id}-role",
@@ -149,7 +166,8 @@ class KubernetesExecutorPods(Construct):
         labels = runtime.labels("pod-cleanup")
         service_account(self, "cleanup-service-account", name=name, labels=labels)
         config_map(self, "cleanup-script", name=name, labels=labels, data={"cleanup_pods.py": cleanup_script()})
-        self._role("cleanup", name, name, CLEANUP_RULES)
+        for i, ns in enumerate(self.namespaces):
+            self._role(f"cleanup{_suffix(i, ns)}", name, name, CLEANUP_RULES, ns)
         main = container(
             "cleanup",
             runtime.image.ref,
@@ -158,8 +176,7 @@ class KubernetesExecutorPods(Construct):
             command=[
                 "python",
                 "/opt/cleanup/cleanup_pods.py",
-                "--namespace",
-                self.namespace,
+                *[arg for ns in self.namespaces for arg in ("--namespace", ns)],
                 "--selector",
                 WORKER_SELECTOR,
                 "--min-age-minutes",
@@ -191,3 +208,8 @@ class KubernetesExecutorPods(Construct):
             template=template,
             ttl_seconds_after_finished=3600,
         )
+
+
+def _suffix(index: int, namespace: str) -> str:
+    """Construct-id suffix of the objects made per task namespace (none for the default one)."""
+    return "" if index == 0 else f"-{namespace}"

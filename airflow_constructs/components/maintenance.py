@@ -220,3 +220,30 @@ def _pg_dump(database: DatabaseConnection, postgres: EmbeddedPostgres, props: Po
             *database.mounts,
         ],
     )
+
+
+class FernetKeyRotation(Construct):
+    """Job ``<release>-rotate-fernet-key-<hash>`` re-encrypting every connection and variable with the
+    newest Fernet key (``airflow rotate-fernet-key``), while ``[core] fernet_key`` holds ``new,old``.
+
+    The pod reads every key of the set, so the Job's name (the hash of its spec) changes with the key
+    set: each new set rotates once; re-applying the same set changes nothing.
+    """
+
+    component = "rotate-fernet-key"
+
+    def __init__(self, scope: Construct, id: str, *, runtime: AirflowRuntime) -> None:
+        super().__init__(scope, id)
+        base = f"{runtime.instance}-{self.component}"
+        labels = runtime.labels(self.component)
+        service_account(self, "service-account", name=base, labels=labels)
+        main = runtime.airflow_container(self.component, ["rotate-fernet-key"], resources=JOB_RESOURCES)
+        template = runtime.pod_template(
+            self.component,
+            containers=[main],
+            init_containers=[runtime.wait_for_migrations()],
+            options=PodOptions(),
+            service_account=base,
+            restart_policy="OnFailure",
+        )
+        self.job = runtime.one_shot_job(self, base, labels, template)

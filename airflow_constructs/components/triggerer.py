@@ -6,13 +6,21 @@ from typing import Any
 
 from constructs import Construct
 
+from ..core.autoscaling import Autoscaling
 from ..core.props import parse_props
 from ..core.resources import Resources
 from ..core.workload import ComponentProps
 from ..runtime.airflow_runtime import AirflowRuntime
-from .component import AirflowComponent, jobs_check
+from .component import AirflowComponent, ceil_div, jobs_check
 
 LOG_SERVER_PORT = 8794
+DEFAULT_CAPACITY = "1000"
+"""Airflow's default ``[triggerer] capacity``: triggers one triggerer runs at once."""
+
+
+def triggers_query(capacity: int, dialect: str) -> str:
+    """Triggerers needed for every trigger in the database (each deferred task has one)."""
+    return f"SELECT {ceil_div('COUNT(*)', capacity, dialect)} FROM trigger"
 
 
 class TriggererProps(ComponentProps):
@@ -20,6 +28,9 @@ class TriggererProps(ComponentProps):
 
     resources: Resources = Resources(cpu_request="250m", memory_request="512Mi", cpu_limit="1", memory_limit="1Gi")
     """Requests and limits of the triggerer container."""
+    autoscaling: Autoscaling | None = None
+    """HPA (CPU/memory), or KEDA on the number of triggers to run (ceil(triggers / ``[triggerer]
+    capacity``), 1000 per triggerer unless ``config`` sets it); None: fixed replicas."""
 
 
 class Triggerer(AirflowComponent):
@@ -59,5 +70,7 @@ class Triggerer(AirflowComponent):
             [{"name": "trigger-logs", "port": LOG_SERVER_PORT, "protocol": "TCP", "targetPort": "trigger-logs"}],
             headless=True,
         )
-        self.workload = self._statefulset(p.replicas, template, self.name)
+        self.workload = self._statefulset(None if p.autoscaling else p.replicas, template, self.name)
         self._finish(p, "triggerer")
+        capacity = int(runtime.props.config.get("triggerer", {}).get("capacity", DEFAULT_CAPACITY))
+        self._autoscale(p.autoscaling, "triggerer", lambda dialect: triggers_query(capacity, dialect))

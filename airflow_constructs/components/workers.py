@@ -2,29 +2,36 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from constructs import Construct
 
-from ..core.autoscaling import HorizontalAutoscaling, KedaAutoscaling, horizontal_pod_autoscaler, keda_postgres_scaler
 from ..core.props import PropsError
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.executors import CeleryWorkerSet
-from .component import AirflowComponent
+from .component import AirflowComponent, ceil_div
 
 LOG_SERVER_PORT = 8793
 CELERY_APP = "airflow.providers.celery.executors.celery_executor.app"
 
 
-def keda_query(queues: list[str], concurrency: int, celery_is_default: bool, several_executors: bool) -> str:
+def keda_query(
+    queues: list[str],
+    concurrency: int,
+    is_default: bool,
+    several_executors: bool,
+    dialect: str = "postgresql",
+    executor: str = "CeleryExecutor",
+) -> str:
     """Pods needed for the queued + running task instances of these queues (ceil(tasks / concurrency))."""
     queue_list = ", ".join(f"'{q}'" for q in queues)
     where = f"state IN ('queued', 'running') AND queue IN ({queue_list})"
     if several_executors:
         # Tasks with no executor set go to the default executor.
-        owner = (
-            "(executor IS NULL OR executor = 'CeleryExecutor')" if celery_is_default else "executor = 'CeleryExecutor'"
-        )
+        owner = f"(executor IS NULL OR executor = '{executor}')" if is_default else f"executor = '{executor}'"
         where += f" AND {owner}"
-    return f"SELECT ceil(COUNT(*)::decimal / {concurrency}) FROM task_instance WHERE {where}"
+    return f"SELECT {ceil_div('COUNT(*)', concurrency, dialect)} FROM task_instance WHERE {where}"
 
 
 class CeleryWorkers(AirflowComponent):
@@ -56,6 +63,9 @@ class CeleryWorkers(AirflowComponent):
                 }
             },
         )
+        recycling = self._recycling_env(runtime, p)
+        if recycling:
+            main["env"] = [*main["env"], recycling]
         template = self._pod_template(
             p,
             reads_dags=True,
@@ -71,37 +81,31 @@ class CeleryWorkers(AirflowComponent):
         replicas = None if p.autoscaling else p.replicas
         self.workload = self._statefulset(replicas, template, self.name)
         self._finish(p, "worker")
-        self._autoscaler(runtime, p)
+        executors = runtime.props.executors
+        self._autoscale(
+            p.autoscaling,
+            f"worker set {p.name!r}",
+            lambda dialect: keda_query(
+                p.queues, p.concurrency, executors[0].kind == "CeleryExecutor", len(executors) > 1, dialect
+            ),
+        )
 
-    def _autoscaler(self, runtime: AirflowRuntime, p: CeleryWorkerSet) -> None:
-        """An HPA, or a KEDA scaler counting this set's queued and running tasks in the database."""
-        if isinstance(p.autoscaling, HorizontalAutoscaling):
-            self.autoscaler = horizontal_pod_autoscaler(
-                self, name=self.name, labels=self.labels, target=self.workload, props=p.autoscaling
-            )
-        elif isinstance(p.autoscaling, KedaAutoscaling):
-            db = runtime.database
-            if not db.has_parts or db.password is None:
+    def _recycling_env(self, runtime: AirflowRuntime, p: CeleryWorkerSet) -> dict[str, str] | None:
+        """``[celery] extra_celery_config`` of this set: the config's own JSON plus the set's recycling."""
+        ours = p.celery_config()
+        if not ours:
+            return None
+        given = runtime.props.config.get("celery", {}).get("extra_celery_config")
+        merged: dict[str, Any] = {}
+        if given is not None:
+            try:
+                merged = json.loads(given)
+            except ValueError:
+                merged = None  # type: ignore[assignment]
+            if not isinstance(merged, dict):
                 raise PropsError(
-                    f"worker set {p.name!r}: KEDA autoscaling needs the PostgreSQL metadata database as parts "
-                    "(embedded, or ExternalDatabase with host, user, database and password), not a URL Secret"
+                    f"AirflowProps.config: celery.extra_celery_config {given!r} is not a JSON object: worker set "
+                    f"{p.name!r} adds its max_tasks_per_child / max_memory_per_child to it"
                 )
-            executors = runtime.props.executors
-            query = keda_query(p.queues, p.concurrency, executors[0].kind == "CeleryExecutor", len(executors) > 1)
-            assert db.host and db.user and db.name
-            self.trigger_authentication, self.autoscaler = keda_postgres_scaler(
-                self,
-                name=self.name,
-                labels=self.labels,
-                target=self.workload,
-                props=p.autoscaling,
-                query=query,
-                host=db.host,
-                port=db.port,
-                user=db.user,
-                database=db.name,
-                password=db.password,
-                # With TLS, KEDA has no CA file to verify against: encrypted, unverified. The embedded
-                # database without TLS speaks plain TCP; an external one may offer TLS.
-                sslmode="require" if db.tls_mode else ("disable" if db.embedded else "prefer"),
-            )
+        value = json.dumps({**merged, **ours}, sort_keys=True)
+        return {"name": "AIRFLOW__CELERY__EXTRA_CELERY_CONFIG", "value": value}

@@ -140,7 +140,7 @@ def horizontal_pod_autoscaler(
     )
 
 
-def keda_postgres_scaler(
+def keda_sql_scaler(
     scope: Construct,
     *,
     name: str,
@@ -154,8 +154,10 @@ def keda_postgres_scaler(
     database: str,
     password: SecretRef,
     sslmode: str = "disable",
+    dialect: str = "postgresql",
 ) -> tuple[ApiObject, ApiObject]:
-    """A TriggerAuthentication (password from its Secret) and a ScaledObject running ``query``.
+    """A TriggerAuthentication (password from its Secret) and a ScaledObject running ``query`` with
+    KEDA's ``postgresql`` or ``mysql`` scaler (``dialect``).
 
     Long because the two KEDA objects are written out field by field, as their CRDs name them.
     """
@@ -188,22 +190,38 @@ def keda_postgres_scaler(
             polling_interval=props.polling_interval_seconds,
             triggers=[
                 keda.ScaledObjectSpecTriggers(
-                    type="postgresql",
+                    type=dialect,
                     authentication_ref=keda.ScaledObjectSpecTriggersAuthenticationRef(name=name),
-                    metadata={
-                        "dbName": database,
-                        "host": host,
-                        "port": str(port),
-                        "query": query,
-                        "sslmode": sslmode,
-                        "targetQueryValue": "1",
-                        "userName": user,
-                    },
+                    metadata=_sql_trigger(dialect, query, host, port, user, database, sslmode),
                 )
             ],
         ),
     )
     return auth, scaled
+
+
+def _sql_trigger(
+    dialect: str, query: str, host: str, port: int, user: str, database: str, sslmode: str
+) -> dict[str, str]:
+    """The trigger's metadata, in the names each KEDA scaler reads (one wanted pod per query unit)."""
+    if dialect == "mysql":
+        return {
+            "dbName": database,
+            "host": host,
+            "port": str(port),
+            "query": query,
+            "queryValue": "1",
+            "username": user,
+        }
+    return {
+        "dbName": database,
+        "host": host,
+        "port": str(port),
+        "query": query,
+        "sslmode": sslmode,
+        "targetQueryValue": "1",
+        "userName": user,
+    }
 
 
 def vertical_pod_autoscaler(

@@ -76,3 +76,8 @@ def _memory_bytes(value: str) -> int:
     match = re.match(r"^([0-9]+)([A-Za-z]*)$", value)
     assert match is not None
     return int(match.group(1)) * _UNITS[match.group(2)]
+
+
+def memory_bytes(value: str) -> int:
+    """Bytes of a valid memory quantity (``'512Mi'`` -> 536870912)."""
+    return _memory_bytes(value)

@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from ..components.execution_api import EXECUTION_PORT as EXECUTION_TARGET
 from ..components.flower import FLOWER_PORT
 from ..components.kerberos import KDC_PORT, kerberos_targets
 from ..components.scheduler import LOG_SERVER_PORT as SCHEDULER_LOGS
 from ..components.statsd import METRICS_PORT, STATSD_PORT
 from ..components.triggerer import LOG_SERVER_PORT as TRIGGERER_LOGS
 from ..components.workers import LOG_SERVER_PORT as WORKER_LOGS
-from ..core.autoscaling import KedaAutoscaling
 from ..core.network_peer import NetworkPeer
 from ..core.props import PropsError
 from ..runtime.airflow_runtime import AirflowRuntime
@@ -72,6 +72,10 @@ class _Pods:
     flower: list[str]
     task_pods: list[str]
     cleanup: list[str]
+    restarts: list[str]
+    execution: list[str]
+    """The separate Execution API server, if any."""
+    """The CronJobs restarting a Deployment on a schedule."""
     bootstrap: list[str]
     db_clean: list[str]
     jobs: list[str]
@@ -88,6 +92,7 @@ class _Pods:
         """Pods running the Airflow image with the runtime's config (everything but the scripts' Jobs)."""
         return [
             self.api,
+            *self.execution,
             self.scheduler,
             *self.dag_processor,
             self.triggerer,
@@ -118,6 +123,7 @@ def _release_pods(g: NetworkGraph, airflow: Composition) -> _Pods:
 
     k8s = airflow.kubernetes_executor
     api = pods(airflow.api_server.component_name)
+    execution = optional(airflow.execution_api, "execution-api")
     scheduler = pods(airflow.scheduler.component_name)
     dag_processor = optional(airflow.dag_processor, "dag-processor")
     triggerer = pods(airflow.triggerer.component_name)
@@ -126,10 +132,20 @@ def _release_pods(g: NetworkGraph, airflow: Composition) -> _Pods:
     edge = [pods(w.component_name) for w in airflow.edge_workers]
     flower = optional(airflow.flower, "flower")
     task_pods = [pods("kubernetes-worker", k8s.namespace)] if k8s else []
+    for ns in k8s.namespaces[1:] if k8s else []:
+        # The same task pods in another namespace: their own endpoint, and so their own policy there.
+        g.add_pods(f"kubernetes-worker-{ns}", runtime.selector("kubernetes-worker"), ns)
+        task_pods.append(f"kubernetes-worker-{ns}")
     cleanup = optional(k8s.cleanup if k8s else None, "pod-cleanup")
+    restarts = [pods(r.component) for r in (airflow.api_server.restart,) if r is not None]
     bootstrap = optional(runtime.secrets_bootstrap, "secrets-bootstrap")
     db_clean = optional(airflow.db_clean, "db-clean")
-    jobs = [*db_clean, *optional(airflow.pools, "pools"), *optional(airflow.admin_user, "admin-user")]
+    jobs = [
+        *db_clean,
+        *optional(airflow.pools, "pools"),
+        *optional(airflow.admin_user, "admin-user"),
+        *optional(airflow.fernet_rotation, "rotate-fernet-key"),
+    ]
     return _Pods(
         api=api,
         scheduler=scheduler,
@@ -141,6 +157,8 @@ def _release_pods(g: NetworkGraph, airflow: Composition) -> _Pods:
         flower=flower,
         task_pods=task_pods,
         cleanup=cleanup,
+        restarts=restarts,
+        execution=execution,
         bootstrap=bootstrap,
         db_clean=db_clean,
         jobs=jobs,
@@ -183,7 +201,7 @@ def _database_flows(g: NetworkGraph, airflow: Composition, p: NetworkPolicyProps
             g.connect(pod, database, db_ports, "metadata database")
     for pod in pods.backup:
         g.connect(pod, database, db_ports, "pg_dump")
-    if pods.postgres and any(isinstance(w.props.autoscaling, KedaAutoscaling) for w in airflow.workers):
+    if pods.postgres and any(c.keda_scaled for c in [*airflow.workers, *airflow.edge_workers, airflow.triggerer]):
         g.add_outside("keda", p.keda)
         g.connect("keda", pods.postgres[0], [POSTGRES_PORT], "KEDA's PostgreSQL scaler counts queued tasks")
 
@@ -204,11 +222,16 @@ def _airflow_flows(g: NetworkGraph, airflow: Composition, p: NetworkPolicyProps,
     # from the pods that run tasks.
     api = pods.api
     g.connect("ingress-controller", api, [API_PORT], "UI and REST API through the ingress controller")
+    execution_api = pods.execution[0] if pods.execution else api
     for pod in pods.runs_tasks:
         if pod in pods.edge:
             g.connect(pod, api, [API_PORT], "Edge worker API")
-        elif not airflow.runtime.airflow2:
-            g.connect(pod, api, [API_PORT], "execution API (task processes)")
+        if pod in pods.edge and execution_api == api:
+            continue
+        if not airflow.runtime.airflow2:
+            g.connect(
+                pod, execution_api, [EXECUTION_TARGET if pods.execution else API_PORT], "execution API (task processes)"
+            )
     for pod in pods.flower:
         g.connect("ingress-controller", pod, [FLOWER_PORT], "Flower UI through the ingress controller")
 
@@ -227,6 +250,8 @@ def _airflow_flows(g: NetworkGraph, airflow: Composition, p: NetworkPolicyProps,
         g.connect(pods.scheduler, "kubernetes-api", api_ports, "KubernetesExecutor launches and watches task pods")
     for pod in pods.cleanup:
         g.connect(pod, "kubernetes-api", api_ports, "deletes finished task pods")
+    for pod in pods.restarts:
+        g.connect(pod, "kubernetes-api", api_ports, "rollout restart of its Deployment")
 
 
 def _outside_flows(g: NetworkGraph, runtime: AirflowRuntime, p: NetworkPolicyProps, pods: _Pods) -> None:

@@ -51,6 +51,7 @@ class AirflowRuntime(AirflowContainers, Construct):
         generated: list[GeneratedKey] | None = None,
         props: RuntimeProps | None = None,
         api_tls: ApiServerTls | None = None,
+        separate_execution_api: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id)
@@ -83,7 +84,7 @@ class AirflowRuntime(AirflowContainers, Construct):
         self.api_service_name = f"{self.instance}-api-server"
         scheme = "https" if api_tls else "http"
         self.api_url = f"{scheme}://{service_host(self.api_service_name, namespace)}:{API_PORT}"
-        self.execution_api_url = f"{self.api_url}/execution/"
+        self._execution_api(separate_execution_api)
         self.config_text = cfg.render(cfg.merge(self._library_config(), p.settings.to_config(self.airflow2), p.config))
         config_data = {"airflow.cfg": self.config_text}
         # Of the whole ConfigMap's data, so a Helm chart can recompute it (see kube.data_checksum).
@@ -93,6 +94,16 @@ class AirflowRuntime(AirflowContainers, Construct):
             self, "config", name=self.config_map_name, labels=self.labels("config"), data=config_data
         )
         self.secrets_bootstrap = self._bootstrap(p, self.generated_keys)
+
+    def _execution_api(self, separate: bool) -> None:
+        """Where task processes reach the Execution API: the api-server, or its own server."""
+        self.execution_api_service_name: str | None = None
+        """The Service of a separate Execution API server (``api_server.execution_api``), if any."""
+        self.execution_api_url = f"{self.api_url}/execution/"
+        if separate:
+            self.execution_api_service_name = f"{self.instance}-execution-api"
+            host = service_host(self.execution_api_service_name, self.namespace)
+            self.execution_api_url = f"http://{host}:{API_PORT}/execution/"
 
     def _pick_secrets(self, p: RuntimeProps, keys: list[GeneratedKey]) -> list[GeneratedKey]:
         """Airflow's own keys: the Secrets the props name, or keys generated in-cluster (added to ``keys``)."""
@@ -104,7 +115,11 @@ class AirflowRuntime(AirflowContainers, Construct):
             keys.append(GeneratedKey(secret_name, key, kind, options))
             return SecretRef(secret_name, key)
 
-        self.fernet_key = pick(p.secrets.fernet_key, "fernet-key", "fernet-key")
+        self.fernet_keys = [
+            item if isinstance(item, SecretRef) else pick(None, item, "fernet-key") for item in p.secrets.fernet_keys
+        ] or [pick(p.secrets.fernet_key, "fernet-key", "fernet-key")]
+        """The Fernet keys, newest first (more than one while a rotation is under way)."""
+        self.fernet_key = self.fernet_keys[0]
         self.api_secret_key = pick(p.secrets.api_secret_key, "api-secret-key", "token")
         # Airflow 2 has no JWT-signed execution API and no simple auth manager: its webserver (FAB)
         # keeps users in the database, created by the admin-user Job from a generated password.
@@ -136,7 +151,7 @@ class AirflowRuntime(AirflowContainers, Construct):
             security=p.security,
             image_pull_secrets=p.image_pull_secrets,
             ttl_seconds_after_finished=p.bootstrap_ttl_seconds,
-            mirror_namespaces=[k8s.namespace] if k8s and k8s.namespace else [],
+            mirror_namespaces=[n for n in ([k8s.namespace, *k8s.multi_namespace] if k8s else []) if n],
         )
 
     def _executor_config(self) -> dict[str, dict[str, str]]:
@@ -149,6 +164,15 @@ class AirflowRuntime(AirflowContainers, Construct):
                 "namespace": k8s.namespace or self.namespace,
                 "pod_template_file": POD_TEMPLATE_FILE,
             }
+            if k8s.multi_namespace:
+                namespaces = [k8s.namespace or self.namespace, *k8s.multi_namespace]
+                if len(set(namespaces)) < len(namespaces):
+                    raise PropsError(
+                        f"AirflowProps.executor.multi_namespace: {k8s.multi_namespace!r} is not allowed: "
+                        f"{namespaces[0]!r} is the namespace task pods already run in (namespace)"
+                    )
+                out["kubernetes_executor"]["multi_namespace_mode"] = "True"
+                out["kubernetes_executor"]["multi_namespace_mode_namespace_list"] = ",".join(namespaces)
         if p.find_executor(EdgeExecutor) is not None:
             out["edge"] = {"api_enabled": "True", "api_url": f"{self.api_url}/edge_worker/v1/rpcapi"}
         return out

@@ -48,6 +48,7 @@ class AirflowContainers:
     broker: BrokerConnection | None
     api_tls: ApiServerTls | None
     fernet_key: SecretRef
+    fernet_keys: list[SecretRef]
     api_secret_key: SecretRef
     jwt_secret: SecretRef | None
     execution_api_url: str
@@ -75,7 +76,7 @@ class AirflowContainers:
         return [
             {"name": "AIRFLOW_CONFIG", "value": CONFIG_PATH},
             {"name": "AIRFLOW_HOME", "value": AIRFLOW_HOME},
-            self.fernet_key.env("AIRFLOW__CORE__FERNET_KEY"),
+            *self._fernet_env(),
             *self._api_env(),
             *db.env,
             *(self.broker.env if self.broker else []),
@@ -83,6 +84,15 @@ class AirflowContainers:
             *self.log_storage.env(),
             *self._secrets_env(),
         ]
+
+    def _fernet_env(self) -> list[dict[str, Any]]:
+        """``[core] fernet_key``: one key, or while rotating ``new,old`` (MultiFernet's order) joined
+        from one env var per key by Kubernetes' ``$(VAR)`` expansion."""
+        if len(self.fernet_keys) == 1:
+            return [self.fernet_key.env("AIRFLOW__CORE__FERNET_KEY")]
+        parts = [ref.env(f"AIRFLOW_FERNET_KEY_{i}") for i, ref in enumerate(self.fernet_keys)]
+        joined = ",".join(f"$({part['name']})" for part in parts)
+        return [*parts, {"name": "AIRFLOW__CORE__FERNET_KEY", "value": joined}]
 
     def _api_env(self) -> list[dict[str, Any]]:
         if self.jwt_secret is None:  # Airflow 2: the webserver signs sessions with [webserver] secret_key

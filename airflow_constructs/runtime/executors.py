@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, Tag, field_validator
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from ..core.autoscaling import Autoscaling
 from ..core.cron import CronSchedule
 from ..core.kube import check_dns_label
 from ..core.props import Props, register_union_tags
-from ..core.resources import Resources
+from ..core.resources import Resources, memory_bytes
 from ..core.workload import ComponentProps
 from ..services.redis import EmbeddedRedis, ExternalBroker
 
@@ -71,6 +71,12 @@ class CeleryWorkerSet(ComponentProps):
     """How long a stopping worker may finish its running tasks (Celery warm shutdown on SIGTERM)."""
     autoscaling: Autoscaling | None = None
     """HPA (CPU/memory) or KEDA (queued + running tasks of these queues) scaling; None: fixed replicas."""
+    max_tasks_per_child: int | None = Field(default=None, ge=1, le=1_000_000)
+    """Replace a task process after it ran this many tasks (Celery's ``worker_max_tasks_per_child``);
+    None: never."""
+    max_memory_per_child: str | None = Field(default=None, pattern=r"^[1-9][0-9]*(Mi|Gi|Ti)$")
+    """Replace a task process once its resident memory exceeds this (``512Mi``, ``2Gi``: Celery's
+    ``worker_max_memory_per_child``), after its current task; None: never."""
 
     @field_validator("name")
     @classmethod
@@ -81,6 +87,27 @@ class CeleryWorkerSet(ComponentProps):
     @classmethod
     def _queues(cls, value: list[str]) -> list[str]:
         return check_queues(value)
+
+    def celery_config(self) -> dict[str, int]:
+        """The Celery settings of this set's recycling (``[celery] extra_celery_config``), in Celery's units."""
+        out: dict[str, int] = {}
+        if self.max_tasks_per_child is not None:
+            out["worker_max_tasks_per_child"] = self.max_tasks_per_child
+        if self.max_memory_per_child is not None:
+            # Celery counts kilobytes (KiB of resident memory).
+            out["worker_max_memory_per_child"] = memory_bytes(self.max_memory_per_child) // 1024
+        return out
+
+    @model_validator(mode="after")
+    def _child_below_limit(self) -> CeleryWorkerSet:
+        child = self.max_memory_per_child
+        if child is not None and memory_bytes(child) >= memory_bytes(self.resources.memory_limit):
+            raise ValueError(
+                f"max_memory_per_child {child!r} is not below resources.memory_limit "
+                f"{self.resources.memory_limit!r}: the container would be OOM-killed before a task process "
+                "is replaced"
+            )
+        return self
 
 
 def _kind(default: str) -> Any:
@@ -154,6 +181,12 @@ class KubernetesExecutor(Props):
     """Resources and pod options of every task pod (``replicas`` is ignored)."""
     namespace: str | None = None
     """Launch task pods in this namespace (None: the release's). A Role and RoleBinding are made there."""
+    multi_namespace: list[str] = []
+    """More namespaces task pods may run in (``[kubernetes_executor] multi_namespace_mode`` with its
+    namespace list): each gets the task pods' ServiceAccount, airflow.cfg, a copy of the generated
+    Secret, the scheduler's (and the cleanup's) Role and RoleBinding, and its network policies; no
+    cluster-wide rule. A task picks one with ``executor_config={"pod_override":
+    k8s.V1Pod(metadata=k8s.V1ObjectMeta(namespace="..."))}``; the others run in ``namespace``."""
     delete_worker_pods: bool = True
     """``[kubernetes_executor] delete_worker_pods``: delete a task's pod when it finishes."""
     cleanup: PodCleanup = PodCleanup()
@@ -163,6 +196,16 @@ class KubernetesExecutor(Props):
     @classmethod
     def _namespace(cls, value: str | None) -> str | None:
         return None if value is None else check_dns_label("a namespace", value)
+
+    @field_validator("multi_namespace")
+    @classmethod
+    def _namespaces(cls, value: list[str]) -> list[str]:
+        for namespace in value:
+            check_dns_label("a namespace", namespace)
+        dupes = sorted({n for n in value if value.count(n) > 1})
+        if dupes:
+            raise ValueError(f"multi_namespace repeats {', '.join(dupes)}: each namespace may appear once")
+        return value
 
     @property
     def core_name(self) -> str:
@@ -180,6 +223,8 @@ class EdgeWorkerSet(ComponentProps):
     """Tasks per worker pod."""
     resources: Resources = Resources(cpu_request="500m", memory_request="1Gi", cpu_limit="2", memory_limit="2Gi")
     """Requests and limits of the worker container."""
+    autoscaling: Autoscaling | None = None
+    """HPA (CPU/memory) or KEDA (queued + running Edge tasks of these queues) scaling; None: fixed replicas."""
 
     @field_validator("name")
     @classmethod

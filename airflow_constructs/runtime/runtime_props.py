@@ -8,7 +8,7 @@ connections and variables from.
 from __future__ import annotations
 
 import re
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 from pydantic import Field, field_validator, model_validator
 
@@ -70,17 +70,48 @@ class SecretsBackend(Props):
         return self
 
 
+GENERATED_FERNET_KEY = r"^fernet-key(-[a-z0-9]{1,20})?$"
+"""Names of the generated Secret's Fernet keys (``fernet_keys`` items given as strings)."""
+
+
 class AirflowSecrets(Props):
     """Where each Airflow secret comes from. None (the default): generated once in-cluster."""
 
     fernet_key: SecretRef | None = None
     """``[core] fernet_key``: encrypts connections and variables in the database. Keep it forever."""
+    fernet_keys: list[SecretRef | Annotated[str, Field(json_schema_extra={"pattern": GENERATED_FERNET_KEY})]] = []
+    """Fernet key rotation: the key set, newest first (``[core] fernet_key`` becomes ``new,old``, as
+    Airflow's MultiFernet expects, and a Job runs ``airflow rotate-fernet-key``). Each key is a
+    ``SecretRef``, or the name of a key of the generated Secret (``fernet-key``, the first
+    generated one, or ``fernet-key-<suffix>``: generated in-cluster when missing). Drop the old key
+    once the rotation Job has finished. Default (empty): the single ``fernet_key``."""
     api_secret_key: SecretRef | None = None
     """``[api] secret_key``: signs session cookies; the same on every api-server replica."""
     jwt_secret: SecretRef | None = None
     """``[api_auth] jwt_secret``: signs the JWTs of the UI, REST API and execution API."""
     admin_passwords: SecretRef | None = None
     """JSON ``{"<user>": "<password>"}`` for the simple auth manager's users."""
+
+    @field_validator("fernet_keys")
+    @classmethod
+    def _fernet_keys(cls, value: list[SecretRef | str]) -> list[SecretRef | str]:
+        for item in value:
+            if isinstance(item, str) and not re.match(GENERATED_FERNET_KEY, item):
+                raise ValueError(
+                    f"{item!r} names no generated key: use 'fernet-key' or 'fernet-key-<suffix>' (lowercase "
+                    "letters and digits, e.g. 'fernet-key-2'), or a SecretRef {name, key}"
+                )
+        shown = [item if isinstance(item, str) else f"{item.name}/{item.key}" for item in value]
+        dupes = sorted({s for s in shown if shown.count(s) > 1})
+        if dupes:
+            raise ValueError(f"fernet_keys repeat {', '.join(dupes)}: each key may appear once")
+        return value
+
+    @model_validator(mode="after")
+    def _one_way(self) -> AirflowSecrets:
+        if self.fernet_key is not None and self.fernet_keys:
+            raise ValueError("fernet_key and fernet_keys are both set: give the Fernet keys one way")
+        return self
 
 
 class RuntimeProps(Props):

@@ -54,7 +54,7 @@ def call(method: str, url: str, token: str, ctx: ssl.SSLContext) -> Any:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--namespace", required=True)
+    parser.add_argument("--namespace", required=True, action="append", help="repeat for each namespace")
     parser.add_argument("--selector", required=True)
     parser.add_argument("--min-age-minutes", type=int, default=60)
     args = parser.parse_args(argv)
@@ -65,12 +65,13 @@ def main(argv: list[str]) -> int:
     with open(f"{SA_DIR}/token") as fh:
         token = fh.read().strip()
     ctx = ssl.create_default_context(cafile=f"{SA_DIR}/ca.crt")
-    base = f"https://{host}:{port}/api/v1/namespaces/{args.namespace}/pods"
-    pods = call("GET", f"{base}?labelSelector={urllib.parse.quote(args.selector)}", token, ctx)["items"]
     now = dt.datetime.now(dt.UTC)
-    for name in stale(pods, now, dt.timedelta(minutes=args.min_age_minutes)):
-        call("DELETE", f"{base}/{name}", token, ctx)
-        print(f"deleted {name}", flush=True)
+    for namespace in args.namespace:
+        base = f"https://{host}:{port}/api/v1/namespaces/{namespace}/pods"
+        pods = call("GET", f"{base}?labelSelector={urllib.parse.quote(args.selector)}", token, ctx)["items"]
+        for name in stale(pods, now, dt.timedelta(minutes=args.min_age_minutes)):
+            call("DELETE", f"{base}/{name}", token, ctx)
+            print(f"deleted {namespace}/{name}", flush=True)
     return 0
 
 

@@ -54,6 +54,12 @@ POD_LAUNCHER = {
 POD_CLEANUP = {Access("list", "pods"), Access("delete", "pods")}
 """The cleanup CronJob finds finished task pods and deletes them."""
 
+API_SERVER_RESTART = {
+    Access("get", "deployments.apps", "airflow-api-server"),
+    Access("patch", "deployments.apps", "airflow-api-server"),
+}
+"""The api-server's restart CronJob reads and patches (rollout restart) that one Deployment."""
+
 GRANTS: dict[str, dict[str, set[Access]]] = {
     "airflow2": {"airflow-secrets-bootstrap": BOOTSTRAP},
     "celery": {"airflow-secrets-bootstrap": BOOTSTRAP},
@@ -65,7 +71,7 @@ GRANTS: dict[str, dict[str, set[Access]]] = {
     },
     "ldap": {"airflow-secrets-bootstrap": BOOTSTRAP},
     "oauth": {"airflow-secrets-bootstrap": BOOTSTRAP},
-    "production": {"airflow-secrets-bootstrap": BOOTSTRAP},
+    "production": {"airflow-secrets-bootstrap": BOOTSTRAP, "airflow-api-server-restart": API_SERVER_RESTART},
 }
 
 FORBIDDEN = [
@@ -88,6 +94,12 @@ FORBIDDEN = [
     Access("escalate", "roles"),
     Access("bind", "roles"),
     Access("create", "deployments.apps"),
+    # Other Deployments and other ways to change one: a restart CronJob patches exactly one.
+    Access("patch", "deployments.apps", "airflow-scheduler"),
+    Access("list", "deployments.apps"),
+    Access("update", "deployments.apps", "airflow-api-server"),
+    Access("delete", "deployments.apps", "airflow-api-server"),
+    Access("patch", "deployments.apps", subresource="scale"),
     Access("patch", "configmaps"),
     Access("update", "pods"),
     # Anything in another namespace or cluster-wide.
@@ -103,7 +115,7 @@ FORBIDDEN = [
 ]
 """Asked for every ServiceAccount; only a line of its own ``GRANTS`` may answer yes."""
 
-UNGRANTED = sorted(POD_LAUNCHER | POD_CLEANUP | BOOTSTRAP, key=str)
+UNGRANTED = sorted(POD_LAUNCHER | POD_CLEANUP | BOOTSTRAP | API_SERVER_RESTART, key=str)
 """Everything that some ServiceAccount is granted: every other one must be denied it."""
 
 
@@ -121,7 +133,7 @@ def expected_grants(app: AppManifests) -> dict[str, set[Access]]:
 
 def granted_by_roles(app: AppManifests) -> dict[str, set[Access]]:
     """The grants the app's Roles and RoleBindings spell out, per ServiceAccount, one per verb,
-    resource and name (only core-group rules appear in our output; another group fails loudly)."""
+    resource and name (rules of the core group and of ``apps``; another group fails loudly)."""
     roles = {(r["metadata"]["namespace"], r["metadata"]["name"]): r for r in app.of_kind("Role")}
     grants: dict[str, set[Access]] = {sa: set() for sa in service_accounts(app)}
     for binding in app.of_kind("RoleBinding"):
@@ -131,9 +143,11 @@ def granted_by_roles(app: AppManifests) -> dict[str, set[Access]]:
         for subject in binding["subjects"]:
             assert subject["kind"] == "ServiceAccount" and subject["namespace"] == app.namespace, subject
             for rule in role["rules"]:
-                assert rule["apiGroups"] == [""], f"{app.name}: rule outside the core group: {rule}"
+                assert rule["apiGroups"] in ([""], ["apps"]), f"{app.name}: rule of another API group: {rule}"
+                group = rule["apiGroups"][0]
                 for resource in rule["resources"]:
                     base, _, sub = resource.partition("/")
+                    base = f"{base}.{group}" if group else base
                     for verb in rule["verbs"]:
                         for name in rule.get("resourceNames") or [None]:
                             where = "<app>" if ns == app.namespace else ns

@@ -53,7 +53,7 @@ StatsD exporter        ``prom/statsd-exporter`` is a Go binary with no Debian or
                        mapping config (a bad rule fails), StatsD over UDP in, ``/metrics`` out.
 Secrets                the bootstrap Job talks to the Kubernetes API, so it is not run: its own
                        ``generate()`` (from the ConfigMap that ships the script) makes every key
-                       of its ``spec.json``, as the Job would.
+                       of its ``spec.json`` that the harness was not given, as the Job would.
 One pod per workload   ``replicas`` (0, 2 or autoscaled) is ignored; each workload runs one pod
                        named ``<workload>-0``. No restarts: a main container that exits, an init
                        container or Job that fails, or a probe that never passes is a failure.
@@ -696,8 +696,12 @@ class Harness:
         exec(compile(self.plan.bootstrap_script, "bootstrap_secrets.py", "exec"), module.__dict__)
         generate: Callable[[str, dict[str, Any] | None], str] = module.generate
         for secret in self.plan.bootstrap_spec["secrets"]:
-            values = {k: generate(s["kind"], s.get("options")) for k, s in secret["keys"].items()}
-            self.secrets.setdefault(secret["name"], {}).update(values)
+            # Like the Job: only missing keys are made; a value already there (given to the harness,
+            # e.g. from an earlier run on the same database) is never replaced.
+            have = self.secrets.setdefault(secret["name"], {})
+            for key, s in secret["keys"].items():
+                if key not in have:
+                    have[key] = generate(s["kind"], s.get("options"))
 
     def secret(self, name: str, key: str, where: str) -> str:
         try:

@@ -208,3 +208,13 @@ def test_exporter_stand_in_exits_1_where_the_exporter_would(
         statsd_exporter.load_rules(str(path))
     assert exit_info.value.code == 1
     assert capsys.readouterr().err == f"statsd_exporter: error: {message}\n"
+
+
+def test_prepare_keeps_secret_values_it_was_given_like_the_bootstrap_job() -> None:
+    deps = Deps(getpass.getuser(), Path("/nonexistent/venv"), Path("/usr/bin"), 15432, Path("/nonexistent/harness"))
+    with Harness(DIST / "default", deps=deps, label="unit-given-secrets") as h:
+        h.secrets["airflow-generated"] = {"fernet-key": "given"}
+        h.prepare()
+        generated = h.secrets["airflow-generated"]
+        assert generated["fernet-key"] == "given"  # present: kept, never regenerated
+        assert set(generated) == {"admin-passwords", "api-secret-key", "fernet-key", "jwt-secret", "postgres-password"}

@@ -144,7 +144,7 @@ def start_keycloak(base: Path, env: dict[str, str], pki: dict[str, str], realm_f
     admin_password, client_secret = secrets.token_urlsafe(18), secrets.token_urlsafe(24)
     log = open(base / "keycloak.log", "wb")  # noqa: SIM115 -- the process writes it until the end
     proc = subprocess.Popen(
-        [str(home / "bin" / "kc.sh"), "start-dev", "--import-realm", f"--https-port={port}",
+        [str(home / "bin" / "kc.sh"), "start-dev", "--import-realm", "--http-host=127.0.0.1", f"--https-port={port}",
          f"--https-certificate-file={base / 'tls.crt'}", f"--https-certificate-key-file={base / 'tls.key'}",
          f"--http-port={free_port()}", f"--http-management-port={free_port()}"],
         env={**os.environ, "KC_BOOTSTRAP_ADMIN_USERNAME": "admin", "KC_BOOTSTRAP_ADMIN_PASSWORD": admin_password,
@@ -153,7 +153,7 @@ def start_keycloak(base: Path, env: dict[str, str], pki: dict[str, str], realm_f
     )  # fmt: skip
     ca = ssl.create_default_context(cadata=pki["ca.crt"])
     kc = Keycloak(f"https://127.0.0.1:{port}", ca, admin_password, client_secret, proc)
-    deadline = time.monotonic() + 300
+    deadline = time.monotonic() + 480
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise AssertionError(f"Keycloak exited: {(base / 'keycloak.log').read_text()[-3000:]}")
@@ -163,7 +163,7 @@ def start_keycloak(base: Path, env: dict[str, str], pki: dict[str, str], realm_f
         except OSError:
             pass
         time.sleep(2)
-    raise AssertionError(f"Keycloak not ready in 300 s: {(base / 'keycloak.log').read_text()[-3000:]}")
+    raise AssertionError(f"Keycloak not ready in 480 s: {(base / 'keycloak.log').read_text()[-3000:]}")
 
 
 def synth_keycloak_app(dist: Path, url: str) -> None:

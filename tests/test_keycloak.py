@@ -271,3 +271,71 @@ def test_provider_from_extra_pip_packages() -> None:
         extra_pip_packages=["apache_airflow_providers_keycloak==0.11.2"],
     )
     assert airflow_cfg(manifests).get("core", "auth_manager").endswith("KeycloakAuthManager")
+
+
+class _Response:
+    def __init__(self, status: int, body: Any) -> None:
+        self.status_code, self._body = status, body
+        self.text = json.dumps(body) if body is not None else ""
+
+    def json(self) -> Any:
+        return self._body
+
+    def raise_for_status(self) -> None:
+        assert self.status_code < 300
+
+
+class _FakeKeycloak:
+    """The admin REST API calls keycloak_setup.py makes, on in-memory policies (no server)."""
+
+    def __init__(self) -> None:
+        self.policies: dict[str, dict[str, Any]] = {}
+        self.calls: list[str] = []
+        self.connection = self
+
+    def raw_get(self, url: str, **params: Any) -> _Response:
+        if url.endswith("/scope?max=-1"):
+            return _Response(200, [{"id": f"s-{n}", "name": n} for n in ("GET", "LIST", "MENU", "POST", "PUT")])
+        if url.endswith("/resource?max=-1"):
+            return _Response(200, [{"_id": f"r-{n}", "name": n} for n in ("Dag", "Dags")])
+        assert url.endswith("/policy?max=-1"), url
+        return _Response(200, list(self.policies.values()))
+
+    def raw_post(self, url: str, data: str) -> _Response:
+        body = json.loads(data)
+        self.calls.append(f"POST {body['name']}")
+        self.policies[body["name"]] = {**body, "id": f"p-{body['name']}"}
+        return _Response(201, self.policies[body["name"]])
+
+    def raw_put(self, url: str, data: str) -> _Response:
+        body = json.loads(data)
+        self.calls.append(f"PUT {body['name']}")
+        assert url.endswith(f"/{body['id']}")
+        self.policies[body["name"]] = body
+        return _Response(204, None)
+
+    def get_groups(self, query: dict[str, str]) -> list[dict[str, str]]:
+        return [{"id": "g-1", "name": query["search"]}]
+
+
+def test_setup_script_creates_then_updates_team_policies() -> None:
+    from airflow_constructs.scripts.keycloak_setup import Authz, ensure_team
+
+    fake = _FakeKeycloak()
+    authz = Authz(fake, "acme", "uuid")
+    team = {"group": "team-a", "name": "a", "pattern": "^(x)$", "scopes": ["GET", "LIST", "POST"]}
+    ensure_team(fake, authz, team)
+    names = ["team-a-group", "team-a-dag-ids", "team-a", "team-a-dags", "team-a-browse"]
+    assert fake.calls == [f"POST {n}" for n in names]
+    assert fake.policies["team-a-dag-ids"]["targetClaim"] == "resource_id"
+    assert fake.policies["team-a-dag-ids"]["targetContextAttributes"] is True
+    assert fake.policies["team-a"]["policies"] == ["p-team-a-group", "p-team-a-dag-ids"]
+    assert fake.policies["team-a-dags"]["scopes"] == ["s-GET", "s-POST"]
+    assert fake.policies["team-a-dags"]["resources"] == ["r-Dag"]
+    assert fake.policies["team-a-browse"]["scopes"] == ["s-LIST", "s-MENU"]
+    assert fake.policies["team-a-browse"]["resources"] == ["r-Dag", "r-Dags"]
+    # Run again with another DAG: the same objects, updated in place, none created.
+    fake.calls.clear()
+    ensure_team(fake, authz, {**team, "pattern": "^(y)$"})
+    assert fake.calls == [f"PUT {n}" for n in names]
+    assert fake.policies["team-a-dag-ids"]["pattern"] == "^(y)$"

@@ -189,6 +189,8 @@ def synth_keycloak_app(dist: Path, url: str) -> None:
             }
         ),
         extra_pip_packages=[],
+        # No Ingress: its host would become [api] base_url, where the auth manager sends the browser.
+        api_server={"expose": None},
     )
     app.synth()
 

@@ -43,6 +43,7 @@ from .runtime.executors import (
     LocalExecutor,
     PodCleanup,
 )
+from .runtime.keycloak import KeycloakAdminCredentials, KeycloakAuth, Team
 from .runtime.logs import LogsProps, LogsVolume, RemoteLogging
 from .runtime.runtime_props import AirflowSecrets, RuntimeProps, SecretsBackend
 from .services.database import DatabaseConnection, DatabaseTls, EmbeddedPostgres, ExternalDatabase
@@ -100,6 +101,8 @@ __all__ = [
     "KedaAutoscaling",
     "Kerberos",
     "KerberosProps",
+    "KeycloakAdminCredentials",
+    "KeycloakAuth",
     "KubernetesExecutor",
     "KubernetesExecutorPods",
     "LdapAuth",
@@ -136,6 +139,7 @@ __all__ = [
     "SecretsBackend",
     "ServiceTls",
     "SimpleAuth",
+    "Team",
     "Toleration",
     "Triggerer",
     "TriggererProps",

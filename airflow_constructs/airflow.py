@@ -12,8 +12,10 @@ from .components.api_server import ApiServer, ApiServerProps
 from .components.dag_processor import DagProcessor, DagProcessorProps
 from .components.edge import EdgeWorkers
 from .components.execution_api import ExecutionApi
+from .components.fab_teams import FabTeams
 from .components.flower import Flower, FlowerProps
 from .components.kerberos import Kerberos, KerberosProps, add_kerberos, kerberos_config
+from .components.keycloak_setup import KeycloakSetup
 from .components.kubernetes_executor import KubernetesExecutorPods
 from .components.maintenance import (
     DbClean,
@@ -42,6 +44,7 @@ from .network.props import NetworkPolicyProps
 from .runtime.airflow_runtime import AirflowRuntime, check_name_from_id
 from .runtime.auth import FabAuth
 from .runtime.executors import CeleryExecutor, EdgeExecutor, KubernetesExecutor
+from .runtime.keycloak import KeycloakAuth
 from .runtime.runtime_props import RuntimeProps
 from .services.database import DatabaseConnection, EmbeddedPostgres, ExternalDatabase
 from .services.embedded import generated_secret_name
@@ -318,6 +321,12 @@ class Airflow(Construct):
         # FAB keeps users in the database: a Job creates the admin (not with LDAP/OAuth users).
         if self.runtime.fab and (not isinstance(p.auth, FabAuth) or p.auth.database_users):
             self.admin_user = AdminUser(self, "admin-user", runtime=self.runtime, username=p.admin_user)
+        self.fab_teams: FabTeams | None = None
+        if isinstance(p.auth, FabAuth) and p.auth.teams:
+            self.fab_teams = FabTeams(self, "fab-teams", runtime=self.runtime, auth=p.auth)
+        self.keycloak_setup: KeycloakSetup | None = None
+        if isinstance(p.auth, KeycloakAuth) and p.auth.setup is not None:
+            self.keycloak_setup = KeycloakSetup(self, "keycloak-setup", runtime=self.runtime, auth=p.auth)
         self.triggerer = Triggerer(self, "triggerer", runtime=self.runtime, props=p.triggerer)
 
         self.workers: list[CeleryWorkers] = []

@@ -5,6 +5,8 @@
     airflow-constructs schema                       print the config file's JSON Schema
     airflow-constructs diagram CONFIG.yaml          print a Mermaid diagram of the install
     airflow-constructs migrate VALUES.yaml -o FILE  a config file from the official chart's values
+    airflow-constructs keycloak-realm CONFIG.yaml --airflow-url URL -o FILE
+                                                    a Keycloak realm import for auth.kind keycloak
 
 A config file is the ``Airflow`` construct's props plus ``namespace`` and ``chart`` (see
 ``config_file``). Bad input exits with status 2, says where and why on stderr, and writes nothing.
@@ -14,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
+import re
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -86,7 +90,28 @@ def _parser() -> argparse.ArgumentParser:
     )
     diagram.add_argument("config", metavar="CONFIG", type=Path, help="YAML or JSON config file")
     _migrate_parser(commands)
+    _realm_parser(commands)
     return parser
+
+
+def _realm_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    realm = commands.add_parser(
+        "keycloak-realm",
+        help="write a Keycloak realm import file for a config file with auth.kind keycloak",
+        description="Write the realm import (JSON) for CONFIG's auth section: a confidential client for "
+        "Airflow (its secret read by Keycloak from the env var AIRFLOW_KEYCLOAK_CLIENT_SECRET at import), "
+        "password policy (length 12, not the username, not the last 5), OTP for the admin group, "
+        "brute-force detection, short access tokens, the admin group and the teams' groups.",
+    )
+    realm.add_argument("config", metavar="CONFIG", type=Path, help="YAML or JSON config file (auth.kind keycloak)")
+    realm.add_argument(
+        "--airflow-url", required=True, help="Airflow's public base URL, e.g. https://airflow.example.com"
+    )
+    realm.add_argument("-o", "--output", metavar="FILE", type=Path, required=True, help="realm file to write")
+    realm.add_argument("--admin-group", default="airflow-admins", help="group of Airflow admins (default: %(default)s)")
+    realm.add_argument(
+        "--token-minutes", type=int, default=5, help="access token lifetime in minutes (default: %(default)s)"
+    )
 
 
 def _migrate_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -138,6 +163,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _diagram(args.config)
         if args.command == "migrate":
             return _migrate(args)
+        if args.command == "keycloak-realm":
+            return _keycloak_realm(args)
         if args.command == "chart":
             return _chart(args.config, args.output)
         return _synth(args.config, args.output)
@@ -254,3 +281,33 @@ def _diagram(config_path: Path) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _keycloak_realm(args: argparse.Namespace) -> int:
+    """Write the realm import for the config file's Keycloak auth section."""
+    from .runtime.keycloak import KeycloakAuth
+    from .runtime.keycloak_realm import realm_import
+
+    config = load_config(args.config)
+    auth = config.auth
+    if not isinstance(auth, KeycloakAuth):
+        print(f"{args.config}: auth.kind is {auth.kind!r}: keycloak-realm needs auth.kind 'keycloak'", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if not re.match(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/\S*)?$", args.airflow_url):
+        print(f"--airflow-url {args.airflow_url!r}: expected http(s)://host[:port][/path]", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if not 1 <= args.token_minutes <= 60:
+        print(f"--token-minutes {args.token_minutes}: expected 1 to 60", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    realm = realm_import(
+        realm=auth.realm,
+        airflow_url=args.airflow_url,
+        client_id=auth.client_id,
+        admin_group=args.admin_group,
+        teams=list(auth.teams),
+        token_minutes=args.token_minutes,
+    )
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(realm, indent=2, sort_keys=True) + "\n")
+    print(f"wrote {args.output} (realm {auth.realm!r}, client {auth.client_id!r})")
+    return 0

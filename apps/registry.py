@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from cdk8s import App, Chart
 
-from . import airflow2, celery, default, kubernetes_executor, ldap, oauth, production
+from . import airflow2, celery, default, keycloak, kubernetes_executor, ldap, oauth, production
 
 APPS: dict[str, Callable[[App], Chart]] = {
     "default": default.build,
@@ -16,4 +16,5 @@ APPS: dict[str, Callable[[App], Chart]] = {
     "airflow2": airflow2.build,
     "ldap": ldap.build,
     "oauth": oauth.build,
+    "keycloak": keycloak.build,
 }

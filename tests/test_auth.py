@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import json
 from typing import Any
 
 import pytest
@@ -187,7 +188,8 @@ def test_extra_config_is_appended() -> None:
         ),
         (
             {"kind": "kerberos"},
-            "AirflowProps.auth: {'kind': 'kerberos'} is not allowed: expected kind 'simple' (the default) or 'fab'",
+            "AirflowProps.auth: {'kind': 'kerberos'} is not allowed: expected kind 'simple' (the default), 'fab' "
+            "or 'keycloak'",
         ),
     ],
 )
@@ -204,3 +206,35 @@ def test_secret_ref_positional() -> None:
         "name": "X",
         "valueFrom": {"secretKeyRef": {"key": "bind-password", "name": "airflow-ldap"}},
     }
+
+
+def test_fab_teams_become_roles_mapped_from_their_groups() -> None:
+    from airflow_constructs.scripts.fab_teams import wanted
+
+    team = {"name": "a", "group": "data-a", "dags": ["y", "x"], "access": ["read", "run"]}
+    manifests = synth(auth={"kind": "fab", "oauth": {**OAUTH, "roles": {"data-a": ["Viewer"]}}, "teams": [team]})
+    text = find(manifests, "ConfigMap", "airflow-api-server-fab")["data"]["webserver_config.py"]
+    assert "AUTH_ROLES_MAPPING = {'data-a': ['Viewer', 'team-a']}" in text.splitlines()
+    job = find_prefix(manifests, "Job", "airflow-fab-teams-")
+    spec = job["spec"]["template"]["spec"]
+    assert spec["containers"][0]["command"] == ["python", "/opt/fab-teams/fab_teams.py", "/opt/fab-teams/teams.json"]
+    assert [c["name"] for c in spec["initContainers"]] == ["wait-for-migrations"]
+    data = find(manifests, "ConfigMap", "airflow-fab-teams")["data"]
+    assert json.loads(data["teams.json"]) == [{"access": ["read", "run"], "dags": ["x", "y"], "role": "team-a"}]
+    # The role: the Viewer's permissions but the global DAG ones, plus its DAGs (FAB triggers need can_edit).
+    base = {("can_read", "DAGs"), ("can_edit", "DAGs"), ("can_read", "DAG Runs"), ("can_read", "Website")}
+    assert wanted(base, {"dags": ["x"], "access": ["read", "run"]}) == {
+        ("can_read", "DAG Runs"),
+        ("can_read", "Website"),
+        ("can_read", "DAG:x"),
+        ("can_edit", "DAG:x"),
+        ("can_create", "DAG Run:x"),
+    }
+    assert conformance.no_secret_data(manifests) == []
+
+
+def test_fab_team_names_are_unique() -> None:
+    team = {"name": "a", "group": "g", "dags": ["x"]}
+    with pytest.raises(PropsError) as err:
+        synth(auth={"kind": "fab", "teams": [team, {**team, "group": "h"}]})
+    assert str(err.value) == "AirflowProps.auth: teams: name 'a' is used twice: team names must be unique"

@@ -71,7 +71,7 @@ LEAVES = {app: _chart_leaves(app) for app in APPS}
 def test_every_chart_has_image_resources_and_settings_values() -> None:
     for app, leaves in LEAVES.items():
         families = {leaf.path[0] for leaf in leaves}
-        exposed = {"api_server"} if app in ("ldap", "oauth") else set()
+        exposed = {"api_server"} if app in ("ldap", "oauth", "keycloak") else set()
         assert families == {"image", "resources", "settings", *exposed}, f"{chart_name(app)}: {families}"
         assert ("resources", "scheduler", "cpu_limit") in [leaf.path for leaf in leaves]
 

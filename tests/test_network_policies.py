@@ -48,6 +48,7 @@ OUTSIDE = {
     "gateway": Pod("gateways", {"app": "envoy"}),
     "kubernetes-api": Pod(ip="10.96.0.1"),
     "directory": Pod(ip="10.20.30.5"),
+    "keycloak": Pod("keycloak", {"app.kubernetes.io/name": "keycloak"}),
     "internet": Pod(ip="203.0.113.10"),
 }
 """Stand-ins for what lies outside the release."""
@@ -199,6 +200,19 @@ EXPECTED: dict[str, set[str]] = {
     # OAuth: the api-server reaches the provider (any address on 443 by default); the gateway's
     # namespace, not the ingress controller's, may reach the UI.
     "oauth": BASE | to("api-server", 8080, "gateway") | anywhere(443, "api-server") | kube_api("secrets-bootstrap"),
+    # Keycloak: the api-server and the keycloak-setup Job reach Keycloak's namespace on 8443 only;
+    # extra_pip_packages (the provider) lets every Airflow pod reach a package index on 443.
+    "keycloak": (
+        to("postgres", 5432, *AIRFLOW_CORE, "keycloak-setup")
+        | to("api-server", 8080, "scheduler", "ingress-controller")
+        | to("scheduler", 8793, "api-server")
+        | to("triggerer", 8794, "api-server")
+        | to("keycloak", 8443, "api-server", "keycloak-setup")
+        | anywhere(443, *AIRFLOW_CORE, "keycloak-setup")
+        | dns(*AIRFLOW_CORE, "keycloak-setup")
+        | kube_api("secrets-bootstrap")
+        | statsd(*AIRFLOW_CORE, "keycloak-setup")
+    ),
     # Airflow 2: no execution API (tasks use the database), the FAB admin-user Job.
     "airflow2": (
         to("postgres", 5432, *AIRFLOW_CORE, "admin-user")

@@ -27,6 +27,7 @@ TOKEN_PODS = {
     "airflow2": {"Job/airflow-secrets-bootstrap"},
     "ldap": {"Job/airflow-secrets-bootstrap"},
     "oauth": {"Job/airflow-secrets-bootstrap"},
+    "keycloak": {"Job/airflow-secrets-bootstrap"},
 }
 """The only pods that mount a service-account token: the ones that call the Kubernetes API."""
 

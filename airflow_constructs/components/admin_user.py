@@ -36,6 +36,7 @@ class AdminUser(Construct):
                 f'--firstname Admin --lastname User --email "{username}@airflow.invalid"; fi'
             ),
         ]
+        assert runtime.admin_passwords is not None  # generated or named whenever FAB keeps the users
         main["env"] = [*main["env"], runtime.admin_passwords.env("ADMIN_PASSWORD")]
         template = runtime.pod_template(
             self.component,

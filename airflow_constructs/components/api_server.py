@@ -16,6 +16,7 @@ from ..core.workload import ComponentProps
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.auth import FabAuth, WebserverConfig
 from ..runtime.container import API_PORT, AUTH_DIR, INIT_RESOURCES, PASSWORDS_FILE
+from ..runtime.keycloak import KeycloakAuth, keycloak_ca_volume, keycloak_env
 from .component import AirflowComponent
 from .execution_api import ExecutionApiProps
 from .recycling import PeriodicRestart, RolloutRestart
@@ -92,6 +93,7 @@ class ApiServer(AirflowComponent):
             main["env"] = [*main["env"], *fab.env]
             main["volumeMounts"] = sorted([*main["volumeMounts"], fab.mount], key=lambda m: m["mountPath"])
             volumes = [*volumes, fab.volume]
+        volumes = _keycloak(runtime, main, volumes)
         template = self._pod_template(
             p,
             containers=[main],
@@ -167,14 +169,28 @@ def _api_server(runtime: AirflowRuntime, p: ApiServerProps) -> dict[str, Any]:
             },
             "startupProbe": {"failureThreshold": 30, "httpGet": http_get, "periodSeconds": 5, "timeoutSeconds": 10},
         },
-        extra_mounts=None if runtime.fab else [{"mountPath": AUTH_DIR, "name": "auth"}],
+        extra_mounts=None if not runtime.simple_auth else [{"mountPath": AUTH_DIR, "name": "auth"}],
     )
 
 
+def _keycloak(runtime: AirflowRuntime, main: dict[str, Any], volumes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Keycloak: the client secret into ``main``'s env from its Secret, Keycloak's CA mounted."""
+    if not isinstance(runtime.props.auth, KeycloakAuth):
+        return volumes
+    main["env"] = [*main["env"], *keycloak_env(runtime.props.auth)]
+    ca = keycloak_ca_volume(runtime.props.auth)
+    if ca is None:
+        return volumes
+    main["volumeMounts"] = sorted([*main["volumeMounts"], ca[1]], key=lambda m: m["mountPath"])
+    return [*volumes, ca[0]]
+
+
 def _auth_files(runtime: AirflowRuntime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Init containers and volumes: the simple auth manager's passwords file (none with FAB)."""
+    """Init containers and volumes: the simple auth manager's passwords file (none with FAB or Keycloak)."""
     # The simple auth manager opens its passwords file for writing at start-up, so the file is
     # copied from the Secret into a small emptyDir first.
+    if not runtime.simple_auth or runtime.admin_passwords is None:
+        return [runtime.wait_for_migrations()], []
     copy_passwords = container(
         "copy-passwords",
         runtime.image.ref,
@@ -196,7 +212,4 @@ def _auth_files(runtime: AirflowRuntime) -> tuple[list[dict[str, Any]], list[dic
             },
         },
     ]
-    inits = [copy_passwords, runtime.wait_for_migrations()]
-    if runtime.fab:
-        inits, volumes = [runtime.wait_for_migrations()], []
-    return inits, volumes
+    return [copy_passwords, runtime.wait_for_migrations()], volumes

@@ -25,6 +25,7 @@ from ..runtime.auth import FabAuth
 from ..runtime.container import API_PORT
 from ..runtime.dags import GitBundleDags, GitSyncDags
 from ..runtime.executors import LocalExecutor
+from ..runtime.keycloak import KeycloakAuth
 from ..services.database import POSTGRES_PORT
 from ..services.pgbouncer import EXPORTER_PORT as PGBOUNCER_EXPORTER_PORT
 from ..services.pgbouncer import PGBOUNCER_PORT
@@ -79,6 +80,7 @@ class _Pods:
     bootstrap: list[str]
     db_clean: list[str]
     jobs: list[str]
+    keycloak_setup: list[str]
     statsd: list[str]
     postgres: list[str]
     redis: list[str]
@@ -146,6 +148,9 @@ def _release_pods(g: NetworkGraph, airflow: Composition) -> _Pods:
         *optional(airflow.admin_user, "admin-user"),
         *optional(airflow.fernet_rotation, "rotate-fernet-key"),
     ]
+    jobs += optional(airflow.fab_teams, "fab-teams")
+    keycloak_setup = optional(airflow.keycloak_setup, "keycloak-setup")
+    jobs += keycloak_setup
     return _Pods(
         api=api,
         scheduler=scheduler,
@@ -162,6 +167,7 @@ def _release_pods(g: NetworkGraph, airflow: Composition) -> _Pods:
         bootstrap=bootstrap,
         db_clean=db_clean,
         jobs=jobs,
+        keycloak_setup=keycloak_setup,
         statsd=optional(airflow.statsd, "statsd"),
         postgres=optional(airflow.postgres, "postgres"),
         redis=optional(airflow.redis, "redis"),
@@ -286,6 +292,12 @@ def _outside_flows(g: NetworkGraph, runtime: AirflowRuntime, p: NetworkPolicyPro
         g.add_outside("identity-provider", p.identity_provider.to)
         ports = p.identity_provider.ports or _identity_ports(auth)
         g.connect(pods.api, "identity-provider", ports, "LDAP server" if auth.ldap else "OAuth/OIDC provider")
+    if isinstance(auth, KeycloakAuth):
+        g.add_outside("identity-provider", p.identity_provider.to)
+        ports = p.identity_provider.ports or [auth.port]
+        g.connect(pods.api, "identity-provider", ports, "Keycloak (sign-in, authorization decisions)")
+        for pod in pods.keycloak_setup:
+            g.connect(pod, "identity-provider", ports, "Keycloak admin API (keycloak-setup Job)")
 
 
 def _kerberos_and_metrics_flows(g: NetworkGraph, airflow: Composition, pods: _Pods) -> None:

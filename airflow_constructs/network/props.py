@@ -101,8 +101,8 @@ class NetworkPolicyProps(Props):
     package_index: ExternalService = ExternalService()
     """Where ``extra_pip_packages`` are downloaded from (PyPI or a mirror); ports default to 443."""
     identity_provider: ExternalService = ExternalService()
-    """Where the LDAP server or OAuth/OIDC provider the api-server calls is; ports default to the LDAP
-    URI's (636 for ldaps, 389 for ldap) or the provider URLs' (443)."""
+    """Where the LDAP server, OAuth/OIDC provider or Keycloak the api-server calls is; ports default to the
+    LDAP URI's (636 for ldaps, 389 for ldap), the provider URLs' (443) or Keycloak's ``server_url``'s."""
     keda: list[NetworkPeer] = [NetworkPeer(namespace="keda")]
     """The KEDA operator, which queries the embedded PostgreSQL for worker sets scaled by KEDA."""
     egress: list[EgressRule] = []

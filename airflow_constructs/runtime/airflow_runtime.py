@@ -32,6 +32,7 @@ from .executors import (
     KubernetesExecutor,
     LocalExecutor,
 )
+from .keycloak import KeycloakAuth, keycloak_config
 from .logs import LOGS_FOLDER, LogStorage
 from .runtime_props import RuntimeProps
 
@@ -126,9 +127,12 @@ class AirflowRuntime(AirflowContainers, Construct):
         self.jwt_secret = None if self.airflow2 else pick(p.secrets.jwt_secret, "jwt-secret", "token")
         self.fab = self.airflow2 or isinstance(p.auth, FabAuth)
         """True when the FAB auth manager (Airflow 2's webserver, or ``FabAuth``) keeps the users."""
+        self.simple_auth = not self.fab and not isinstance(p.auth, KeycloakAuth)
+        """True with the simple auth manager (its passwords file); False with FAB or Keycloak."""
+        self.admin_passwords: SecretRef | None = None
         if self.fab:
             self.admin_passwords = pick(p.secrets.admin_passwords, "admin-password", "password")
-        else:
+        elif self.simple_auth:
             self.admin_passwords = pick(
                 p.secrets.admin_passwords, "admin-passwords", "password-json", users=[p.admin_user]
             )
@@ -233,6 +237,8 @@ class AirflowRuntime(AirflowContainers, Construct):
             return cfg.merge(out, auth_config(auth, True)) if isinstance(auth, FabAuth) else out
         if isinstance(auth, FabAuth):
             return auth_config(auth, False)
+        if isinstance(auth, KeycloakAuth):
+            return keycloak_config(auth)
         return {
             "core": {
                 "auth_manager": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",

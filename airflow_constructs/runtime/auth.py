@@ -1,4 +1,5 @@
-"""Authentication: the simple auth manager (default), or FAB with its database users, LDAP or OAuth/OIDC.
+"""Authentication: the simple auth manager (default), FAB with its database users, LDAP or OAuth/OIDC,
+or the Keycloak auth manager (``keycloak.py``).
 
 ``auth=FabAuth()`` runs Airflow 3 with the FAB auth manager (``apache-airflow-providers-fab``, in the
 official image): users live in the metadata database, and an idempotent Job creates the admin user
@@ -22,6 +23,7 @@ from pydantic import Discriminator, Tag, field_validator, model_validator
 from ..core.kube import config_map, short_hash
 from ..core.pod import SecretRef
 from ..core.props import Props, register_union_tags
+from .keycloak import KeycloakAuth, Team
 
 FAB_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
 CONFIG_DIR = "/opt/airflow/fab"
@@ -155,11 +157,22 @@ class FabAuth(Props):
     """Authenticate through an OAuth/OIDC provider."""
     extra_config: str = ""
     """Python appended to the generated ``webserver_config.py`` (no secrets here: it is a ConfigMap)."""
+    teams: list[Team] = []
+    """Groups and the DAGs each may read, edit or run: one FAB role ``team-<name>`` per team (made by the
+    fab-teams Job), its group mapped to it with LDAP or OAuth; give database users the role yourself."""
 
     @model_validator(mode="after")
     def _one(self) -> FabAuth:
         if self.ldap is not None and self.oauth is not None:
             raise ValueError("ldap and oauth are both set: choose one way to authenticate")
+        return self
+
+    @model_validator(mode="after")
+    def _unique_teams(self) -> FabAuth:
+        names = [t.name for t in self.teams]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"teams: name {duplicates[0]!r} is used twice: team names must be unique")
         return self
 
     @property
@@ -175,14 +188,14 @@ def _auth_kind(value: Any) -> str | None:
 
 
 Auth = Annotated[
-    Annotated[SimpleAuth, Tag("simple")] | Annotated[FabAuth, Tag("fab")],
+    Annotated[SimpleAuth, Tag("simple")] | Annotated[FabAuth, Tag("fab")] | Annotated[KeycloakAuth, Tag("keycloak")],
     Discriminator(
         _auth_kind,
         custom_error_type="invalid_auth_kind",
-        custom_error_message="expected kind 'simple' (the default) or 'fab'",
+        custom_error_message="expected kind 'simple' (the default), 'fab' or 'keycloak'",
     ),
 ]
-register_union_tags("simple", "fab")
+register_union_tags("simple", "fab", "keycloak")
 
 
 def webserver_config(auth: FabAuth) -> str:
@@ -211,7 +224,7 @@ def webserver_config(auth: FabAuth) -> str:
         ]
         if ldap.ca is not None:
             lines.append(f'AUTH_LDAP_TLS_CACERTFILE = "{CONFIG_DIR}/ldap-ca.crt"')
-        lines += _registration(ldap.roles, ldap.default_role)
+        lines += _registration(_with_teams(ldap.roles, auth), ldap.default_role)
     elif auth.oauth is not None:
         o = auth.oauth
         remote: dict[str, Any] = {"client_id": o.client_id, "client_kwargs": {"scope": o.scope}}
@@ -231,12 +244,27 @@ def webserver_config(auth: FabAuth) -> str:
             f'     "remote_app": {remote_text}}},',
             "]",
         ]
-        lines += _registration(o.roles, o.default_role)
+        lines += _registration(_with_teams(o.roles, auth), o.default_role)
     else:
         lines += ["AUTH_TYPE = AUTH_DB", "AUTH_ROLE_PUBLIC = None"]
     if auth.extra_config:
         lines += ["", "# extra_config", auth.extra_config.rstrip("\n")]
     return "\n".join(lines) + "\n"
+
+
+def team_role(team: Team) -> str:
+    """The FAB role of a team."""
+    return f"team-{team.name}"
+
+
+def _with_teams(roles: dict[str, list[str]], auth: FabAuth) -> dict[str, list[str]]:
+    """``roles`` plus each team's group mapped to its role."""
+    out = {group: list(r) for group, r in roles.items()}
+    for team in auth.teams:
+        out.setdefault(team.group, [])
+        if team_role(team) not in out[team.group]:
+            out[team.group].append(team_role(team))
+    return out
 
 
 def _registration(roles: dict[str, list[str]], default_role: str) -> list[str]:

@@ -30,6 +30,7 @@ from .executors import (
     check_executor_list,
     executor_list,
 )
+from .keycloak import PROVIDER, KeycloakAuth
 from .logs import LogsProps
 
 E = TypeVar("E", LocalExecutor, CeleryExecutor, KubernetesExecutor, EdgeExecutor)
@@ -191,6 +192,16 @@ class RuntimeProps(Props):
 
     @model_validator(mode="after")
     def _airflow2_limits(self) -> RuntimeProps:
+        auth = self.auth
+        if isinstance(auth, KeycloakAuth):
+            if self.image.airflow2:
+                raise ValueError(f"auth kind 'keycloak' needs Airflow 3; the image runs Airflow {self.image.version}")
+            pip = [re.split(r"[\[<>=!~]", p)[0].lower().replace("_", "-") for p in self.extra_pip_packages]
+            if not auth.provider_in_image and PROVIDER not in pip:
+                raise ValueError(
+                    f"auth kind 'keycloak' needs {PROVIDER}: build it into the image and set "
+                    f"auth.provider_in_image, or add it to extra_pip_packages"
+                )
         if not self.image.airflow2:
             return self
         if self.find_executor(EdgeExecutor) is not None:

@@ -3,6 +3,8 @@
 #   * an Airflow 3.3.2 virtualenv (postgres, celery and statsd extras, FAB and cncf.kubernetes providers)
 #   * Debian PostgreSQL 15 and Redis, run as an unprivileged user on loopback only
 #   * Debian PgBouncer (the harness runs it for the PgBouncer images)
+#   * Keycloak (Maven Central's keycloak-quarkus-dist zip, checked against its .sha1; runs on Java 17),
+#     Debian's chromium and npm's playwright-core for the Keycloak sign-in case (test_keycloak_e2e.py)
 #
 # Idempotent: every step is skipped when its result already exists. Everything is
 # cached under <repo>/.cache/e2e/ (git-ignored). Must run as root on Debian/Ubuntu
@@ -48,7 +50,12 @@ PIP_REQUIREMENTS=(
   "apache-airflow-providers-fab"
   # KubernetesExecutor (the kubernetes-executor app, tests/e2e/kubelet.py)
   "apache-airflow-providers-cncf-kubernetes"
+  "apache-airflow-providers-keycloak==0.11.2"
 )
+E2E_KEYCLOAK_VERSION="${E2E_KEYCLOAK_VERSION:-26.4.7}"
+KEYCLOAK_DIR="$E2E_CACHE_DIR/keycloak-$E2E_KEYCLOAK_VERSION"
+BROWSER_DIR="$E2E_CACHE_DIR/browser"
+PLAYWRIGHT_VERSION=1.65.1
 VENV_STAMP="$VENV/.e2e-requirements"
 
 log() { printf '[setup_deps] %s\n' "$*" >&2; }
@@ -76,6 +83,10 @@ install_apt() {
   [ -x "$E2E_PYTHON" ] || missing+=(python3)
   "$E2E_PYTHON" -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
+  command -v unzip >/dev/null 2>&1 || missing+=(unzip)
+  command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
   if [ "${#missing[@]}" -eq 0 ]; then
     log "apt packages present"
     return 0
@@ -240,6 +251,8 @@ export E2E_PG_BIN=$(pg_bin || echo /usr/lib/postgresql/15/bin)
 export E2E_PG_DATA=$PG_DATA
 export E2E_PG_PORT=$E2E_PG_PORT
 export E2E_REDIS_PORT=$E2E_REDIS_PORT
+export E2E_KEYCLOAK_DIR=$KEYCLOAK_DIR
+export E2E_BROWSER_DIR=$BROWSER_DIR
 export E2E_SQL_ALCHEMY_CONN=postgresql+psycopg2://$PG_USER_NAME:$PG_PASSWORD@127.0.0.1:$E2E_PG_PORT/$PG_DB
 export E2E_CELERY_BROKER_URL=redis://127.0.0.1:$E2E_REDIS_PORT/0
 export E2E_CELERY_RESULT_BACKEND=db+postgresql://$PG_USER_NAME:$PG_PASSWORD@127.0.0.1:$E2E_PG_PORT/$PG_DB
@@ -252,11 +265,37 @@ status() {
   printf 'redis:    %s\n' "$(redis_running && echo "running on 127.0.0.1:$E2E_REDIS_PORT" || echo stopped)"
 }
 
+install_keycloak() {
+  if [ -x "$KEYCLOAK_DIR/bin/kc.sh" ]; then
+    log "keycloak present: $KEYCLOAK_DIR"
+  else
+    local url="https://repo.maven.apache.org/maven2/org/keycloak/keycloak-quarkus-dist/$E2E_KEYCLOAK_VERSION"
+    local zip="$E2E_CACHE_DIR/keycloak-$E2E_KEYCLOAK_VERSION.zip"
+    log "download keycloak-quarkus-dist $E2E_KEYCLOAK_VERSION (152 MiB)"
+    curl -sSfL -o "$zip" "$url/keycloak-quarkus-dist-$E2E_KEYCLOAK_VERSION.zip"
+    [ "$(sha1sum "$zip" | cut -d' ' -f1)" = "$(curl -sSfL "$url/keycloak-quarkus-dist-$E2E_KEYCLOAK_VERSION.zip.sha1")" ] \
+      || die "keycloak zip does not match its .sha1"
+    unzip -q -o "$zip" -d "$E2E_CACHE_DIR"
+    rm -f "$zip"
+  fi
+  chmod -R a+rX "$KEYCLOAK_DIR"
+  if [ -f "$BROWSER_DIR/node_modules/playwright-core/package.json" ]; then
+    log "playwright-core present: $BROWSER_DIR"
+  else
+    log "npm install playwright-core@$PLAYWRIGHT_VERSION (drives Debian's chromium; downloads no browser)"
+    mkdir -p "$BROWSER_DIR"
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install -s --no-audit --no-fund --prefix "$BROWSER_DIR" \
+      "playwright-core@$PLAYWRIGHT_VERSION" >/dev/null
+  fi
+  chmod -R a+rX "$BROWSER_DIR"
+}
+
 install_all() {
   require_root
   install_apt
   ensure_user
   install_venv
+  install_keycloak
   init_postgres
 }
 

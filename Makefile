@@ -141,8 +141,9 @@ $(CLUSTER_135_BIN)/.built: $(CLUSTER_135_GO)
 		-o $(CURDIR)/$(CLUSTER_135_BIN)/ ./cmd/...
 	touch $@
 
-## cluster-tools: build etcd, kube-apiserver and kube-controller-manager into .tools/cluster/bin/
-## (about 13 min cold on 2 busy cores, seconds from Go's build cache)
+## cluster-tools: build etcd, kube-apiserver and kube-controller-manager into .tools/cluster/bin/ (1.37)
+## and .tools/cluster/v1.35/bin/ (1.35): about 13 min cold each on 2 busy cores (far more when
+## other builds share them), seconds from Go's build cache
 .PHONY: cluster-tools cluster-up cluster-down cluster-test
 cluster-tools: $(CLUSTER_BIN)/.built $(CLUSTER_135_BIN)/.built
 

@@ -80,6 +80,8 @@ def _network_policy(cidr: str) -> dict[str, Any]:
 
 
 def _non_canonical_cidr(value: Any) -> str | None:
+    if re.fullmatch(r"[0-9.]*\b0[0-9][0-9.]*/[0-9]+", value):
+        return "an IPv4 octet with a leading zero ('010' is octal to some parsers): 1.35 takes it, 1.37 refuses it"
     try:
         ipaddress.ip_network(value.strip(), strict=False)
     except ValueError:

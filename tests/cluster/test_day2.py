@@ -25,7 +25,7 @@ import yaml
 from tests.cluster import rbac
 from tests.cluster.apps import AppManifests
 from tests.cluster.cluster import Cluster, Result
-from tests.cluster.control_plane import RUN, running
+from tests.cluster.control_plane import NEWEST, running
 
 pytestmark = pytest.mark.cluster
 
@@ -70,7 +70,7 @@ def _run_restart(cluster: Cluster, app: AppManifests, namespace: str, deployment
         sa_dir.mkdir()
         (sa_dir / "token").write_text(token.stdout.strip())
         (sa_dir / "namespace").write_text(namespace)
-        (sa_dir / "ca.crt").write_bytes((RUN / "pki" / "ca.crt").read_bytes())
+        (sa_dir / "ca.crt").write_bytes((NEWEST.run / "pki" / "ca.crt").read_bytes())
         (work / SCRIPT).write_text(config_map["data"][SCRIPT])
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),

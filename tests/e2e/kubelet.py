@@ -109,7 +109,7 @@ class KubeApi:
 
     def __init__(self, endpoints: control_plane.Endpoints) -> None:
         self.server = endpoints.server
-        self.context: ssl.SSLContext = control_plane._admin_context()
+        self.context: ssl.SSLContext = control_plane._admin_context(control_plane.NEWEST)
 
     def call(self, method: str, path: str, body: Any = None, content_type: str = "application/json") -> Any:
         data = json.dumps(body).encode() if body is not None else None
@@ -392,7 +392,7 @@ class KubeHarness(Harness):
         account = pod.spec.get("serviceAccountName", "default")
         directory.mkdir(parents=True, exist_ok=True)
         ca = directory / "ca.crt"
-        ca.write_bytes((control_plane.RUN / "pki" / "ca.crt").read_bytes())
+        ca.write_bytes((control_plane.NEWEST.run / "pki" / "ca.crt").read_bytes())
         cluster = {"server": self.endpoints.server, "certificate-authority": str(ca)}
         context = {"cluster": "test", "user": account, "namespace": self.plan.namespace}
         config = {
@@ -534,7 +534,7 @@ class KubeHarness(Harness):
             sa_dir.mkdir()
             (sa_dir / "token").write_text(token)
             (sa_dir / "namespace").write_text(self.plan.namespace)
-            (sa_dir / "ca.crt").write_bytes((control_plane.RUN / "pki" / "ca.crt").read_bytes())
+            (sa_dir / "ca.crt").write_bytes((control_plane.NEWEST.run / "pki" / "ca.crt").read_bytes())
             (work / CLEANUP_SCRIPT).write_text(source)
             env = {
                 "PATH": f"{self.deps.venv}/bin:/usr/bin:/bin",

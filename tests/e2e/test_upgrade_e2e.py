@@ -23,8 +23,15 @@ import pytest
 from cdk8s import App
 
 from apps import default as default_app
-from tests.e2e.harness import REPO, HarnessError, dags_folder
-from tests.e2e.upgrade import SecretStore, UpgradeHarness
+from tests.e2e.harness import REPO, Deps, HarnessError, dags_folder
+from tests.e2e.upgrade import (
+    Interrupted,
+    InterruptibleHarness,
+    SecretStore,
+    UpgradeHarness,
+    run_backup,
+    waiting_problems,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -91,12 +98,14 @@ def _get(h: UpgradeHarness, path: str) -> Any:
         return {"error": f"{err.code} {err.read()[:200]!r}"}
 
 
-def kept_problems(h: UpgradeHarness, before: Stored) -> list[str]:
-    """What v2 lost of v1 (empty: nothing): the migration Job, the Secrets, the data."""
+def kept_problems(h: UpgradeHarness, before: Stored, *, new_job: bool = True) -> list[str]:
+    """What v2 lost of v1 (empty: nothing): the migration Job (under a new name unless the manifests
+    are the same: ``new_job=False``), the Secrets, the data."""
     problems = []
     migrate = h.job_runs(MIGRATE)
-    if not migrate or set(migrate) & set(before.migrate_pods) or list(migrate.values()) != [0]:
-        problems.append(f"migration Job: v1 ran {before.migrate_pods}, v2 ran {migrate} (want one new name, exit 0)")
+    renamed = not set(migrate) & set(before.migrate_pods) if new_job else set(migrate) == set(before.migrate_pods)
+    if not renamed or list(migrate.values()) != [0]:
+        problems.append(f"migration Job: v1 ran {before.migrate_pods}, v2 ran {migrate} (want one run, exit 0)")
     for name, values in before.secrets.items():
         changed = sorted(k for k, v in values.items() if h.store.values()[name].get(k) != v)
         if changed:
@@ -105,7 +114,7 @@ def kept_problems(h: UpgradeHarness, before: Stored) -> list[str]:
         if connection_password(h) != before.password:
             problems.append(f"connection {CONN_ID}: password decrypts to another value")
     except HarnessError as err:
-        problems.append(f"connection {CONN_ID}: password does not decrypt: {err.reason[-300:]}")
+        problems.append(f"connection {CONN_ID}: password not read back: {err.reason[-300:]}")
     variable = _get(h, f"/api/v2/variables/{VARIABLE}")
     if variable.get("value") != before.variable:
         problems.append(f"variable {VARIABLE}: {variable}")
@@ -170,4 +179,216 @@ def test_config_change_selftest_changed_fernet_key(
         h.start()
         problems = kept_problems(h, before)
     assert any(p.startswith(f"Secret {GENERATED}: keys ['fernet-key'] changed") for p in problems), problems
-    assert any(p.startswith(f"connection {CONN_ID}: password does not decrypt") for p in problems), problems
+    assert any(p.startswith(f"connection {CONN_ID}: password not read back") for p in problems), problems
+
+
+# -- 3. Airflow 2.11 -> 3.x, and its self-test ---------------------------------------------------
+
+STORE_ORM = """
+from airflow.models import Connection, Pool, Variable
+from airflow.utils.session import create_session
+with create_session() as s:
+    s.add(Connection(conn_id={conn!r}, conn_type="postgres", host="db.example", login="u", password={password!r}))
+    s.add(Pool(pool={pool!r}, slots={slots}, description="", include_deferred=False))
+Variable.set({variable!r}, {value!r})
+print("stored")
+"""
+
+
+def install_airflow2(tmp: Path, store: SecretStore, label: str) -> Stored:
+    """v1 = dist/airflow2 on Airflow 2.11 (its own venv): a Connection, a Variable and a Pool.
+
+    Stored through the ORM in the scheduler's environment: the 2.x REST API is another API, and
+    the test DAG is written for Airflow 3 (``airflow.sdk``), so v1 has no DAG run."""
+    password, variable = secrets.token_urlsafe(24), secrets.token_urlsafe(12)
+    with (
+        dags_folder(tmp / label) as dags,
+        UpgradeHarness(
+            REPO / "dist" / "airflow2", dags=dags, label=label, store=store, keep_database=False, venv="2.11.0"
+        ) as h,
+    ):
+        h.start()
+        code = STORE_ORM.format(
+            conn=CONN_ID, password=password, pool=POOL, slots=POOL_SLOTS, variable=VARIABLE, value=variable
+        )
+        assert h.python(code) == "stored"
+        assert connection_password(h) == password
+        assert h.python("import airflow; print(airflow.__version__)") == "2.11.0"
+        migrate = h.job_runs(MIGRATE)
+        assert list(migrate.values()) == [0], migrate
+        return Stored(password, variable, None, migrate, store.values())
+
+
+@pytest.fixture(scope="module")
+def major_upgrade(tmp_path_factory: pytest.TempPathFactory) -> tuple[SecretStore, Stored]:
+    store = SecretStore()
+    return store, install_airflow2(tmp_path_factory.mktemp("upgrade-major"), store, "upgrade-major-v1")
+
+
+def test_major_upgrade_keeps_secrets_and_data(major_upgrade: tuple[SecretStore, Stored], tmp_path: Path) -> None:
+    store, before = major_upgrade
+    with (
+        dags_folder(tmp_path) as dags,
+        UpgradeHarness(
+            REPO / "dist" / "default", dags=dags, label="upgrade-major-v2", store=store, keep_database=True
+        ) as h,
+    ):
+        h.start()
+        # The bootstrap Job's ensure() adds what Airflow 3 needs and keeps every key 2.11 had.
+        assert h.bootstrap_report == [f"{GENERATED}: added missing keys ['admin-passwords', 'jwt-secret']"]
+        assert kept_problems(h, before) == []
+        migrate = next(p for p in h.procs if p.spec.pod.startswith(f"{MIGRATE}-"))
+        ran = [line for line in migrate.output() if "Running upgrade" in line]
+        assert ran, migrate.tail()
+        new_run = h.run_dag(DAG_ID)
+        assert new_run.state == "success"
+
+
+def test_major_upgrade_selftest_lost_fernet_key(major_upgrade: tuple[SecretStore, Stored], tmp_path: Path) -> None:
+    """The Secret lost its Fernet key before v2: the bootstrap makes a new one, the check must say so."""
+    store, before = major_upgrade
+    broken = copy.deepcopy(store)
+    del broken.data[GENERATED]["fernet-key"]
+    with (
+        dags_folder(tmp_path) as dags,
+        UpgradeHarness(
+            REPO / "dist" / "default", dags=dags, label="upgrade-major-broken", store=broken, keep_database=True
+        ) as h,
+    ):
+        h.start()
+        assert h.bootstrap_report == [f"{GENERATED}: added missing keys ['fernet-key']"]
+        problems = kept_problems(h, before)
+    assert any(p.startswith(f"Secret {GENERATED}: keys ['fernet-key'] changed") for p in problems), problems
+    assert any(p.startswith(f"connection {CONN_ID}: password not read back") for p in problems), problems
+
+
+# -- 2. one patch release up, and its self-test --------------------------------------------------
+
+FROM_PATCH = "3.3.1"
+
+
+@pytest.fixture(scope="module")
+def minor_upgrade(tmp_path_factory: pytest.TempPathFactory) -> tuple[SecretStore, Stored]:
+    """v1 = the default app with ``image.tag`` one patch release back, on that version's venv."""
+    tmp = tmp_path_factory.mktemp("upgrade-minor")
+    v1 = synth(tmp / "v1-dist", image={"tag": FROM_PATCH})
+    store = SecretStore()
+    before = install_v1(tmp, v1, store, "upgrade-minor-v1", venv=FROM_PATCH)
+    return store, before
+
+
+def test_minor_upgrade_keeps_data(minor_upgrade: tuple[SecretStore, Stored], tmp_path: Path) -> None:
+    store, before = minor_upgrade
+    with (
+        dags_folder(tmp_path) as dags,
+        UpgradeHarness(
+            REPO / "dist" / "default", dags=dags, label="upgrade-minor-v2", store=store, keep_database=True
+        ) as h,
+    ):
+        h.start()
+        assert h.python("import airflow; print(airflow.__version__)") == h.deps.airflow_version() != FROM_PATCH
+        assert h.bootstrap_report == [f"{GENERATED}: all 5 keys present, nothing changed"]
+        assert kept_problems(h, before) == []
+        new_run = h.run_dag(DAG_ID)
+        assert new_run.state == "success" and new_run.run_id != before.run_id
+
+
+def test_minor_upgrade_selftest_database_lost(minor_upgrade: tuple[SecretStore, Stored], tmp_path: Path) -> None:
+    """v2 on a new, empty database (the volume lost): the check must miss the data."""
+    store, before = minor_upgrade
+    with (
+        dags_folder(tmp_path) as dags,
+        UpgradeHarness(
+            REPO / "dist" / "default", dags=dags, label="upgrade-minor-broken", store=store, keep_database=False
+        ) as h,
+    ):
+        h.start()
+        problems = kept_problems(h, before)
+    assert any(p.startswith(f"connection {CONN_ID}: password not read back") for p in problems), problems
+    assert any(p.startswith(f"variable {VARIABLE}:") for p in problems), problems
+    assert any(p.startswith(f"DAG run {before.run_id}:") for p in problems), problems
+
+
+# -- 4. embedded PostgreSQL backup and restore, and its self-test --------------------------------
+
+
+@pytest.fixture(scope="module")
+def backup_taken(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SecretStore, Stored, Path]:
+    """v1 = the default app with ``backup.enabled``: data stored, then the backup CronJob's command run."""
+    tmp = tmp_path_factory.mktemp("upgrade-backup")
+    dist = synth(tmp / "dist", backup={"enabled": True})
+    store = SecretStore()
+    before = install_v1(tmp, dist, store, "upgrade-backup-v1")
+    dump = run_backup(dist, store, Deps.from_setup_script(), tmp / "backups")
+    return dist, store, before, dump
+
+
+def test_backup_restores_into_a_fresh_install(
+    backup_taken: tuple[Path, SecretStore, Stored, Path], tmp_path: Path
+) -> None:
+    """A new, empty database (the volume gone; the generated Secret kept, as ``helm uninstall`` keeps
+    it), the dump loaded before the migration Job runs (docs/upgrade.md): the data is back."""
+    dist, store, before, dump = backup_taken
+    assert dump.read_bytes()[:5] == b"PGDMP"  # pg_dump's custom format
+    with (
+        dags_folder(tmp_path) as dags,
+        UpgradeHarness(dist, dags=dags, label="upgrade-restore", store=store, keep_database=False, restore=dump) as h,
+    ):
+        h.start()
+        assert kept_problems(h, before, new_job=False) == []
+        new_run = h.run_dag(DAG_ID)
+        assert new_run.state == "success" and new_run.run_id != before.run_id
+
+
+def test_backup_selftest_no_restore(backup_taken: tuple[Path, SecretStore, Stored, Path], tmp_path: Path) -> None:
+    """The same fresh install without the restore step: the check must miss the earlier data."""
+    dist, store, before, _ = backup_taken
+    with (
+        dags_folder(tmp_path) as dags,
+        UpgradeHarness(dist, dags=dags, label="upgrade-restore-broken", store=store, keep_database=False) as h,
+    ):
+        h.start()
+        problems = kept_problems(h, before, new_job=False)
+    assert any(p.startswith(f"DAG run {before.run_id}:") for p in problems), problems
+    assert any(p.startswith(f"pool {POOL}:") for p in problems), problems
+
+
+# -- 5. the migration killed halfway, and its self-test ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def interrupted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Interrupted, list[str]]:
+    """v1 on Airflow 2.11; v2 (dist/default) whose migration process is killed (SIGKILL) after three
+    revisions of the 2 -> 3 migration; the components' wait-for-migrations run; the Job re-runs."""
+    tmp = tmp_path_factory.mktemp("upgrade-interrupted")
+    store = SecretStore()
+    before = install_airflow2(tmp, store, "upgrade-interrupted-v1")
+    with (
+        dags_folder(tmp / "v2") as dags,
+        InterruptibleHarness(
+            REPO / "dist" / "default", dags=dags, label="upgrade-interrupted-v2", store=store, keep_database=True
+        ) as h,
+    ):
+        seen = h.start_interrupted(kill_after=3, settle=30)
+        h.start_rest()
+        problems = kept_problems(h, before)
+        problems += [] if h.run_dag(DAG_ID).state == "success" else ["new DAG run failed"]
+    return seen, problems
+
+
+def test_interrupted_migration_components_wait_and_rerun_completes(interrupted: tuple[Interrupted, list[str]]) -> None:
+    seen, problems = interrupted
+    assert len(seen.killed_after) == 3, seen.killed_after
+    assert waiting_problems(seen.waiting) == []
+    assert set(seen.waiting) >= {"airflow-api-server/wait-for-migrations", "airflow-scheduler/wait-for-migrations"}
+    assert seen.mains_started_while_waiting == []
+    assert seen.rerun == [-9, 0]
+    assert set(seen.waiting_after_rerun.values()) == {0}
+    assert problems == []
+
+
+def test_interrupted_migration_selftest_check_after_completion(interrupted: tuple[Interrupted, list[str]]) -> None:
+    """The same check once the migration is complete: every waiter has exited, and the check says so."""
+    seen, _ = interrupted
+    problems = waiting_problems(seen.waiting_after_rerun)
+    assert len(problems) == len(seen.waiting) and all("exited with 0 instead of waiting" in p for p in problems)

@@ -18,19 +18,27 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import fcntl
 import io
 import logging
+import os
+import re
+import signal
 import subprocess
 import time
 import types
 import urllib.error
+from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from tests.e2e.harness import SUBSTITUTED, Deps, Harness, HarnessError
 
 log = logging.getLogger("e2e")
+MIGRATE = "airflow-migrate"
 
 
 class SecretStore:
@@ -74,6 +82,36 @@ class SecretStore:
         return {}
 
 
+def run_backup(dist_dir: Path, store: SecretStore, deps: Deps, backups: Path) -> Path:
+    """Run the backup CronJob's container command (``bash -c <script>``) as written, with
+    setup_deps.sh's PostgreSQL client: ``--host=<svc>.<ns>.svc --port=5432`` point at the local
+    server, ``/backups`` (its PVC) is ``backups``, the env is the container's (PGPASSWORD from the
+    kept Secret). Returns the dump file it wrote."""
+    docs = [d for f in sorted(dist_dir.glob("*.k8s.yaml")) for d in yaml.safe_load_all(f.read_text()) if d]
+    cron = next(d for d in docs if d["kind"] == "CronJob" and d["metadata"]["name"].endswith("-postgres-backup"))
+    c = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
+    ns = cron["metadata"]["namespace"]
+    script = " ".join(c["command"][2:])
+    script = re.sub(
+        rf"--host=[\w-]+\.{ns}\.svc(\.cluster\.local)? --port=5432", f"--host=127.0.0.1 --port={deps.pg_port}", script
+    )
+    script = script.replace("/backups", str(backups))
+    env = {"PATH": f"{deps.pg_bin}:/usr/bin:/bin", "LANG": "C.UTF-8"}
+    for e in c.get("env", []):
+        ref = e.get("valueFrom", {}).get("secretKeyRef")
+        env[e["name"]] = store.values()[ref["name"]][ref["key"]] if ref else e["value"]
+    backups.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run([*c["command"][:2], script], env=env, capture_output=True, text=True, timeout=300)
+    if done.returncode:
+        raise HarnessError(
+            f"{cron['metadata']['name']}/{c['name']}", f"exited {done.returncode}: {done.stderr[-2000:]}"
+        )
+    dumps = sorted(backups.glob("*.dump"))
+    if len(dumps) != 1:
+        raise HarnessError(cron["metadata"]["name"], f"wrote {dumps}, want one .dump file")
+    return dumps[0]
+
+
 def venv_deps(deps: Deps, version: str | None) -> Deps:
     """``deps`` with the Airflow venv of ``version`` (None: the main one, E2E_AIRFLOW_VERSION)."""
     if version is None:
@@ -88,12 +126,20 @@ class UpgradeHarness(Harness):
     """The harness, started on what an earlier install left in the namespace (see the module doc)."""
 
     def __init__(
-        self, dist_dir: Path, *, store: SecretStore, keep_database: bool, venv: str | None = None, **kw: Any
+        self,
+        dist_dir: Path,
+        *,
+        store: SecretStore,
+        keep_database: bool,
+        venv: str | None = None,
+        restore: Path | None = None,
+        **kw: Any,
     ) -> None:
         kw["deps"] = venv_deps(kw.get("deps") or Deps.from_setup_script(), venv)
         super().__init__(dist_dir, **kw)
         self.store = store
         self.keep_database = keep_database
+        self.restore = restore
         self.bootstrap_report: list[str] = []
 
     def _generate_secrets(self) -> None:
@@ -111,6 +157,8 @@ class UpgradeHarness(Harness):
     def _prepare_postgres(self) -> None:
         if not self.keep_database:
             super()._prepare_postgres()
+            if self.restore is not None:
+                self._restore(self.restore)
             return
         for pod in (p for p in self.plan.pods if p.substitute == "postgres"):
             c = pod.spec["containers"][0]
@@ -123,6 +171,29 @@ class UpgradeHarness(Harness):
             self.deps.psql(f"ALTER ROLE \"{user}\" LOGIN PASSWORD '{quoted}'")
             self._postgres = {"user": user, "db": db}
             log.info("[%s] %s: %s, database %s kept", self.label, pod.workload, SUBSTITUTED["postgres"], db)
+
+    def _restore(self, dump: Path) -> None:
+        """docs/upgrade.md: load the dump into the new, empty database before the migration Job runs,
+        as the database's own role (``pg_restore`` of setup_deps.sh's PostgreSQL, password auth)."""
+        assert self._postgres is not None
+        user, db = self._postgres["user"], self._postgres["db"]
+        password = self.store.values()[self.database_secret[0]][self.database_secret[1]]
+        cmd = [str(self.deps.pg_bin / "pg_restore"), "--host=127.0.0.1", f"--port={self.deps.pg_port}"]
+        cmd += [f"--username={user}", f"--dbname={db}", "--no-owner", "--exit-on-error", str(dump)]
+        done = subprocess.run(cmd, env={"PGPASSWORD": password}, capture_output=True, text=True, timeout=300)
+        if done.returncode:
+            raise HarnessError("pg_restore", done.stderr[-2000:])
+        log.info("[%s] restored %s into the new database %s", self.label, dump.name, db)
+
+    @property
+    def database_secret(self) -> tuple[str, str]:
+        """(Secret, key) of the embedded PostgreSQL's password (its POSTGRES_PASSWORD)."""
+        for pod in (p for p in self.plan.pods if p.substitute == "postgres"):
+            for e in pod.spec["containers"][0].get("env", []):
+                if e["name"] == "POSTGRES_PASSWORD":
+                    ref = e["valueFrom"]["secretKeyRef"]
+                    return ref["name"], ref["key"]
+        raise HarnessError(self.label, "no embedded PostgreSQL with POSTGRES_PASSWORD from a Secret")
 
     @property
     def api_url(self) -> str:
@@ -180,3 +251,78 @@ class UpgradeHarness(Harness):
                         raise HarnessError(component, f"python failed:\n{done.stderr[-2000:]}")
                     return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
         raise HarnessError(self.label, f"no container {component!r}")
+
+
+@dataclass
+class Interrupted:
+    """What ``start_interrupted`` saw: the killed migration, the waiters, the re-run."""
+
+    killed_after: list[str]  # the migration's "Running upgrade" lines before the kill
+    revision_after_kill: str
+    waiting: dict[str, int | None]  # wait-for-migrations container -> exit code after `settle` s (None: waiting)
+    mains_started_while_waiting: list[str]
+    rerun: list[int | None]  # exit codes of the migration Job's pods: the killed one, the re-run
+    waiting_after_rerun: dict[str, int | None]
+
+
+def waiting_problems(waiting: dict[str, int | None]) -> list[str]:
+    """The check of scenario 5: every Airflow component still waits for the migrations."""
+    if not waiting:
+        return ["no wait-for-migrations container ran"]
+    return [f"{name}: exited with {rc} instead of waiting" for name, rc in sorted(waiting.items()) if rc is not None]
+
+
+class InterruptibleHarness(UpgradeHarness):
+    """Kills the migration Job's process once it has applied ``kill_after`` revisions, starts the
+    components' ``wait-for-migrations`` init containers, then re-runs the Job (a new pod of it)."""
+
+    def start_interrupted(self, kill_after: int = 3, settle: float = 30) -> Interrupted:
+        """Long because it is one sequence of the scenario, step by step, with what each step saw."""
+        assert self.workdir is not None, "use the Harness as a context manager"
+        self._lock = open(self.deps.harness_dir / "lock", "w")  # noqa: SIM115 -- held until __exit__
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
+        self._check_image_versions()
+        self.prepare()
+        self._check_ports_free()
+        self._prepare_postgres()
+        job = next(j for j in self.plan.jobs if j.workload.startswith(f"{MIGRATE}-") and j.name in self.containers)
+        (main,) = [c for c in self.containers[job.name] if not c.spec.init]
+        proc = self._spawn(main)
+        deadline = time.monotonic() + 300
+        while len(ran := [ln for ln in proc.output() if "Running upgrade" in ln]) < kill_after:
+            if proc.popen.poll() is not None or time.monotonic() > deadline:
+                raise HarnessError(main.spec.component, f"finished before {kill_after} revisions:\n{proc.tail()}")
+            time.sleep(0.05)
+        os.killpg(proc.popen.pid, signal.SIGKILL)
+        proc.popen.wait()
+        log.info("[%s] killed the migration after %d revisions", self.label, len(ran))
+        revision = self.deps.psql("SELECT version_num FROM alembic_version", db=self._postgres_db())
+        waiters = [
+            (c, self._spawn(c))
+            for pod in self.plan.pods
+            for c in self.containers.get(pod.name, [])
+            if c.spec.init and "check-migrations" in c.argv
+        ]
+        time.sleep(settle)
+        waiting = {f"{c.spec.workload}/{c.spec.name}": p.popen.poll() for c, p in waiters}
+        mains = [p.spec.component for p in self.procs if not p.spec.init and p.spec.pod != job.name]
+        self._run_pods([job], until="complete")
+        rerun = [p.popen.returncode for p in self.procs if p.spec.pod == job.name]
+        deadline = time.monotonic() + 120
+        while any(p.popen.poll() is None for _, p in waiters) and time.monotonic() < deadline:
+            time.sleep(1)
+        after = {f"{c.spec.workload}/{c.spec.name}": p.popen.poll() for c, p in waiters}
+        return Interrupted(ran, revision, waiting, mains, rerun, after)
+
+    def start_rest(self) -> None:
+        """After ``start_interrupted``: the other Jobs, then every pod (its init containers again), then health."""
+        migrate = [j for j in self.plan.jobs if j.workload.startswith(f"{MIGRATE}-")]
+        for job in self.plan.jobs:
+            if job.name in self.containers and job not in migrate:
+                self._run_pods([job], until="complete")
+        self._run_pods([p for p in self.plan.pods if p.name in self.containers], until="ready")
+        self._wait_health()
+
+    def _postgres_db(self) -> str:
+        assert self._postgres is not None
+        return self._postgres["db"]

@@ -92,9 +92,11 @@ def run_backup(dist_dir: Path, store: SecretStore, deps: Deps, backups: Path) ->
     c = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
     ns = cron["metadata"]["namespace"]
     script = " ".join(c["command"][2:])
-    script = re.sub(
+    script, found = re.subn(
         rf"--host=[\w-]+\.{ns}\.svc(\.cluster\.local)? --port=5432", f"--host=127.0.0.1 --port={deps.pg_port}", script
     )
+    if found != 1:
+        raise HarnessError(cron["metadata"]["name"], f"no --host=<svc>.{ns}.svc --port=5432 in {script!r}")
     script = script.replace("/backups", str(backups))
     env = {"PATH": f"{deps.pg_bin}:/usr/bin:/bin", "LANG": "C.UTF-8"}
     for e in c.get("env", []):

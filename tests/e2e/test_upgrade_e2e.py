@@ -196,10 +196,14 @@ print("stored")
 
 
 def install_airflow2(tmp: Path, store: SecretStore, label: str) -> Stored:
-    """v1 = dist/airflow2 on Airflow 2.11 (its own venv): a Connection, a Variable and a Pool.
+    """v1 = dist/airflow2 on Airflow 2.11 (its own venv): its Jobs (the migration, the FAB admin user)
+    make the 2.11 schema; a Connection, a Variable and a Pool are stored through the 2.11 ORM in the
+    scheduler container's environment (its Secrets, its airflow.cfg).
 
-    Stored through the ORM in the scheduler's environment: the 2.x REST API is another API, and
-    the test DAG is written for Airflow 3 (``airflow.sdk``), so v1 has no DAG run."""
+    Its components are not started: under the harness, 2.11's webserver cannot write
+    ``webserver_config.py`` into the read-only root (the harness does not model that image file),
+    and the 2.11 scheduler's LocalExecutor exits; so v1 has no DAG run either (the test DAG is
+    written for Airflow 3 anyway)."""
     password, variable = secrets.token_urlsafe(24), secrets.token_urlsafe(12)
     with (
         dags_folder(tmp / label) as dags,
@@ -207,7 +211,7 @@ def install_airflow2(tmp: Path, store: SecretStore, label: str) -> Stored:
             REPO / "dist" / "airflow2", dags=dags, label=label, store=store, keep_database=False, venv="2.11.0"
         ) as h,
     ):
-        h.start()
+        h.start_jobs()
         code = STORE_ORM.format(
             conn=CONN_ID, password=password, pool=POOL, slots=POOL_SLOTS, variable=VARIABLE, value=variable
         )

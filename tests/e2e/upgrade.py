@@ -174,6 +174,21 @@ class UpgradeHarness(Harness):
             self._postgres = {"user": user, "db": db}
             log.info("[%s] %s: %s, database %s kept", self.label, pod.workload, SUBSTITUTED["postgres"], db)
 
+    def start_jobs(self) -> None:
+        """``start()`` up to the Jobs (secrets, database, every Job); no workload is started, but
+        every container is laid out, so ``python()`` runs in a component's environment."""
+        assert self.workdir is not None, "use the Harness as a context manager"
+        self.deps.harness_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = open(self.deps.harness_dir / "lock", "w")  # noqa: SIM115 -- held until __exit__
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
+        self._check_image_versions()
+        self.prepare()
+        self._check_ports_free()
+        self._prepare_postgres()
+        for job in self.plan.jobs:
+            if job.name in self.containers:
+                self._run_pods([job], until="complete")
+
     def _restore(self, dump: Path) -> None:
         """docs/upgrade.md: load the dump into the new, empty database before the migration Job runs,
         as the database's own role (``pg_restore`` of setup_deps.sh's PostgreSQL, password auth)."""
@@ -281,6 +296,7 @@ class InterruptibleHarness(UpgradeHarness):
     def start_interrupted(self, kill_after: int = 3, settle: float = 30) -> Interrupted:
         """Long because it is one sequence of the scenario, step by step, with what each step saw."""
         assert self.workdir is not None, "use the Harness as a context manager"
+        self.deps.harness_dir.mkdir(parents=True, exist_ok=True)
         self._lock = open(self.deps.harness_dir / "lock", "w")  # noqa: SIM115 -- held until __exit__
         fcntl.flock(self._lock, fcntl.LOCK_EX)
         self._check_image_versions()

@@ -23,7 +23,7 @@ import pytest
 from cdk8s import App
 
 from apps import default as default_app
-from tests.e2e.harness import REPO, Deps, HarnessError, dags_folder
+from tests.e2e.harness import REPO, HarnessError, dags_folder
 from tests.e2e.upgrade import (
     Interrupted,
     InterruptibleHarness,
@@ -322,8 +322,14 @@ def backup_taken(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Secret
     tmp = tmp_path_factory.mktemp("upgrade-backup")
     dist = synth(tmp / "dist", backup={"enabled": True})
     store = SecretStore()
-    before = install_v1(tmp, dist, store, "upgrade-backup-v1")
-    dump = run_backup(dist, store, Deps.from_setup_script(), tmp / "backups")
+    with (
+        dags_folder(tmp / "v1") as dags,
+        UpgradeHarness(dist, dags=dags, label="upgrade-backup-v1", store=store, keep_database=False) as h,
+    ):
+        h.start()
+        before = store_data(h)
+        # While the install runs, as the CronJob would.
+        dump = run_backup(dist, store, h.deps, tmp / "backups")
     return dist, store, before, dump
 
 

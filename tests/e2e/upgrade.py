@@ -110,7 +110,9 @@ def run_backup(dist_dir: Path, store: SecretStore, deps: Deps, backups: Path) ->
         )
     dumps = sorted(backups.glob("*.dump"))
     if len(dumps) != 1:
-        raise HarnessError(cron["metadata"]["name"], f"wrote {dumps}, want one .dump file")
+        raise HarnessError(
+            cron["metadata"]["name"], f"wrote {dumps}, want one .dump file; stderr: {done.stderr[-2000:]}"
+        )
     return dumps[0]
 
 

@@ -136,10 +136,14 @@ install_venv() {
 # One venv per upgrade-from version; the same pip cache as the main venv, so a warm cache takes
 # seconds. Airflow 2 pins its own dependency ranges; only the extras the apps use are installed.
 install_upgrade_venvs() {
-  local version dir want
+  local version dir want reqs
   for version in $E2E_UPGRADE_FROM; do
     dir="$E2E_CACHE_DIR/airflow-venv-$version"
-    want="apache-airflow[postgres,statsd]==$version"
+    reqs=("apache-airflow[postgres,statsd]==$version")
+    # Airflow 2 sets an attribute on cryptography's MultiFernet (models/crypto.py), a Rust class
+    # without attributes in newer releases (51 fails; 43.0.3 works): keep 2.x below 44.
+    case "$version" in 2.*) reqs+=("cryptography<44") ;; esac
+    want="${reqs[*]}"
     if [ -x "$dir/bin/airflow" ] && [ "$(cat "$dir/.e2e-requirements" 2>/dev/null)" = "$want" ]; then
       log "venv present: $dir"
       continue
@@ -148,7 +152,7 @@ install_upgrade_venvs() {
     "$E2E_PYTHON" -m venv "$dir"
     log "pip install $want into $dir"
     "$dir/bin/python" -m pip install -q --upgrade pip
-    "$dir/bin/python" -m pip install -q "$want"
+    "$dir/bin/python" -m pip install -q "${reqs[@]}"
     "$dir/bin/python" -m pip check >/dev/null || log "warning: pip check reports conflicts in $dir"
     printf '%s' "$want" >"$dir/.e2e-requirements"
     chmod -R a+rX "$dir"

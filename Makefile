@@ -10,7 +10,7 @@ export CDK8S_CHECK_UPGRADE := false
 # One line (on stderr) instead of jsii's 12-line banner under an end-of-life Node.js, as the CLI does.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := $(shell $(PYTHON) airflow_constructs/core/node_runtime.py)
 
-.PHONY: setup tools synth package wheel test lint typecheck unit e2e bench clean
+.PHONY: setup tools synth package wheel test lint typecheck unit e2e e2e-upgrade bench clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -186,6 +186,12 @@ E2E_SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 e2e: $(VENV)/.installed tools cluster-tools
 	$(E2E_SUDO) bash tests/e2e/setup_deps.sh start
 	status=0; pytest -p no:cacheprovider -m e2e tests/e2e -s -o log_cli=true --log-cli-level=INFO || status=$$?; \
+	$(E2E_SUDO) bash tests/e2e/setup_deps.sh stop; exit $$status
+
+## e2e-upgrade: only the upgrade scenarios of `make e2e` (tests/e2e/test_upgrade_e2e.py, issue 18).
+e2e-upgrade: $(VENV)/.installed
+	$(E2E_SUDO) bash tests/e2e/setup_deps.sh start
+	status=0; pytest -p no:cacheprovider -m e2e tests/e2e/test_upgrade_e2e.py -s -o log_cli=true --log-cli-level=INFO || status=$$?; \
 	$(E2E_SUDO) bash tests/e2e/setup_deps.sh stop; exit $$status
 
 ## bench: the synthesis targets side by side with a baseline commit (bench/compare.py: ratios, the README

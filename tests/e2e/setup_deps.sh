@@ -18,7 +18,7 @@
 #   tests/e2e/setup_deps.sh env         # print shell exports describing the deps
 #
 # Tunables (environment): E2E_CACHE_DIR, E2E_USER, E2E_PG_PORT, E2E_REDIS_PORT,
-# E2E_AIRFLOW_VERSION, E2E_PYTHON.
+# E2E_AIRFLOW_VERSION, E2E_PYTHON, E2E_UPGRADE_FROM.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -34,6 +34,10 @@ E2E_AIRFLOW_VERSION="${E2E_AIRFLOW_VERSION:-3.3.2}"
 E2E_PYTHON="${E2E_PYTHON:-/usr/bin/python3}"
 
 VENV="$E2E_CACHE_DIR/airflow-venv"
+# The versions the upgrade tests (test_upgrade_e2e.py) start from, each in its own venv
+# $E2E_CACHE_DIR/airflow-venv-<version> next to the main one: the patch release before the
+# default one (minor upgrade) and the airflow2 app's 2.11 (major upgrade).
+E2E_UPGRADE_FROM="${E2E_UPGRADE_FROM:-3.3.1 2.11.0}"
 PG_DIR="$E2E_CACHE_DIR/pg"
 PG_DATA="$PG_DIR/data"
 REDIS_DIR="$E2E_CACHE_DIR/redis"
@@ -140,6 +144,32 @@ install_venv() {
   "$VENV/bin/python" -m pip check >/dev/null || log "warning: pip check reports conflicts"
   printf '%s' "$want" >"$VENV_STAMP"
   chmod -R a+rX "$VENV"
+}
+
+# One venv per upgrade-from version; the same pip cache as the main venv, so a warm cache takes
+# seconds. Airflow 2 pins its own dependency ranges; only the extras the apps use are installed.
+install_upgrade_venvs() {
+  local version dir want reqs
+  for version in $E2E_UPGRADE_FROM; do
+    dir="$E2E_CACHE_DIR/airflow-venv-$version"
+    reqs=("apache-airflow[postgres,statsd]==$version")
+    # Airflow 2 sets an attribute on cryptography's MultiFernet (models/crypto.py), a Rust class
+    # without attributes in newer releases (51 fails; 43.0.3 works): keep 2.x below 44.
+    case "$version" in 2.*) reqs+=("cryptography<44") ;; esac
+    want="${reqs[*]}"
+    if [ -x "$dir/bin/airflow" ] && [ "$(cat "$dir/.e2e-requirements" 2>/dev/null)" = "$want" ]; then
+      log "venv present: $dir"
+      continue
+    fi
+    rm -rf "$dir"
+    "$E2E_PYTHON" -m venv "$dir"
+    log "pip install $want into $dir"
+    "$dir/bin/python" -m pip install -q --upgrade pip
+    "$dir/bin/python" -m pip install -q "${reqs[@]}"
+    "$dir/bin/python" -m pip check >/dev/null || log "warning: pip check reports conflicts in $dir"
+    printf '%s' "$want" >"$dir/.e2e-requirements"
+    chmod -R a+rX "$dir"
+  done
 }
 
 init_postgres() {
@@ -296,6 +326,7 @@ install_all() {
   ensure_user
   install_venv
   install_keycloak
+  install_upgrade_venvs
   init_postgres
 }
 

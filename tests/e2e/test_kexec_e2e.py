@@ -123,7 +123,8 @@ def kexec(api_server: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Kexe
 
 
 def test_the_probe_dag_succeeds_with_a_task_pod_per_task(kexec: KexecRun) -> None:
-    print(f"\n[kubernetes-executor] timings (s): {kexec.timings}; pods: {kexec.phases}")
+    print(f"\n[kubernetes-executor] timings (s): {kexec.timings}, e2e_smoke run {kexec.smoke.seconds:.1f}")
+    print(f"[kubernetes-executor] task pods: {kexec.phases}")
     assert kexec.smoke.state == "success", kexec.smoke.states_seen
     assert set(kexec.smoke.task_instances) == {"hello", "wait_deferred"}
     # The hello task ran in a pod the scheduler created through the API (HOSTNAME is the pod's name).

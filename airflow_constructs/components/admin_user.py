@@ -10,7 +10,6 @@ from __future__ import annotations
 from constructs import Construct
 
 from ..core.kube import service_account
-from ..core.pod import PodOptions
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.container import INIT_RESOURCES
 
@@ -38,12 +37,5 @@ class AdminUser(Construct):
         ]
         assert runtime.admin_passwords is not None  # generated or named whenever FAB keeps the users
         main["env"] = [*main["env"], runtime.admin_passwords.env("ADMIN_PASSWORD")]
-        template = runtime.pod_template(
-            self.component,
-            containers=[main],
-            init_containers=[runtime.wait_for_migrations()],
-            options=PodOptions(),
-            service_account=base,
-            restart_policy="OnFailure",
-        )
+        template = runtime.job_pod_template(self.component, main, base)
         self.job = runtime.one_shot_job(self, base, labels, template)

@@ -14,7 +14,6 @@ import json
 from constructs import Construct
 
 from ..core.kube import config_map, data_checksum, service_account
-from ..core.pod import PodOptions
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.auth import FabAuth, team_role
 from ..runtime.container import INIT_RESOURCES
@@ -50,14 +49,8 @@ class FabTeams(Construct):
         main["command"] = ["python", f"{SCRIPT_DIR}/fab_teams.py", f"{SCRIPT_DIR}/teams.json"]
         mount = {"mountPath": SCRIPT_DIR, "name": "script", "readOnly": True}
         main["volumeMounts"] = sorted([*main["volumeMounts"], mount], key=lambda m: str(m["mountPath"]))
-        template = runtime.pod_template(
-            self.component,
-            containers=[main],
-            init_containers=[runtime.wait_for_migrations()],
-            options=PodOptions(),
-            service_account=base,
-            restart_policy="OnFailure",
-            volumes=[{"configMap": {"name": base}, "name": "script"}],
+        template = runtime.job_pod_template(
+            self.component, main, base, [{"configMap": {"name": base}, "name": "script"}]
         )
         template["metadata"]["annotations"][CHECKSUM] = data_checksum(data)
         self.job = runtime.one_shot_job(self, base, labels, template)

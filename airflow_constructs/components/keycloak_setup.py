@@ -14,7 +14,6 @@ import json
 from constructs import Construct
 
 from ..core.kube import config_map, data_checksum, service_account
-from ..core.pod import PodOptions
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.container import INIT_RESOURCES
 from ..runtime.keycloak import KeycloakAuth, keycloak_ca_volume
@@ -72,14 +71,6 @@ class KeycloakSetup(Construct):
             mounts.append(ca[1])
             volumes.append(ca[0])
         main["volumeMounts"] = sorted([*main["volumeMounts"], *mounts], key=lambda m: str(m["mountPath"]))
-        template = runtime.pod_template(
-            self.component,
-            containers=[main],
-            init_containers=[runtime.wait_for_migrations()],
-            options=PodOptions(),
-            service_account=base,
-            restart_policy="OnFailure",
-            volumes=volumes,
-        )
+        template = runtime.job_pod_template(self.component, main, base, volumes)
         template["metadata"]["annotations"][CHECKSUM] = data_checksum(data)
         self.job = runtime.one_shot_job(self, base, labels, template)

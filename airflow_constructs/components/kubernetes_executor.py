@@ -15,8 +15,6 @@ from cdk8s import ApiObject
 from constructs import Construct
 
 from ..core.kube import api_object, config_map, cron_job, service_account
-from ..core.pod import PodOptions, container, empty_dir, pod_template
-from ..core.secrets import BOOTSTRAP_RESOURCES
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.container import POD_TEMPLATE_DIR
 from ..runtime.executors import KubernetesExecutor
@@ -168,37 +166,16 @@ class KubernetesExecutorPods(Construct):
         config_map(self, "cleanup-script", name=name, labels=labels, data={"cleanup_pods.py": cleanup_script()})
         for i, ns in enumerate(self.namespaces):
             self._role(f"cleanup{_suffix(i, ns)}", name, name, CLEANUP_RULES, ns)
-        main = container(
-            "cleanup",
-            runtime.image.ref,
-            runtime.image.pull_policy,
-            resources=BOOTSTRAP_RESOURCES,
-            command=[
-                "python",
-                "/opt/cleanup/cleanup_pods.py",
-                *[arg for ns in self.namespaces for arg in ("--namespace", ns)],
-                "--selector",
-                WORKER_SELECTOR,
-                "--min-age-minutes",
-                str(cleanup.min_age_minutes),
-            ],
-            volume_mounts=[
-                {"mountPath": "/opt/cleanup", "name": "script", "readOnly": True},
-                {"mountPath": "/tmp", "name": "tmp"},
-            ],
-        )
-        template = pod_template(
-            labels=labels,
-            annotations={},
-            service_account=name,
-            automount_token=True,
-            containers=[main],
-            security=runtime.props.security,
-            options=PodOptions(),
-            image_pull_secrets=runtime.props.image_pull_secrets,
-            restart_policy="Never",
-            volumes=[{"configMap": {"name": name}, "name": "script"}, empty_dir("tmp", "16Mi")],
-        )
+        command = [
+            "python",
+            "/opt/cleanup/cleanup_pods.py",
+            *[arg for ns in self.namespaces for arg in ("--namespace", ns)],
+            "--selector",
+            WORKER_SELECTOR,
+            "--min-age-minutes",
+            str(cleanup.min_age_minutes),
+        ]
+        template = runtime.script_pod_template(name, labels, "cleanup", "/opt/cleanup", command)
         self.cleanup = cron_job(
             self,
             "cleanup",

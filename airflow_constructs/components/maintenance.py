@@ -180,14 +180,8 @@ class Pools(Construct):
             resources=INIT_RESOURCES,
             extra_mounts=[{"mountPath": folder, "name": "pools", "readOnly": True}],
         )
-        template = runtime.pod_template(
-            self.component,
-            containers=[main],
-            init_containers=[runtime.wait_for_migrations()],
-            options=PodOptions(),
-            service_account=base,
-            restart_policy="OnFailure",
-            volumes=[{"configMap": {"name": base}, "name": "pools"}],
+        template = runtime.job_pod_template(
+            self.component, main, base, [{"configMap": {"name": base}, "name": "pools"}]
         )
         template["metadata"]["annotations"][POOLS_CHECKSUM] = short_hash(text, length=64)
         self.job = runtime.one_shot_job(self, base, labels, template)
@@ -238,12 +232,5 @@ class FernetKeyRotation(Construct):
         labels = runtime.labels(self.component)
         service_account(self, "service-account", name=base, labels=labels)
         main = runtime.airflow_container(self.component, ["rotate-fernet-key"], resources=JOB_RESOURCES)
-        template = runtime.pod_template(
-            self.component,
-            containers=[main],
-            init_containers=[runtime.wait_for_migrations()],
-            options=PodOptions(),
-            service_account=base,
-            restart_policy="OnFailure",
-        )
+        template = runtime.job_pod_template(self.component, main, base)
         self.job = runtime.one_shot_job(self, base, labels, template)

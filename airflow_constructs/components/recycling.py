@@ -17,9 +17,7 @@ from constructs import Construct
 
 from ..core.cron import CronSchedule
 from ..core.kube import api_object, config_map, cron_job, service_account
-from ..core.pod import PodOptions, container, empty_dir, pod_template
 from ..core.props import Props
-from ..core.secrets import BOOTSTRAP_RESOURCES
 from ..runtime.airflow_runtime import AirflowRuntime
 
 
@@ -97,33 +95,12 @@ class RolloutRestart(Construct):
 
 def _restart_pod(runtime: AirflowRuntime, name: str, labels: dict[str, str], deployment: str) -> dict[str, Any]:
     """The CronJob's pod: the script in the Airflow image, with the token of its ServiceAccount."""
-    main = container(
-        "restart",
-        runtime.image.ref,
-        runtime.image.pull_policy,
-        resources=BOOTSTRAP_RESOURCES,
-        command=[
-            "python",
-            "/opt/restart/restart_deployment.py",
-            "--namespace",
-            runtime.namespace,
-            "--deployment",
-            deployment,
-        ],
-        volume_mounts=[
-            {"mountPath": "/opt/restart", "name": "script", "readOnly": True},
-            {"mountPath": "/tmp", "name": "tmp"},
-        ],
-    )
-    return pod_template(
-        labels=labels,
-        annotations={},
-        service_account=name,
-        automount_token=True,
-        containers=[main],
-        security=runtime.props.security,
-        options=PodOptions(),
-        image_pull_secrets=runtime.props.image_pull_secrets,
-        restart_policy="Never",
-        volumes=[{"configMap": {"name": name}, "name": "script"}, empty_dir("tmp", "16Mi")],
-    )
+    command = [
+        "python",
+        "/opt/restart/restart_deployment.py",
+        "--namespace",
+        runtime.namespace,
+        "--deployment",
+        deployment,
+    ]
+    return runtime.script_pod_template(name, labels, "restart", "/opt/restart", command)

@@ -112,6 +112,17 @@ class _Pods:
         return [*([self.scheduler] if self.local else []), *self.workers, *self.edge, *self.task_pods]
 
 
+def _task_pods(g: NetworkGraph, airflow: Composition) -> list[str]:
+    """The KubernetesExecutor's task pods: in each further namespace their own endpoint, so their own policy."""
+    k8s = airflow.kubernetes_executor
+    names = []
+    for i, ns in enumerate(k8s.namespaces if k8s else []):
+        name = f"kubernetes-worker-{ns}" if i else "kubernetes-worker"
+        g.add_pods(name, airflow.runtime.selector("kubernetes-worker"), ns)
+        names.append(name)
+    return names
+
+
 def _release_pods(g: NetworkGraph, airflow: Composition) -> _Pods:
     """Add the release's pods to ``g`` as endpoints."""
     runtime = airflow.runtime
@@ -133,11 +144,7 @@ def _release_pods(g: NetworkGraph, airflow: Composition) -> _Pods:
     workers = [pods(w.component_name) for w in airflow.workers]
     edge = [pods(w.component_name) for w in airflow.edge_workers]
     flower = optional(airflow.flower, "flower")
-    task_pods = [pods("kubernetes-worker", k8s.namespace)] if k8s else []
-    for ns in k8s.namespaces[1:] if k8s else []:
-        # The same task pods in another namespace: their own endpoint, and so their own policy there.
-        g.add_pods(f"kubernetes-worker-{ns}", runtime.selector("kubernetes-worker"), ns)
-        task_pods.append(f"kubernetes-worker-{ns}")
+    task_pods = _task_pods(g, airflow)
     cleanup = optional(k8s.cleanup if k8s else None, "pod-cleanup")
     restarts = [pods(r.component) for r in (airflow.api_server.restart,) if r is not None]
     bootstrap = optional(runtime.secrets_bootstrap, "secrets-bootstrap")

@@ -17,6 +17,7 @@ from ..core.image import AirflowImage
 from ..core.kube import CONFIG_CHECKSUM, one_shot_job, recommended_labels, selector_labels
 from ..core.pod import PodOptions, SecretRef, container, empty_dir, pod_template
 from ..core.resources import Resources
+from ..core.secrets import BOOTSTRAP_RESOURCES
 from ..core.tls import CLIENT_MOUNT, ApiServerTls, client_volume
 from ..services.database import DatabaseConnection
 from ..services.redis import BrokerConnection
@@ -258,6 +259,49 @@ class AirflowContainers:
             termination_grace_period=termination_grace_period,
             restart_policy=restart_policy,
             subdomain=subdomain,
+        )
+
+    def job_pod_template(
+        self, component: str, main: dict[str, Any], service_account: str, volumes: list[dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
+        """Pod template of a one-shot Airflow Job: ``main`` once the schema is migrated, retried in place."""
+        return self.pod_template(
+            component,
+            containers=[main],
+            init_containers=[self.wait_for_migrations()],
+            options=PodOptions(),
+            service_account=service_account,
+            restart_policy="OnFailure",
+            volumes=volumes,
+        )
+
+    def script_pod_template(
+        self, name: str, labels: dict[str, str], container_name: str, folder: str, command: list[str]
+    ) -> dict[str, Any]:
+        """Pod of a CronJob running a stdlib script of ConfigMap ``name`` (mounted at ``folder``) in the
+        Airflow image, as ServiceAccount ``name`` with its API token: no airflow.cfg, no database."""
+        main = container(
+            container_name,
+            self.image.ref,
+            self.image.pull_policy,
+            resources=BOOTSTRAP_RESOURCES,
+            command=command,
+            volume_mounts=[
+                {"mountPath": folder, "name": "script", "readOnly": True},
+                {"mountPath": "/tmp", "name": "tmp"},
+            ],
+        )
+        return pod_template(
+            labels=labels,
+            annotations={},
+            service_account=name,
+            automount_token=True,
+            containers=[main],
+            security=self.props.security,
+            options=PodOptions(),
+            image_pull_secrets=self.props.image_pull_secrets,
+            restart_policy="Never",
+            volumes=[{"configMap": {"name": name}, "name": "script"}, empty_dir("tmp", "16Mi")],
         )
 
     def one_shot_job(

@@ -62,13 +62,7 @@ def _option_leaves(path: tuple[str, ...], owner: BaseModel, options: PodOptions,
     sentinel = f"zzsentinel-{index}"
 
     def leaf(name: str, default: Any, value: Any, schema: dict[str, Any], key: str, merge: bool = False) -> ValueLeaf:
-        described = {**schema, "description": where + docs[name]}
-        convert = tolerations_props if name == "tolerations" else None
-        optional = name == "priority_class_name"
-        path = (*pod, name)
-        return ValueLeaf(
-            path, path, default, value, described, key=key, merge=merge, to_props=convert, optional=optional
-        )
+        return _leaf((*pod, name), {**schema, "description": where + docs[name]}, default, value, key, merge)
 
     leaves = [
         leaf(
@@ -110,22 +104,35 @@ def _option_leaves(path: tuple[str, ...], owner: BaseModel, options: PodOptions,
             merge=True,
         ),
     ]
-    env = ValueLeaf(
-        (*pod, "extra_env"),
-        (*pod, "extra_env"),
-        [e.to_kubernetes() for e in options.extra_env],
-        [EnvVar(name=f"ZZSENTINEL_ENV_{index}", value=sentinel).to_kubernetes()],
-        {**_ENV, "description": where + docs["extra_env"]},
-        key="env",
-        merge=True,
-        to_props=env_props,
-    )
-    leaves.append(env)
+    leaves.append(_env_leaf(pod, options, index, where + docs["extra_env"]))
     if getattr(owner, "anti_affinity", "none") == "none":
         leaves.append(
             leaf("affinity", options.affinity or {}, _sentinel_affinity(index), {"type": "object"}, "affinity")
         )
     return leaves
+
+
+def _leaf(
+    path: tuple[str, ...], schema: dict[str, Any], default: Any, sentinel: Any, key: str, merge: bool
+) -> ValueLeaf:
+    name = path[-1]
+    convert = tolerations_props if name == "tolerations" else None
+    optional = name == "priority_class_name"  # "" is None: no priority class
+    return ValueLeaf(path, path, default, sentinel, schema, key=key, merge=merge, to_props=convert, optional=optional)
+
+
+def _env_leaf(pod: tuple[str, ...], options: PodOptions, index: int, description: str) -> ValueLeaf:
+    """``<component>.pod.extra_env``: Kubernetes env vars after the main container's own."""
+    return ValueLeaf(
+        (*pod, "extra_env"),
+        (*pod, "extra_env"),
+        [e.to_kubernetes() for e in options.extra_env],
+        [EnvVar(name=f"ZZSENTINEL_ENV_{index}", value=f"zzsentinel-{index}").to_kubernetes()],
+        {**_ENV, "description": description},
+        key="env",
+        merge=True,
+        to_props=env_props,
+    )
 
 
 def _sentinel_affinity(index: int) -> dict[str, Any]:

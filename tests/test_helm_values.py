@@ -96,6 +96,40 @@ _OTHER_IMAGES = {
 and its exporter, the StatsD exporter."""
 
 
+_SECRETS = {
+    "production": [
+        "dags.ssh.private_key",
+        "dags.ssh.known_hosts",
+        "executor.broker.url",
+        "database.password",
+        "database.tls.ca",
+    ],
+    "ldap": ["auth.ldap.bind_password", "auth.ldap.ca"],
+    "oauth": ["auth.oauth.client_secret"],
+}
+"""The existing Secrets each app's props name (the others generate theirs in-cluster)."""
+
+
+def test_every_secret_reference_has_its_name_and_key() -> None:
+    for app, leaves in LEAVES.items():
+        refs = {".".join(leaf.path[:-1]) for leaf in leaves if leaf.path[-1] in ("name", "key") and leaf.whole_parent}
+        assert refs == set(_SECRETS.get(app, [])), app
+    production = {
+        leaf.dotted: leaf.default for leaf in LEAVES["production"] if leaf.path[:2] == ("database", "password")
+    }
+    assert production == {"database.password.name": "airflow-db", "database.password.key": "password"}
+
+
+def test_a_secret_reference_moves_every_reader(helm: str, tmp_path: Path) -> None:  # noqa: F811
+    before = _helm_objects(helm, "production", {}, tmp_path)
+    after = _helm_objects(helm, "production", {"database": {"password": {"name": "db-creds"}}}, tmp_path)
+    text_before, text_after = json.dumps(list(before.values())), json.dumps(list(after.values()))
+    old = '"secretKeyRef": {"key": "password", "name": "airflow-db"}'
+    assert old in text_before and old not in text_after
+    assert text_after.count('"secretKeyRef": {"key": "password", "name": "db-creds"}') == text_before.count(old)
+    assert '"name": "airflow-db"' in text_after  # the CA stays in the Secret it was in
+
+
 def _images(leaves: list[ValueLeaf]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for leaf in leaves:
@@ -120,7 +154,9 @@ def test_every_chart_has_image_resources_settings_and_pod_values() -> None:
         families = {leaf.path[0] for leaf in leaves if leaf.path[1:2] != ("pod",)}
         exposed = {"api_server"} if app in ("ldap", "oauth") else set()
         images = {image.split(".")[0] for image in _OTHER_IMAGES[app]}
-        assert families == {"image", "resources", "settings", *exposed, *images}, f"{chart_name(app)}: {families}"
+        secrets = {ref.split(".")[0] for ref in _SECRETS.get(app, [])}
+        expected = {"image", "resources", "settings", *exposed, *images, *secrets}
+        assert families == expected, f"{chart_name(app)}: {families}"
         assert ("resources", "scheduler", "cpu_limit") in [leaf.path for leaf in leaves]
         pods = {leaf.path[:-2] for leaf in leaves if leaf.path[-2] == "pod"}
         for component in ("api_server", "scheduler", "dag_processor", "triggerer", "migrations"):
@@ -243,6 +279,10 @@ def value_sets(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
                 chosen[leaf.path] = draw(st.sampled_from(["airflow.acme.io", "*.example.org", "a-1.b.c"]))
             else:
                 chosen[leaf.path] = draw(st.from_regex(r"\A[a-z][a-z0-9-]{0,20}[a-z0-9]\Z"))
+    for leaf in leaves:
+        if leaf.whole_parent and leaf.path[-1] in ("name", "key") and draw(st.integers(0, 3)) == 0:
+            pattern = r"\A[a-z][a-z0-9-]{0,20}[a-z0-9]\Z" if leaf.path[-1] == "name" else r"\A[-._a-zA-Z0-9]{1,20}\Z"
+            chosen[leaf.path] = draw(st.from_regex(pattern))
     for leaf in leaves:
         if leaf.path[-2] == "pod" and draw(st.integers(0, 5)) == 0:
             chosen[leaf.path] = draw(_POD_VALUES[leaf.path[-1]])
@@ -498,6 +538,26 @@ def test_readme_helm_install_example_works_against_the_packaged_chart(helm: str)
     assert scheduler["nodeSelector"] == {"disk": "ssd"}
     postgres = keyed(parse_all(out))[("StatefulSet", "airflow-postgres")]["spec"]["template"]["spec"]
     assert postgres["containers"][0]["image"] == "postgres:17.7-bookworm"
+
+
+@pytest.mark.parametrize(
+    ("flags", "field", "problem"),
+    [
+        (["--set", "database.password.name=Bad_Name"], "/database/password/name", "does not match pattern"),
+        (["--set", "database.password.key=a b"], "/database/password/key", "does not match pattern"),
+        (["--set", "database.password.key=1"], "/database/password/key", "got number, want string"),
+        (["--set", "database.password.typo=x"], "/database/password", "additional properties 'typo' not allowed"),
+    ],
+)
+def test_invalid_secret_references_are_refused_naming_the_field(
+    helm: str,  # noqa: F811
+    flags: list[str],
+    field: str,
+    problem: str,
+) -> None:
+    result = run_helm(helm, "template", "release", CHARTS["production"], "--namespace", "airflow", *flags, check=False)
+    assert result.returncode != 0
+    assert field in result.stderr and problem in result.stderr, result.stderr
 
 
 def test_an_invalid_host_is_refused_naming_the_field(helm: str) -> None:  # noqa: F811

@@ -28,6 +28,7 @@ def helm_values_section() -> list[str]:
             "api_server": {"expose": exposed},
             "executor": {"kind": "CeleryExecutor"},
             "dags": {"kind": "git-sync", "repo": "https://github.com/acme/dags.git"},
+            "secrets": {"api_secret_key": {"name": "airflow-api", "key": "secret-key"}},
         }
     )
     leaves = value_leaves(props)
@@ -41,6 +42,8 @@ def helm_values_section() -> list[str]:
             helm, config = ("resources", "<component>", leaf.path[2]), ("<component>", "resources", leaf.path[2])
         elif len(leaf.path) > 2 and leaf.path[-2].endswith("image"):
             helm = config = ("<image>", leaf.path[-1])
+        elif leaf.whole_parent and not leaf.path[-2].endswith("image"):
+            helm = config = ("<secret>", leaf.path[-1])
         elif leaf.path[-2] == "pod":
             helm = config = ("<component>", "pod", leaf.path[-1])
         elif leaf.path[1:2] == ("expose",):
@@ -51,7 +54,7 @@ def helm_values_section() -> list[str]:
             continue
         seen.add(helm)
         schema = leaf.schema
-        per_component = leaf.path[0] == "resources" or helm[0] == "<image>" or helm[1:2] == ("pod",)
+        per_component = leaf.path[0] == "resources" or helm[0] in ("<image>", "<secret>") or helm[1:2] == ("pod",)
         rows.append(_row(helm, config, _allowed(schema), schema["description"], per_component))
     return _section(rows, images)
 
@@ -101,7 +104,10 @@ def _section(rows: list[str], images: list[str]) -> list[str]:
         "the app deploys (`database.pod`, `metrics.pod`, ... too), but not the KubernetesExecutor's task pods; "
         'an empty value (`{}`, `[]`, `""`) writes no field. `tolerations` are written as Kubernetes writes '
         "them (`tolerationSeconds`; the config file says `toleration_seconds`). `affinity` is a value only for "
-        "a component whose `anti_affinity` is `none`: otherwise the library adds its own rule to it.",
+        "a component whose `anti_affinity` is `none`: otherwise the library adds its own rule to it. "
+        "`<secret>` is each existing Secret the app's props name (`database.password`, `dags.ssh.private_key`, "
+        "`executor.broker.url`, `auth.ldap.bind_password`, ...): its `name` and `key`; Secrets the "
+        "library generates in-cluster have none.",
         "",
         "| Helm value | config file field | allowed | description |",
         "|---|---|---|---|",

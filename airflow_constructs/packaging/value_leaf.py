@@ -32,6 +32,9 @@ class ValueLeaf:
     """The value's entries join the library's own in the ``key`` map."""
     to_props: Callable[[Any], Any] | None = None
     """Converts the chart's spelling of the value to the props' (Kubernetes field names)."""
+    whole_parent: bool = False
+    """A value for this field gives its whole parent model (an image, a Secret reference), whose
+    other fields are required: ``values.props_overrides`` fills them with their defaults."""
     anchor: tuple[str, ...] | None = None
     """Another value that a sibling field holds wherever this one lands as a whole field: it tells
     apart values whose sentinel and default are the same words (the pull policies of two images)."""

@@ -15,6 +15,7 @@ and ``resources.scheduler.cpu_limit`` is ``scheduler.resources.cpu_limit`` (see 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, Literal, get_args, get_origin
 
 from cdk8s import App
@@ -29,6 +30,7 @@ from ..core.resources import Resources
 from ..core.values import DNS_LABEL_PATTERN
 from ..runtime.config import AirflowSettings
 from .pod_values import pod_leaves
+from .secret_values import secret_leaves
 from .value_leaf import ValueLeaf
 
 _QUANTITY_PATTERNS = {
@@ -54,6 +56,7 @@ def value_leaves(props: AirflowProps) -> list[ValueLeaf]:
         *_settings_leaves(props.settings),
         *_exposure_leaves(props),
         *pod_leaves(props),
+        *secret_leaves(props),
     ]
 
 
@@ -80,9 +83,9 @@ def _airflow_image_leaves(image: AirflowImage) -> list[ValueLeaf]:
 
 def _other_image_leaves(props: AirflowProps) -> list[ValueLeaf]:
     """``<field>.image.*`` of every other image the props hold (PgBouncer, Redis, StatsD, PostgreSQL, git-sync)."""
-    leaves = []
+    leaves: list[ValueLeaf] = []
     for index, (path, image) in enumerate(_images(props, ()), start=1):
-        leaves.extend(_image_value_leaves(image, path, index))
+        leaves.extend(replace(leaf, whole_parent=True) for leaf in _image_value_leaves(image, path, index))
     return leaves
 
 
@@ -265,12 +268,12 @@ def sentinel_values(leaves: list[ValueLeaf]) -> dict[str, Any]:
 def props_overrides(leaves: list[ValueLeaf], values: Mapping[str, Any]) -> dict[str, Any]:
     """The ``AirflowProps`` arguments that make the same settings as ``values`` (a values tree).
 
-    An image's repository and tag are required fields: a value for any field of an image other than
-    Airflow's (whose model has defaults) gives the whole image, the fields not in ``values`` at their
-    defaults.
+    An image's repository and tag, a Secret reference's name and key are required fields: a value for
+    one field of such a model (``ValueLeaf.whole_parent``) gives the whole model, the fields not in
+    ``values`` at their defaults.
     """
     given = {leaf.path: found for leaf in leaves if (found := _lookup(values, leaf.path)) is not _ABSENT}
-    whole = {leaf.path[:-1] for leaf in leaves if leaf.path in given and _is_other_image(leaf)}
+    whole = {leaf.path[:-1] for leaf in leaves if leaf.path in given and leaf.whole_parent}
     settings = {}
     for leaf in leaves:
         if leaf.path in given:
@@ -299,10 +302,6 @@ def _lookup(values: Mapping[str, Any], path: tuple[str, ...]) -> Any:
             return _ABSENT
         node = node[key]
     return node
-
-
-def _is_other_image(leaf: ValueLeaf) -> bool:
-    return len(leaf.path) > 2 and leaf.path[-2].endswith("image")
 
 
 def merge_props(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:

@@ -25,8 +25,8 @@ from airflow_constructs.packaging.helm import (
 )
 from airflow_constructs.packaging.helm import write_charts as write_chart_files
 from airflow_constructs.packaging.repo import package_all
+from airflow_constructs.packaging.value_leaf import ValueLeaf
 from airflow_constructs.packaging.values import (
-    ValueLeaf,
     airflow_props,
     props_overrides,
     sentinel_values,

@@ -142,6 +142,43 @@ def test_chart_wraps_exactly_what_the_default_apps_chart_wraps(tmp_path: Path) -
     assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
+def test_a_configs_own_pod_options_are_its_charts_defaults_and_values_replace_them(tmp_path: Path) -> None:
+    config = tmp_path / "airflow.yaml"
+    pod = {
+        "node_selector": {"disk": "ssd"},
+        "pod_labels": {"team": "data"},
+        "tolerations": [{"key": "pool", "operator": "Exists", "effect": "NoExecute", "toleration_seconds": 60}],
+        "extra_env": [{"name": "TEAM", "value": "data"}],
+    }
+    config.write_text(yaml.safe_dump({"namespace": "airflow", "scheduler": {"pod": pod}}))
+    result = run_cli("chart", str(config), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    chart = tmp_path / "out" / "airflow"
+    values = yaml.safe_load((chart / "values.yaml").read_text())["scheduler"]["pod"]
+    assert values["node_selector"] == {"disk": "ssd"} and values["pod_labels"] == {"team": "data"}
+    assert values["tolerations"] == [
+        {"key": "pool", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 60}
+    ]
+    assert values["extra_env"] == [{"name": "TEAM", "value": "data"}]
+    flags = ["--set-json", 'scheduler.pod.node_selector={"zone":"a"}', "--set-json", "scheduler.pod.extra_env=[]"]
+    out = subprocess.run(
+        [_helm(), "template", "airflow", str(chart), "-n", "airflow", *flags],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    scheduler = next(
+        d
+        for d in yaml.safe_load_all(out.stdout)
+        if d and d["kind"] == "Deployment" and d["metadata"]["name"] == "airflow-scheduler"
+    )["spec"]["template"]
+    # Helm merges a map value into the chart's default map (a list replaces the default list).
+    assert scheduler["spec"]["nodeSelector"] == {"disk": "ssd", "zone": "a"}
+    assert scheduler["metadata"]["labels"]["team"] == "data"
+    assert "TEAM" not in [e["name"] for e in scheduler["spec"]["containers"][0]["env"]]
+
+
 def test_console_script_is_declared_and_installed() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert project["project"]["scripts"] == {"airflow-constructs": "airflow_constructs.cli:main"}

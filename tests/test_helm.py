@@ -316,7 +316,9 @@ def test_every_namespace_reference_is_templated() -> None:
 
 def test_values_are_the_synthesized_replica_counts() -> None:
     values = yaml.safe_load((CHARTS["default"] / "values.yaml").read_text())
-    assert list(values) == ["replicas", "image", "resources", "settings"]
+    families = ["replicas", "image", "database", "metrics", "resources", "settings"]
+    components = ["api_server", "scheduler", "dag_processor", "triggerer", "migrations"]  # their pod options
+    assert list(values) == [*families, *components]
     assert {"replicas": values["replicas"]} == {
         "replicas": {
             "airflow-api-server": 1,
@@ -327,8 +329,8 @@ def test_values_are_the_synthesized_replica_counts() -> None:
     }
     schema = json.loads((CHARTS["default"] / "values.schema.json").read_text())
     assert schema["additionalProperties"] is False
-    # image, resources and settings: tests/test_helm_values.py
-    assert list(schema["properties"]) == ["replicas", "image", "resources", "settings"]
+    # images, resources, settings and pod options: tests/test_helm_values.py
+    assert list(schema["properties"]) == [*families, *components]
     assert schema["properties"]["replicas"]["additionalProperties"] is False
     assert schema["properties"]["replicas"]["required"] == sorted(values["replicas"])
 

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from airflow_constructs import __version__
+from airflow_constructs.airflow import AirflowProps
 from airflow_constructs.packaging.helm import chart_name
 from airflow_constructs.packaging.values import ValueLeaf, airflow_props, props_overrides, value_leaves
 from apps.registry import APPS
@@ -59,32 +60,118 @@ def _chart_leaves(app: str) -> list[ValueLeaf]:
     """The values the app's chart honours: the props' leaves that its values.yaml lists."""
     application = App()
     APPS[app](application)
-    listed = _flatten(yaml.safe_load((CHARTS[app] / "values.yaml").read_text()))
-    leaves = [leaf for leaf in value_leaves(airflow_props(application)) if leaf.path in listed]
-    assert all(listed[leaf.path] == leaf.default for leaf in leaves), f"{app}: values.yaml defaults are not the props'"
+    listed = yaml.safe_load((CHARTS[app] / "values.yaml").read_text())
+    leaves = [leaf for leaf in value_leaves(airflow_props(application)) if _listed(listed, leaf.path)]
+    assert all(_listed(listed, leaf.path) == (leaf.default,) for leaf in leaves), f"{app}: defaults are not the props'"
+    structured = {leaf.path for leaf in leaves if leaf.key}
+    assert {p for p in _flatten(listed) if p[:-1] not in structured} <= {leaf.path for leaf in leaves} | {
+        p for p in _flatten(listed) if p[0] == "replicas"
+    }, f"{app}: values.yaml lists a value the props do not have"
     return leaves
+
+
+def _listed(values: dict[str, Any], path: tuple[str, ...]) -> tuple[Any, ...]:
+    """``(value,)`` at ``path`` in a values tree, or ``()``."""
+    node: Any = values
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return ()
+        node = node[key]
+    return (node,)
 
 
 LEAVES = {app: _chart_leaves(app) for app in APPS}
 
 
-def test_every_chart_has_image_resources_and_settings_values() -> None:
+_OTHER_IMAGES = {
+    "default": ["database.image", "metrics.image"],
+    "celery": ["executor.broker.image", "database.image", "metrics.image"],
+    "kubernetes-executor": ["database.image", "metrics.image"],
+    "production": ["dags.image", "pgbouncer.image", "pgbouncer.exporter_image", "metrics.image"],
+    "airflow2": ["database.image", "metrics.image"],
+    "ldap": ["database.image", "metrics.image"],
+    "oauth": ["database.image", "metrics.image"],
+    "keycloak": ["database.image", "metrics.image"],
+}
+"""Every image each app runs besides Airflow's: the embedded PostgreSQL and Redis, git-sync, PgBouncer
+and its exporter, the StatsD exporter."""
+
+
+_SECRETS = {
+    "production": [
+        "dags.ssh.private_key",
+        "dags.ssh.known_hosts",
+        "executor.broker.url",
+        "database.password",
+        "database.tls.ca",
+    ],
+    "ldap": ["auth.ldap.bind_password", "auth.ldap.ca"],
+    "oauth": ["auth.oauth.client_secret"],
+    "keycloak": ["auth.ca", "auth.client_secret", "auth.setup.password"],
+}
+"""The existing Secrets each app's props name (the others generate theirs in-cluster)."""
+
+
+def test_every_secret_reference_has_its_name_and_key() -> None:
     for app, leaves in LEAVES.items():
-        families = {leaf.path[0] for leaf in leaves}
-        exposed = {"api_server"} if app in ("ldap", "oauth", "keycloak") else set()
-        assert families == {"image", "resources", "settings", *exposed}, f"{chart_name(app)}: {families}"
-        assert ("resources", "scheduler", "cpu_limit") in [leaf.path for leaf in leaves]
-
-
-def test_an_exposed_api_server_has_its_host_and_names_as_values() -> None:
-    ldap = {leaf.dotted: leaf.default for leaf in LEAVES["ldap"] if leaf.path[0] == "api_server"}
-    assert ldap == {
-        "api_server.expose.host": "airflow.example.com",
-        "api_server.expose.issuer": "letsencrypt",
-        "api_server.expose.ingress_class": "nginx",
+        refs = {".".join(leaf.path[:-1]) for leaf in leaves if leaf.path[-1] in ("name", "key") and leaf.whole_parent}
+        assert refs == set(_SECRETS.get(app, [])), app
+    production = {
+        leaf.dotted: leaf.default for leaf in LEAVES["production"] if leaf.path[:2] == ("database", "password")
     }
-    oauth = {leaf.dotted for leaf in LEAVES["oauth"] if leaf.path[0] == "api_server"}
-    assert oauth == {"api_server.expose.host", "api_server.expose.gateway", "api_server.expose.gateway_listener"}
+    assert production == {"database.password.name": "airflow-db", "database.password.key": "password"}
+
+
+def test_a_secret_reference_moves_every_reader(helm: str, tmp_path: Path) -> None:  # noqa: F811
+    before = _helm_objects(helm, "production", {}, tmp_path)
+    after = _helm_objects(helm, "production", {"database": {"password": {"name": "db-creds"}}}, tmp_path)
+    text_before, text_after = json.dumps(list(before.values())), json.dumps(list(after.values()))
+    old = '"secretKeyRef": {"key": "password", "name": "airflow-db"}'
+    assert old in text_before and old not in text_after
+    assert text_after.count('"secretKeyRef": {"key": "password", "name": "db-creds"}') == text_before.count(old)
+    assert '"name": "airflow-db"' in text_after  # the CA stays in the Secret it was in
+
+
+def _images(leaves: list[ValueLeaf]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for leaf in leaves:
+        if leaf.path[-2].endswith("image"):
+            found.setdefault(".".join(leaf.path[:-1]), []).append(leaf.path[-1])
+    return found
+
+
+_POD_OPTIONS = [
+    "node_selector",
+    "tolerations",
+    "priority_class_name",
+    "pod_annotations",
+    "pod_labels",
+    "extra_env",
+    "affinity",
+]
+
+
+def test_every_chart_has_image_resources_settings_and_pod_values() -> None:
+    for app, leaves in LEAVES.items():
+        families = {leaf.path[0] for leaf in leaves if leaf.path[1:2] != ("pod",)}
+        exposed = {"api_server"} if app in ("ldap", "oauth", "keycloak") else set()
+        images = {image.split(".")[0] for image in _OTHER_IMAGES[app]}
+        secrets = {ref.split(".")[0] for ref in _SECRETS.get(app, [])}
+        expected = {"image", "resources", "settings", *exposed, *images, *secrets}
+        assert families == expected, f"{chart_name(app)}: {families}"
+        assert ("resources", "scheduler", "cpu_limit") in [leaf.path for leaf in leaves]
+        pods = {leaf.path[:-2] for leaf in leaves if leaf.path[-2] == "pod"}
+        for component in ("api_server", "scheduler", "dag_processor", "triggerer", "migrations"):
+            assert (component,) in pods, f"{app}: {component}"
+            options = [leaf.path[-1] for leaf in leaves if leaf.path[:-1] == (component, "pod")]
+            assert options == _POD_OPTIONS, f"{app}: {component}: {options}"
+        assert ("executor", "worker") not in pods, "task pods take their options from a pod template file"
+
+
+def test_affinity_is_a_value_only_where_no_anti_affinity_rule_joins_it() -> None:
+    props = AirflowProps.parse({"scheduler": {"anti_affinity": "preferred"}, "triggerer": {"anti_affinity": "none"}})
+    affinity = {leaf.path[0] for leaf in value_leaves(props) if leaf.path[-2:] == ("pod", "affinity")}
+    assert "triggerer" in affinity and "scheduler" not in affinity
 
 
 def _tree(settings_: dict[tuple[str, ...], Any]) -> dict[str, Any]:
@@ -100,6 +187,58 @@ def _tree(settings_: dict[tuple[str, ...], Any]) -> dict[str, Any]:
 _CPU = st.one_of(st.integers(1, 4000).map(lambda m: f"{m}m"), st.integers(1, 4).map(str))
 _MEMORY = st.one_of(st.integers(64, 4096).map(lambda n: f"{n}Mi"), st.integers(1, 8).map(lambda n: f"{n}Gi"))
 _REPOSITORY = st.sampled_from(["apache/airflow", "registry.example.com/team/airflow", "ghcr.io/acme/air-flow"])
+_TAG = st.from_regex(r"\A[A-Za-z0-9_][A-Za-z0-9_.-]{0,30}\Z").filter(lambda tag: tag != "latest")
+# Label values YAML would read as other types unless quoted: toYaml must quote them.
+_LABEL_VALUE = st.sampled_from(["ssd", "true", "1", "y", "no", "1.5", "null", "a-b_c.d", ""])
+_LABEL_KEY = st.sampled_from(["disk", "example.com/team", "node.kubernetes.io/pool", "a_b.c-d"])
+_TOLERATION = st.one_of(
+    st.builds(dict, key=_LABEL_KEY, operator=st.just("Equal"), value=_LABEL_VALUE, effect=st.just("NoSchedule")),
+    st.builds(dict, key=_LABEL_KEY, operator=st.just("Exists")),
+    st.builds(
+        dict,
+        key=_LABEL_KEY,
+        operator=st.just("Exists"),
+        effect=st.just("NoExecute"),
+        tolerationSeconds=st.integers(0, 10**6),
+    ),
+)
+_AFFINITY = st.sampled_from(
+    [
+        {},
+        {
+            "nodeAffinity": {
+                "requiredDuringSchedulingIgnoredDuringExecution": {
+                    "nodeSelectorTerms": [{"matchExpressions": [{"key": "disk", "operator": "In", "values": ["ssd"]}]}]
+                }
+            }
+        },
+    ]
+)
+_POD_VALUES: dict[str, st.SearchStrategy[Any]] = {
+    "node_selector": st.dictionaries(_LABEL_KEY, _LABEL_VALUE, max_size=3),
+    "tolerations": st.lists(_TOLERATION, max_size=2),
+    "priority_class_name": st.sampled_from(["", "high", "system.critical-1"]),
+    "pod_labels": st.dictionaries(_LABEL_KEY, _LABEL_VALUE, max_size=3),
+    # Text YAML or a template would misread: ": ", "#", quotes, "{{ }}", a newline.
+    "pod_annotations": st.dictionaries(
+        _LABEL_KEY, st.sampled_from(["x", "a: b # c", "'\"", "{{ .Values }}", "line\nline", "true", ""]), max_size=3
+    ),
+    "affinity": _AFFINITY,
+    "extra_env": st.lists(
+        st.one_of(
+            st.builds(dict, name=st.sampled_from(["TEAM", "A_B.c-d"]), value=_LABEL_VALUE),
+            st.builds(
+                dict,
+                name=st.just("TOKEN"),
+                valueFrom=st.sampled_from(["secretKeyRef", "configMapKeyRef"]).map(
+                    lambda ref: {ref: {"name": "team-settings", "key": "token.txt"}}
+                ),
+            ),
+        ),
+        max_size=2,
+    ),
+}
+_DIGEST = st.one_of(st.just(""), st.from_regex(r"\A[0-9a-f]{64}\Z").map(lambda hex_: f"sha256:{hex_}"))
 
 
 def _millis(cpu: str) -> int:
@@ -117,10 +256,14 @@ def value_sets(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     chosen: dict[tuple[str, ...], Any] = {}
     leaves = LEAVES[app]
     for leaf in leaves:
-        if leaf.path[0] == "image" and draw(st.booleans()):
-            if leaf.path[-1] == "tag":
+        if leaf.path[-2].endswith("image") and draw(st.booleans()):
+            if leaf.path == ("image", "tag"):
                 major, minor = leaf.default.split(".")[:2]
                 chosen[leaf.path] = f"{major}.{minor}.{draw(st.integers(0, 40))}"
+            elif leaf.path[-1] == "tag":
+                chosen[leaf.path] = draw(_TAG)
+            elif leaf.path[-1] == "digest":
+                chosen[leaf.path] = draw(_DIGEST)
             elif leaf.path[-1] == "repository":
                 chosen[leaf.path] = draw(_REPOSITORY)
             else:
@@ -138,6 +281,13 @@ def value_sets(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
                 chosen[leaf.path] = draw(st.sampled_from(["airflow.acme.io", "*.example.org", "a-1.b.c"]))
             else:
                 chosen[leaf.path] = draw(st.from_regex(r"\A[a-z][a-z0-9-]{0,20}[a-z0-9]\Z"))
+    for leaf in leaves:
+        if leaf.whole_parent and leaf.path[-1] in ("name", "key") and draw(st.integers(0, 3)) == 0:
+            pattern = r"\A[a-z][a-z0-9-]{0,20}[a-z0-9]\Z" if leaf.path[-1] == "name" else r"\A[-._a-zA-Z0-9]{1,20}\Z"
+            chosen[leaf.path] = draw(st.from_regex(pattern))
+    for leaf in leaves:
+        if leaf.path[-2] == "pod" and draw(st.integers(0, 5)) == 0:
+            chosen[leaf.path] = draw(_POD_VALUES[leaf.path[-1]])
     for component in sorted({leaf.path[1] for leaf in leaves if leaf.path[0] == "resources"}):
         if draw(st.integers(0, 3)) == 0:
             cpu = sorted([draw(_CPU), draw(_CPU)], key=_millis)
@@ -157,7 +307,8 @@ def _python_objects(app: str, values: dict[str, Any]) -> dict[tuple[str, str], M
 
 def _helm_objects(binary: str, app: str, values: dict[str, Any], tmp: Path) -> dict[tuple[str, str], Manifest]:
     file = tmp / "values.yaml"
-    file.write_text(yaml.safe_dump(values))
+    # JSON, a YAML subset that quotes every string: PyYAML writes y/n plain, which Go's YAML reads as booleans.
+    file.write_text(json.dumps(values))
     out = run_helm(binary, "template", "release", CHARTS[app], "--namespace", "airflow", "-f", file).stdout
     return keyed(parse_all(out))
 
@@ -202,10 +353,121 @@ def test_a_changed_setting_rolls_the_pods_and_renames_the_migration(helm: str, t
     )
 
 
+_DIGEST_A = "sha256:" + "a" * 64
+
+
+def _pod_images(objects: dict[tuple[str, str], Manifest], kind: str, name: str) -> dict[str, tuple[str, str]]:
+    spec = objects[(kind, name)]["spec"]["template"]["spec"]
+    return {
+        c["name"]: (c["image"], c["imagePullPolicy"]) for c in [*spec.get("initContainers", []), *spec["containers"]]
+    }
+
+
+def test_a_digest_pins_the_airflow_image_and_renames_every_job(helm: str, tmp_path: Path) -> None:  # noqa: F811
+    before = _helm_objects(helm, "default", {}, tmp_path)
+    after = _helm_objects(helm, "default", {"image": {"digest": _DIGEST_A}}, tmp_path)
+    assert _pod_images(after, "Deployment", "airflow-scheduler")["scheduler"] == (
+        f"apache/airflow:3.3.2@{_DIGEST_A}",
+        "IfNotPresent",
+    )
+    assert _pod_images(after, "StatefulSet", "airflow-postgres") == {
+        "postgres": ("postgres:17.6-bookworm", "IfNotPresent")
+    }
+    assert not {n for k, n in before if k == "Job"} & {n for k, n in after if k == "Job"}
+
+
+def test_each_pull_policy_reaches_only_its_own_image(helm: str, tmp_path: Path) -> None:  # noqa: F811
+    values = {"pgbouncer": {"image": {"pull_policy": "Always", "digest": _DIGEST_A}}}
+    objects = _helm_objects(helm, "production", values, tmp_path)
+    pgbouncer = _pod_images(objects, "Deployment", "airflow-pgbouncer")
+    pinned = (f"apache/airflow:airflow-pgbouncer-2025.03.05-1.23.1@{_DIGEST_A}", "Always")
+    assert pgbouncer == {
+        "write-auth-file": pinned,
+        "pgbouncer": pinned,
+        "metrics-exporter": ("apache/airflow:airflow-pgbouncer-exporter-2025.03.05-0.18.0", "IfNotPresent"),
+    }
+    scheduler = _pod_images(objects, "Deployment", "airflow-scheduler")
+    assert {policy for _, policy in scheduler.values()} == {"IfNotPresent"}
+
+
+def test_the_pod_template_file_follows_the_airflow_pull_policy_only(helm: str, tmp_path: Path) -> None:  # noqa: F811
+    def template(values: dict[str, Any]) -> str:
+        objects = _helm_objects(helm, "kubernetes-executor", values, tmp_path)
+        return str(objects[("ConfigMap", "airflow-pod-template")]["data"]["pod_template.yaml"])
+
+    default = template({})
+    assert template({"database": {"image": {"pull_policy": "Always"}}}) == default
+    assert template({"image": {"pull_policy": "Always"}}) == default.replace(
+        "imagePullPolicy: IfNotPresent", "imagePullPolicy: Always"
+    )
+
+
 @pytest.mark.parametrize(
     ("flags", "field", "problem"),
     [
         (["--set", "image.typo=x"], "/image", "additional properties 'typo' not allowed"),
+        (["--set-string", "image.digest=sha256:XYZ"], "/image/digest", "does not match pattern"),
+        (["--set", "image.digest=1"], "/image/digest", "got number, want string"),
+        (["--set", "database.image.tag=latest"], "/database/image/tag", "'not' failed"),
+        (["--set-string", "database.image.tag=a:b"], "/database/image/tag", "does not match pattern"),
+        (["--set-string", "database.image.repository=Postgres"], "/database/image/repository", "pattern"),
+        (["--set-string", "metrics.image.pull_policy=Sometimes"], "/metrics/image/pull_policy", "value must be one of"),
+        (["--set", "metrics.image.typo=x"], "/metrics/image", "additional properties 'typo' not allowed"),
+        (["--set", "metrics.typo=x"], "/metrics", "additional properties 'typo' not allowed"),
+        (["--set", "pgbouncer.image.tag=x"], "", "additional properties 'pgbouncer' not allowed"),
+        (["--set", "scheduler.pod.node_selector=ssd"], "/scheduler/pod/node_selector", "got string, want object"),
+        (["--set", "scheduler.pod.node_selector.disk=a b"], "/scheduler/pod/node_selector/disk", "pattern"),
+        (
+            ["--set", "scheduler.pod.node_selector.a/b/c=x"],
+            "/scheduler/pod/node_selector",
+            "additional properties 'a/b/c' not allowed",
+        ),
+        (["--set", "scheduler.pod.typo=x"], "/scheduler/pod", "additional properties 'typo' not allowed"),
+        (["--set", "scheduler.pod.priority_class_name=High"], "/scheduler/pod/priority_class_name", "pattern"),
+        (["--set", "scheduler.pod.tolerations=x"], "/scheduler/pod/tolerations", "got string, want array"),
+        (
+            ["--set-json", 'scheduler.pod.tolerations=[{"key":"a","operator":"Equal","typo":1}]'],
+            "/scheduler/pod/tolerations/0",
+            "additional properties 'typo' not allowed",
+        ),
+        (
+            ["--set-json", 'scheduler.pod.tolerations=[{"key":"a"}]'],
+            "/scheduler/pod/tolerations/0",
+            "missing property 'operator'",
+        ),
+        (
+            ["--set-json", 'scheduler.pod.tolerations=[{"key":"a","operator":"Exists","value":"b"}]'],
+            "/scheduler/pod/tolerations/0",
+            "'not' failed",
+        ),
+        (
+            ["--set-json", 'scheduler.pod.tolerations=[{"key":"a","operator":"Exists","tolerationSeconds":5}]'],
+            "/scheduler/pod/tolerations/0",
+            "missing property 'effect'",
+        ),
+        (
+            ["--set", "scheduler.pod.pod_labels.app\\.kubernetes\\.io/name=x"],
+            "/scheduler/pod/pod_labels/app.kubernetes.io~1name",
+            "false schema",
+        ),
+        (["--set", "scheduler.pod.pod_annotations=x"], "/scheduler/pod/pod_annotations", "got string, want object"),
+        (["--set", "scheduler.pod.affinity=x"], "/scheduler/pod/affinity", "got string, want object"),
+        (["--set-json", 'scheduler.pod.extra_env=[{"name":"A"}]'], "/scheduler/pod/extra_env/0", "'oneOf' failed"),
+        (
+            ["--set-json", 'scheduler.pod.extra_env=[{"name":"A","value":"b","valueFrom":{}}]'],
+            "/scheduler/pod/extra_env/0",
+            "'oneOf' failed, subschemas 0, 1 matched",
+        ),
+        (
+            ["--set-json", 'scheduler.pod.extra_env=[{"name":"1A","value":"b"}]'],
+            "/scheduler/pod/extra_env/0/name",
+            "does not match pattern",
+        ),
+        (
+            ["--set-json", 'scheduler.pod.extra_env=[{"name":"A","valueFrom":{"secretKeyRef":{"name":"s"}}}]'],
+            "/scheduler/pod/extra_env/0/valueFrom/secretKeyRef",
+            "missing property 'key'",
+        ),
         (["--set", "resources.scheduler.cpu_limit=2"], "/resources/scheduler/cpu_limit", "got number, want string"),
         (["--set", "replicas.airflow-scheduler=-1"], "/replicas/airflow-scheduler", "minimum"),
         (["--set-string", "image.tag=3.3 2"], "/image/tag", "does not match pattern"),
@@ -215,13 +477,49 @@ def test_a_changed_setting_rolls_the_pods_and_renames_the_migration(helm: str, t
         (["--set", "settings.parallelism=0"], "/settings/parallelism", "minimum"),
         (["--set-string", "settings.parallelism=32"], "/settings/parallelism", "got string, want integer"),
         (["--set", "settings.logging_level=LOUD"], "/settings/logging_level", "value must be one of"),
-        (["--set", "api_server.expose.host=x"], "", "additional properties 'api_server' not allowed"),
+        (["--set", "api_server.expose.host=x"], "/api_server", "additional properties 'expose' not allowed"),
     ],
 )
 def test_invalid_values_are_refused_naming_the_field(helm: str, flags: list[str], field: str, problem: str) -> None:  # noqa: F811
     result = run_helm(helm, "template", "release", CHARTS["default"], "--namespace", "airflow", *flags, check=False)
     assert result.returncode != 0
     assert field in result.stderr and problem in result.stderr, result.stderr
+
+
+def test_pod_values_render_beside_the_librarys_own_and_vanish_when_empty(helm: str, tmp_path: Path) -> None:  # noqa: F811
+    values = {
+        "scheduler": {
+            "pod": {
+                "node_selector": {"disk": "ssd"},
+                "priority_class_name": "high",
+                "tolerations": [{"key": "pool", "operator": "Exists", "effect": "NoSchedule"}],
+                "pod_labels": {"team": "true"},
+                "pod_annotations": {"example.com/note": "a: b"},
+                "extra_env": [
+                    {"name": "TEAM", "value": "data"},
+                    {"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "team", "key": "token"}}},
+                ],
+            }
+        }
+    }
+    before = _helm_objects(helm, "default", {}, tmp_path)
+    after = _helm_objects(helm, "default", values, tmp_path)
+    template = after[("Deployment", "airflow-scheduler")]["spec"]["template"]
+    old = before[("Deployment", "airflow-scheduler")]["spec"]["template"]
+    assert template["metadata"]["labels"] == {**old["metadata"]["labels"], "team": "true"}
+    assert template["metadata"]["annotations"] == {**old["metadata"]["annotations"], "example.com/note": "a: b"}
+    main = template["spec"]["containers"][0]
+    assert main["env"] == [*old["spec"]["containers"][0]["env"], *values["scheduler"]["pod"]["extra_env"]]
+    assert {k: template["spec"][k] for k in template["spec"].keys() - old["spec"].keys()} == {
+        "nodeSelector": {"disk": "ssd"},
+        "priorityClassName": "high",
+        "tolerations": [{"key": "pool", "operator": "Exists", "effect": "NoSchedule"}],
+    }
+    assert {k: o for k, o in after.items() if k != ("Deployment", "airflow-scheduler")} == {
+        k: o for k, o in before.items() if k != ("Deployment", "airflow-scheduler")
+    }
+    empty = {"scheduler": {"pod": {"node_selector": {}, "priority_class_name": "", "pod_labels": {}}}}
+    assert _helm_objects(helm, "default", empty, tmp_path) == before
 
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -239,6 +537,29 @@ def test_readme_helm_install_example_works_against_the_packaged_chart(helm: str)
     main = next(c for c in scheduler["containers"] if c["name"] == "scheduler")
     assert main["image"] == "apache/airflow:3.3.1"
     assert main["resources"]["limits"] == {"cpu": "4", "memory": "8Gi"}
+    assert scheduler["nodeSelector"] == {"disk": "ssd"}
+    postgres = keyed(parse_all(out))[("StatefulSet", "airflow-postgres")]["spec"]["template"]["spec"]
+    assert postgres["containers"][0]["image"] == "postgres:17.7-bookworm"
+
+
+@pytest.mark.parametrize(
+    ("flags", "field", "problem"),
+    [
+        (["--set", "database.password.name=Bad_Name"], "/database/password/name", "does not match pattern"),
+        (["--set", "database.password.key=a b"], "/database/password/key", "does not match pattern"),
+        (["--set", "database.password.key=1"], "/database/password/key", "got number, want string"),
+        (["--set", "database.password.typo=x"], "/database/password", "additional properties 'typo' not allowed"),
+    ],
+)
+def test_invalid_secret_references_are_refused_naming_the_field(
+    helm: str,  # noqa: F811
+    flags: list[str],
+    field: str,
+    problem: str,
+) -> None:
+    result = run_helm(helm, "template", "release", CHARTS["production"], "--namespace", "airflow", *flags, check=False)
+    assert result.returncode != 0
+    assert field in result.stderr and problem in result.stderr, result.stderr
 
 
 def test_an_invalid_host_is_refused_naming_the_field(helm: str) -> None:  # noqa: F811

@@ -22,11 +22,30 @@ def helm_values_section() -> list[str]:
         "issuer": "letsencrypt",
         "ingress_class": "nginx",
     }
-    for leaf in value_leaves(AirflowProps.parse({"api_server": {"expose": exposed}})):
+    # Celery and git-sync too, so that every image has its row.
+    props = AirflowProps.parse(
+        {
+            "api_server": {"expose": exposed},
+            "executor": {"kind": "CeleryExecutor"},
+            "dags": {"kind": "git-sync", "repo": "https://github.com/acme/dags.git"},
+            "secrets": {"api_secret_key": {"name": "airflow-api", "key": "secret-key"}},
+        }
+    )
+    leaves = value_leaves(props)
+    images = sorted(
+        {".".join(leaf.path[:-1]) for leaf in leaves if leaf.path[-2].endswith("image") and len(leaf.path) > 2}
+    )
+    for leaf in leaves:
         helm: tuple[str, ...]
         config: tuple[str, ...]
         if leaf.path[0] == "resources":
             helm, config = ("resources", "<component>", leaf.path[2]), ("<component>", "resources", leaf.path[2])
+        elif len(leaf.path) > 2 and leaf.path[-2].endswith("image"):
+            helm = config = ("<image>", leaf.path[-1])
+        elif leaf.whole_parent and not leaf.path[-2].endswith("image"):
+            helm = config = ("<secret>", leaf.path[-1])
+        elif leaf.path[-2] == "pod":
+            helm = config = ("<component>", "pod", leaf.path[-1])
         elif leaf.path[1:2] == ("expose",):
             helm = config = ("<component>", *leaf.path[1:])
         else:
@@ -35,11 +54,21 @@ def helm_values_section() -> list[str]:
             continue
         seen.add(helm)
         schema = leaf.schema
-        rows.append(_row(helm, config, _allowed(schema), schema["description"], leaf.path[0] == "resources"))
-    return _section(rows)
+        per_component = leaf.path[0] == "resources" or helm[0] in ("<image>", "<secret>") or helm[1:2] == ("pod",)
+        rows.append(_row(helm, config, _allowed(schema), schema["description"], per_component))
+    return _section(rows, images)
 
 
 def _allowed(schema: dict[str, Any]) -> str:
+    if schema["type"] == "array":
+        return "Kubernetes `Toleration` objects (`operator` required; `key`, `value`, `effect`, `tolerationSeconds`)"
+    if schema["type"] == "object" and "patternProperties" in schema:
+        values = next(iter(schema["patternProperties"].values()))
+        return "map of qualified-name keys to " + (
+            f"values matching `{values['pattern']}`" if "pattern" in values else "text"
+        )
+    if schema["type"] == "object":
+        return "a Kubernetes `Affinity` object"
     if "enum" in schema:
         return ", ".join(f"`{v}`" for v in schema["enum"])
     if schema["type"] == "integer":
@@ -48,7 +77,8 @@ def _allowed(schema: dict[str, Any]) -> str:
             if "maximum" in schema
             else f"integer ≥ {schema['minimum']}"
         )
-    return f"pattern `{schema['pattern']}`"
+    allowed = f"pattern `{schema['pattern']}`"
+    return allowed + (f", not `{schema['not']['const']}`" if "not" in schema else "")
 
 
 def _row(helm: tuple[str, ...], config: tuple[str, ...], allowed: str, description: str, per_component: bool) -> str:
@@ -58,7 +88,7 @@ def _row(helm: tuple[str, ...], config: tuple[str, ...], allowed: str, descripti
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
 
 
-def _section(rows: list[str]) -> list[str]:
+def _section(rows: list[str], images: list[str]) -> list[str]:
     return [
         "## Helm values",
         "",
@@ -68,7 +98,16 @@ def _section(rows: list[str]) -> list[str]:
         "`resources` (`api_server`, `scheduler`, `dag_processor`, `triggerer`, `migrations`, ...), listed "
         "in a chart only when the app deploys it; `<component>.expose.*` only when the app exposes it, and "
         "its names (`tls_secret`, `issuer`, ...) only when the app sets them. An image tag must keep the "
-        "chart's Airflow minor.",
+        "chart's Airflow minor. `<image>` is each other image the app runs: "
+        + ", ".join(f"`{image}`" for image in images)
+        + "; an empty `digest` pulls by tag alone. `<component>.pod.*` are the pod options of every component "
+        "the app deploys (`database.pod`, `metrics.pod`, ... too), but not the KubernetesExecutor's task pods; "
+        'an empty value (`{}`, `[]`, `""`) writes no field. `tolerations` are written as Kubernetes writes '
+        "them (`tolerationSeconds`; the config file says `toleration_seconds`). `affinity` is a value only for "
+        "a component whose `anti_affinity` is `none`: otherwise the library adds its own rule to it. "
+        "`<secret>` is each existing Secret the app's props name (`database.password`, `dags.ssh.private_key`, "
+        "`executor.broker.url`, `auth.ldap.bind_password`, ...): its `name` and `key`; Secrets the "
+        "library generates in-cluster have none.",
         "",
         "| Helm value | config file field | allowed | description |",
         "|---|---|---|---|",

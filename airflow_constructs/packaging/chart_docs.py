@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..runtime.container import PASSWORDS_FILE
 from .templates import Manifest, mappings_in
-from .values import ValueLeaf
+from .value_leaf import ValueLeaf
 
 COMPONENT_LABEL = "app.kubernetes.io/component"
 INSTANCE_LABEL = "app.kubernetes.io/instance"

@@ -39,6 +39,8 @@ from .chart_yaml import REPOSITORY_URL, ChartMetadata, chart_yaml
 from .placement import (
     checksum_placeholder,
     checksummed_config_maps,
+    entries_placeholder,
+    field_placeholder,
     inline_checksum_placeholder,
     inline_placeholder,
     place_values,
@@ -57,8 +59,10 @@ from .templates import (
     to_template,
     where_of,
 )
-from .values import ValueLeaf, default_values, sentinel_values
+from .value_leaf import ValueLeaf
+from .values import default_values, sentinel_values
 from .values_files import values_schema, values_yaml
+from .with_blocks import entries_action, field_action, optional_action
 
 SCALABLE_COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer", "worker")
 """Components whose replica count is a chart value: Airflow runs them as interchangeable replicas.
@@ -318,10 +322,16 @@ def _value_actions(leaves: list[ValueLeaf], used: list[int]) -> dict[str, str]:
     actions = {}
     for i in used:
         path = ".".join(leaves[i].path)
+        if key := leaves[i].key:
+            actions[field_placeholder(i)] = field_action(path, key)
+            actions[entries_placeholder(i)] = entries_action(path)
+            continue
         actions[whole_placeholder(i)] = f"{{{{ .Values.{path} | toJson }}}}"
         # Helm reads numbers in values files as floats: int64 prints 1000000, not 1e+06.
         as_text = " | int64" if leaves[i].schema.get("type") == "integer" else ""
         actions[inline_placeholder(i)] = f"{{{{ .Values.{path}{as_text} }}}}"
+        if leaves[i].optional:  # the empty string writes nothing, its prefix included
+            actions[inline_placeholder(i)] = optional_action(path, leaves[i].prefix)
     return actions
 
 

@@ -15,11 +15,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ..core.kube import data_checksum
-from .templates import PLACEHOLDER_PREFIX, Manifest, RoundTripError, where_of
-from .values import ValueLeaf
+from .templates import Manifest, RoundTripError, where_of
+from .value_leaf import ValueLeaf
+from .with_blocks import PLACEHOLDER_PREFIX
 
 
 def inline_placeholder(index: int) -> str:
@@ -30,6 +32,16 @@ def inline_placeholder(index: int) -> str:
 def whole_placeholder(index: int) -> str:
     """Stands for a field whose whole value is value ``index``."""
     return f"{PLACEHOLDER_PREFIX}w{index}__"
+
+
+def field_placeholder(index: int) -> str:
+    """A mapping key standing for the field that is value ``index`` whole, absent when it is empty."""
+    return f"{PLACEHOLDER_PREFIX}f{index}__"
+
+
+def entries_placeholder(index: int) -> str:
+    """A mapping key standing for the entries of value ``index`` among a map's own (pod labels)."""
+    return f"{PLACEHOLDER_PREFIX}m{index}__"
 
 
 def checksum_placeholder(config_map: str) -> str:
@@ -65,8 +77,8 @@ def place_values(
     text = json.dumps(list(default))
     # A sentinel that occurs in the default output (an enum value) is only recognised as a whole field.
     substrings = sorted(
-        (i for i, leaf in enumerate(leaves) if str(leaf.sentinel) not in text),
-        key=lambda i: -len(str(leaves[i].sentinel)),
+        (i for i, leaf in enumerate(leaves) if leaf.text(leaf.sentinel) not in text),
+        key=lambda i: -len(leaves[i].text(leaves[i].sentinel)),
     )
     walker = _Walker(leaves, substrings, _checksums(default), _checksums(sentinel))
     placed = [walker.walk(d, s, where_of(d), ()) for d, s in zip(default, sentinel, strict=True)]
@@ -89,10 +101,17 @@ class _Walker:
         sentinel_checksums: dict[str, str],
     ) -> None:
         self.leaves = leaves
+        self.structured = [i for i, leaf in enumerate(leaves) if leaf.key]
         self.default_checksums = default_checksums
         self.sentinel_checksums = sentinel_checksums
         self.substrings = substrings
-        self.words = [i for i in range(len(leaves)) if i not in substrings]
+        # A word two values share (the pull policies of two images) cannot say which one it is.
+        spelled = [(leaf.text(leaf.sentinel), leaf.text(leaf.default)) for leaf in leaves]
+        self.words = [
+            i
+            for i in range(len(leaves))
+            if i not in substrings and spelled.count(spelled[i]) == 1 and not leaves[i].key
+        ]
         self.used: set[int] = set()
 
     def walk(self, d: Any, s: Any, where: str, path: tuple[str, ...]) -> Any:
@@ -100,15 +119,27 @@ class _Walker:
             return d
         if path == ("metadata", "name") and where.startswith("Job/"):
             return d  # the template computes it from the rendered spec
+        order: list[str] = []
+        if isinstance(d, dict) and isinstance(s, dict) and self.structured:
+            d, s, order = self.structures(d, s, path)
         if isinstance(d, dict) and isinstance(s, dict) and list(d) == list(s):
-            return {key: self.walk(d[key], s[key], where, (*path, str(key))) for key in d}
+            placed = {key: self.walk(d[key], s[key], where, (*path, str(key))) for key in d}
+            if order:
+                # A placeholder stands where the sentinel synthesis put its field or first entry.
+                placed = {key: placed.get(key) for key in order}
+            siblings = json.dumps([v for v in placed.values() if not isinstance(v, _Choice)])
+            return {key: self.choose(v, siblings) if isinstance(v, _Choice) else v for key, v in placed.items()}
+        if isinstance(d, list) and isinstance(s, list) and self.structured and (tail := self.tail(d, s, path)):
+            i, kept = tail
+            return [*self.walk(d[:kept], s[:kept], where, path), entries_placeholder(i)]
         if isinstance(d, list) and isinstance(s, list) and len(d) == len(s):
-            return [self.walk(a, b, where, (*path, str(i))) for i, (a, b) in enumerate(zip(d, s, strict=True))]
+            items = [self.walk(a, b, where, (*path, str(i))) for i, (a, b) in enumerate(zip(d, s, strict=True))]
+            return [self.choose(v, "") if isinstance(v, _Choice) else v for v in items]
         if isinstance(d, str) and isinstance(s, str):
             return self.string(d, s, where, path)
         raise self.refused(d, s, where, path)
 
-    def string(self, d: str, s: str, where: str, path: tuple[str, ...]) -> str:
+    def string(self, d: str, s: str, where: str, path: tuple[str, ...]) -> str | _Choice:
         config_map = self.default_checksums.get(d)
         if config_map is not None and self.sentinel_checksums.get(s) == config_map:
             return checksum_placeholder(config_map)  # the template recomputes it from the rendered data
@@ -116,39 +147,115 @@ class _Walker:
         whole = [
             i
             for i, leaf in enumerate(self.leaves)
-            if isinstance(leaf.sentinel, str) and leaf.sentinel == s and leaf.default == d
+            if isinstance(leaf.sentinel, str)
+            and not leaf.prefix
+            and not leaf.optional
+            and leaf.sentinel == s
+            and leaf.default == d
         ]
-        if whole:
+        if len(whole) == 1:
             self.used.add(whole[0])
             return whole_placeholder(whole[0])
+        if whole:
+            return _Choice(whole, d, s, where, path)
         if "\n" in s and d.count("\n") == s.count("\n"):
             # A file in a ConfigMap: line by line, so an enum's word elsewhere in the file stays.
-            lines = zip(d.split("\n"), s.split("\n"), strict=True)
-            return "\n".join(a if a == b else self.substitute(a, b, where, path) for a, b in lines)
+            # A shared word is told apart by its anchor on the line before (image, then imagePullPolicy).
+            placed_lines: list[str] = []
+            for a, b in zip(d.split("\n"), s.split("\n"), strict=True):
+                before = placed_lines[-1] if placed_lines else ""
+                placed_lines.append(a if a == b else self.substitute(a, b, where, path, before))
+            return "\n".join(placed_lines)
         return self.substitute(d, s, where, path)
 
-    def substitute(self, d: str, s: str, where: str, path: tuple[str, ...]) -> str:
+    def structures(
+        self, d: dict[str, Any], s: dict[str, Any], path: tuple[str, ...]
+    ) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+        """``d`` and ``s`` without the fields and entries that structured values make, and the keys
+        of ``s`` in order with a placeholder for each of those (empty when there is none)."""
+        order = list(s)
+        d, s = dict(d), dict(s)
+        for i in self.structured:
+            leaf = self.leaves[i]
+            key = str(leaf.key)
+            present = (key not in d and not leaf.default) or (key in d and d[key] == leaf.default)
+            if key in s and s[key] == leaf.sentinel and present:
+                # The whole field is the value (a merged map holding only the value's entries too).
+                order[order.index(key)] = field_placeholder(i)
+                d.pop(key, None)
+                del s[key]
+                self.used.add(i)
+            elif leaf.merge and path[-1:] == (key,) and _holds(s, leaf.sentinel) and _holds(d, leaf.default):
+                first = next(k for k in order if k in leaf.sentinel)
+                order[order.index(first)] = entries_placeholder(i)
+                order = [k for k in order if k not in leaf.sentinel]
+                d = {k: v for k, v in d.items() if k not in leaf.default}
+                s = {k: v for k, v in s.items() if k not in leaf.sentinel}
+                self.used.add(i)
+        if len(order) == len(s):
+            return d, s, []
+        return d, s, order
+
+    def tail(self, d: list[Any], s: list[Any], path: tuple[str, ...]) -> tuple[int, int] | None:
+        """``(value, items before it)`` when the lists end with a value's items (extra env vars)."""
+        for i in self.structured:
+            leaf = self.leaves[i]
+            default, sentinel = leaf.default, leaf.sentinel
+            if not (leaf.merge and path[-1:] == (leaf.key,) and isinstance(sentinel, list)):
+                continue
+            kept = len(s) - len(sentinel)
+            if s[kept:] == sentinel and len(d) - len(default) == kept and d[kept:] == default:
+                self.used.add(i)
+                return i, kept
+        return None
+
+    def anchored(self, context: str) -> list[int]:
+        """The shared words whose anchor value ``context`` holds, one per spelling at most."""
+        paths = {leaf.path: i for i, leaf in enumerate(self.leaves)}
+        found: dict[tuple[str, str], list[int]] = {}
+        for i, leaf in enumerate(self.leaves):
+            j = paths.get(leaf.anchor) if leaf.anchor else None
+            if i not in self.words and i not in self.substrings and j is not None and inline_placeholder(j) in context:
+                found.setdefault((leaf.text(leaf.sentinel), leaf.text(leaf.default)), []).append(i)
+        return [group[0] for group in found.values() if len(group) == 1]
+
+    def substitute(self, d: str, s: str, where: str, path: tuple[str, ...], context: str = "") -> str:
         placed = s
         checksums = {name: digest for digest, name in self.default_checksums.items()}
         for digest, name in self.sentinel_checksums.items():
             if name in checksums and digest in placed:
                 placed = placed.replace(digest, inline_checksum_placeholder(name))
         for i in self.substrings:
-            placed = placed.replace(str(self.leaves[i].sentinel), inline_placeholder(i))
+            placed = placed.replace(self.leaves[i].text(self.leaves[i].sentinel), inline_placeholder(i))
         # A sentinel that also occurs in the defaults (an enum) is tried as a whole word; if that
         # also takes an occurrence that was not the value's, the check below refuses the field.
-        for i in self.words:
-            word = re.escape(str(self.leaves[i].sentinel))
+        words = [*self.words, *self.anchored(context)]
+        for i in words:
+            word = re.escape(self.leaves[i].text(self.leaves[i].sentinel))
             placed = re.sub(rf"(?<![-\w.]){word}(?![-\w.])", inline_placeholder(i), placed)
         restored = placed
         for name, digest in checksums.items():
             restored = restored.replace(inline_checksum_placeholder(name), digest)
-        for i in [*self.substrings, *self.words]:
-            restored = restored.replace(inline_placeholder(i), str(self.leaves[i].default))
+        for i in [*self.substrings, *words]:
+            restored = restored.replace(inline_placeholder(i), self.leaves[i].text(self.leaves[i].default))
         if restored != d:
             raise self.refused(d, s, where, path)
-        self.used.update(i for i in [*self.substrings, *self.words] if inline_placeholder(i) in placed)
+        self.used.update(i for i in [*self.substrings, *words] if inline_placeholder(i) in placed)
         return placed
+
+    def choose(self, choice: _Choice, siblings: str) -> str:
+        """The one candidate whose anchor value a sibling field holds, or the field is refused."""
+        paths = {leaf.path: i for i, leaf in enumerate(self.leaves)}
+        found = []
+        for i in choice.candidates:
+            anchor = self.leaves[i].anchor
+            j = paths.get(anchor) if anchor else None
+            if j is not None and (inline_placeholder(j) in siblings or whole_placeholder(j) in siblings):
+                found.append(i)
+        if len(found) != 1:
+            raise self.refused(choice.d, choice.s, choice.where, choice.path)
+        self.used.add(found[0])
+        return whole_placeholder(found[0])
 
     def refused(self, d: Any, s: Any, where: str, path: tuple[str, ...]) -> RoundTripError:
         return RoundTripError(
@@ -156,6 +263,23 @@ class _Walker:
             "chart's sentinel values: a value reaches this field in a form a template cannot reproduce "
             "(computed from it, not copied); leave that value out of the chart or make the field a copy"
         )
+
+
+def _holds(mapping: dict[str, Any], entries: Any) -> bool:
+    """``mapping`` has every entry of ``entries`` (a map value), with the same values."""
+    return isinstance(entries, dict) and all(k in mapping and mapping[k] == v for k, v in entries.items())
+
+
+@dataclass(frozen=True)
+class _Choice:
+    """A whole field that several values could hold (same default, same sentinel): their anchors
+    in the sibling fields decide (``ValueLeaf.anchor``)."""
+
+    candidates: list[int]
+    d: str
+    s: str
+    where: str
+    path: tuple[str, ...]
 
 
 def _short(value: Any) -> str:

@@ -32,10 +32,10 @@ import yaml
 
 from ..core.kube import data_checksum, go_json, job_suffix
 from . import yaml_text
+from .with_blocks import PLACEHOLDER_PREFIX, entry_actions, render_with_blocks
 
 Manifest = dict[str, Any]
 
-PLACEHOLDER_PREFIX = "__airflow_constructs_helm_"
 NAMESPACE_VALUE = f"{PLACEHOLDER_PREFIX}namespace__"
 """Stands for a field whose whole value is the namespace."""
 NAMESPACE_INLINE = f"{PLACEHOLDER_PREFIX}ns__"
@@ -192,6 +192,7 @@ def _actions(text: str, obj: Manifest, replicas: Mapping[str, int], actions: Map
     text = text.replace(NAMESPACE_VALUE, NAMESPACE_ACTION).replace(NAMESPACE_INLINE, NAMESPACE_INLINE_ACTION)
     for name in replicas:
         text = text.replace(replicas_placeholder(name), replicas_action(name))
+    text = entry_actions(text, actions)
     for placeholder, action in actions.items():
         text = text.replace(placeholder, action)
     if PLACEHOLDER_PREFIX in text:
@@ -291,7 +292,8 @@ def _checksum(data_yaml: str, quoted: bool) -> str:
     return json.dumps(digest) if quoted else digest
 
 
-_DEFINE = re.compile(r'\n?\{\{- define "(?P<name>[^"]+)" -\}\}\n(?P<body>.*?)\{\{ end \}\}', re.S)
+# A named part ends with a newline (``_named_part``), unlike an optional value's ``{{ end }}``.
+_DEFINE = re.compile(r'\n?\{\{- define "(?P<name>[^"]+)" -\}\}\n(?P<body>.*?)(?<=\n)\{\{ end \}\}', re.S)
 _INCLUDE = re.compile(r'[ \t\n]*\{\{- include "(?P<name>[^"]+)" \. \| nindent 2 \}\}')
 _JOB_NAME_ACTION = re.compile(
     r'\{\{ print "(?P<base>[^"]+)" \(include "(?P<name>[^"]+)" \. \| fromYaml .*?\) \| toJson \}\}'
@@ -300,6 +302,8 @@ _VALUE_ACTION = re.compile(r"^ \.Values\.(?P<path>[\w.]+)(?P<json> \| toJson)?(?
 
 
 def _render_actions(text: str, namespace: str, values: Mapping[str, Any]) -> str:
+    text = render_with_blocks(text, values)
+
     def action(match: re.Match[str]) -> str:
         inner = match.group(1)
         if match.group(0) == ESCAPED_OPEN:

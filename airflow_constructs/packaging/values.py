@@ -15,7 +15,7 @@ and ``resources.scheduler.cpu_limit`` is ``scheduler.resources.cpu_limit`` (see 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any, Literal, get_args, get_origin
 
 from cdk8s import App
@@ -24,11 +24,14 @@ from pydantic import BaseModel
 from ..airflow import Airflow, AirflowProps
 from ..core.docstrings import field_descriptions
 from ..core.exposure import HOST_PATTERN, Exposure
-from ..core.image import AirflowImage
+from ..core.image import AirflowImage, Image
 from ..core.props import Props
 from ..core.resources import Resources
 from ..core.values import DNS_LABEL_PATTERN, DNS_SUBDOMAIN_PATTERN
 from ..runtime.config import AirflowSettings
+from .pod_values import pod_leaves
+from .secret_values import secret_leaves
+from .value_leaf import ValueLeaf
 
 _QUANTITY_PATTERNS = {
     "cpu": r"^([0-9]+m|[0-9]+(\.[0-9]{1,3})?)$",
@@ -37,74 +40,121 @@ _QUANTITY_PATTERNS = {
 """The Resources validators' patterns (core/resources.py), as JSON Schema patterns."""
 _IMAGE_PATTERNS = {
     "repository": r"^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._/-][a-z0-9]+)*)*$",
+    "tag": r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
+    "digest": r"^(sha256:[0-9a-f]{64})?$",
 }
+"""The Image validators' patterns (core/image.py), as JSON Schema patterns; an empty digest is none."""
 _SENTINEL_PULL_POLICY = {"IfNotPresent": "Never", "Always": "Never", "Never": "Always"}
-
-
-@dataclass(frozen=True)
-class ValueLeaf:
-    """One chart value: where it sits in the values and in the props, its default and its schema."""
-
-    path: tuple[str, ...]
-    """Keys in ``values.yaml``, e.g. ``("resources", "scheduler", "cpu_limit")``."""
-    props_path: tuple[str, ...]
-    """Keys in the ``AirflowProps`` arguments, e.g. ``("scheduler", "resources", "cpu_limit")``."""
-    default: str | int
-    """The app's own setting: the chart with default values renders the app's manifests."""
-    sentinel: str | int
-    """A valid setting that appears nowhere else in the manifests, to find where the value lands."""
-    schema: dict[str, Any]
-    """The JSON Schema of the value (type, pattern or enum, description)."""
-
-    @property
-    def dotted(self) -> str:
-        """The value's name as ``--set`` writes it."""
-        return ".".join(self.path)
 
 
 def value_leaves(props: AirflowProps) -> list[ValueLeaf]:
     """The values of a chart built from ``props``, in ``values.yaml`` order."""
     return [
-        *_image_leaves(props.image),
+        *_airflow_image_leaves(props.image),
+        *_other_image_leaves(props),
         *_resources_leaves(props),
         *_settings_leaves(props.settings),
         *_exposure_leaves(props),
+        *pod_leaves(props),
+        *secret_leaves(props),
     ]
 
 
-def _image_leaves(image: AirflowImage) -> list[ValueLeaf]:
-    docs = field_descriptions(AirflowImage)
+def _airflow_image_leaves(image: AirflowImage) -> list[ValueLeaf]:
     version = image.version.split(".")
     # The Airflow version picks components and config at synthesis, so a tag may change only
     # the patch release: X.Y.Z of the app's X.Y, nothing the version parser would read differently.
     tag_pattern = rf"^{version[0]}\.{version[1]}\.(0|[1-9][0-9]{{0,3}})$"
     tag_note = f" The chart accepts {version[0]}.{version[1]}.<patch> tags: another minor changes the objects."
-    leaves = [
-        ValueLeaf(
-            ("image", "repository"),
-            ("image", "repository"),
-            image.repository,
-            "sentinel.invalid/zzsentinelrepo",
-            {"type": "string", "pattern": _IMAGE_PATTERNS["repository"], "description": docs["repository"]},
-        ),
-        ValueLeaf(
-            ("image", "tag"),
-            ("image", "tag"),
-            image.tag,
-            f"{version[0]}.{version[1]}.9871",
-            {"type": "string", "pattern": tag_pattern, "description": docs["tag"] + tag_note},
-        ),
-        ValueLeaf(
-            ("image", "pull_policy"),
-            ("image", "pull_policy"),
-            image.pull_policy,
-            _SENTINEL_PULL_POLICY[image.pull_policy],
-            {"type": "string", "enum": ["IfNotPresent", "Always", "Never"], "description": docs["pull_policy"]},
-        ),
-    ]
+    leaves = _image_value_leaves(image, ("image",), 0)
     if image.airflow_version is not None or image.digest is not None or not _is_plain_version(image.tag):
         return [leaf for leaf in leaves if leaf.path[-1] != "tag"]
+    tag = f"{version[0]}.{version[1]}.9871"
+    schema = {
+        "type": "string",
+        "pattern": tag_pattern,
+        "description": field_descriptions(AirflowImage)["tag"] + tag_note,
+    }
+    return [
+        ValueLeaf(leaf.path, leaf.props_path, leaf.default, tag, schema) if leaf.path[-1] == "tag" else leaf
+        for leaf in leaves
+    ]
+
+
+def _other_image_leaves(props: AirflowProps) -> list[ValueLeaf]:
+    """``<field>.image.*`` of every other image the props hold (PgBouncer, Redis, StatsD, PostgreSQL, git-sync)."""
+    leaves: list[ValueLeaf] = []
+    for index, (path, image) in enumerate(_images(props, ()), start=1):
+        leaves.extend(replace(leaf, whole_parent=True) for leaf in _image_value_leaves(image, path, index))
     return leaves
+
+
+def _images(model: BaseModel, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], Image]]:
+    """``(props path, image)`` of every ``Image`` held by a model field (not in lists), the Airflow image aside."""
+    found: list[tuple[tuple[str, ...], Image]] = []
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, AirflowImage):
+            continue
+        if isinstance(value, Image):
+            found.append(((*path, name), value))
+        elif isinstance(value, BaseModel):
+            found.extend(_images(value, (*path, name)))
+    return found
+
+
+def _image_value_leaves(image: Image, path: tuple[str, ...], index: int) -> list[ValueLeaf]:
+    """Repository, tag, digest and pull policy of one image, with sentinels distinct per ``index``."""
+    docs = field_descriptions(type(image))
+    where = "" if path == ("image",) else f"{'.'.join(path)}: "
+    # Digits only in the digest's tail: a sentinel found by text must not also be a checksum's substring.
+    sentinel_digest = f"sha256:{'5e' * 28}{index:08d}"
+    return [
+        ValueLeaf(
+            (*path, "repository"),
+            (*path, "repository"),
+            image.repository,
+            f"sentinel.invalid/zzsentinelrepo{index}",
+            {"type": "string", "pattern": _IMAGE_PATTERNS["repository"], "description": f"{where}{docs['repository']}"},
+        ),
+        ValueLeaf(
+            (*path, "tag"),
+            (*path, "tag"),
+            image.tag,
+            f"zzsentineltag{index}",
+            {
+                "type": "string",
+                "pattern": _IMAGE_PATTERNS["tag"],
+                "not": {"const": "latest"},
+                "description": f"{where}{docs['tag']} Not ``latest``: a pinned tag.",
+            },
+        ),
+        ValueLeaf(
+            (*path, "digest"),
+            (*path, "digest"),
+            image.digest or "",
+            sentinel_digest,
+            {
+                "type": "string",
+                "pattern": _IMAGE_PATTERNS["digest"],
+                "description": f"{where}{docs['digest']} The empty string pulls by tag alone.",
+            },
+            prefix="@",
+            optional=True,
+        ),
+        ValueLeaf(
+            (*path, "pull_policy"),
+            (*path, "pull_policy"),
+            image.pull_policy,
+            _SENTINEL_PULL_POLICY[image.pull_policy],
+            {
+                "type": "string",
+                "enum": ["IfNotPresent", "Always", "Never"],
+                "description": f"{where}{docs['pull_policy']}",
+            },
+            anchor=(*path, "repository"),
+        ),
+    ]
 
 
 def _settings_leaves(settings: AirflowSettings) -> list[ValueLeaf]:
@@ -218,32 +268,60 @@ def sentinel_values(leaves: list[ValueLeaf]) -> dict[str, Any]:
 
 
 def props_overrides(leaves: list[ValueLeaf], values: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``AirflowProps`` arguments that make the same settings as ``values`` (a values tree)."""
+    """The ``AirflowProps`` arguments that make the same settings as ``values`` (a values tree).
+
+    An image's repository and tag, a Secret reference's name and key are required fields: a value for
+    one field of such a model (``ValueLeaf.whole_parent``) gives the whole model, the fields not in
+    ``values`` at their defaults.
+    """
+    given = {leaf.path: found for leaf in leaves if (found := _lookup(values, leaf.path)) is not _ABSENT}
+    whole = {leaf.path[:-1] for leaf in leaves if leaf.path in given and leaf.whole_parent}
     settings = {}
     for leaf in leaves:
-        node: Any = values
-        for key in leaf.path:
-            if not isinstance(node, Mapping) or key not in node:
-                break
-            node = node[key]
-        else:
-            settings[leaf.props_path] = node
+        if leaf.path in given:
+            settings[leaf.props_path] = _whole(leaf.props_value(given[leaf.path]))
+        elif leaf.path[:-1] in whole:
+            settings[leaf.props_path] = _whole(leaf.props_value(leaf.default))
     return _tree(settings)
+
+
+class Whole(dict[str, Any]):
+    """A map value (a node selector) that ``merge_props`` puts in place of the base's, never merges
+    into it; still a ``dict``, so props accept it as it is."""
+
+
+def _whole(value: Any) -> Any:
+    return Whole(value) if isinstance(value, Mapping) else value
+
+
+_ABSENT = object()
+
+
+def _lookup(values: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    node: Any = values
+    for key in path:
+        if not isinstance(node, Mapping) or key not in node:
+            return _ABSENT
+        node = node[key]
+    return node
 
 
 def merge_props(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
     """``base`` props arguments with ``overrides`` merged in, mapping by mapping.
 
-    A props model in ``base`` that an override reaches into is refused: merging into a validated
-    model would skip its validation.
+    A props model in ``base`` that an override reaches into is rebuilt from the fields it was given
+    and the override, and so validated again (``Props.parse``).
     """
     merged = dict(base)
     for key, value in overrides.items():
         current = merged.get(key)
-        if isinstance(value, Mapping) and isinstance(current, Mapping):
+        if isinstance(value, Whole):
+            merged[key] = dict(value)
+        elif isinstance(value, Mapping) and isinstance(current, Mapping):
             merged[key] = merge_props(current, value)
-        elif isinstance(value, Mapping) and isinstance(current, BaseModel):
-            raise TypeError(f"{key}: given as a {type(current).__name__}; give it as a dict to override its fields")
+        elif isinstance(value, Mapping) and isinstance(current, Props):
+            given = {name: getattr(current, name) for name in current.model_fields_set}
+            merged[key] = type(current).parse(merge_props(given, value))
         else:
             merged[key] = value
     return merged
@@ -270,17 +348,7 @@ def airflow_props(app: App) -> AirflowProps:
 def with_sentinels(props: AirflowProps, leaves: list[ValueLeaf]) -> AirflowProps:
     """``props`` with every leaf set to its sentinel, for apps given as props rather than arguments.
 
-    ``model_copy`` skips validation, which is sound here only because each sentinel is a valid
-    value chosen to keep requests within limits (``value_leaves``).
+    Each model the sentinels reach is rebuilt once with all of its sentinels, and so validated.
     """
-
-    def replaced(model: BaseModel, path: tuple[str, ...], value: str | int) -> BaseModel:
-        if len(path) == 1:
-            return model.model_copy(update={path[0]: value})
-        return model.model_copy(update={path[0]: replaced(getattr(model, path[0]), path[1:], value)})
-
-    result: BaseModel = props
-    for leaf in leaves:
-        result = replaced(result, leaf.props_path, leaf.sentinel)
-    assert isinstance(result, AirflowProps)
-    return result
+    given = {name: getattr(props, name) for name in props.model_fields_set}
+    return AirflowProps.parse(merge_props(given, props_overrides(leaves, sentinel_values(leaves))))

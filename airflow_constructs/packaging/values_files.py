@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .templates import dump
-from .values import ValueLeaf, default_values
+from .value_leaf import ValueLeaf
+from .values import default_values
 
 _FAMILIES = {
     "replicas": "Pods per Airflow component, by workload name (0 stops the component).",
@@ -15,7 +16,12 @@ _FAMILIES = {
     "resources": "Requests and limits per component (the config file's `<component>.resources`).",
     "settings": "Typed airflow.cfg settings (the config file's `settings`).",
 }
-_EXPOSED = "How {0} is reached from outside the cluster (the config file's `{0}.expose`)."
+_COMPONENT = "Settings of {0}: the config file's `{0}`."
+_NESTED = {
+    "expose": "How {0} is reached from outside the cluster (the config file's `{0}.expose`).",
+    "image": "The {0} image (the config file's `{0}.image`).",
+    "exporter_image": "The {0} metrics exporter image (the config file's `{0}.exporter_image`).",
+}
 
 
 def values_yaml(chart: str, replicas: Mapping[str, int], leaves: Sequence[ValueLeaf]) -> str:
@@ -32,7 +38,7 @@ def values_yaml(chart: str, replicas: Mapping[str, int], leaves: Sequence[ValueL
 
 
 def _family(key: str) -> str:
-    return _FAMILIES.get(key) or _EXPOSED.format(key)
+    return _FAMILIES.get(key) or _COMPONENT.format(key)
 
 
 def _values_tree(replicas: Mapping[str, int], leaves: Sequence[ValueLeaf]) -> dict[str, Any]:
@@ -65,7 +71,7 @@ def values_schema(
     for leaf in leaves:
         node = properties
         for depth, key in enumerate(leaf.path[:-1]):
-            description = _family(key) if depth == 0 else _nested(leaf.path[0], key)
+            description = _family(key) if depth == 0 else _nested(".".join(leaf.path[:depth]), key)
             node = node.setdefault(key, _object(description, {}))["properties"]
         node[leaf.path[-1]] = {**leaf.schema, "default": leaf.default}
     _require_all(properties)
@@ -83,12 +89,14 @@ def values_schema(
 def _nested(family: str, key: str) -> str:
     if family == "resources":
         return f"{key}: requests and limits."
-    return f"{family}.{key}."
+    if key in _NESTED:
+        return _NESTED[key].format(family)
+    return f"Settings of {family}.{key}: the config file's `{family}.{key}`."
 
 
 def _require_all(properties: dict[str, Any]) -> None:
     for node in properties.values():
-        if node.get("type") == "object":
+        if node.get("type") == "object" and "properties" in node:
             node["required"] = list(node["properties"])
             _require_all(node["properties"])
 

@@ -1,0 +1,227 @@
+"""Pod placement values: ``<component>.pod.*`` of every component, whole manifest fields or map entries.
+
+Unlike a text value, these are structures: ``nodeSelector``, ``tolerations``, ``affinity`` and
+``priorityClassName`` are whole fields of the pod spec, absent when the value is empty; pod labels
+and annotations are entries added to the pod template's own maps. The placement
+(``packaging/placement.py``) finds them by their sentinels as for text values; the template writes
+them with ``toJson``/``toYaml`` inside ``with``, so an empty value writes nothing, field name included.
+
+Left out on purpose: the KubernetesExecutor's task pods (``executor.worker.pod``), whose options
+reach a pod template file as text; ``topology_spread_constraints``, which replace the default spread
+rule rather than fill an empty field; and ``affinity`` of a component whose ``anti_affinity`` adds
+its own rule to it. Each is a computed field, not a copy of the value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..core.docstrings import field_descriptions
+from ..core.pod import EnvVar, PodOptions, Toleration
+from ..core.values import ENV_VAR_NAME_PATTERN
+from .value_leaf import ValueLeaf
+
+LABEL_KEY_PATTERN = (
+    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+    r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+)
+"""A qualified name ``[prefix/]name`` (``check_label_key``), as a JSON Schema pattern."""
+LABEL_VALUE_PATTERN = r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$"
+"""A label value (``check_label_value``), as a JSON Schema pattern."""
+DNS_SUBDOMAIN_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+_TASK_PODS = ("executor", "worker")
+"""The KubernetesExecutor's task pods: their options reach a pod template file, not a pod spec."""
+
+
+def pod_leaves(props: BaseModel) -> list[ValueLeaf]:
+    """``<component>.pod.<option>`` for every component's pod options, in props order."""
+    leaves = []
+    for index, (path, owner, options) in enumerate(_pod_options(props, ())):
+        leaves.extend(_option_leaves(path, owner, options, index))
+    return leaves
+
+
+def _pod_options(model: BaseModel, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], BaseModel, PodOptions]]:
+    """``(props path of the component, the component's props, its pod options)``, not through lists."""
+    found: list[tuple[tuple[str, ...], BaseModel, PodOptions]] = []
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, PodOptions) and path != _TASK_PODS:
+            found.append((path, model, value))
+        elif isinstance(value, BaseModel) and not isinstance(value, PodOptions):
+            found.extend(_pod_options(value, (*path, name)))
+    return found
+
+
+def _option_leaves(path: tuple[str, ...], owner: BaseModel, options: PodOptions, index: int) -> list[ValueLeaf]:
+    docs = field_descriptions(PodOptions)
+    where = f"{'.'.join(path)}: "
+    pod = (*path, "pod")
+    sentinel = f"zzsentinel-{index}"
+
+    def leaf(name: str, default: Any, value: Any, schema: dict[str, Any], key: str, merge: bool = False) -> ValueLeaf:
+        return _leaf((*pod, name), {**schema, "description": where + docs[name]}, default, value, key, merge)
+
+    leaves = [
+        leaf(
+            "node_selector",
+            dict(options.node_selector),
+            {f"sentinel.invalid/node-{index}": sentinel},
+            _string_map(LABEL_VALUE_PATTERN),
+            "nodeSelector",
+        ),
+        leaf(
+            "tolerations",
+            [t.to_kubernetes() for t in options.tolerations],
+            [Toleration(key=f"sentinel.invalid/taint-{index}", value=sentinel).to_kubernetes()],
+            _TOLERATIONS,
+            "tolerations",
+        ),
+        leaf(
+            "priority_class_name",
+            options.priority_class_name or "",
+            f"{sentinel}-priority",
+            {"type": "string", "pattern": f"({DNS_SUBDOMAIN_PATTERN})|^$", "maxLength": 253},
+            "priorityClassName",
+        ),
+        leaf(
+            "pod_annotations",
+            dict(options.pod_annotations),
+            {f"sentinel.invalid/annotation-{index}": sentinel},
+            _string_map(None),
+            "annotations",
+            merge=True,
+        ),
+        leaf(
+            "pod_labels",
+            dict(options.pod_labels),
+            {f"sentinel.invalid/label-{index}": sentinel},
+            # app.kubernetes.io/* are the library's (PodOptions refuses them too).
+            _string_map(LABEL_VALUE_PATTERN, reserved=r"^app\.kubernetes\.io/"),
+            "labels",
+            merge=True,
+        ),
+    ]
+    leaves.append(_env_leaf(pod, options, index, where + docs["extra_env"]))
+    if getattr(owner, "anti_affinity", "none") == "none":
+        leaves.append(
+            leaf("affinity", options.affinity or {}, _sentinel_affinity(index), {"type": "object"}, "affinity")
+        )
+    return leaves
+
+
+def _leaf(
+    path: tuple[str, ...], schema: dict[str, Any], default: Any, sentinel: Any, key: str, merge: bool
+) -> ValueLeaf:
+    name = path[-1]
+    convert = tolerations_props if name == "tolerations" else None
+    optional = name == "priority_class_name"  # "" is None: no priority class
+    return ValueLeaf(path, path, default, sentinel, schema, key=key, merge=merge, to_props=convert, optional=optional)
+
+
+def _env_leaf(pod: tuple[str, ...], options: PodOptions, index: int, description: str) -> ValueLeaf:
+    """``<component>.pod.extra_env``: Kubernetes env vars after the main container's own."""
+    return ValueLeaf(
+        (*pod, "extra_env"),
+        (*pod, "extra_env"),
+        [e.to_kubernetes() for e in options.extra_env],
+        [EnvVar(name=f"ZZSENTINEL_ENV_{index}", value=f"zzsentinel-{index}").to_kubernetes()],
+        {**_ENV, "description": description},
+        key="env",
+        merge=True,
+        to_props=env_props,
+    )
+
+
+def _sentinel_affinity(index: int) -> dict[str, Any]:
+    """A node affinity no app has: a preference for a label under the reserved ``.invalid`` domain."""
+    expression = {"key": f"sentinel.invalid/node-{index}", "operator": "Exists"}
+    preference = {"preference": {"matchExpressions": [expression]}, "weight": 1}
+    return {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [preference]}}
+
+
+def _string_map(value_pattern: str | None, reserved: str | None = None) -> dict[str, Any]:
+    """A map of qualified-name keys to strings. Keys are checked by ``patternProperties`` with no
+    other key allowed, not ``propertyNames``: Helm then names the map in the error."""
+    value: dict[str, Any] = {"type": "string", **({"pattern": value_pattern} if value_pattern else {})}
+    keys: dict[str, Any] = {LABEL_KEY_PATTERN: value, **({reserved: False} if reserved else {})}
+    return {"type": "object", "patternProperties": keys, "additionalProperties": False}
+
+
+_TOLERATIONS: dict[str, Any] = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["operator"],
+        "properties": {
+            "key": {"type": "string", "pattern": f"({LABEL_KEY_PATTERN})|^$"},
+            "operator": {"type": "string", "enum": ["Equal", "Exists"]},
+            "value": {"type": "string", "pattern": LABEL_VALUE_PATTERN},
+            "effect": {"type": "string", "enum": ["NoSchedule", "PreferNoSchedule", "NoExecute"]},
+            "tolerationSeconds": {"type": "integer", "minimum": 0},
+        },
+        "allOf": [
+            {"if": {"properties": {"operator": {"const": "Exists"}}}, "then": {"not": {"required": ["value"]}}},
+            {
+                "if": {"required": ["tolerationSeconds"]},
+                "then": {"required": ["effect"], "properties": {"effect": {"const": "NoExecute"}}},
+            },
+        ],
+    },
+}
+"""Kubernetes ``Toleration`` objects, as the pod spec writes them (``Toleration.to_kubernetes``)."""
+
+
+_KEY_REF = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["name", "key"],
+    "properties": {
+        "name": {"type": "string", "maxLength": 253, "pattern": DNS_SUBDOMAIN_PATTERN},
+        "key": {"type": "string", "pattern": r"^[-._a-zA-Z0-9]+$"},
+    },
+}
+_ENV: dict[str, Any] = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name"],
+        "properties": {
+            "name": {"type": "string", "pattern": ENV_VAR_NAME_PATTERN},
+            "value": {"type": "string"},
+            "valueFrom": {
+                "type": "object",
+                "additionalProperties": False,
+                "minProperties": 1,
+                "maxProperties": 1,
+                "properties": {"secretKeyRef": _KEY_REF, "configMapKeyRef": _KEY_REF},
+            },
+        },
+        # Exactly one source, as EnvVar requires.
+        "oneOf": [{"required": ["value"]}, {"required": ["valueFrom"]}],
+    },
+}
+"""Kubernetes ``EnvVar`` objects with a literal value or a Secret or ConfigMap key (``EnvVar.to_kubernetes``)."""
+
+
+def env_props(value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Kubernetes env vars as ``EnvVar`` props arguments (``valueFrom.secretKeyRef`` is ``secret``)."""
+    out = []
+    for var in value:
+        refs = var.get("valueFrom") or {}
+        if "secretKeyRef" in refs:
+            out.append({"name": var["name"], "secret": refs["secretKeyRef"]})
+        elif "configMapKeyRef" in refs:
+            out.append({"name": var["name"], "config_map": refs["configMapKeyRef"]})
+        else:
+            out.append({"name": var["name"], "value": var.get("value")})
+    return out
+
+
+def tolerations_props(value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Kubernetes tolerations as ``Toleration`` props arguments (``tolerationSeconds`` is ``toleration_seconds``)."""
+    return [{("toleration_seconds" if k == "tolerationSeconds" else k): v for k, v in t.items()} for t in value]

@@ -1,0 +1,98 @@
+"""Template actions inside ``with`` blocks: values whose emptiness writes nothing.
+
+* An optional text value (an image digest) with its prefix: ``{{ with .Values.x }}@{{ . }}{{ end }}``.
+* A structured value that is a whole field (``nodeSelector``): the field and its JSON, or nothing.
+* A map or list value whose entries join a map or list of the library's own (pod labels, extra env
+  vars after the library's): its YAML, or nothing.
+
+The last two replace a whole line, the placeholder entry ``<placeholder>: null`` (or list item
+``- <placeholder>``) the placement put there, indented as that entry. ``render_with_blocks``
+renders all three as Helm would, for the round-trip proof (``templates.render_locally``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from ..core.kube import go_json
+
+PLACEHOLDER_PREFIX = "__airflow_constructs_helm_"
+
+_ENTRY_LINE = re.compile(
+    rf"^(?P<indent> *)(?:(?P<placeholder>{PLACEHOLDER_PREFIX}[fm][0-9]+__): null"
+    rf"|- (?P<item>{PLACEHOLDER_PREFIX}m[0-9]+__))$",
+    re.M,
+)
+"""A mapping entry or list item standing for a structured value (``placement.field_placeholder``,
+``entries_placeholder``)."""
+
+
+def entry_actions(text: str, actions: Mapping[str, str]) -> str:
+    """``text`` with each placeholder entry line that ``actions`` knows replaced by its action block."""
+
+    def replaced(match: re.Match[str]) -> str:
+        action = actions.get(match["placeholder"] or match["item"])
+        if action is None:
+            return match.group(0)
+        indent = match["indent"]
+        lines = action.replace("<nindent>", str(len(indent))).split("\n")
+        return "\n".join(indent + line for line in lines)
+
+    return _ENTRY_LINE.sub(replaced, text)
+
+
+def optional_action(path: str, prefix: str) -> str:
+    """The text value at ``path`` after ``prefix``, or nothing when it is empty."""
+    return f"{{{{ with .Values.{path} }}}}{prefix}{{{{ . }}}}{{{{ end }}}}"
+
+
+def field_action(path: str, key: str) -> str:
+    """Field ``key`` holding the value at ``path`` as JSON, or nothing (key included) when it is empty."""
+    return f"{{{{- with .Values.{path} }}}}\n{key}: {{{{ toJson . }}}}\n{{{{- end }}}}"
+
+
+def entries_action(path: str) -> str:
+    """The value at ``path``, a map, as entries of the enclosing map (``<nindent>``: the entries' indent)."""
+    return f"{{{{- with .Values.{path} }}}}{{{{ toYaml . | nindent <nindent> }}}}{{{{- end }}}}"
+
+
+_OPTIONAL_ACTION = re.compile(r"\{\{ with \.Values\.(?P<path>[\w.]+) \}\}(?P<prefix>[^{]*)\{\{ \. \}\}\{\{ end \}\}")
+_FIELD_ACTION = re.compile(
+    r"\n(?P<indent> *)\{\{- with \.Values\.(?P<path>[\w.]+) \}\}\n(?P=indent)(?P<key>\w+): \{\{ toJson \. \}\}"
+    r"\n(?P=indent)\{\{- end \}\}"
+)
+_ENTRIES_ACTION = re.compile(
+    r"\n *\{\{- with \.Values\.(?P<path>[\w.]+) \}\}\{\{ toYaml \. \| nindent (?P<n>[0-9]+) \}\}\{\{- end \}\}"
+)
+
+
+def render_with_blocks(text: str, values: Mapping[str, Any]) -> str:
+    """Render the three kinds of ``with`` block as Helm would (Go's ``{{-`` trims the newline before)."""
+
+    def lookup(path: str) -> Any:
+        found: Any = values
+        for key in path.split("."):
+            found = found[key]
+        return found
+
+    def optional(match: re.Match[str]) -> str:
+        found = lookup(match["path"])
+        return f"{match['prefix']}{found}" if found else ""
+
+    def field(match: re.Match[str]) -> str:
+        found = lookup(match["path"])
+        return f"\n{match['indent']}{match['key']}: {go_json(found)}" if found else ""
+
+    def entries(match: re.Match[str]) -> str:
+        found = lookup(match["path"])
+        pad = " " * int(match["n"])
+        if isinstance(found, list):
+            return "".join(f"\n{pad}- {go_json(item)}" for item in found)
+        return "".join(f"\n{pad}{json.dumps(k)}: {json.dumps(v)}" for k, v in sorted(found.items())) if found else ""
+
+    text = _OPTIONAL_ACTION.sub(optional, text)
+    text = _FIELD_ACTION.sub(field, text)
+    return _ENTRIES_ACTION.sub(entries, text)

@@ -388,7 +388,9 @@ def interrupted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Interrupted, 
 
 def test_interrupted_migration_components_wait_and_rerun_completes(interrupted: tuple[Interrupted, list[str]]) -> None:
     seen, problems = interrupted
-    assert len(seen.killed_after) == 3, seen.killed_after
+    # SIGKILL lands after the third revision's line, and alembic may log a few more in the meantime; the
+    # Job's exit codes below (-9, then 0) and the waiters still waiting prove it stopped halfway.
+    assert len(seen.killed_after) >= 3, seen.killed_after
     assert waiting_problems(seen.waiting) == []
     assert set(seen.waiting) >= {"airflow-api-server/wait-for-migrations", "airflow-scheduler/wait-for-migrations"}
     assert seen.mains_started_while_waiting == []

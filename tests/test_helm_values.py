@@ -106,10 +106,15 @@ _SECRETS = {
         "database.tls.ca",
     ],
     "ldap": ["auth.ldap.bind_password", "auth.ldap.ca"],
-    "oauth": ["auth.oauth.client_secret"],
     "keycloak": ["auth.ca", "auth.client_secret", "auth.setup.password"],
 }
-"""The existing Secrets each app's props name (the others generate theirs in-cluster)."""
+"""The existing Secrets each app's props name (the others generate theirs in-cluster; oauth's client secret
+comes from its own ExternalSecret, so it is wiring, not a value)."""
+
+
+def test_a_secret_made_by_the_apps_own_external_secret_is_not_a_value() -> None:
+    """Its key must stay one the ExternalSecret produces (the props refuse any other), so no value moves it."""
+    assert [leaf.dotted for leaf in LEAVES["oauth"] if leaf.path[:3] == ("auth", "oauth", "client_secret")] == []
 
 
 def test_every_secret_reference_has_its_name_and_key() -> None:

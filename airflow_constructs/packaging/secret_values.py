@@ -5,7 +5,8 @@ names a Secret the user keeps outside the chart; its name and key reach the mani
 (``secretKeyRef``, ``secret`` volumes), so they are text values found by the sentinel synthesis like
 the image's. Both fields of a reference travel together (``ValueLeaf.whole_parent``): a reference
 needs its name and its key. Secrets the library generates in-cluster are not references: they
-have no value.
+have no value, and neither has a reference to a Secret the app's own ExternalSecret makes: its name
+and key are wiring inside the chart, tied to that ExternalSecret's (which the props refuse to break).
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ SECRET_KEY_PATTERN = r"^[-._a-zA-Z0-9]+$"
 def secret_leaves(props: BaseModel) -> list[ValueLeaf]:
     """``<path>.name`` and ``<path>.key`` of every Secret reference the props hold (not in lists)."""
     docs = field_descriptions(SecretRef)
+    made_here = {e.name for e in getattr(props, "external_secrets", [])}
+    references = [(path, ref) for path, ref in _references(props, ()) if ref.name not in made_here]
     leaves = []
-    for index, (path, ref) in enumerate(_references(props, ())):
+    for index, (path, ref) in enumerate(references):
         where = f"{'.'.join(path)}: "
         name_schema = {
             "type": "string",

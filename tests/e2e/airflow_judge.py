@@ -44,10 +44,16 @@ def _judge(case: dict[str, Any]) -> Any:
         section, key = case["section"], case["key"]
         conf.read_string(f"[{section}]\n{key} = {case['text']}\n")
         getter = {"int": conf.getint, "bool": conf.getboolean, "str": conf.get}[kind]
-        return getter(section, key)
+        try:
+            return getter(section, key)
+        finally:  # the next case sees Airflow's default again, not this value
+            conf.remove_option(section, key, remove_default=False)
     if kind == "logging_level":
         conf.read_string(f"[logging]\nlogging_level = {case['text']}\n")
-        level = conf.get_mandatory_value("logging", "logging_level").upper()
+        try:
+            level = conf.get_mandatory_value("logging", "logging_level").upper()
+        finally:
+            conf.remove_option("logging", "logging_level", remove_default=False)
         logging.config.dictConfig(
             {"version": 1, "disable_existing_loggers": False, "loggers": {"judge": {"level": level}}}
         )
@@ -66,6 +72,11 @@ def _judge(case: dict[str, Any]) -> Any:
 
 def main() -> int:
     cases = json.load(sys.stdin)
+    # Airflow's models, which `pools` judges with, read airflow.cfg when first imported: import them
+    # before any case has put a value of its own there.
+    import airflow.api.client.local_client
+    import airflow.models.pool  # noqa: F401
+
     verdicts = []
     for case in cases:
         try:

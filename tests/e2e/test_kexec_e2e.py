@@ -161,7 +161,8 @@ def test_a_failed_task_pod_is_kept_and_the_cleanup_deletes_it(kexec: KexecRun) -
     assert kexec.cleanup_as_written.stdout == ""
     # With the age limit at 0, as its own ServiceAccount (list + delete pods): the pod is gone.
     assert kexec.cleanup_now.ok, kexec.cleanup_now.stderr
-    assert kexec.cleanup_now.stdout.splitlines() == [f"deleted {name}"]
+    namespace = kexec.failed_pod["metadata"]["namespace"]
+    assert kexec.cleanup_now.stdout.splitlines() == [f"deleted {namespace}/{name}"]
     assert name not in kexec.left_after_cleanup
 
 

@@ -70,6 +70,7 @@ GRANTS: dict[str, dict[str, set[Access]]] = {
         "airflow-pod-cleanup": POD_CLEANUP,
     },
     "ldap": {"airflow-secrets-bootstrap": BOOTSTRAP},
+    "keycloak": {"airflow-secrets-bootstrap": BOOTSTRAP},
     "oauth": {"airflow-secrets-bootstrap": BOOTSTRAP},
     "production": {"airflow-secrets-bootstrap": BOOTSTRAP, "airflow-api-server-restart": API_SERVER_RESTART},
 }

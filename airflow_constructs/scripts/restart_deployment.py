@@ -17,7 +17,9 @@ import sys
 import urllib.request
 from typing import Any
 
-SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
+# The mounted service-account token and CA; AIRFLOW_CONSTRUCTS_SA_DIR points elsewhere (tests run the
+# script as a local process with a TokenRequest token), as in the pod-cleanup and bootstrap scripts.
+SA_DIR = os.environ.get("AIRFLOW_CONSTRUCTS_SA_DIR", "/var/run/secrets/kubernetes.io/serviceaccount")
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 
 

@@ -30,14 +30,6 @@ from tests.cluster.control_plane import NEWEST, running
 pytestmark = pytest.mark.cluster
 
 SCRIPT = "restart_deployment.py"
-LOADER = """
-import importlib.util, sys
-spec = importlib.util.spec_from_file_location("restart_deployment", sys.argv[1])
-module = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(module)
-module.SA_DIR = sys.argv[2]
-sys.exit(module.main(sys.argv[3:]))
-"""
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 
 
@@ -76,8 +68,9 @@ def _run_restart(cluster: Cluster, app: AppManifests, namespace: str, deployment
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "KUBERNETES_SERVICE_HOST": "127.0.0.1",
             "KUBERNETES_SERVICE_PORT": str(endpoints.apiserver_port),
+            "AIRFLOW_CONSTRUCTS_SA_DIR": str(sa_dir),
         }
-        argv = [sys.executable, "-c", LOADER, str(work / SCRIPT), str(sa_dir), *args]
+        argv = [sys.executable, str(work / SCRIPT), *args]
         proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120, cwd=work)
     return Result(proc.returncode, proc.stdout, proc.stderr)
 

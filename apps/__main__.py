@@ -13,8 +13,6 @@ from . import workers
 
 if __name__ == "__main__":
     started = workers.start(workers.jobs() - 1, Path(os.environ.get("CDK8S_OUTDIR", "dist")))
-    import airflow_constructs  # noqa: F401  # before cdk8s: node starts in the background (core/jsii_start.py)
-
     from .synthesis import main
 
     sys.exit(main(started))

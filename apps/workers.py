@@ -127,8 +127,6 @@ def _feed(conn: Any, take: Callable[[], str | None], results: dict[str, Any], er
 
 def _work(conn: Any, outdir: Path) -> None:
     """In a worker: import the apps, then ask for an app, build it, send it back, until told to stop."""
-    import airflow_constructs  # noqa: F401  # before cdk8s: node starts in the background (core/jsii_start.py)
-
     from .synthesis import app_output
 
     with conn:

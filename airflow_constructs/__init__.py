@@ -1,9 +1,12 @@
 """airflow-constructs: typed, secure-by-default cdk8s constructs for Apache Airflow 3."""
 
+from .core.jsii_start import start_in_background
 from .core.node_runtime import quiet_node_end_of_life_banner
 
 # Before anything imports cdk8s: jsii checks the Node.js version when its node process starts.
 quiet_node_end_of_life_banner()
+# Node starts in a thread while the modules below are imported (see core/jsii_start.py).
+start_in_background()
 
 from .airflow import Airflow, AirflowProps
 from .components.api_server import ApiServer, ApiServerProps

@@ -9,6 +9,12 @@ from typing import Any
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", os.environ.get("NODE_MAJOR", "20"))
 
+# The package before cdk8s, as a program importing it first: jsii's node process starts in the
+# background (airflow_constructs/core/jsii_start.py), so every test runs on that provider.
+# isort: off
+import airflow_constructs  # noqa: F401
+# isort: on
+
 import pytest
 from cdk8s import App, Chart
 

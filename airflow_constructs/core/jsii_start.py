@@ -1,0 +1,89 @@
+"""Start jsii's node process in the background while Python imports the package.
+
+Importing cdk8s starts jsii's node process and loads the constructs and cdk8s assemblies into it:
+about a quarter of a second of a cold ``airflow-constructs synth`` during which Python waits on a
+pipe. ``start_in_background`` (called by the package's ``__init__`` before anything imports
+cdk8s) gives jsii a provider that starts node in a thread and queues the assembly loads the
+imports ask for, so Python goes on importing the package's modules meanwhile; the first call that
+needs an answer (creating an object) waits for node, and for the queued loads, to be done.
+
+Nothing changes in what jsii does, only when: one node process, the same requests in the same
+order, one at a time on its pipe. An error starting node or loading an assembly is raised by the
+first call that needs node, as jsii raises it. When jsii was imported before this package (a
+program that imported cdk8s first), its kernel may be in use and is left as it is.
+
+This relies on the pinned jsii's provider interface (``jsii._kernel.providers.process``: the kernel's
+``provider``, ``ProcessProvider._process`` and ``_NodeProcess``); ``tests/test_jsii_start.py``
+proves it on that version.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import Any
+
+
+def start_in_background() -> bool:
+    """Install the background-starting provider; False (nothing done) when jsii was imported already."""
+    if "jsii" in sys.modules:
+        return False
+    import jsii
+    from jsii._kernel.providers.process import ProcessProvider
+
+    if type(jsii.kernel.provider) is not ProcessProvider:
+        return False
+    jsii.kernel.provider = _background_provider()
+    return True
+
+
+def _background_provider() -> Any:
+    """A ``ProcessProvider`` whose node process starts in a thread (a function: jsii is imported late)."""
+    from jsii._kernel.providers.process import ProcessProvider, _NodeProcess
+    from jsii._kernel.types import LoadRequest, LoadResponse
+
+    class BackgroundStart(ProcessProvider):
+        """``ProcessProvider`` with node started by a thread, assembly loads queued until it is up."""
+
+        def __init__(self) -> None:
+            self._lock = threading.Lock()
+            self._ready = threading.Event()
+            self._pending: list[LoadRequest] = []
+            self._node: _NodeProcess | None = None
+            self._error: BaseException | None = None
+            threading.Thread(target=self._start, name="jsii-node-start", daemon=True).start()
+
+        def _start(self) -> None:
+            try:
+                node = _NodeProcess()  # type: ignore[no-untyped-call]
+                node.start()  # type: ignore[no-untyped-call]
+                while True:
+                    with self._lock:
+                        if not self._pending:
+                            self._node = node
+                            self._ready.set()
+                            return
+                        request = self._pending.pop(0)
+                    node.send(request, LoadResponse)
+            except BaseException as err:  # raised again by the first call that needs node
+                self._error = err
+                self._ready.set()
+
+        @property
+        def _process(self) -> _NodeProcess:
+            self._ready.wait()
+            if self._error is not None:
+                raise self._error
+            assert self._node is not None
+            return self._node
+
+        def load(self, request: LoadRequest) -> LoadResponse:
+            with self._lock:
+                if not self._ready.is_set():
+                    self._pending.append(request)
+                    # jsii's JSIIAssembly.load does not read the answer; the load's error, if any,
+                    # is raised by the first call that waits for node.
+                    return LoadResponse(assembly=request.name, types=0)
+            return super().load(request)
+
+    return BackgroundStart()

@@ -1,0 +1,75 @@
+"""jsii's node process starts in the background while the package imports (airflow_constructs/core/jsii_start.py).
+
+Each case runs in a fresh Python process: the provider is chosen when jsii is first imported.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+# The node processes started by this process: jsii's runtime, and the kernel it starts.
+_NODES = """
+def nodes(pid):
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            cmd = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\\0")
+            if b"node" in cmd[0]:
+                found.append(child)
+            found += nodes(int(child))
+    return found
+"""
+
+
+def test_importing_the_package_first_starts_node_in_the_background_and_synthesizes_alike() -> None:
+    code = (
+        "import os, json\nfrom pathlib import Path\n" + _NODES + "import airflow_constructs, jsii\n"
+        "from cdk8s import App, Chart\n"
+        "from airflow_constructs import Airflow\n"
+        "assert type(jsii.kernel.provider).__name__ == 'BackgroundStart', type(jsii.kernel.provider)\n"
+        "app = App(); chart = Chart(app, 'c', namespace='airflow'); Airflow(chart, 'airflow')\n"
+        "objects = chart.to_json()\n"
+        "print(json.dumps({'objects': len(objects), 'nodes': len(nodes(os.getpid()))}))\n"
+    )
+    done = _run(code)
+    assert done.returncode == 0, done.stderr
+    result = done.stdout.strip().splitlines()[-1]
+    # One jsii runtime (node running jsii-runtime.js and the kernel node it spawns), as jsii starts.
+    assert result == '{"objects": 42, "nodes": 2}'
+
+
+def test_jsii_imported_before_the_package_is_left_as_jsii_made_it() -> None:
+    done = _run(
+        "import cdk8s, jsii\nimport airflow_constructs\n"
+        "from jsii._kernel.providers.process import ProcessProvider\n"
+        "print(type(jsii.kernel.provider) is ProcessProvider)"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
+
+
+def test_a_node_that_cannot_start_fails_the_package_as_it_fails_jsii(tmp_path: Path) -> None:
+    # The error is raised where the first answer from node is awaited: at import or at the first call.
+    missing = tmp_path / "no-node"
+    ours = _run("import airflow_constructs\nfrom cdk8s import App\nApp()", JSII_NODE=str(missing))
+    theirs = _run("import cdk8s", JSII_NODE=str(missing))
+    error = f"FileNotFoundError: [Errno 2] No such file or directory: '{missing}'"
+    assert ours.returncode == theirs.returncode == 1
+    assert error in ours.stderr.splitlines() and error in theirs.stderr.splitlines()

@@ -73,3 +73,20 @@ def test_a_node_that_cannot_start_fails_the_package_as_it_fails_jsii(tmp_path: P
     error = f"FileNotFoundError: [Errno 2] No such file or directory: '{missing}'"
     assert ours.returncode == theirs.returncode == 1
     assert error in ours.stderr.splitlines() and error in theirs.stderr.splitlines()
+
+
+def test_a_jsii_whose_private_provider_differs_is_recognised() -> None:
+    # cdk8s allows other jsii versions: where the private provider differs, node starts as jsii does.
+    from jsii._kernel.providers.process import ProcessProvider, _NodeProcess
+
+    from airflow_constructs.core.jsii_start import _provider_interface_matches
+
+    class OtherProvider:
+        def load(self) -> None: ...
+
+    class OtherNode:
+        def start(self) -> None: ...
+
+    assert _provider_interface_matches(ProcessProvider, _NodeProcess)
+    assert not _provider_interface_matches(OtherProvider, _NodeProcess)
+    assert not _provider_interface_matches(ProcessProvider, OtherNode)

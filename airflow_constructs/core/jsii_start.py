@@ -29,12 +29,30 @@ def start_in_background() -> bool:
     if "jsii" in sys.modules:
         return False
     import jsii
-    from jsii._kernel.providers.process import ProcessProvider
 
-    if type(jsii.kernel.provider) is not ProcessProvider:
+    try:
+        from jsii._kernel.providers.process import ProcessProvider, _NodeProcess
+    except ImportError:  # another jsii than the one this was proven on: start node as jsii does
+        return False
+    if type(jsii.kernel.provider) is not ProcessProvider or not _provider_interface_matches(
+        ProcessProvider, _NodeProcess
+    ):
         return False
     jsii.kernel.provider = _background_provider()
     return True
+
+
+def _provider_interface_matches(provider: type, node: type) -> bool:
+    """Whether this jsii has the private members the background provider replaces or calls.
+
+    cdk8s allows a range of jsii versions; on one whose provider looks different the package must
+    still import, with node started the usual way.
+    """
+    return (
+        "_process" in vars(provider)
+        and callable(getattr(provider, "load", None))
+        and all(callable(getattr(node, name, None)) for name in ("start", "send"))
+    )
 
 
 def _background_provider() -> Any:

@@ -21,7 +21,7 @@ from ..core.autoscaling import (
     keda_sql_scaler,
     vertical_pod_autoscaler,
 )
-from ..core.kube import api_object, deployment, pod_disruption_budget, service, service_account
+from ..core.kube import deployment, pod_disruption_budget, service, service_account, stateful_set
 from ..core.props import PropsError
 from ..core.workload import ComponentProps, availability
 from ..runtime.airflow_runtime import AirflowRuntime
@@ -106,24 +106,16 @@ class AirflowComponent(Construct):
         )
 
     def _statefulset(self, replicas: int | None, template: dict[str, Any], service_name: str) -> ApiObject:
-        return api_object(
+        return stateful_set(
             self,
-            "statefulset",
-            api_version="apps/v1",
-            kind="StatefulSet",
             name=self.name,
             labels=self.labels,
-            body={
-                "spec": {
-                    "podManagementPolicy": "Parallel",
-                    "replicas": replicas,
-                    "revisionHistoryLimit": 5,
-                    "selector": {"matchLabels": self.selector},
-                    "serviceName": service_name,
-                    "template": template,
-                    "updateStrategy": {"type": "RollingUpdate"},
-                }
-            },
+            selector=self.selector,
+            service_name=service_name,
+            template=template,
+            podManagementPolicy="Parallel",
+            replicas=replicas,
+            revisionHistoryLimit=5,
         )
 
     def _autoscale(

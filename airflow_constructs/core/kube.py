@@ -319,6 +319,35 @@ def deployment(
     )
 
 
+def stateful_set(
+    scope: Construct,
+    *,
+    name: str,
+    labels: dict[str, str],
+    selector: dict[str, str],
+    service_name: str,
+    template: dict[str, Any],
+    **spec: Any,
+) -> ApiObject:
+    """A rolling-update StatefulSet (construct id ``statefulset``) selecting on ``selector``; ``spec``
+    adds the rest of its spec by its Kubernetes names (``replicas``, ``podManagementPolicy``, ...)."""
+    spec |= {
+        "selector": {"matchLabels": selector},
+        "serviceName": service_name,
+        "template": template,
+        "updateStrategy": {"type": "RollingUpdate"},
+    }
+    return api_object(
+        scope,
+        "statefulset",
+        api_version="apps/v1",
+        kind="StatefulSet",
+        name=name,
+        labels=labels,
+        body={"spec": dict(sorted(spec.items()))},
+    )
+
+
 def pod_disruption_budget(
     scope: Construct, id: str, *, name: str, labels: dict[str, str], selector: dict[str, str]
 ) -> ApiObject:

@@ -8,6 +8,7 @@ from constructs import Construct
 
 from ..core.autoscaling import HorizontalAutoscaling
 from ..core.exposure import Exposed, Exposure
+from ..core.kube import surge_one
 from ..core.pod import container, empty_dir
 from ..core.props import parse_props
 from ..core.resources import Resources
@@ -109,11 +110,7 @@ class ApiServer(AirflowComponent):
             port = {"appProtocol": "https", **port, "name": "https"}
         self._service([port])
         self.exposed = self._expose(p, runtime)
-        self.workload = self._deployment(
-            None if p.autoscaling else p.replicas,
-            template,
-            {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}, "type": "RollingUpdate"},
-        )
+        self.workload = self._deployment(None if p.autoscaling else p.replicas, template, surge_one())
         self._finish(p, "api-server")
         self._day2(runtime, p)
 

@@ -73,6 +73,21 @@ class AirflowComponent(Construct):
         )
         return availability(props, template, self.selector)
 
+    def _long_running_template(
+        self, props: ComponentProps, main: dict[str, Any], *, reads_dags: bool, **kwargs: Any
+    ) -> dict[str, Any]:
+        """Pod template of a process that heartbeats in the metadata database (scheduler, dag-processor,
+        triggerer): ``main`` once the schema is migrated, its logs groomed, a minute to finish on stop."""
+        return self._pod_template(
+            props,
+            reads_dags=reads_dags,
+            groom_logs=True,
+            containers=[main],
+            init_containers=[self.runtime.wait_for_migrations()],
+            termination_grace_period=60,
+            **kwargs,
+        )
+
     def _finish(self, props: ComponentProps, container: str) -> None:
         """Add the PodDisruptionBudget and VerticalPodAutoscaler the props ask for."""
         self.pod_disruption_budget: ApiObject | None = None

@@ -288,6 +288,11 @@ def service_account(
     )
 
 
+def surge_one() -> dict[str, Any]:
+    """A Deployment strategy starting one new pod before stopping an old one: never fewer than ``replicas``."""
+    return {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}, "type": "RollingUpdate"}
+
+
 def deployment(
     scope: Construct,
     id: str,

@@ -6,7 +6,9 @@ with the teams it reads (``fab-teams``, ``keycloak-setup``).
 from __future__ import annotations
 
 import importlib.resources as pkg_resources
-from typing import Any
+import json
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, TypeVar
 
 from cdk8s import ApiObject
 from constructs import Construct
@@ -14,6 +16,20 @@ from constructs import Construct
 from ..core.kube import config_map, data_checksum, service_account
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.container import INIT_RESOURCES
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+Team = TypeVar("Team", bound=_Named)
+
+
+def teams_file(teams: Iterable[Team], row: Callable[[Team], dict[str, Any]]) -> str:
+    """``teams.json`` as a teams script reads it: ``row`` of each team, in the order of their names."""
+    rows = [row(t) for t in sorted(teams, key=lambda t: t.name)]
+    return json.dumps(rows, indent=2, sort_keys=True) + "\n"
 
 
 def job_account(scope: Construct, runtime: AirflowRuntime, component: str) -> tuple[str, dict[str, str]]:

@@ -8,22 +8,18 @@ changed team is a new Job), no Helm hook.
 
 from __future__ import annotations
 
-import json
-
 from constructs import Construct
 
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.auth import FabAuth, team_role
-from .airflow_job import teams_script_job
+from .airflow_job import teams_file, teams_script_job
 
 
 def fab_teams_json(auth: FabAuth) -> str:
     """The teams as the script reads them: role name, DAG ids and access."""
-    teams = [
-        {"access": list(t.access), "dags": sorted(set(t.dags)), "role": team_role(t)}
-        for t in sorted(auth.teams, key=lambda t: t.name)
-    ]
-    return json.dumps(teams, indent=2, sort_keys=True) + "\n"
+    return teams_file(
+        auth.teams, lambda t: {"access": list(t.access), "dags": sorted(set(t.dags)), "role": team_role(t)}
+    )
 
 
 class FabTeams(Construct):

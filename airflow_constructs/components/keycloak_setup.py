@@ -8,22 +8,18 @@ team means a new Job), no Helm hook.
 
 from __future__ import annotations
 
-import json
-
 from constructs import Construct
 
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.keycloak import KeycloakAuth, keycloak_ca_volume
-from .airflow_job import teams_script_job
+from .airflow_job import teams_file, teams_script_job
 
 
 def teams_json(auth: KeycloakAuth) -> str:
     """The teams as the script reads them: name, group, DAG id pattern and Keycloak scopes."""
-    teams = [
-        {"group": t.group, "name": t.name, "pattern": t.pattern(), "scopes": t.scopes()}
-        for t in sorted(auth.teams, key=lambda t: t.name)
-    ]
-    return json.dumps(teams, indent=2, sort_keys=True) + "\n"
+    return teams_file(
+        auth.teams, lambda t: {"group": t.group, "name": t.name, "pattern": t.pattern(), "scopes": t.scopes()}
+    )
 
 
 class KeycloakSetup(Construct):

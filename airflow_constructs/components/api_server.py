@@ -12,9 +12,10 @@ from ..core.kube import surge_one
 from ..core.pod import container, empty_dir
 from ..core.props import parse_props
 from ..core.resources import Resources
-from ..core.tls import KEY_MOUNT, ApiServerTls, key_volume, service_certificate
+from ..core.tls import service_certificate
 from ..core.workload import ComponentProps
 from ..runtime.airflow_runtime import AirflowRuntime
+from ..runtime.api_tls import KEY_MOUNT, ApiServerTls, key_volume
 from ..runtime.auth import FabAuth, WebserverConfig
 from ..runtime.container import API_PORT, AUTH_DIR, INIT_RESOURCES, PASSWORDS_FILE
 from ..runtime.keycloak import KeycloakAuth, keycloak_ca_volume, keycloak_env

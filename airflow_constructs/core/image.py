@@ -1,4 +1,4 @@
-"""Container images: the Airflow image every component runs, and the version it implies."""
+"""Container images: a pinned reference and its pull policy (the Airflow image is ``runtime.airflow_image``)."""
 
 from __future__ import annotations
 

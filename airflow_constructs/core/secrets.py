@@ -1,8 +1,9 @@
-"""Secrets the install needs, and the in-cluster Job that generates the missing ones.
+"""Secret keys generated in the cluster: what a part of the install asks the bootstrap Job for.
 
 No secret value is ever written to the manifests. A secret is either a key of a Secret the user
-names (``SecretRef``), or generated once inside the cluster by an idempotent bootstrap Job that
-creates missing keys and never overwrites, so values survive upgrades and re-synthesis.
+names (``SecretRef``), or a ``GeneratedKey`` that the idempotent bootstrap Job
+(``runtime/secrets_bootstrap.py``) creates once inside the cluster and never overwrites, so values
+survive upgrades and re-synthesis.
 """
 
 from __future__ import annotations

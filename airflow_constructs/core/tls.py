@@ -1,13 +1,8 @@
-"""In-cluster TLS: HTTPS on the api-server's Service, and TLS to the embedded PostgreSQL and Redis.
+"""In-cluster TLS primitives: a service's certificate Secret, yours or issued by cert-manager, its
+volumes, and the sidecar that reloads a renewed certificate (the api-server's HTTPS builds on them in
+``runtime/api_tls.py``).
 
-``api_server={"tls": {"secret": "airflow-api-tls"}}`` serves the UI, REST API and execution API over
-HTTPS with the ``kubernetes.io/tls`` Secret's ``tls.crt``/``tls.key`` (Airflow's ``[api] ssl_cert``
-and ``ssl_key``); adding ``"issuer": "cluster-ca"`` has cert-manager issue that Secret for the Service's
-DNS names. The execution-API URL switches to ``https://``. Task processes trust the certificate:
-Airflow's client loads ``[api] ssl_cert`` (and ``[api] ssl_ca_file``, the Secret's ``ca.crt``, when
-``ca`` is on), so every Airflow pod mounts the certificate -- only the api-server mounts the key.
-
-``ServiceTls`` is the same choice for the embedded PostgreSQL and Redis, and PgBouncer: the server loads
+``ServiceTls`` is the choice for the embedded PostgreSQL and Redis, and PgBouncer: the server loads
 ``tls.crt``/``tls.key`` from the Secret (mounted into its pod only), and every client verifies the
 server's certificate against the Secret's ``ca.crt`` (mounted without the key).
 """

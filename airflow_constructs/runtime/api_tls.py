@@ -1,5 +1,12 @@
-"""HTTPS on the api-server's Service: the certificate Secret, Airflow's ``[api] ssl_*`` settings, and the
-volumes that give every Airflow pod the certificate (and CA) and only the api-server the key."""
+"""HTTPS on the api-server's Service.
+
+``api_server={"tls": {"secret": "airflow-api-tls"}}`` serves the UI, REST API and execution API over
+HTTPS with the ``kubernetes.io/tls`` Secret's ``tls.crt``/``tls.key`` (Airflow's ``[api] ssl_cert``
+and ``ssl_key``); adding ``"issuer": "cluster-ca"`` has cert-manager issue that Secret for the Service's
+DNS names. The execution-API URL switches to ``https://``. Task processes trust the certificate:
+Airflow's client loads ``[api] ssl_cert`` (and ``[api] ssl_ca_file``, the Secret's ``ca.crt``, when
+``ca`` is on), so every Airflow pod mounts the certificate -- only the api-server mounts the key.
+"""
 
 from __future__ import annotations
 

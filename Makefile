@@ -10,7 +10,7 @@ export CDK8S_CHECK_UPGRADE := false
 # One line (on stderr) instead of jsii's 12-line banner under an end-of-life Node.js, as the CLI does.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := $(shell $(PYTHON) airflow_constructs/core/node_runtime.py)
 
-.PHONY: setup tools synth package wheel test lint typecheck unit e2e e2e-upgrade bench clean
+.PHONY: setup tools synth package wheel test lint duplicates typecheck unit e2e e2e-upgrade bench clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -88,9 +88,14 @@ wheel: setup
 docs: setup
 	$(PY) -m apps.docs
 
-lint: setup
+lint: setup duplicates
 	ruff check .
 	ruff format --check airflow_constructs apps tests
+
+## duplicates: no new block of six or more lines shared inside airflow_constructs/ (the `duplicates`
+## command, where installed; reviewed pairs in .ci/duplicates_accepted.txt; about 2 s)
+duplicates: setup
+	$(PY) .ci/duplicates.py
 
 typecheck: setup
 	mypy airflow_constructs apps

@@ -23,17 +23,19 @@ from .components.workers import CeleryWorkers
 from .core.autoscaling import HorizontalAutoscaling, KedaAutoscaling, VerticalAutoscaling
 from .core.exposure import Exposed, Exposure
 from .core.external_secret import ExternalSecret, ExternalSecretProps, RemoteRef, SecretStoreRef
-from .core.image import AIRFLOW_VERSION, AirflowImage, Image
+from .core.image import Image
 from .core.network_peer import NetworkPeer
 from .core.pod import EnvVar, PodOptions, SecretRef, Toleration
 from .core.props import PropsError
 from .core.resources import Resources
 from .core.security import PodSecurity
-from .core.tls import ApiServerTls, ServiceTls
+from .core.tls import ServiceTls
 from .core.workload import ComponentProps
 from .network.policies import NetworkPolicies
 from .network.props import EgressRule, ExternalService, NetworkPolicyProps
+from .runtime.airflow_image import AIRFLOW_VERSION, AirflowImage
 from .runtime.airflow_runtime import AirflowRuntime
+from .runtime.api_tls import ApiServerTls
 from .runtime.auth import FabAuth, LdapAuth, OAuthAuth, SimpleAuth
 from .runtime.config import AirflowSettings
 from .runtime.dags import BakedDags, GitBundleDags, GitHttpsAuth, GitSshAuth, GitSyncDags, PvcDags

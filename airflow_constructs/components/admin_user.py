@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from ..core.kube import service_account
 from ..runtime.airflow_runtime import AirflowRuntime
-from ..runtime.container import INIT_RESOURCES
+from .airflow_job import command_container, job_account
 
 
 class AdminUser(Construct):
@@ -21,20 +20,13 @@ class AdminUser(Construct):
 
     def __init__(self, scope: Construct, id: str, *, runtime: AirflowRuntime, username: str) -> None:
         super().__init__(scope, id)
-        base = f"{runtime.instance}-{self.component}"
-        labels = runtime.labels(self.component)
-        service_account(self, "service-account", name=base, labels=labels)
-        main = runtime.airflow_container("create-admin", [], resources=INIT_RESOURCES)
-        main.pop("args", None)
-        main["command"] = [
-            "bash",
-            "-c",
-            (
-                f'if airflow users list --output plain | grep -qw "{username}"; then echo "{username} exists"; '
-                f'else exec airflow users create --username "{username}" --password "$ADMIN_PASSWORD" --role Admin '
-                f'--firstname Admin --lastname User --email "{username}@airflow.invalid"; fi'
-            ),
-        ]
+        base, labels = job_account(self, runtime, self.component)
+        script = (
+            f'if airflow users list --output plain | grep -qw "{username}"; then echo "{username} exists"; '
+            f'else exec airflow users create --username "{username}" --password "$ADMIN_PASSWORD" --role Admin '
+            f'--firstname Admin --lastname User --email "{username}@airflow.invalid"; fi'
+        )
+        main = command_container(runtime, "create-admin", ["bash", "-c", script])
         assert runtime.admin_passwords is not None  # generated or named whenever FAB keeps the users
         main["env"] = [*main["env"], runtime.admin_passwords.env("ADMIN_PASSWORD")]
         template = runtime.job_pod_template(self.component, main, base)

@@ -8,12 +8,14 @@ from constructs import Construct
 
 from ..core.autoscaling import HorizontalAutoscaling
 from ..core.exposure import Exposed, Exposure
+from ..core.kube import surge_one
 from ..core.pod import container, empty_dir
 from ..core.props import parse_props
 from ..core.resources import Resources
-from ..core.tls import KEY_MOUNT, ApiServerTls, key_volume, service_certificate
+from ..core.tls import service_certificate
 from ..core.workload import ComponentProps
 from ..runtime.airflow_runtime import AirflowRuntime
+from ..runtime.api_tls import KEY_MOUNT, ApiServerTls, key_volume
 from ..runtime.auth import FabAuth, WebserverConfig
 from ..runtime.container import API_PORT, AUTH_DIR, INIT_RESOURCES, PASSWORDS_FILE
 from ..runtime.keycloak import KeycloakAuth, keycloak_ca_volume, keycloak_env
@@ -109,11 +111,7 @@ class ApiServer(AirflowComponent):
             port = {"appProtocol": "https", **port, "name": "https"}
         self._service([port])
         self.exposed = self._expose(p, runtime)
-        self.workload = self._deployment(
-            None if p.autoscaling else p.replicas,
-            template,
-            {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}, "type": "RollingUpdate"},
-        )
+        self.workload = self._deployment(None if p.autoscaling else p.replicas, template, surge_one())
         self._finish(p, "api-server")
         self._day2(runtime, p)
 

@@ -21,7 +21,7 @@ from ..core.autoscaling import (
     keda_sql_scaler,
     vertical_pod_autoscaler,
 )
-from ..core.kube import api_object, deployment, pod_disruption_budget, service, service_account
+from ..core.kube import deployment, pod_disruption_budget, service, service_account, stateful_set
 from ..core.props import PropsError
 from ..core.workload import ComponentProps, availability
 from ..runtime.airflow_runtime import AirflowRuntime
@@ -73,6 +73,21 @@ class AirflowComponent(Construct):
         )
         return availability(props, template, self.selector)
 
+    def _long_running_template(
+        self, props: ComponentProps, main: dict[str, Any], *, reads_dags: bool, **kwargs: Any
+    ) -> dict[str, Any]:
+        """Pod template of a process that heartbeats in the metadata database (scheduler, dag-processor,
+        triggerer): ``main`` once the schema is migrated, its logs groomed, a minute to finish on stop."""
+        return self._pod_template(
+            props,
+            reads_dags=reads_dags,
+            groom_logs=True,
+            containers=[main],
+            init_containers=[self.runtime.wait_for_migrations()],
+            termination_grace_period=60,
+            **kwargs,
+        )
+
     def _finish(self, props: ComponentProps, container: str) -> None:
         """Add the PodDisruptionBudget and VerticalPodAutoscaler the props ask for."""
         self.pod_disruption_budget: ApiObject | None = None
@@ -106,24 +121,16 @@ class AirflowComponent(Construct):
         )
 
     def _statefulset(self, replicas: int | None, template: dict[str, Any], service_name: str) -> ApiObject:
-        return api_object(
+        return stateful_set(
             self,
-            "statefulset",
-            api_version="apps/v1",
-            kind="StatefulSet",
             name=self.name,
             labels=self.labels,
-            body={
-                "spec": {
-                    "podManagementPolicy": "Parallel",
-                    "replicas": replicas,
-                    "revisionHistoryLimit": 5,
-                    "selector": {"matchLabels": self.selector},
-                    "serviceName": service_name,
-                    "template": template,
-                    "updateStrategy": {"type": "RollingUpdate"},
-                }
-            },
+            selector=self.selector,
+            service_name=service_name,
+            template=template,
+            podManagementPolicy="Parallel",
+            replicas=replicas,
+            revisionHistoryLimit=5,
         )
 
     def _autoscale(

@@ -6,6 +6,7 @@ from typing import Any
 
 from constructs import Construct
 
+from ..core.kube import surge_one
 from ..core.props import parse_props
 from ..core.resources import Resources
 from ..core.workload import ComponentProps
@@ -48,15 +49,6 @@ class DagProcessor(AirflowComponent):
             reads_dags=True,
             probes={"livenessProbe": jobs_check("DagProcessorJob")},
         )
-        template = self._pod_template(
-            p,
-            reads_dags=True,
-            groom_logs=True,
-            containers=[main],
-            init_containers=[runtime.wait_for_migrations()],
-            termination_grace_period=60,
-        )
-        self.workload = self._deployment(
-            p.replicas, template, {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}, "type": "RollingUpdate"}
-        )
+        template = self._long_running_template(p, main, reads_dags=True)
+        self.workload = self._deployment(p.replicas, template, surge_one())
         self._finish(p, "dag-processor")

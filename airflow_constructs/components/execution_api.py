@@ -13,6 +13,7 @@ from typing import Any
 
 from constructs import Construct
 
+from ..core.kube import surge_one
 from ..core.props import parse_props
 from ..core.resources import Resources
 from ..core.workload import ComponentProps
@@ -67,9 +68,7 @@ class ExecutionApi(AirflowComponent):
             p, containers=[main], init_containers=[runtime.wait_for_migrations()], termination_grace_period=30
         )
         self._service([{"name": "http", "port": API_PORT, "protocol": "TCP", "targetPort": "api"}])
-        self.workload = self._deployment(
-            p.replicas, template, {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}, "type": "RollingUpdate"}
-        )
+        self.workload = self._deployment(p.replicas, template, surge_one())
         self._finish(p, "execution-api")
 
 

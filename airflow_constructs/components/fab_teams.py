@@ -8,27 +8,18 @@ changed team is a new Job), no Helm hook.
 
 from __future__ import annotations
 
-import importlib.resources as pkg_resources
-import json
-
 from constructs import Construct
 
-from ..core.kube import config_map, data_checksum, service_account
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.auth import FabAuth, team_role
-from ..runtime.container import INIT_RESOURCES
-
-SCRIPT_DIR = "/opt/fab-teams"
-CHECKSUM = "airflow-constructs.io/fab-teams-checksum"
+from .airflow_job import teams_file, teams_script_job
 
 
 def fab_teams_json(auth: FabAuth) -> str:
     """The teams as the script reads them: role name, DAG ids and access."""
-    teams = [
-        {"access": list(t.access), "dags": sorted(set(t.dags)), "role": team_role(t)}
-        for t in sorted(auth.teams, key=lambda t: t.name)
-    ]
-    return json.dumps(teams, indent=2, sort_keys=True) + "\n"
+    return teams_file(
+        auth.teams, lambda t: {"access": list(t.access), "dags": sorted(set(t.dags)), "role": team_role(t)}
+    )
 
 
 class FabTeams(Construct):
@@ -38,19 +29,5 @@ class FabTeams(Construct):
 
     def __init__(self, scope: Construct, id: str, *, runtime: AirflowRuntime, auth: FabAuth) -> None:
         super().__init__(scope, id)
-        base = f"{runtime.instance}-{self.component}"
-        labels = runtime.labels(self.component)
-        service_account(self, "service-account", name=base, labels=labels)
-        script = (pkg_resources.files("airflow_constructs") / "scripts" / "fab_teams.py").read_text()
-        data = {"fab_teams.py": script, "teams.json": fab_teams_json(auth)}
-        self.config_map = config_map(self, "script", name=base, labels=labels, data=data)
-        main = runtime.airflow_container("fab-teams", [], resources=INIT_RESOURCES)
-        main.pop("args", None)
-        main["command"] = ["python", f"{SCRIPT_DIR}/fab_teams.py", f"{SCRIPT_DIR}/teams.json"]
-        mount = {"mountPath": SCRIPT_DIR, "name": "script", "readOnly": True}
-        main["volumeMounts"] = sorted([*main["volumeMounts"], mount], key=lambda m: str(m["mountPath"]))
-        template = runtime.job_pod_template(
-            self.component, main, base, [{"configMap": {"name": base}, "name": "script"}]
-        )
-        template["metadata"]["annotations"][CHECKSUM] = data_checksum(data)
-        self.job = runtime.one_shot_job(self, base, labels, template)
+        teams = fab_teams_json(auth)
+        self.config_map, self.job = teams_script_job(self, runtime, self.component, "fab_teams.py", teams)

@@ -8,32 +8,18 @@ team means a new Job), no Helm hook.
 
 from __future__ import annotations
 
-import importlib.resources as pkg_resources
-import json
-
 from constructs import Construct
 
-from ..core.kube import config_map, data_checksum, service_account
 from ..runtime.airflow_runtime import AirflowRuntime
-from ..runtime.container import INIT_RESOURCES
 from ..runtime.keycloak import KeycloakAuth, keycloak_ca_volume
-
-SCRIPT_DIR = "/opt/keycloak-setup"
-CHECKSUM = "airflow-constructs.io/keycloak-setup-checksum"
-
-
-def setup_script() -> str:
-    """Source of the Job's script (shipped inside the package)."""
-    return (pkg_resources.files("airflow_constructs") / "scripts" / "keycloak_setup.py").read_text()
+from .airflow_job import teams_file, teams_script_job
 
 
 def teams_json(auth: KeycloakAuth) -> str:
     """The teams as the script reads them: name, group, DAG id pattern and Keycloak scopes."""
-    teams = [
-        {"group": t.group, "name": t.name, "pattern": t.pattern(), "scopes": t.scopes()}
-        for t in sorted(auth.teams, key=lambda t: t.name)
-    ]
-    return json.dumps(teams, indent=2, sort_keys=True) + "\n"
+    return teams_file(
+        auth.teams, lambda t: {"group": t.group, "name": t.name, "pattern": t.pattern(), "scopes": t.scopes()}
+    )
 
 
 class KeycloakSetup(Construct):
@@ -44,17 +30,8 @@ class KeycloakSetup(Construct):
     def __init__(self, scope: Construct, id: str, *, runtime: AirflowRuntime, auth: KeycloakAuth) -> None:
         super().__init__(scope, id)
         assert auth.setup is not None
-        base = f"{runtime.instance}-{self.component}"
-        labels = runtime.labels(self.component)
-        service_account(self, "service-account", name=base, labels=labels)
-        data = {"keycloak_setup.py": setup_script(), "teams.json": teams_json(auth)}
-        self.config_map = config_map(self, "script", name=base, labels=labels, data=data)
-        main = runtime.airflow_container("keycloak-setup", [], resources=INIT_RESOURCES)
-        main.pop("args", None)
-        main["command"] = ["python", f"{SCRIPT_DIR}/keycloak_setup.py", f"{SCRIPT_DIR}/teams.json"]
         s = auth.setup
-        main["env"] = [
-            *main["env"],
+        env = [
             {"name": "KEYCLOAK_ADMIN_CLIENT_ID", "value": s.client_id},
             s.password.env("KEYCLOAK_ADMIN_PASSWORD"),
             {"name": "KEYCLOAK_ADMIN_REALM", "value": s.realm},
@@ -63,14 +40,13 @@ class KeycloakSetup(Construct):
             {"name": "KEYCLOAK_REALM", "value": auth.realm},
             {"name": "KEYCLOAK_SERVER_URL", "value": auth.server_url},
         ]
-        mounts = [{"mountPath": SCRIPT_DIR, "name": "script", "readOnly": True}]
-        volumes = [{"configMap": {"name": base}, "name": "script"}]
+        mounts, volumes = [], []
         ca = keycloak_ca_volume(auth)
         if ca is not None:
-            main["env"].append({"name": "REQUESTS_CA_BUNDLE", "value": ca[1]["mountPath"] + "/ca.crt"})
+            env.append({"name": "REQUESTS_CA_BUNDLE", "value": ca[1]["mountPath"] + "/ca.crt"})
             mounts.append(ca[1])
             volumes.append(ca[0])
-        main["volumeMounts"] = sorted([*main["volumeMounts"], *mounts], key=lambda m: str(m["mountPath"]))
-        template = runtime.job_pod_template(self.component, main, base, volumes)
-        template["metadata"]["annotations"][CHECKSUM] = data_checksum(data)
-        self.job = runtime.one_shot_job(self, base, labels, template)
+        teams = teams_json(auth)
+        self.config_map, self.job = teams_script_job(
+            self, runtime, self.component, "keycloak_setup.py", teams, env=env, mounts=mounts, volumes=volumes
+        )

@@ -19,6 +19,7 @@ from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.container import AIRFLOW_HOME, INIT_RESOURCES
 from ..services.database import POSTGRES_UID, DatabaseConnection, EmbeddedPostgres
 from ..services.embedded import claim_spec
+from .airflow_job import job_account
 
 JOB_RESOURCES = Resources(cpu_request="100m", memory_request="512Mi", cpu_limit="1", memory_limit="1Gi")
 
@@ -228,9 +229,7 @@ class FernetKeyRotation(Construct):
 
     def __init__(self, scope: Construct, id: str, *, runtime: AirflowRuntime) -> None:
         super().__init__(scope, id)
-        base = f"{runtime.instance}-{self.component}"
-        labels = runtime.labels(self.component)
-        service_account(self, "service-account", name=base, labels=labels)
+        base, labels = job_account(self, runtime, self.component)
         main = runtime.airflow_container(self.component, ["rotate-fernet-key"], resources=JOB_RESOURCES)
         template = runtime.job_pod_template(self.component, main, base)
         self.job = runtime.one_shot_job(self, base, labels, template)

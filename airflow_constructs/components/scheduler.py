@@ -58,13 +58,10 @@ class Scheduler(AirflowComponent):
             probes={"livenessProbe": jobs_check("SchedulerJob")},
             extra_mounts=[launches_pods.volume_mount] if launches_pods else None,
         )
-        template = self._pod_template(
+        template = self._long_running_template(
             p,
+            main,
             reads_dags=runtime.runs_tasks_locally,
-            groom_logs=True,
-            containers=[main],
-            init_containers=[runtime.wait_for_migrations()],
-            termination_grace_period=60,
             subdomain=self.name if serves_logs else None,
             volumes=[launches_pods.volume] if launches_pods else None,
             # The KubernetesExecutor calls the API server: the only Airflow pod with a token.

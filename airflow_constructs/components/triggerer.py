@@ -58,14 +58,7 @@ class Triggerer(AirflowComponent):
             ports=[{"containerPort": LOG_SERVER_PORT, "name": "trigger-logs", "protocol": "TCP"}],
             probes={"livenessProbe": jobs_check("TriggererJob")},
         )
-        template = self._pod_template(
-            p,
-            reads_dags=True,
-            groom_logs=True,
-            containers=[main],
-            init_containers=[runtime.wait_for_migrations()],
-            termination_grace_period=60,
-        )
+        template = self._long_running_template(p, main, reads_dags=True)
         self._service(
             [{"name": "trigger-logs", "port": LOG_SERVER_PORT, "protocol": "TCP", "targetPort": "trigger-logs"}],
             headless=True,

@@ -1,9 +1,9 @@
 """Layer 1, ``core``: the Kubernetes vocabulary, with no Airflow knowledge.
 
 Props helpers and their validation, API objects and names, pod and container builders, the props
-every workload takes (``ComponentProps``), images, resources, security contexts, label selectors,
-autoscalers, exposure (Ingress/Gateway), TLS primitives, ExternalSecrets, Secret keys generated in
-the cluster, and ``NetworkPeer`` (so that a component can declare a peer without importing
+every workload takes (``ComponentProps``), image references, resources, security contexts, label
+selectors, autoscalers, exposure (Ingress/Gateway), TLS primitives, ExternalSecrets, the Secret keys
+to generate in the cluster, and ``NetworkPeer`` (so that a component can declare a peer without importing
 ``network``).
 
 May import: the standard library, third-party packages, ``airflow_constructs.imports`` (generated

@@ -288,6 +288,11 @@ def service_account(
     )
 
 
+def surge_one() -> dict[str, Any]:
+    """A Deployment strategy starting one new pod before stopping an old one: never fewer than ``replicas``."""
+    return {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}, "type": "RollingUpdate"}
+
+
 def deployment(
     scope: Construct,
     id: str,
@@ -316,6 +321,35 @@ def deployment(
                 "template": template,
             }
         },
+    )
+
+
+def stateful_set(
+    scope: Construct,
+    *,
+    name: str,
+    labels: dict[str, str],
+    selector: dict[str, str],
+    service_name: str,
+    template: dict[str, Any],
+    **spec: Any,
+) -> ApiObject:
+    """A rolling-update StatefulSet (construct id ``statefulset``) selecting on ``selector``; ``spec``
+    adds the rest of its spec by its Kubernetes names (``replicas``, ``podManagementPolicy``, ...)."""
+    spec |= {
+        "selector": {"matchLabels": selector},
+        "serviceName": service_name,
+        "template": template,
+        "updateStrategy": {"type": "RollingUpdate"},
+    }
+    return api_object(
+        scope,
+        "statefulset",
+        api_version="apps/v1",
+        kind="StatefulSet",
+        name=name,
+        labels=labels,
+        body={"spec": dict(sorted(spec.items()))},
     )
 
 

@@ -1,29 +1,19 @@
-"""Secrets the install needs, and the in-cluster Job that generates the missing ones.
+"""Secret keys generated in the cluster: what a part of the install asks the bootstrap Job for.
 
 No secret value is ever written to the manifests. A secret is either a key of a Secret the user
-names (``SecretRef``), or generated once inside the cluster by an idempotent bootstrap Job that
-creates missing keys and never overwrites, so values survive upgrades and re-synthesis.
+names (``SecretRef``), or a ``GeneratedKey`` that the idempotent bootstrap Job
+(``runtime/secrets_bootstrap.py``) creates once inside the cluster and never overwrites, so values
+survive upgrades and re-synthesis.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from importlib import resources as pkg_resources
 from typing import Any
 
-from cdk8s import ApiObject
-from constructs import Construct
-
-from .image import Image
-from .kube import CONFIG_CHECKSUM, api_object, config_map, data_checksum, one_shot_job, service_account
-from .pod import PodOptions, SecretRef, container, empty_dir, pod_template
-from .resources import Resources
-from .security import PodSecurity
+from .pod import SecretRef
 
 GENERATED_ANNOTATION = "airflow-constructs.io/generated-by"
-
-BOOTSTRAP_RESOURCES = Resources(cpu_request="50m", memory_request="64Mi", cpu_limit="500m", memory_limit="128Mi")
 
 
 @dataclass(frozen=True)
@@ -42,162 +32,3 @@ class GeneratedKey:
     @property
     def ref(self) -> SecretRef:
         return SecretRef(self.secret, self.key)
-
-
-def bootstrap_rules(names: list[str]) -> list[dict[str, Any]]:
-    """What the bootstrap Job may do with Secrets: read and add keys to its own, create missing ones."""
-    return [
-        {"apiGroups": [""], "resourceNames": names, "resources": ["secrets"], "verbs": ["get", "patch"]},
-        {"apiGroups": [""], "resources": ["secrets"], "verbs": ["create"]},
-    ]
-
-
-def bootstrap_script() -> str:
-    """Source of the Job's script (shipped inside the package)."""
-    return (pkg_resources.files("airflow_constructs") / "scripts" / "bootstrap_secrets.py").read_text()
-
-
-class SecretsBootstrap(Construct):
-    """The Job (plus its ServiceAccount, Role and RoleBinding) that creates missing secret keys.
-
-    The Role is the least the Job needs: ``get`` and ``patch`` on exactly the Secrets it manages,
-    and ``create`` on secrets (Kubernetes cannot restrict ``create`` by name).
-    """
-
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        name: str,
-        namespace: str,
-        keys: list[GeneratedKey],
-        secret_labels: dict[str, str],
-        labels: dict[str, str],
-        image: Image,
-        security: PodSecurity,
-        image_pull_secrets: list[str],
-        ttl_seconds_after_finished: int,
-        mirror_namespaces: list[str] | None = None,
-    ) -> None:
-        super().__init__(scope, id)
-        mirrors = sorted(set(mirror_namespaces or []) - {namespace})
-        spec = _spec(keys, name, secret_labels, mirrors)
-        spec_json = json.dumps(spec, indent=2, sort_keys=True) + "\n"
-        script = bootstrap_script()
-
-        self.config_map = config_map(self, "script", name=name, labels=labels, data=_script_data(script, spec_json))
-        self.service_account = service_account(self, "service-account", name=name, labels=labels)
-        rules = bootstrap_rules(sorted(s["name"] for s in spec["secrets"]))
-        self.role, self.role_binding = self._grant("", name, namespace, labels, rules, None)
-        # Task pods in another namespace read the same values from a copy the Job keeps there.
-        for ns in mirrors:
-            self._grant(f"-{ns}", name, namespace, labels, rules, ns)
-        template = _job_template(name, labels, spec_json, script, security, image, image_pull_secrets)
-        self.job = one_shot_job(
-            self,
-            "job",
-            base_name=name,
-            labels=labels,
-            template=template,
-            backoff_limit=6,
-            ttl_seconds_after_finished=ttl_seconds_after_finished,
-        )
-
-    def _grant(
-        self,
-        suffix: str,
-        name: str,
-        namespace: str,
-        labels: dict[str, str],
-        rules: list[dict[str, Any]],
-        in_namespace: str | None,
-    ) -> tuple[ApiObject, ApiObject]:
-        """A Role with ``rules`` and its RoleBinding to the Job's ServiceAccount (in ``in_namespace``)."""
-        rbac = "rbac.authorization.k8s.io/v1"
-        binding = {
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
-            "subjects": [{"kind": "ServiceAccount", "name": name, "namespace": namespace}],
-        }
-        role = api_object(
-            self,
-            f"role{suffix}",
-            api_version=rbac,
-            kind="Role",
-            name=name,
-            labels=labels,
-            body={"rules": rules},
-            namespace=in_namespace,
-        )
-        role_binding = api_object(
-            self,
-            f"role-binding{suffix}",
-            api_version=rbac,
-            kind="RoleBinding",
-            name=name,
-            labels=labels,
-            body=binding,
-            namespace=in_namespace,
-        )
-        return role, role_binding
-
-
-def _spec(keys: list[GeneratedKey], name: str, secret_labels: dict[str, str], mirrors: list[str]) -> dict[str, Any]:
-    """The script's ``spec.json``: each Secret with its keys, sorted, and the namespaces it is copied to."""
-    secrets: dict[str, dict[str, Any]] = {}
-    for item in sorted(keys, key=lambda k: (k.secret, k.key)):
-        entry = secrets.setdefault(
-            item.secret,
-            {
-                "annotations": {GENERATED_ANNOTATION: name},
-                "keys": {},
-                "labels": secret_labels,
-                "name": item.secret,
-            },
-        )
-        entry["keys"][item.key] = {"kind": item.kind, "options": item.options}
-    for entry in secrets.values():
-        if mirrors:
-            entry["mirror_namespaces"] = mirrors
-    return {"secrets": list(secrets.values())}
-
-
-def _script_data(script: str, spec_json: str) -> dict[str, str]:
-    """The Job's ConfigMap: the script and what it should create."""
-    return {"bootstrap_secrets.py": script, "spec.json": spec_json}
-
-
-def _job_template(
-    name: str,
-    labels: dict[str, str],
-    spec_json: str,
-    script: str,
-    security: PodSecurity,
-    image: Image,
-    image_pull_secrets: list[str],
-) -> dict[str, Any]:
-    """The Job's pod: the script with its spec, the ServiceAccount's token mounted to call the API."""
-    main = container(
-        "bootstrap-secrets",
-        image.ref,
-        image.pull_policy,
-        resources=BOOTSTRAP_RESOURCES,
-        command=["python", "/opt/bootstrap/bootstrap_secrets.py", "/opt/bootstrap/spec.json"],
-        volume_mounts=[
-            {"mountPath": "/opt/bootstrap", "name": "script", "readOnly": True},
-            {"mountPath": "/tmp", "name": "tmp"},
-        ],
-    )
-    return pod_template(
-        labels=labels,
-        # The whole ConfigMap's data, so a chart can recompute it (see kube.data_checksum).
-        annotations={CONFIG_CHECKSUM: data_checksum(_script_data(script, spec_json))},
-        service_account=name,
-        automount_token=True,
-        containers=[main],
-        security=security,
-        options=PodOptions(),
-        image_pull_secrets=image_pull_secrets,
-        restart_policy="OnFailure",
-        volumes=[{"configMap": {"name": name}, "name": "script"}, empty_dir("tmp", "16Mi")],
-    )

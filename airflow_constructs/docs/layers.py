@@ -27,15 +27,15 @@ LAYERS = (
         "core/",
         ("core", "imports", "scripts"),
         "Kubernetes vocabulary with no Airflow knowledge: props helpers, API objects, pods and containers, "
-        "images, resources, security contexts, labels, autoscalers, exposure, TLS, generated Secret keys, "
-        "NetworkPeer; the generated CRD bindings (imports/) and the scripts pods run",
+        "image references, resources, security contexts, labels, autoscalers, exposure, TLS primitives, "
+        "Secret keys to generate, NetworkPeer; the generated CRD bindings (imports/) and the scripts pods run",
     ),
     Layer("services/", ("services",), "backing services: the metadata database, embedded PostgreSQL, PgBouncer, Redis"),
     Layer(
         "runtime/",
         ("runtime",),
-        "what every Airflow process shares: airflow.cfg, the Airflow container, secrets, DAGs, logs, auth, "
-        "executors as plain data",
+        "what every Airflow process shares: airflow.cfg, the Airflow image, the Airflow container, the "
+        "api-server's HTTPS, secrets and their bootstrap Job, DAGs, logs, auth, executors as plain data",
     ),
     Layer("components/", ("components",), "one module per deployed thing; each declares its peers and ports"),
     Layer("network/", ("network",), "the connection graph and the NetworkPolicies read from the composed install"),

@@ -14,8 +14,8 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from .. import __version__
-from ..core.image import AIRFLOW_VERSION
 from ..core.props import Props
+from ..runtime.airflow_image import AIRFLOW_VERSION
 from .changelog import Release
 from .templates import Manifest, RoundTripError, dump, mappings_in
 

@@ -24,10 +24,11 @@ from pydantic import BaseModel
 from ..airflow import Airflow, AirflowProps
 from ..core.docstrings import field_descriptions
 from ..core.exposure import HOST_PATTERN, Exposure
-from ..core.image import AirflowImage, Image
+from ..core.image import Image
 from ..core.props import Props
 from ..core.resources import Resources
 from ..core.values import DNS_LABEL_PATTERN, DNS_SUBDOMAIN_PATTERN
+from ..runtime.airflow_image import AirflowImage
 from ..runtime.config import AirflowSettings
 from .pod_values import pod_leaves
 from .secret_values import secret_leaves

@@ -17,12 +17,12 @@ from constructs import Construct
 from ..core.kube import api_object, check_dns_label, config_map, data_checksum, require_namespace, service_host
 from ..core.pod import SecretRef
 from ..core.props import PropsError, parse_props
-from ..core.secrets import GeneratedKey, SecretsBootstrap
-from ..core.tls import ApiServerTls, tls_config
+from ..core.secrets import GeneratedKey
 from ..services.database import DatabaseConnection, ExternalDatabase
 from ..services.embedded import claim_spec, generated_secret_name
 from ..services.redis import BrokerConnection
 from . import config as cfg
+from .api_tls import ApiServerTls, tls_config
 from .auth import FabAuth, auth_config
 from .container import API_PORT, PASSWORDS_FILE, POD_TEMPLATE_FILE, AirflowContainers
 from .dags import DagDelivery, PvcDags
@@ -35,6 +35,7 @@ from .executors import (
 from .keycloak import KeycloakAuth, keycloak_config
 from .logs import LOGS_FOLDER, LogStorage
 from .runtime_props import RuntimeProps
+from .secrets_bootstrap import SecretsBootstrap
 
 
 class AirflowRuntime(AirflowContainers, Construct):

@@ -13,17 +13,17 @@ from typing import Any
 from cdk8s import ApiObject
 from constructs import Construct
 
-from ..core.image import AirflowImage
 from ..core.kube import CONFIG_CHECKSUM, one_shot_job, recommended_labels, selector_labels
 from ..core.pod import PodOptions, SecretRef, container, empty_dir, pod_template
 from ..core.resources import Resources
-from ..core.secrets import BOOTSTRAP_RESOURCES
-from ..core.tls import CLIENT_MOUNT, ApiServerTls, client_volume
 from ..services.database import DatabaseConnection
 from ..services.redis import BrokerConnection
+from .airflow_image import AirflowImage
+from .api_tls import CLIENT_MOUNT, ApiServerTls, client_volume
 from .dags import DagDelivery
 from .logs import LOGS_FOLDER, LogStorage
 from .runtime_props import RuntimeProps
+from .secrets_bootstrap import BOOTSTRAP_RESOURCES
 
 AIRFLOW_HOME = "/opt/airflow"
 CONFIG_PATH = f"{AIRFLOW_HOME}/airflow.cfg"

@@ -12,12 +12,12 @@ from typing import Annotated, TypeVar
 
 from pydantic import Field, field_validator, model_validator
 
-from ..core.image import AirflowImage
 from ..core.kube import check_dns_label, check_dns_subdomain
 from ..core.pod import SecretRef
 from ..core.props import Props
 from ..core.security import PodSecurity
 from . import config as cfg
+from .airflow_image import AirflowImage
 from .auth import Auth, SimpleAuth
 from .dags import BakedDags, DagSource, GitBundleDags
 from .executors import (

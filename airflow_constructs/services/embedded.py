@@ -9,13 +9,13 @@ from cdk8s import ApiObject
 from constructs import Construct
 
 from ..core.kube import (
-    api_object,
     recommended_labels,
     require_namespace,
     selector_labels,
     service,
     service_account,
     service_host,
+    stateful_set,
 )
 from ..core.pod import SecretRef
 from ..core.secrets import GeneratedKey
@@ -74,23 +74,16 @@ class EmbeddedService(Construct):
 
     def _statefulset(self, template: dict[str, Any], data_claim: dict[str, Any] | None) -> ApiObject:
         """The one-replica StatefulSet; ``data_claim`` becomes the ``data`` volumeClaimTemplate, kept on delete."""
-        spec: dict[str, Any] = {
-            "podManagementPolicy": "OrderedReady",
-            "replicas": 1,
-            "selector": {"matchLabels": self.selector},
-            "serviceName": self.name,
-            "template": template,
-            "updateStrategy": {"type": "RollingUpdate"},
-        }
+        spec: dict[str, Any] = {"podManagementPolicy": "OrderedReady", "replicas": 1}
         if data_claim is not None:
             spec["persistentVolumeClaimRetentionPolicy"] = {"whenDeleted": "Retain", "whenScaled": "Retain"}
             spec["volumeClaimTemplates"] = [{"metadata": {"labels": self.selector, "name": "data"}, "spec": data_claim}]
-        return api_object(
+        return stateful_set(
             self,
-            "statefulset",
-            api_version="apps/v1",
-            kind="StatefulSet",
             name=self.name,
             labels=self.labels,
-            body={"spec": dict(sorted(spec.items()))},
+            selector=self.selector,
+            service_name=self.name,
+            template=template,
+            **spec,
         )

@@ -28,6 +28,7 @@ from ..core.kube import (
     service_account,
     service_host,
     short_hash,
+    surge_one,
 )
 from ..core.pod import container, empty_dir, pod_template
 from ..core.resources import Resources
@@ -143,7 +144,7 @@ class PgBouncer(Construct):
             selector=selector,
             replicas=p.replicas,
             template=template,
-            strategy={"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}, "type": "RollingUpdate"},
+            strategy=surge_one(),
         )
         if p.disruption_budget:
             pod_disruption_budget(self, "pdb", name=self.name, labels=labels, selector=selector)

@@ -1,0 +1,85 @@
+"""What the one-shot Jobs in the Airflow image share: the Job's ServiceAccount, a container running a
+command of its own instead of ``airflow ...``, and the Jobs that run a script shipped in a ConfigMap
+with the teams it reads (``fab-teams``, ``keycloak-setup``).
+"""
+
+from __future__ import annotations
+
+import importlib.resources as pkg_resources
+import json
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, TypeVar
+
+from cdk8s import ApiObject
+from constructs import Construct
+
+from ..core.kube import config_map, data_checksum, service_account
+from ..runtime.airflow_runtime import AirflowRuntime
+from ..runtime.container import INIT_RESOURCES
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+Team = TypeVar("Team", bound=_Named)
+
+
+def teams_file(teams: Iterable[Team], row: Callable[[Team], dict[str, Any]]) -> str:
+    """``teams.json`` as a teams script reads it: ``row`` of each team, in the order of their names."""
+    rows = [row(t) for t in sorted(teams, key=lambda t: t.name)]
+    return json.dumps(rows, indent=2, sort_keys=True) + "\n"
+
+
+def job_account(scope: Construct, runtime: AirflowRuntime, component: str) -> tuple[str, dict[str, str]]:
+    """The Job's base name ``<release>-<component>`` and labels, and its ServiceAccount of that name."""
+    base = f"{runtime.instance}-{component}"
+    labels = runtime.labels(component)
+    service_account(scope, "service-account", name=base, labels=labels)
+    return base, labels
+
+
+def command_container(runtime: AirflowRuntime, name: str, command: list[str]) -> dict[str, Any]:
+    """The Airflow container (airflow.cfg, secrets, env) running ``command`` instead of ``airflow``."""
+    main = runtime.airflow_container(name, [], resources=INIT_RESOURCES)
+    main.pop("args", None)
+    main["command"] = command
+    return main
+
+
+def shipped_script(file: str) -> str:
+    """Source of a script shipped inside the package (``airflow_constructs/scripts/<file>``)."""
+    return (pkg_resources.files("airflow_constructs") / "scripts" / file).read_text()
+
+
+def teams_script_job(
+    scope: Construct,
+    runtime: AirflowRuntime,
+    component: str,
+    script: str,
+    teams_json: str,
+    *,
+    env: list[dict[str, Any]] | None = None,
+    mounts: list[dict[str, Any]] | None = None,
+    volumes: list[dict[str, Any]] | None = None,
+) -> tuple[ApiObject, ApiObject]:
+    """ServiceAccount, ConfigMap and Job ``<release>-<component>-<hash>`` running ``python <script>
+    teams.json`` from ``/opt/<component>``; returns the ConfigMap and the Job.
+
+    The ConfigMap holds ``script`` (from ``scripts/``) and ``teams.json``; its checksum annotates the pod
+    (``airflow-constructs.io/<component>-checksum``), so a changed team is a new Job. ``env``,
+    ``mounts`` and ``volumes`` add to the container's and the pod's.
+    """
+    base, labels = job_account(scope, runtime, component)
+    data = {script: shipped_script(script), "teams.json": teams_json}
+    folder = f"/opt/{component}"
+    config = config_map(scope, "script", name=base, labels=labels, data=data)
+    main = command_container(runtime, component, ["python", f"{folder}/{script}", f"{folder}/teams.json"])
+    main["env"] = [*main["env"], *(env or [])]
+    mounts = [{"mountPath": folder, "name": "script", "readOnly": True}, *(mounts or [])]
+    main["volumeMounts"] = sorted([*main["volumeMounts"], *mounts], key=lambda m: str(m["mountPath"]))
+    volumes = [{"configMap": {"name": base}, "name": "script"}, *(volumes or [])]
+    template = runtime.job_pod_template(component, main, base, volumes)
+    template["metadata"]["annotations"][f"airflow-constructs.io/{component}-checksum"] = data_checksum(data)
+    return config, runtime.one_shot_job(scope, base, labels, template)

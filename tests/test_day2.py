@@ -480,7 +480,14 @@ def test_airflow2_compatibility_mode(app_manifests: dict[str, list[Manifest]]) -
     api = pod(manifests, "Deployment", "airflow-api-server")
     main = api["containers"][0]
     assert main["image"] == "apache/airflow:2.11.0"
-    assert main["args"] == ["webserver", "--port", "8080"]
+    # Nothing written into the read-only root: the pid file in the /tmp emptyDir, webserver_config.py
+    # (FAB's database users, Airflow 2's only auth) from a ConfigMap where [webserver] config_file points.
+    assert main["args"] == ["webserver", "--port", "8080", "--pid", "/tmp/airflow-webserver.pid"]
+    assert main["securityContext"]["readOnlyRootFilesystem"] is True
+    assert {"mountPath": "/tmp", "name": "tmp"} in main["volumeMounts"]
+    assert {"mountPath": "/opt/airflow/fab", "name": "fab-config", "readOnly": True} in main["volumeMounts"]
+    fab = find(manifests, "ConfigMap", "airflow-api-server-fab")["data"]["webserver_config.py"]
+    assert "AUTH_TYPE = AUTH_DB\n" in fab
     assert main["readinessProbe"]["httpGet"] == {"path": "/health", "port": "api", "scheme": "HTTP"}
     env = env_of(main)
     assert "AIRFLOW__CORE__EXECUTION_API_SERVER_URL" not in env
@@ -495,7 +502,9 @@ def test_airflow2_compatibility_mode(app_manifests: dict[str, list[Manifest]]) -
         "[scheduler]\ndag_dir_list_interval = 300\nmin_file_process_interval = 30\nstandalone_dag_processor = True\n"
         in text
     )
-    assert "[webserver]\nexpose_config = False\nworkers = 2\n" in text
+    assert (
+        "[webserver]\nconfig_file = /opt/airflow/fab/webserver_config.py\nexpose_config = False\nworkers = 2\n" in text
+    )
     job = find_prefix(manifests, "Job", "airflow-admin-user-")["spec"]["template"]["spec"]["containers"][0]
     assert 'airflow users create --username "admin" --password "$ADMIN_PASSWORD" --role Admin' in job["command"][2]
     assert env_of(job)["ADMIN_PASSWORD"] == {"secretKeyRef": {"key": "admin-password", "name": "airflow-generated"}}

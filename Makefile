@@ -188,16 +188,13 @@ proof: setup tools cluster-tools
 E2E_SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ## PostgreSQL and Redis are stopped again afterwards, whether the tests pass or not.
 ## The kubernetes-executor app needs the control plane of tests/cluster/ (cluster-tools, cached) and kubectl.
-## The upgrade scenarios that start the most installs (minor and major upgrade, migration killed
-## halfway: about 25 min on 2 cores) run only in `make e2e-upgrade`, so `.ci/run` stays well under its
-## limit; `make e2e` keeps the config-change and backup/restore upgrades.
-E2E_LONG := minor_upgrade or major_upgrade or interrupted_migration
+## Every upgrade scenario runs here too (tests/e2e/test_upgrade_e2e.py: shared installs keep it short).
 e2e: $(VENV)/.installed tools cluster-tools
 	$(E2E_SUDO) bash tests/e2e/setup_deps.sh start
-	status=0; pytest -p no:cacheprovider -m e2e tests/e2e -k "not ($(E2E_LONG))" -s -o log_cli=true --log-cli-level=INFO || status=$$?; \
+	status=0; pytest -p no:cacheprovider -m e2e tests/e2e -s -o log_cli=true --log-cli-level=INFO || status=$$?; \
 	$(E2E_SUDO) bash tests/e2e/setup_deps.sh stop; exit $$status
 
-## e2e-upgrade: every upgrade scenario (tests/e2e/test_upgrade_e2e.py, issue 18), the long ones included.
+## e2e-upgrade: the upgrade scenarios alone (tests/e2e/test_upgrade_e2e.py, issue 18), a subset of `make e2e`.
 e2e-upgrade: $(VENV)/.installed
 	$(E2E_SUDO) bash tests/e2e/setup_deps.sh start
 	status=0; pytest -p no:cacheprovider -m e2e tests/e2e/test_upgrade_e2e.py -s -o log_cli=true --log-cli-level=INFO || status=$$?; \

@@ -4,6 +4,9 @@ MySQL, PgBouncer, db clean, backups, pools, connections/variables, secrets backe
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -273,11 +276,54 @@ def test_backup_of_embedded_postgres() -> None:
     cron = find(manifests, "CronJob", "airflow-postgres-backup")
     c = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
     assert c["image"] == "postgres:17.6-bookworm"
-    assert "pg_dump --host=airflow-postgres.airflow.svc --port=5432" in c["command"][2]
-    assert "tail -n +4" in c["command"][2]
+    assert c["command"] == [
+        "bash",
+        "-c",
+        'set -eu; f="/backups/airflow-$(date -u +%Y%m%dT%H%M%SZ).dump"; '
+        """trap 'rm -f -- "$f.partial"' EXIT; """
+        "pg_dump --host=airflow-postgres.airflow.svc --port=5432 --username=airflow --dbname=airflow "
+        '--format=custom --file="$f.partial"; mv -- "$f.partial" "$f"; '
+        "ls -1t /backups/*.dump | tail -n +4 | xargs -r rm --",
+    ]
     assert env_of(c)["PGPASSWORD"] == {"secretKeyRef": {"key": "postgres-password", "name": "airflow-generated"}}
     find(manifests, "PersistentVolumeClaim", "airflow-postgres-backup")
     all_pass(manifests)
+
+
+def _run_backup_script(command: list[str], tmp_path: Path, pg_dump_exit: int) -> subprocess.CompletedProcess[str]:
+    """The CronJob's ``bash -c`` script as written, ``/backups`` a temp dir, ``pg_dump`` a stand-in that
+    writes part of a file, then exits with ``pg_dump_exit`` (as pg_dump does on a refused password)."""
+    fake = tmp_path / "bin" / "pg_dump"
+    fake.parent.mkdir()
+    writes = 'for a; do case "$a" in --file=*) echo PGDMP > "${a#--file=}";; esac; done'
+    fake.write_text(f"#!/bin/sh\n{writes}\nexit {pg_dump_exit}\n")
+    fake.chmod(0o755)
+    script = command[2].replace("/backups", str(tmp_path / "backups"))
+    env = {"PATH": f"{fake.parent}:/usr/bin:/bin", "LANG": "C.UTF-8"}
+    return subprocess.run([*command[:2], script], env=env, capture_output=True, text=True, timeout=30)
+
+
+@pytest.mark.parametrize("pg_dump_exit", [0, 1])
+def test_backup_fails_when_pg_dump_fails(tmp_path: Path, pg_dump_exit: int) -> None:
+    """A failed pg_dump fails the Job with its exit code, leaves no partial file and prunes nothing; a
+    good one is renamed to ``.dump`` and the newest ``keep`` are kept."""
+    manifests = synth_chart(lambda c: Airflow(c, "airflow", backup={"enabled": True, "keep": 2}))
+    cron = find(manifests, "CronJob", "airflow-postgres-backup")
+    command = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["command"]
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    for i, stamp in enumerate(["20260101T000000Z", "20260102T000000Z"]):
+        (backups / f"airflow-{stamp}.dump").write_text("old")
+        os.utime(backups / f"airflow-{stamp}.dump", (1_700_000_000 + i, 1_700_000_000 + i))
+    done = _run_backup_script(command, tmp_path, pg_dump_exit)
+    names = sorted(p.name for p in backups.iterdir())
+    if pg_dump_exit:
+        assert done.returncode == pg_dump_exit, done
+        assert names == ["airflow-20260101T000000Z.dump", "airflow-20260102T000000Z.dump"]
+    else:
+        assert done.returncode == 0, done
+        assert len(names) == 2 and names[0] == "airflow-20260102T000000Z.dump", names
+        assert (backups / names[1]).read_text() == "PGDMP\n"
 
 
 def test_pools_job_reruns_when_pools_change() -> None:
@@ -434,7 +480,14 @@ def test_airflow2_compatibility_mode(app_manifests: dict[str, list[Manifest]]) -
     api = pod(manifests, "Deployment", "airflow-api-server")
     main = api["containers"][0]
     assert main["image"] == "apache/airflow:2.11.0"
-    assert main["args"] == ["webserver", "--port", "8080"]
+    # Nothing written into the read-only root: the pid file in the /tmp emptyDir, webserver_config.py
+    # (FAB's database users, Airflow 2's only auth) from a ConfigMap where [webserver] config_file points.
+    assert main["args"] == ["webserver", "--port", "8080", "--pid", "/tmp/airflow-webserver.pid"]
+    assert main["securityContext"]["readOnlyRootFilesystem"] is True
+    assert {"mountPath": "/tmp", "name": "tmp"} in main["volumeMounts"]
+    assert {"mountPath": "/opt/airflow/fab", "name": "fab-config", "readOnly": True} in main["volumeMounts"]
+    fab = find(manifests, "ConfigMap", "airflow-api-server-fab")["data"]["webserver_config.py"]
+    assert "AUTH_TYPE = AUTH_DB\n" in fab
     assert main["readinessProbe"]["httpGet"] == {"path": "/health", "port": "api", "scheme": "HTTP"}
     env = env_of(main)
     assert "AIRFLOW__CORE__EXECUTION_API_SERVER_URL" not in env
@@ -449,7 +502,9 @@ def test_airflow2_compatibility_mode(app_manifests: dict[str, list[Manifest]]) -
         "[scheduler]\ndag_dir_list_interval = 300\nmin_file_process_interval = 30\nstandalone_dag_processor = True\n"
         in text
     )
-    assert "[webserver]\nexpose_config = False\nworkers = 2\n" in text
+    assert (
+        "[webserver]\nconfig_file = /opt/airflow/fab/webserver_config.py\nexpose_config = False\nworkers = 2\n" in text
+    )
     job = find_prefix(manifests, "Job", "airflow-admin-user-")["spec"]["template"]["spec"]["containers"][0]
     assert 'airflow users create --username "admin" --password "$ADMIN_PASSWORD" --role Admin' in job["command"][2]
     assert env_of(job)["ADMIN_PASSWORD"] == {"secretKeyRef": {"key": "admin-password", "name": "airflow-generated"}}

@@ -16,7 +16,7 @@ from ..core.tls import service_certificate
 from ..core.workload import ComponentProps
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.api_tls import KEY_MOUNT, ApiServerTls, key_volume
-from ..runtime.auth import FabAuth, WebserverConfig
+from ..runtime.auth import WebserverConfig, fab_settings
 from ..runtime.container import API_PORT, AUTH_DIR, INIT_RESOURCES, PASSWORDS_FILE
 from ..runtime.keycloak import KeycloakAuth, keycloak_ca_volume, keycloak_env
 from .component import AirflowComponent
@@ -29,6 +29,7 @@ PASSWORDS_NAME = "simple_auth_manager_passwords.json"
 WEBSERVER_CONFIG_CHECKSUM = "airflow-constructs.io/webserver-config-checksum"
 HEALTH_PATH = "/api/v2/monitor/health"
 AIRFLOW2_HEALTH_PATH = "/health"
+AIRFLOW2_PID_FILE = "/tmp/airflow-webserver.pid"
 
 
 class ApiServerProps(ComponentProps):
@@ -86,11 +87,12 @@ class ApiServer(AirflowComponent):
                 namespace=runtime.namespace,
                 labels=self.labels,
             )
-        # FAB settings (LDAP, OAuth...): webserver_config.py from a ConfigMap, secrets from env.
+        # FAB settings (LDAP, OAuth...; Airflow 2 always): webserver_config.py from a ConfigMap, secrets from env.
         self.webserver_config: WebserverConfig | None = None
-        if isinstance(runtime.props.auth, FabAuth):
+        fab_auth = fab_settings(runtime.props.auth, runtime.airflow2)
+        if fab_auth is not None:
             fab = self.webserver_config = WebserverConfig(
-                self, "webserver-config", name=f"{self.name}-fab", labels=self.labels, auth=runtime.props.auth
+                self, "webserver-config", name=f"{self.name}-fab", labels=self.labels, auth=fab_auth
             )
             main["env"] = [*main["env"], *fab.env]
             main["volumeMounts"] = sorted([*main["volumeMounts"], fab.mount], key=lambda m: m["mountPath"])
@@ -142,14 +144,18 @@ class ApiServer(AirflowComponent):
 
 def _api_server(runtime: AirflowRuntime, p: ApiServerProps) -> dict[str, Any]:
     """The api-server container (the webserver in Airflow 2), probed on its health endpoint."""
-    # Airflow 2 compatibility: the webserver serves the UI and REST API on the same Service.
+    # Airflow 2 compatibility: the webserver serves the UI and REST API on the same Service. Its pid
+    # file goes to the /tmp emptyDir (the default, $AIRFLOW_HOME, is in the read-only root).
     command = "webserver" if runtime.airflow2 else "api-server"
-    apps = ["--apps", "core"] if runtime.execution_api_service_name else []
+    if runtime.airflow2:
+        extra = ["--pid", AIRFLOW2_PID_FILE]
+    else:
+        extra = ["--apps", "core"] if runtime.execution_api_service_name else []
     scheme = "HTTPS" if runtime.api_tls else "HTTP"
     http_get = {"path": AIRFLOW2_HEALTH_PATH if runtime.airflow2 else HEALTH_PATH, "port": "api", "scheme": scheme}
     return runtime.airflow_container(
         "api-server",
-        [command, "--port", str(API_PORT), *apps],
+        [command, "--port", str(API_PORT), *extra],
         resources=p.resources,
         ports=[{"containerPort": API_PORT, "name": "api", "protocol": "TCP"}],
         probes={

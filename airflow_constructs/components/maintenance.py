@@ -189,12 +189,18 @@ class Pools(Construct):
 
 
 def _pg_dump(database: DatabaseConnection, postgres: EmbeddedPostgres, props: PostgresBackupProps) -> dict[str, Any]:
-    """The container dumping the database to a new file and keeping the newest ``props.keep``."""
+    """The container dumping the database to a new file and keeping the newest ``props.keep``.
+
+    pg_dump writes ``<file>.partial``, renamed to ``<file>.dump`` only when it succeeded. When it fails
+    the script exits with its code (a failed Job), the partial file is removed (the trap) and no older
+    dump is pruned. ``pg_dump`` is a plain command under ``set -e``: in ``pg_dump && mv`` a failure
+    would not end the script."""
     assert database.password is not None
     script = (
         'set -eu; f="/backups/airflow-$(date -u +%Y%m%dT%H%M%SZ).dump"; '
+        """trap 'rm -f -- "$f.partial"' EXIT; """
         f"pg_dump --host={database.host} --port={database.port} --username={database.user} "
-        f'--dbname={database.name} --format=custom --file="$f.partial" && mv "$f.partial" "$f"; '
+        f'--dbname={database.name} --format=custom --file="$f.partial"; mv -- "$f.partial" "$f"; '
         f"ls -1t /backups/*.dump | tail -n +{props.keep + 1} | xargs -r rm --"
     )
     tls_env = []

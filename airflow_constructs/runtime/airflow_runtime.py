@@ -23,7 +23,7 @@ from ..services.embedded import claim_spec, generated_secret_name
 from ..services.redis import BrokerConnection
 from . import config as cfg
 from .api_tls import ApiServerTls, tls_config
-from .auth import FabAuth, auth_config
+from .auth import FabAuth, auth_config, fab_settings
 from .container import API_PORT, PASSWORDS_FILE, POD_TEMPLATE_FILE, AirflowContainers
 from .dags import DagDelivery, PvcDags
 from .executors import (
@@ -235,7 +235,8 @@ class AirflowRuntime(AirflowContainers, Construct):
         auth = self.props.auth
         if self.airflow2:
             out = {"scheduler": {"standalone_dag_processor": "True" if self.standalone_dag_processor else "False"}}
-            return cfg.merge(out, auth_config(auth, True)) if isinstance(auth, FabAuth) else out
+            fab = fab_settings(auth, True)
+            return cfg.merge(out, auth_config(fab, True)) if fab is not None else out
         if isinstance(auth, FabAuth):
             return auth_config(auth, False)
         if isinstance(auth, KeycloakAuth):

@@ -278,6 +278,16 @@ def _registration(roles: dict[str, list[str]], default_role: str) -> list[str]:
     ]
 
 
+def fab_settings(auth: object, airflow2: bool) -> FabAuth | None:
+    """The FAB settings rendered into ``webserver_config.py``: ``auth`` when it is FAB's; on Airflow 2,
+    whose webserver only has FAB, ``FabAuth()`` (database users) otherwise. Airflow 2's webserver
+    writes a default file where ``[webserver] config_file`` points when none is there, which a
+    read-only root filesystem refuses; the ConfigMap's file is there. None: no FAB settings."""
+    if isinstance(auth, FabAuth):
+        return auth
+    return FabAuth() if airflow2 else None
+
+
 def auth_config(auth: FabAuth, airflow2: bool) -> dict[str, dict[str, str]]:
     """airflow.cfg settings of the FAB auth manager."""
     if airflow2:

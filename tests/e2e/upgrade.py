@@ -12,6 +12,11 @@ starts every install from nothing (fresh generated secrets, ``POSTGRES_DB`` recr
   only the role's password is (re)set to the Secret's value, as the postgres image's data dir keeps it.
 * ``venv``: the Airflow venv of the image's version (setup_deps.sh installs the upgrade-from
   versions side by side in ``.cache/e2e/airflow-venv-<version>``).
+* ``from_snapshot``: the kept database is first made a copy of a snapshot (``snapshot_database``:
+  PostgreSQL's ``CREATE DATABASE ... TEMPLATE``), so one v1 install serves several later installs
+  (a scenario, its self-test, another scenario from the same version) instead of one v1 each.
+* ``start_jobs()`` + ``start_api_server()``: the Jobs and the api-server's pod alone, for the
+  self-tests, whose checks only read through the REST API and the ORM.
 """
 
 from __future__ import annotations
@@ -126,6 +131,18 @@ def venv_deps(deps: Deps, version: str | None) -> Deps:
     return dataclasses.replace(deps, venv=venv)
 
 
+def snapshot_database(deps: Deps, db: str, snapshot: str) -> None:
+    """Keep a copy of ``db`` as ``snapshot`` (``CREATE DATABASE ... TEMPLATE``, a file-level copy of a
+    few seconds). ``db`` must have no connection: call it once the install that used it has stopped."""
+    deps.psql(f'DROP DATABASE IF EXISTS "{snapshot}" WITH (FORCE)')
+    deps.psql(f'CREATE DATABASE "{snapshot}" TEMPLATE "{db}"')
+    log.info("database %s kept as the snapshot %s", db, snapshot)
+
+
+def drop_snapshot(deps: Deps, snapshot: str) -> None:
+    deps.psql(f'DROP DATABASE IF EXISTS "{snapshot}" WITH (FORCE)')
+
+
 class UpgradeHarness(Harness):
     """The harness, started on what an earlier install left in the namespace (see the module doc)."""
 
@@ -137,6 +154,7 @@ class UpgradeHarness(Harness):
         keep_database: bool,
         venv: str | None = None,
         restore: Path | None = None,
+        from_snapshot: str | None = None,
         **kw: Any,
     ) -> None:
         kw["deps"] = venv_deps(kw.get("deps") or Deps.from_setup_script(), venv)
@@ -144,6 +162,9 @@ class UpgradeHarness(Harness):
         self.store = store
         self.keep_database = keep_database
         self.restore = restore
+        self.from_snapshot = from_snapshot
+        if from_snapshot is not None and not keep_database:
+            raise HarnessError(self.label, "from_snapshot is the kept database: it needs keep_database=True")
         self.bootstrap_report: list[str] = []
 
     def _generate_secrets(self) -> None:
@@ -169,6 +190,10 @@ class UpgradeHarness(Harness):
             env = self._resolve_env(c, {}, pod, f"{pod.workload}/{c['name']}", paths=None)
             user = env.get("POSTGRES_USER", "postgres")
             db = env.get("POSTGRES_DB", user)
+            if self.from_snapshot is not None:
+                self.deps.psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+                self.deps.psql(f'CREATE DATABASE "{db}" OWNER "{user}" TEMPLATE "{self.from_snapshot}"')
+                log.info("[%s] database %s: a copy of the snapshot %s", self.label, db, self.from_snapshot)
             if not self.deps.psql(f"SELECT 1 FROM pg_database WHERE datname = '{db}'"):
                 raise HarnessError(pod.workload, f"database {db} should have been kept from the earlier install")
             quoted = env.get("POSTGRES_PASSWORD", "").replace("'", "''")
@@ -190,6 +215,22 @@ class UpgradeHarness(Harness):
         for job in self.plan.jobs:
             if job.name in self.containers:
                 self._run_pods([job], until="complete")
+
+    def start_api_server(self) -> None:
+        """After ``start_jobs()``: the api-server's pod alone (its init containers, then until ready;
+        Airflow 2's webserver pod in its place).
+        Enough for the checks' REST reads; the scheduler, dag-processor and triggerer stay stopped, so
+        a self-test costs one component's start-up instead of every one's."""
+        pod = self.plan.pod_running("api-server") or self.plan.pod_running("webserver")  # Airflow 2: webserver
+        if pod is None or pod.name not in self.containers:
+            raise HarnessError(self.label, "no pod runs `airflow api-server` or `airflow webserver`")
+        self._run_pods([pod], until="ready")
+
+    @property
+    def database_name(self) -> str:
+        """The embedded PostgreSQL's database (``POSTGRES_DB``), once ``_prepare_postgres`` ran."""
+        assert self._postgres is not None, "start the harness first"
+        return self._postgres["db"]
 
     def _restore(self, dump: Path) -> None:
         """docs/upgrade.md: load the dump into the new, empty database before the migration Job runs,
@@ -334,12 +375,16 @@ class InterruptibleHarness(UpgradeHarness):
         after = {f"{c.spec.workload}/{c.spec.name}": p.popen.poll() for c, p in waiters}
         return Interrupted(ran, revision, waiting, mains, rerun, after)
 
-    def start_rest(self) -> None:
-        """After ``start_interrupted``: the other Jobs, then every pod (its init containers again), then health."""
+    def start_rest(self, *, api_server_only: bool = False) -> None:
+        """After ``start_interrupted``: the other Jobs, then every pod (its init containers again), then
+        health; with ``api_server_only``, the api-server's pod alone (``start_api_server``)."""
         migrate = [j for j in self.plan.jobs if j.workload.startswith(f"{MIGRATE}-")]
         for job in self.plan.jobs:
             if job.name in self.containers and job not in migrate:
                 self._run_pods([job], until="complete")
+        if api_server_only:
+            self.start_api_server()
+            return
         self._run_pods([p for p in self.plan.pods if p.name in self.containers], until="ready")
         self._wait_health()
 

@@ -137,10 +137,15 @@ def test_a_secret_reference_moves_every_reader(helm: str, tmp_path: Path) -> Non
     assert '"name": "airflow-db"' in text_after  # the CA stays in the Secret it was in
 
 
+def _parent(leaf: ValueLeaf) -> str:
+    """The key holding the value (``""`` for a top-level value such as ``config``)."""
+    return leaf.path[-2] if len(leaf.path) > 1 else ""
+
+
 def _images(leaves: list[ValueLeaf]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for leaf in leaves:
-        if leaf.path[-2].endswith("image"):
+        if _parent(leaf).endswith("image"):
             found.setdefault(".".join(leaf.path[:-1]), []).append(leaf.path[-1])
     return found
 
@@ -162,10 +167,10 @@ def test_every_chart_has_image_resources_settings_and_pod_values() -> None:
         exposed = {"api_server"} if app in ("ldap", "oauth", "keycloak") else set()
         images = {image.split(".")[0] for image in _OTHER_IMAGES[app]}
         secrets = {ref.split(".")[0] for ref in _SECRETS.get(app, [])}
-        expected = {"image", "resources", "settings", *exposed, *images, *secrets}
+        expected = {"image", "resources", "settings", "config", *exposed, *images, *secrets}
         assert families == expected, f"{chart_name(app)}: {families}"
         assert ("resources", "scheduler", "cpu_limit") in [leaf.path for leaf in leaves]
-        pods = {leaf.path[:-2] for leaf in leaves if leaf.path[-2] == "pod"}
+        pods = {leaf.path[:-2] for leaf in leaves if _parent(leaf) == "pod"}
         for component in ("api_server", "scheduler", "dag_processor", "triggerer", "migrations"):
             assert (component,) in pods, f"{app}: {component}"
             options = [leaf.path[-1] for leaf in leaves if leaf.path[:-1] == (component, "pod")]
@@ -243,6 +248,20 @@ _POD_VALUES: dict[str, st.SearchStrategy[Any]] = {
         max_size=2,
     ),
 }
+# airflow.cfg options no chart writes itself: text Helm or YAML would misread, booleans, integers.
+_CONFIG = st.dictionaries(
+    st.sampled_from(["core", "celery", "zz_new_section", "logging"]),
+    st.dictionaries(
+        st.sampled_from(["zz_option", "custom_key2", "a"]),
+        st.one_of(
+            st.sampled_from(["x", "a: b # c", "'\"", "{{ ti.dag_id }}", "true", "", "1.5", " spaced "]),
+            st.booleans(),
+            st.integers(-(10**12), 10**12),
+        ),
+        max_size=3,
+    ),
+    max_size=3,
+)
 _DIGEST = st.one_of(st.just(""), st.from_regex(r"\A[0-9a-f]{64}\Z").map(lambda hex_: f"sha256:{hex_}"))
 
 
@@ -261,7 +280,7 @@ def value_sets(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     chosen: dict[tuple[str, ...], Any] = {}
     leaves = LEAVES[app]
     for leaf in leaves:
-        if leaf.path[-2].endswith("image") and draw(st.booleans()):
+        if _parent(leaf).endswith("image") and draw(st.booleans()):
             if leaf.path == ("image", "tag"):
                 major, minor = leaf.default.split(".")[:2]
                 chosen[leaf.path] = f"{major}.{minor}.{draw(st.integers(0, 40))}"
@@ -291,8 +310,10 @@ def value_sets(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
             pattern = r"\A[a-z][a-z0-9-]{0,20}[a-z0-9]\Z" if leaf.path[-1] == "name" else r"\A[-._a-zA-Z0-9]{1,20}\Z"
             chosen[leaf.path] = draw(st.from_regex(pattern))
     for leaf in leaves:
-        if leaf.path[-2] == "pod" and draw(st.integers(0, 5)) == 0:
+        if _parent(leaf) == "pod" and draw(st.integers(0, 5)) == 0:
             chosen[leaf.path] = draw(_POD_VALUES[leaf.path[-1]])
+    if any(leaf.path == ("config",) for leaf in leaves) and draw(st.integers(0, 2)) == 0:
+        chosen[("config",)] = draw(_CONFIG)
     for component in sorted({leaf.path[1] for leaf in leaves if leaf.path[0] == "resources"}):
         if draw(st.integers(0, 3)) == 0:
             cpu = sorted([draw(_CPU), draw(_CPU)], key=_millis)

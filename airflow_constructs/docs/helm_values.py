@@ -33,13 +33,15 @@ def helm_values_section() -> list[str]:
     )
     leaves = value_leaves(props)
     images = sorted(
-        {".".join(leaf.path[:-1]) for leaf in leaves if leaf.path[-2].endswith("image") and len(leaf.path) > 2}
+        {".".join(leaf.path[:-1]) for leaf in leaves if len(leaf.path) > 2 and leaf.path[-2].endswith("image")}
     )
     for leaf in leaves:
         helm: tuple[str, ...]
         config: tuple[str, ...]
         if leaf.path[0] == "resources":
             helm, config = ("resources", "<component>", leaf.path[2]), ("<component>", "resources", leaf.path[2])
+        elif leaf.path == ("config",):
+            helm = config = ("config", "<section>", "<key>")
         elif len(leaf.path) > 2 and leaf.path[-2].endswith("image"):
             helm = config = ("<image>", leaf.path[-1])
         elif leaf.whole_parent and not leaf.path[-2].endswith("image"):
@@ -60,6 +62,12 @@ def helm_values_section() -> list[str]:
 
 
 def _allowed(schema: dict[str, Any]) -> str:
+    if "^[a-z][a-z0-9_]*$" in schema.get("patternProperties", {}):  # config: airflow.cfg section names
+        return (
+            "sections and keys matching `^[a-z][a-z0-9_]*$`; options are text (no newline), integers or "
+            "booleans (written `True`/`False`); not a typed setting's, the library's wiring's, or a key the "
+            "chart's airflow.cfg already writes"
+        )
     if schema["type"] == "array":
         return "Kubernetes `Toleration` objects (`operator` required; `key`, `value`, `effect`, `tolerationSeconds`)"
     if schema["type"] == "object" and "patternProperties" in schema:
@@ -107,7 +115,8 @@ def _section(rows: list[str], images: list[str]) -> list[str]:
         "a component whose `anti_affinity` is `none`: otherwise the library adds its own rule to it. "
         "`<secret>` is each existing Secret the app's props name (`database.password`, `dags.ssh.private_key`, "
         "`executor.broker.url`, `auth.ldap.bind_password`, ...): its `name` and `key`; Secrets the "
-        "library generates in-cluster have none.",
+        "library generates in-cluster have none. `config.<section>.<key>` adds airflow.cfg options (the "
+        "chart's airflow.cfg is rendered in the template, so a changed option rolls every pod that reads it).",
         "",
         "| Helm value | config file field | allowed | description |",
         "|---|---|---|---|",

@@ -159,6 +159,15 @@ BAD: list[Any] = [
     ),
     pytest.param(
         lambda c: Airflow(
+            c, "airflow", scheduler={"pod": {"pod_annotations": {"airflow-constructs.io/config-checksum": "x"}}}
+        ),
+        "AirflowProps.scheduler.pod.pod_annotations: {'airflow-constructs.io/config-checksum': 'x'} is not allowed: "
+        "annotation 'airflow-constructs.io/config-checksum' is reserved: airflow-constructs.io/* annotations (the "
+        "checksums that roll the pods) are set by the library",
+        id="reserved-pod-annotation",
+    ),
+    pytest.param(
+        lambda c: Airflow(
             c, "airflow", scheduler={"pod": {"extra_volumes": [{"name": "h", "hostPath": {"path": "/"}}]}}
         ),
         "AirflowProps.scheduler.pod.extra_volumes: [{'name': 'h', 'hostPath': {'path': '/'}}] is not allowed: volume "

@@ -477,6 +477,16 @@ def test_the_pod_template_file_follows_the_airflow_pull_policy_only(helm: str, t
             "false schema",
         ),
         (["--set", "scheduler.pod.pod_annotations=x"], "/scheduler/pod/pod_annotations", "got string, want object"),
+        (
+            ["--set", "scheduler.pod.pod_annotations.airflow-constructs\\.io/config-checksum=x"],
+            "/scheduler/pod/pod_annotations/airflow-constructs.io~1config-checksum",
+            "false schema",
+        ),
+        (
+            ["--set", "migrations.pod.pod_annotations.airflow-constructs\\.io/anything=x"],
+            "/migrations/pod/pod_annotations/airflow-constructs.io~1anything",
+            "false schema",
+        ),
         (["--set", "scheduler.pod.affinity=x"], "/scheduler/pod/affinity", "got string, want object"),
         (["--set-json", 'scheduler.pod.extra_env=[{"name":"A"}]'], "/scheduler/pod/extra_env/0", "'oneOf' failed"),
         (

@@ -14,12 +14,13 @@ its own rule to it. Each is a computed field, not a copy of the value.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel
 
 from ..core.docstrings import field_descriptions
-from ..core.pod import EnvVar, PodOptions, Toleration
+from ..core.pod import RESERVED_ANNOTATION_PREFIX, EnvVar, PodOptions, Toleration
 from ..core.values import ENV_VAR_NAME_PATTERN
 from .value_leaf import ValueLeaf
 
@@ -90,7 +91,8 @@ def _option_leaves(path: tuple[str, ...], owner: BaseModel, options: PodOptions,
             "pod_annotations",
             dict(options.pod_annotations),
             {f"sentinel.invalid/annotation-{index}": sentinel},
-            _string_map(None),
+            # airflow-constructs.io/* are the library's checksums (PodOptions refuses them too).
+            _string_map(None, reserved=f"^{re.escape(RESERVED_ANNOTATION_PREFIX)}"),
             "annotations",
             merge=True,
         ),

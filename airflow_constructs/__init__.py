@@ -26,6 +26,7 @@ from .core.pod import EnvVar, PodOptions, SecretRef, Toleration
 from .core.props import PropsError
 from .core.resources import Resources
 from .core.security import PodSecurity
+from .core.service_options import ServiceOptions
 from .core.tls import ApiServerTls, ServiceTls
 from .core.workload import ComponentProps
 from .network.policies import NetworkPolicies
@@ -137,6 +138,7 @@ __all__ = [
     "SecretRef",
     "SecretStoreRef",
     "SecretsBackend",
+    "ServiceOptions",
     "ServiceTls",
     "SimpleAuth",
     "Team",

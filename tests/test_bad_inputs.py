@@ -167,6 +167,19 @@ BAD: list[Any] = [
         id="reserved-pod-annotation",
     ),
     pytest.param(
+        lambda c: Airflow(c, "airflow", api_server={"service": {"type": "ExternalName"}}),
+        "AirflowProps.api_server.service.type: 'ExternalName' is not allowed: Input should be 'ClusterIP', "
+        "'NodePort' or 'LoadBalancer'",
+        id="bad-service-type",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", api_server={"service": {"annotations": {"a b": "c"}}}),
+        "AirflowProps.api_server.service.annotations: {'a b': 'c'} is not allowed: annotation key 'a b' is not a "
+        "qualified name ([prefix/]name): the name part must be letters, digits, '-', '_' and '.', starting and "
+        "ending with a letter or digit",
+        id="bad-service-annotation",
+    ),
+    pytest.param(
         lambda c: Airflow(
             c, "airflow", scheduler={"pod": {"extra_volumes": [{"name": "h", "hostPath": {"path": "/"}}]}}
         ),

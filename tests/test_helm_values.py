@@ -165,9 +165,14 @@ def test_every_chart_has_image_resources_settings_and_pod_values() -> None:
     for app, leaves in LEAVES.items():
         families = {leaf.path[0] for leaf in leaves if leaf.path[1:2] != ("pod",)}
         exposed = {"api_server"} if app in ("ldap", "oauth", "keycloak") else set()
+        assert {leaf.path[0] for leaf in leaves if leaf.path[1:2] == ("expose",)} == exposed, app
+        assert [leaf.dotted for leaf in leaves if leaf.path[1:2] == ("service",)] == [
+            "api_server.service.type",
+            "api_server.service.annotations",
+        ], app
         images = {image.split(".")[0] for image in _OTHER_IMAGES[app]}
         secrets = {ref.split(".")[0] for ref in _SECRETS.get(app, [])}
-        expected = {"image", "resources", "settings", "config", *exposed, *images, *secrets}
+        expected = {"image", "resources", "settings", "config", "api_server", *images, *secrets}
         assert families == expected, f"{chart_name(app)}: {families}"
         assert ("resources", "scheduler", "cpu_limit") in [leaf.path for leaf in leaves]
         pods = {leaf.path[:-2] for leaf in leaves if _parent(leaf) == "pod"}
@@ -312,6 +317,12 @@ def value_sets(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     for leaf in leaves:
         if _parent(leaf) == "pod" and draw(st.integers(0, 5)) == 0:
             chosen[leaf.path] = draw(_POD_VALUES[leaf.path[-1]])
+    for leaf in leaves:
+        if leaf.path[1:2] == ("service",) and draw(st.integers(0, 3)) == 0:
+            if leaf.path[-1] == "type":
+                chosen[leaf.path] = draw(st.sampled_from(leaf.schema["enum"]))
+            else:
+                chosen[leaf.path] = draw(_POD_VALUES["pod_annotations"])
     if any(leaf.path == ("config",) for leaf in leaves) and draw(st.integers(0, 2)) == 0:
         chosen[("config",)] = draw(_CONFIG)
     for component in sorted({leaf.path[1] for leaf in leaves if leaf.path[0] == "resources"}):
@@ -514,6 +525,14 @@ def test_the_pod_template_file_follows_the_airflow_pull_policy_only(helm: str, t
         (["--set-string", "settings.parallelism=32"], "/settings/parallelism", "got string, want integer"),
         (["--set", "settings.logging_level=LOUD"], "/settings/logging_level", "value must be one of"),
         (["--set", "api_server.expose.host=x"], "/api_server", "additional properties 'expose' not allowed"),
+        (["--set", "api_server.service.type=ExternalName"], "/api_server/service/type", "value must be one of"),
+        (["--set", "api_server.service.typo=x"], "/api_server/service", "additional properties 'typo' not allowed"),
+        (["--set", "api_server.service.annotations=x"], "/api_server/service/annotations", "got string, want object"),
+        (
+            ["--set", "api_server.service.annotations.a\\ b=x"],
+            "/api_server/service/annotations",
+            "additional properties 'a b' not allowed",
+        ),
     ],
 )
 def test_invalid_values_are_refused_naming_the_field(helm: str, flags: list[str], field: str, problem: str) -> None:  # noqa: F811

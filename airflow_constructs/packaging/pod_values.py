@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from ..core.docstrings import field_descriptions
 from ..core.pod import RESERVED_ANNOTATION_PREFIX, EnvVar, PodOptions, Toleration
+from ..core.service_options import ServiceOptions
 from ..core.values import ENV_VAR_NAME_PATTERN
 from .value_leaf import ValueLeaf
 
@@ -227,3 +228,36 @@ def env_props(value: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def tolerations_props(value: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Kubernetes tolerations as ``Toleration`` props arguments (``tolerationSeconds`` is ``toleration_seconds``)."""
     return [{("toleration_seconds" if k == "tolerationSeconds" else k): v for k, v in t.items()} for t in value]
+
+
+def service_leaves(props: BaseModel) -> list[ValueLeaf]:
+    """``<component>.service.type`` and ``.annotations`` of every component with ``ServiceOptions``."""
+    docs = field_descriptions(ServiceOptions)
+    leaves = []
+    for name in type(props).model_fields:
+        options = getattr(getattr(props, name), "service", None)
+        if not isinstance(options, ServiceOptions):
+            continue
+        path = (name, "service")
+        where = f"{name}.service: "
+        kinds = ["ClusterIP", "NodePort", "LoadBalancer"]
+        leaves.append(
+            ValueLeaf(
+                (*path, "type"),
+                (*path, "type"),
+                options.type,
+                next(k for k in reversed(kinds) if k != options.type),
+                {"type": "string", "enum": kinds, "description": where + docs["type"]},
+            )
+        )
+        leaves.append(
+            ValueLeaf(
+                (*path, "annotations"),
+                (*path, "annotations"),
+                dict(options.annotations),
+                {f"sentinel.invalid/service-{name.replace('_', '-')}": f"zzsentinel-service-{name}"},
+                {**_string_map(None), "description": where + docs["annotations"]},
+                key="annotations",
+            )
+        )
+    return leaves

@@ -30,7 +30,7 @@ from ..core.resources import Resources
 from ..core.values import DNS_LABEL_PATTERN, DNS_SUBDOMAIN_PATTERN
 from ..runtime.config import AirflowSettings
 from .config_values import config_leaf
-from .pod_values import pod_leaves
+from .pod_values import pod_leaves, service_leaves
 from .secret_values import secret_leaves
 from .value_leaf import ValueLeaf
 
@@ -56,6 +56,7 @@ def value_leaves(props: AirflowProps) -> list[ValueLeaf]:
         *_resources_leaves(props),
         *_settings_leaves(props.settings),
         *_exposure_leaves(props),
+        *service_leaves(props),
         *pod_leaves(props),
         *secret_leaves(props),
         config_leaf(props.config),

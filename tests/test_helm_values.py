@@ -157,6 +157,7 @@ _POD_OPTIONS = [
     "pod_annotations",
     "pod_labels",
     "extra_env",
+    "topology_spread_constraints",
     "affinity",
 ]
 
@@ -239,6 +240,18 @@ _POD_VALUES: dict[str, st.SearchStrategy[Any]] = {
         _LABEL_KEY, st.sampled_from(["x", "a: b # c", "'\"", "{{ .Values }}", "line\nline", "true", ""]), max_size=3
     ),
     "affinity": _AFFINITY,
+    # Empty: the rule the library computes (spread_across_nodes), as in the props.
+    "topology_spread_constraints": st.lists(
+        st.fixed_dictionaries(
+            {
+                "maxSkew": st.integers(1, 3),
+                "topologyKey": st.sampled_from(["kubernetes.io/hostname", "topology.kubernetes.io/zone"]),
+                "whenUnsatisfiable": st.sampled_from(["DoNotSchedule", "ScheduleAnyway"]),
+            },
+            optional={"labelSelector": st.just({"matchLabels": {"team": "data"}}), "minDomains": st.integers(1, 3)},
+        ),
+        max_size=2,
+    ),
     "extra_env": st.lists(
         st.one_of(
             st.builds(dict, name=st.sampled_from(["TEAM", "A_B.c-d"]), value=_LABEL_VALUE),
@@ -499,6 +512,24 @@ def test_the_pod_template_file_follows_the_airflow_pull_policy_only(helm: str, t
             "false schema",
         ),
         (["--set", "scheduler.pod.affinity=x"], "/scheduler/pod/affinity", "got string, want object"),
+        (
+            ["--set", "scheduler.pod.topology_spread_constraints=x"],
+            "/scheduler/pod/topology_spread_constraints",
+            "got string, want array",
+        ),
+        (
+            ["--set-json", 'scheduler.pod.topology_spread_constraints=[{"maxSkew":1,"topologyKey":"zone"}]'],
+            "/scheduler/pod/topology_spread_constraints/0",
+            "missing property 'whenUnsatisfiable'",
+        ),
+        (
+            [
+                "--set-json",
+                'scheduler.pod.topology_spread_constraints=[{"maxSkew":0,"topologyKey":"a","whenUnsatisfiable":"x"}]',
+            ],
+            "/scheduler/pod/topology_spread_constraints/0/maxSkew",
+            "minimum",
+        ),
         (["--set-json", 'scheduler.pod.extra_env=[{"name":"A"}]'], "/scheduler/pod/extra_env/0", "'oneOf' failed"),
         (
             ["--set-json", 'scheduler.pod.extra_env=[{"name":"A","value":"b","valueFrom":{}}]'],
@@ -622,3 +653,31 @@ def test_an_invalid_host_is_refused_naming_the_field(helm: str) -> None:  # noqa
     result = run_helm(helm, "template", "release", CHARTS["ldap"], "--namespace", "airflow", *flags, check=False)
     assert result.returncode != 0
     assert "/api_server/expose/host" in result.stderr and "does not match pattern" in result.stderr, result.stderr
+
+
+def test_a_spread_value_replaces_the_computed_rule_and_empty_keeps_it(helm: str, tmp_path: Path) -> None:  # noqa: F811
+    def spread(values: dict[str, Any]) -> Any:
+        objects = _helm_objects(helm, "default", values, tmp_path)
+        return objects[("Deployment", "airflow-scheduler")]["spec"]["template"]["spec"].get("topologySpreadConstraints")
+
+    computed = spread({})
+    assert computed == [
+        {
+            "labelSelector": {
+                "matchLabels": {
+                    "app.kubernetes.io/component": "scheduler",
+                    "app.kubernetes.io/instance": "airflow",
+                    "app.kubernetes.io/name": "airflow",
+                }
+            },
+            "maxSkew": 1,
+            "topologyKey": "kubernetes.io/hostname",
+            "whenUnsatisfiable": "ScheduleAnyway",
+        }
+    ]
+    zone = [{"maxSkew": 2, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "DoNotSchedule"}]
+    assert spread({"scheduler": {"pod": {"topology_spread_constraints": zone}}}) == zone
+    assert spread({"scheduler": {"pod": {"topology_spread_constraints": []}}}) == computed
+    migrations = _helm_objects(helm, "default", {}, tmp_path)
+    job = next(o for (kind, name), o in migrations.items() if kind == "Job" and name.startswith("airflow-migrate-"))
+    assert "topologySpreadConstraints" not in job["spec"]["template"]["spec"]  # a Job has no spread rule

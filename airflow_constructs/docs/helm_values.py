@@ -69,7 +69,20 @@ def _allowed(schema: dict[str, Any]) -> str:
             "chart's airflow.cfg already writes"
         )
     if schema["type"] == "array":
-        return "Kubernetes `Toleration` objects (`operator` required; `key`, `value`, `effect`, `tolerationSeconds`)"
+        required = schema["items"].get("required", [])
+        if "operator" in required:
+            return (
+                "Kubernetes `Toleration` objects (`operator` required; `key`, `value`, `effect`, `tolerationSeconds`)"
+            )
+        if "name" in required:
+            return (
+                "Kubernetes `EnvVar` objects (`name`, and `value` or `valueFrom` with a `secretKeyRef` or "
+                "`configMapKeyRef`)"
+            )
+        return (
+            "Kubernetes `TopologySpreadConstraint` objects (`maxSkew`, `topologyKey`, `whenUnsatisfiable` "
+            "required); empty: the library's own spread rule"
+        )
     if schema["type"] == "object" and "patternProperties" in schema:
         values = next(iter(schema["patternProperties"].values()))
         return "map of qualified-name keys to " + (

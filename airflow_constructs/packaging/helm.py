@@ -173,8 +173,8 @@ def build_chart(
     if chart_values:
         rest, config = without_config(chart_values.leaves)
         chart_values = replace(chart_values, leaves=rest)
-    placed, leaves = _place(documents, chart_values)
-    actions = _value_actions(chart_values.leaves if chart_values else [], leaves)
+    placed, leaves, fallbacks = _place(documents, chart_values)
+    actions = _value_actions(chart_values.leaves if chart_values else [], leaves, fallbacks)
     checksummed = checksummed_config_maps([o for docs in placed.values() for o in docs])
     actions.update({checksum_placeholder(name): checksum_action(name) for name in checksummed})
     actions.update({inline_checksum_placeholder(name): checksum_action(name, inline=True) for name in checksummed})
@@ -316,28 +316,29 @@ def _prove_round_trip(
 
 def _place(
     documents: Mapping[str, list[Manifest]], chart_values: ChartValues | None
-) -> tuple[dict[str, list[Manifest]], list[int]]:
-    """The documents with value placeholders, and the indexes of the values that land somewhere."""
+) -> tuple[dict[str, list[Manifest]], list[int], dict[int, Any]]:
+    """The documents with value placeholders, the indexes of the values that land somewhere, and
+    the fields the library computes where an empty value lands (``placement.place_values``)."""
     if chart_values is None:
-        return dict(documents), []
+        return dict(documents), [], {}
     if list(chart_values.sentinel_documents) != list(documents):
         raise RoundTripError("the chart's values change the app's files; a value may not do that")
     default = [o for docs in documents.values() for o in docs]
     sentinel = [o for docs in chart_values.sentinel_documents.values() for o in docs]
-    placed, used = place_values(default, sentinel, chart_values.leaves)
+    placed, used, fallbacks = place_values(default, sentinel, chart_values.leaves)
     regrouped: dict[str, list[Manifest]] = {}
     for name, docs in documents.items():
         regrouped[name], placed = placed[: len(docs)], placed[len(docs) :]
-    return regrouped, used
+    return regrouped, used, fallbacks
 
 
-def _value_actions(leaves: list[ValueLeaf], used: list[int]) -> dict[str, str]:
+def _value_actions(leaves: list[ValueLeaf], used: list[int], fallbacks: Mapping[int, Any]) -> dict[str, str]:
     """Each placeholder of a used value and its action: JSON for a whole field, text inside a string."""
     actions = {}
     for i in used:
         path = ".".join(leaves[i].path)
         if key := leaves[i].key:
-            actions[field_placeholder(i)] = field_action(path, key)
+            actions[field_placeholder(i)] = field_action(path, key, fallbacks.get(i))
             actions[entries_placeholder(i)] = entries_action(path)
             continue
         actions[whole_placeholder(i)] = f"{{{{ .Values.{path} | toJson }}}}"

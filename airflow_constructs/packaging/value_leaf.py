@@ -30,6 +30,9 @@ class ValueLeaf:
     with ``merge``, the map (``labels``) the value's entries are added to."""
     merge: bool = False
     """The value's entries join the library's own in the ``key`` map."""
+    fallback: bool = False
+    """Empty, the ``key`` field holds what the library computes in its place (the default spread
+    rule), as the app's own synthesis shows it: the template writes that instead of nothing."""
     to_props: Callable[[Any], Any] | None = None
     """Converts the chart's spelling of the value to the props' (Kubernetes field names)."""
     whole_parent: bool = False

@@ -83,6 +83,15 @@ def _listed(values: dict[str, Any], path: tuple[str, ...]) -> tuple[Any, ...]:
 LEAVES = {app: _chart_leaves(app) for app in APPS}
 
 
+def _child_limits(app: str) -> dict[str, float]:
+    """``{worker set: its max_memory_per_child in Mi}``: the props refuse a memory limit not above it,
+    a comparison of quantities the chart's schema cannot make (see the value's description)."""
+    application = App()
+    APPS[app](application)
+    sets = getattr(airflow_props(application).executor, "worker_sets", [])
+    return {s.name: _mebis(s.max_memory_per_child) for s in sets if getattr(s, "max_memory_per_child", None)}
+
+
 _OTHER_IMAGES = {
     "default": ["database.image", "metrics.image"],
     "celery": ["executor.broker.image", "database.image", "metrics.image"],
@@ -173,7 +182,8 @@ def test_every_chart_has_image_resources_settings_and_pod_values() -> None:
         ], app
         images = {image.split(".")[0] for image in _OTHER_IMAGES[app]}
         secrets = {ref.split(".")[0] for ref in _SECRETS.get(app, [])}
-        expected = {"image", "resources", "settings", "config", "api_server", *images, *secrets}
+        executor = {"executor"} if app in ("celery", "production", "kubernetes-executor") else set()
+        expected = {"image", "resources", "settings", "config", "api_server", *executor, *images, *secrets}
         assert families == expected, f"{chart_name(app)}: {families}"
         assert ("resources", "scheduler", "cpu_limit") in [leaf.path for leaf in leaves]
         pods = {leaf.path[:-2] for leaf in leaves if _parent(leaf) == "pod"}
@@ -200,8 +210,15 @@ def _tree(settings_: dict[tuple[str, ...], Any]) -> dict[str, Any]:
     return tree
 
 
-_CPU = st.one_of(st.integers(1, 4000).map(lambda m: f"{m}m"), st.integers(1, 4).map(str))
-_MEMORY = st.one_of(st.integers(64, 4096).map(lambda n: f"{n}Mi"), st.integers(1, 8).map(lambda n: f"{n}Gi"))
+# Plain numbers ("1", "0.5", "512") are what YAML text quotes: the pod template file carries them.
+_CPU = st.one_of(
+    st.integers(1, 4000).map(lambda m: f"{m}m"), st.integers(1, 4).map(str), st.sampled_from(["0.5", "1.25"])
+)
+_MEMORY = st.one_of(
+    st.integers(64, 4096).map(lambda n: f"{n}Mi"),
+    st.integers(1, 8).map(lambda n: f"{n}Gi"),
+    st.integers(2**26, 2**33).map(str),
+)
 _REPOSITORY = st.sampled_from(["apache/airflow", "registry.example.com/team/airflow", "ghcr.io/acme/air-flow"])
 _TAG = st.from_regex(r"\A[A-Za-z0-9_][A-Za-z0-9_.-]{0,30}\Z").filter(lambda tag: tag != "latest")
 # Label values YAML would read as other types unless quoted: toYaml must quote them.
@@ -283,12 +300,17 @@ _CONFIG = st.dictionaries(
 _DIGEST = st.one_of(st.just(""), st.from_regex(r"\A[0-9a-f]{64}\Z").map(lambda hex_: f"sha256:{hex_}"))
 
 
-def _millis(cpu: str) -> int:
-    return int(cpu[:-1]) if cpu.endswith("m") else int(cpu) * 1000
+def _millis(cpu: str) -> float:
+    return int(cpu[:-1]) if cpu.endswith("m") else float(cpu) * 1000
 
 
-def _mebis(memory: str) -> int:
+def _mebis(memory: str) -> float:
+    if memory.isdigit():
+        return int(memory) / 2**20
     return int(memory[:-2]) * (1024 if memory.endswith("Gi") else 1)
+
+
+CHILD_LIMITS = {app: _child_limits(app) for app in APPS}
 
 
 @st.composite
@@ -338,14 +360,19 @@ def value_sets(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
                 chosen[leaf.path] = draw(_POD_VALUES["pod_annotations"])
     if any(leaf.path == ("config",) for leaf in leaves) and draw(st.integers(0, 2)) == 0:
         chosen[("config",)] = draw(_CONFIG)
-    for component in sorted({leaf.path[1] for leaf in leaves if leaf.path[0] == "resources"}):
+    # resources.<component>, executor.worker_sets.<name>.resources, executor.worker.resources, ...
+    groups = {leaf.path[:-1] for leaf in leaves if leaf.path[0] == "resources" or leaf.path[-2:-1] == ("resources",)}
+    for group in sorted(groups):
         if draw(st.integers(0, 3)) == 0:
             cpu = sorted([draw(_CPU), draw(_CPU)], key=_millis)
             memory = sorted([draw(_MEMORY), draw(_MEMORY)], key=_mebis)
+            child = CHILD_LIMITS[app].get(group[2], 0) if group[:2] == ("executor", "worker_sets") else 0
+            if _mebis(memory[1]) <= child:
+                memory[1] = f"{int(child) * 2}Mi"
             for field, value in zip(("cpu_request", "cpu_limit"), cpu, strict=True):
-                chosen[("resources", component, field)] = value
+                chosen[(*group, field)] = value
             for field, value in zip(("memory_request", "memory_limit"), memory, strict=True):
-                chosen[("resources", component, field)] = value
+                chosen[(*group, field)] = value
     return app, _tree(chosen)
 
 

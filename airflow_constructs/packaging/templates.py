@@ -311,7 +311,26 @@ _INCLUDE = re.compile(r'[ \t\n]*\{\{- include "(?P<name>[^"]+)" \. \| nindent 2 
 _JOB_NAME_ACTION = re.compile(
     r'\{\{ print "(?P<base>[^"]+)" \(include "(?P<name>[^"]+)" \. \| fromYaml .*?\) \| toJson \}\}'
 )
-_VALUE_ACTION = re.compile(r"^ \.Values\.(?P<path>[\w.]+)(?P<json> \| toJson)?(?: \| int64)? $")
+_VALUE_ACTION = re.compile(
+    r'^ (?:\.Values\.(?P<path>[\w.]+)|\(index \.Values (?P<keys>"[^"]+"(?: "[^"]+")*)\))'
+    r"(?P<json> \| toJson)?(?: \| int64)? $"
+)
+
+
+_YAML_SCALAR_ACTION = re.compile(
+    r'^ ternary \(printf "\'%s\'" (?P<ref>.+?)\) (?P=ref) \(regexMatch "(?P<pattern>[^"]+)" (?P=ref)\) $'
+)
+
+
+def _value_at(match: re.Match[str] | None, values: Mapping[str, Any]) -> Any:
+    """The value a ``_VALUE_ACTION`` reference names."""
+    if match is None:
+        raise RoundTripError("unexpected value reference")
+    keys = match["path"].split(".") if match["path"] else json.loads(f"[{match['keys'].replace(' ', ',')}]")
+    found: Any = values
+    for key in keys:
+        found = found[key]
+    return found
 
 
 def _render_actions(text: str, namespace: str, values: Mapping[str, Any]) -> str:
@@ -328,10 +347,11 @@ def _render_actions(text: str, namespace: str, values: Mapping[str, Any]) -> str
         if replicas := _REPLICAS_ACTION.match(inner):
             return str(values["replicas"][replicas["name"]])
         if value := _VALUE_ACTION.match(inner):
-            found: Any = values
-            for key in value["path"].split("."):
-                found = found[key]
+            found = _value_at(value, values)
             return go_json(found) if value["json"] else str(found)
+        if scalar := _YAML_SCALAR_ACTION.match(inner):
+            text = str(_value_at(_VALUE_ACTION.match(f" {scalar['ref']} "), values))
+            return f"'{text}'" if re.match(scalar["pattern"], text) else text
         raise RoundTripError(f"unexpected template action {match.group(0)!r}")
 
     return _ACTION.sub(action, text)

@@ -653,6 +653,8 @@ def test_readme_helm_install_example_works_against_the_packaged_chart(helm: str)
     assert scheduler["nodeSelector"] == {"disk": "ssd"}
     postgres = keyed(parse_all(out))[("StatefulSet", "airflow-postgres")]["spec"]["template"]["spec"]
     assert postgres["containers"][0]["image"] == "postgres:17.7-bookworm"
+    cfg = keyed(parse_all(out))[("ConfigMap", "airflow-config")]["data"]["airflow.cfg"]
+    assert "\ndagbag_import_timeout = 60\n" in cfg and "\n[scheduler]\ncatchup_by_default = False\n" in cfg
 
 
 @pytest.mark.parametrize(

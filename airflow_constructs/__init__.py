@@ -29,6 +29,7 @@ from .core.pod import EnvVar, PodOptions, SecretRef, Toleration
 from .core.props import PropsError
 from .core.resources import Resources
 from .core.security import PodSecurity
+from .core.service_options import ServiceOptions
 from .core.tls import ServiceTls
 from .core.workload import ComponentProps
 from .network.policies import NetworkPolicies
@@ -142,6 +143,7 @@ __all__ = [
     "SecretRef",
     "SecretStoreRef",
     "SecretsBackend",
+    "ServiceOptions",
     "ServiceTls",
     "SimpleAuth",
     "Team",

@@ -159,6 +159,28 @@ BAD: list[Any] = [
     ),
     pytest.param(
         lambda c: Airflow(
+            c, "airflow", scheduler={"pod": {"pod_annotations": {"airflow-constructs.io/config-checksum": "x"}}}
+        ),
+        "AirflowProps.scheduler.pod.pod_annotations: {'airflow-constructs.io/config-checksum': 'x'} is not allowed: "
+        "annotation 'airflow-constructs.io/config-checksum' is reserved: airflow-constructs.io/* annotations (the "
+        "checksums that roll the pods) are set by the library",
+        id="reserved-pod-annotation",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", api_server={"service": {"type": "ExternalName"}}),
+        "AirflowProps.api_server.service.type: 'ExternalName' is not allowed: Input should be 'ClusterIP', "
+        "'NodePort' or 'LoadBalancer'",
+        id="bad-service-type",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", api_server={"service": {"annotations": {"a b": "c"}}}),
+        "AirflowProps.api_server.service.annotations: {'a b': 'c'} is not allowed: annotation key 'a b' is not a "
+        "qualified name ([prefix/]name): the name part must be letters, digits, '-', '_' and '.', starting and "
+        "ending with a letter or digit",
+        id="bad-service-annotation",
+    ),
+    pytest.param(
+        lambda c: Airflow(
             c, "airflow", scheduler={"pod": {"extra_volumes": [{"name": "h", "hostPath": {"path": "/"}}]}}
         ),
         "AirflowProps.scheduler.pod.extra_volumes: [{'name': 'h', 'hostPath': {'path': '/'}}] is not allowed: volume "

@@ -160,6 +160,7 @@ def test_chart_files() -> None:
             "Chart.yaml",
             "README.md",
             "templates/NOTES.txt",
+            "templates/_airflow_cfg.tpl",
             "templates/airflow.yaml",
             "values.schema.json",
             "values.yaml",
@@ -309,6 +310,7 @@ def test_every_namespace_reference_is_templated() -> None:
         assert not re.search(r"namespace: ['\"]?airflow['\"]?$", text, re.M)
         assert ".airflow.svc" not in text
         assert "namespace: {{ .Release.Namespace | quote }}" in text
+        assert ".airflow.svc" not in (chart / "templates" / "_airflow_cfg.tpl").read_text()
 
 
 # ---------------------------------------------------------------- values
@@ -318,7 +320,7 @@ def test_values_are_the_synthesized_replica_counts() -> None:
     values = yaml.safe_load((CHARTS["default"] / "values.yaml").read_text())
     families = ["replicas", "image", "database", "metrics", "resources", "settings"]
     components = ["api_server", "scheduler", "dag_processor", "triggerer", "migrations"]  # their pod options
-    assert list(values) == [*families, *components]
+    assert list(values) == [*families, *components, "config"]
     assert {"replicas": values["replicas"]} == {
         "replicas": {
             "airflow-api-server": 1,
@@ -330,7 +332,7 @@ def test_values_are_the_synthesized_replica_counts() -> None:
     schema = json.loads((CHARTS["default"] / "values.schema.json").read_text())
     assert schema["additionalProperties"] is False
     # images, resources, settings and pod options: tests/test_helm_values.py
-    assert list(schema["properties"]) == [*families, *components]
+    assert list(schema["properties"]) == [*families, *components, "config"]
     assert schema["properties"]["replicas"]["additionalProperties"] is False
     assert schema["properties"]["replicas"]["required"] == sorted(values["replicas"])
 

@@ -83,6 +83,15 @@ def _listed(values: dict[str, Any], path: tuple[str, ...]) -> tuple[Any, ...]:
 LEAVES = {app: _chart_leaves(app) for app in APPS}
 
 
+def _child_limits(app: str) -> dict[str, float]:
+    """``{worker set: its max_memory_per_child in Mi}``: the props refuse a memory limit not above it,
+    a comparison of quantities the chart's schema cannot make (see the value's description)."""
+    application = App()
+    APPS[app](application)
+    sets = getattr(airflow_props(application).executor, "worker_sets", [])
+    return {s.name: _mebis(s.max_memory_per_child) for s in sets if getattr(s, "max_memory_per_child", None)}
+
+
 _OTHER_IMAGES = {
     "default": ["database.image", "metrics.image"],
     "celery": ["executor.broker.image", "database.image", "metrics.image"],
@@ -137,10 +146,15 @@ def test_a_secret_reference_moves_every_reader(helm: str, tmp_path: Path) -> Non
     assert '"name": "airflow-db"' in text_after  # the CA stays in the Secret it was in
 
 
+def _parent(leaf: ValueLeaf) -> str:
+    """The key holding the value (``""`` for a top-level value such as ``config``)."""
+    return leaf.path[-2] if len(leaf.path) > 1 else ""
+
+
 def _images(leaves: list[ValueLeaf]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for leaf in leaves:
-        if leaf.path[-2].endswith("image"):
+        if _parent(leaf).endswith("image"):
             found.setdefault(".".join(leaf.path[:-1]), []).append(leaf.path[-1])
     return found
 
@@ -152,6 +166,7 @@ _POD_OPTIONS = [
     "pod_annotations",
     "pod_labels",
     "extra_env",
+    "topology_spread_constraints",
     "affinity",
 ]
 
@@ -160,12 +175,18 @@ def test_every_chart_has_image_resources_settings_and_pod_values() -> None:
     for app, leaves in LEAVES.items():
         families = {leaf.path[0] for leaf in leaves if leaf.path[1:2] != ("pod",)}
         exposed = {"api_server"} if app in ("ldap", "oauth", "keycloak") else set()
+        assert {leaf.path[0] for leaf in leaves if leaf.path[1:2] == ("expose",)} == exposed, app
+        assert [leaf.dotted for leaf in leaves if leaf.path[1:2] == ("service",)] == [
+            "api_server.service.type",
+            "api_server.service.annotations",
+        ], app
         images = {image.split(".")[0] for image in _OTHER_IMAGES[app]}
         secrets = {ref.split(".")[0] for ref in _SECRETS.get(app, [])}
-        expected = {"image", "resources", "settings", *exposed, *images, *secrets}
+        executor = {"executor"} if app in ("celery", "production", "kubernetes-executor") else set()
+        expected = {"image", "resources", "settings", "config", "api_server", *executor, *images, *secrets}
         assert families == expected, f"{chart_name(app)}: {families}"
         assert ("resources", "scheduler", "cpu_limit") in [leaf.path for leaf in leaves]
-        pods = {leaf.path[:-2] for leaf in leaves if leaf.path[-2] == "pod"}
+        pods = {leaf.path[:-2] for leaf in leaves if _parent(leaf) == "pod"}
         for component in ("api_server", "scheduler", "dag_processor", "triggerer", "migrations"):
             assert (component,) in pods, f"{app}: {component}"
             options = [leaf.path[-1] for leaf in leaves if leaf.path[:-1] == (component, "pod")]
@@ -189,8 +210,15 @@ def _tree(settings_: dict[tuple[str, ...], Any]) -> dict[str, Any]:
     return tree
 
 
-_CPU = st.one_of(st.integers(1, 4000).map(lambda m: f"{m}m"), st.integers(1, 4).map(str))
-_MEMORY = st.one_of(st.integers(64, 4096).map(lambda n: f"{n}Mi"), st.integers(1, 8).map(lambda n: f"{n}Gi"))
+# Plain numbers ("1", "0.5", "512") are what YAML text quotes: the pod template file carries them.
+_CPU = st.one_of(
+    st.integers(1, 4000).map(lambda m: f"{m}m"), st.integers(1, 4).map(str), st.sampled_from(["0.5", "1.25"])
+)
+_MEMORY = st.one_of(
+    st.integers(64, 4096).map(lambda n: f"{n}Mi"),
+    st.integers(1, 8).map(lambda n: f"{n}Gi"),
+    st.integers(2**26, 2**33).map(str),
+)
 _REPOSITORY = st.sampled_from(["apache/airflow", "registry.example.com/team/airflow", "ghcr.io/acme/air-flow"])
 _TAG = st.from_regex(r"\A[A-Za-z0-9_][A-Za-z0-9_.-]{0,30}\Z").filter(lambda tag: tag != "latest")
 # Label values YAML would read as other types unless quoted: toYaml must quote them.
@@ -229,6 +257,18 @@ _POD_VALUES: dict[str, st.SearchStrategy[Any]] = {
         _LABEL_KEY, st.sampled_from(["x", "a: b # c", "'\"", "{{ .Values }}", "line\nline", "true", ""]), max_size=3
     ),
     "affinity": _AFFINITY,
+    # Empty: the rule the library computes (spread_across_nodes), as in the props.
+    "topology_spread_constraints": st.lists(
+        st.fixed_dictionaries(
+            {
+                "maxSkew": st.integers(1, 3),
+                "topologyKey": st.sampled_from(["kubernetes.io/hostname", "topology.kubernetes.io/zone"]),
+                "whenUnsatisfiable": st.sampled_from(["DoNotSchedule", "ScheduleAnyway"]),
+            },
+            optional={"labelSelector": st.just({"matchLabels": {"team": "data"}}), "minDomains": st.integers(1, 3)},
+        ),
+        max_size=2,
+    ),
     "extra_env": st.lists(
         st.one_of(
             st.builds(dict, name=st.sampled_from(["TEAM", "A_B.c-d"]), value=_LABEL_VALUE),
@@ -243,15 +283,34 @@ _POD_VALUES: dict[str, st.SearchStrategy[Any]] = {
         max_size=2,
     ),
 }
+# airflow.cfg options no chart writes itself: text Helm or YAML would misread, booleans, integers.
+_CONFIG = st.dictionaries(
+    st.sampled_from(["core", "celery", "zz_new_section", "logging"]),
+    st.dictionaries(
+        st.sampled_from(["zz_option", "custom_key2", "a"]),
+        st.one_of(
+            st.sampled_from(["x", "a: b # c", "'\"", "{{ ti.dag_id }}", "true", "", "1.5", " spaced "]),
+            st.booleans(),
+            st.integers(-(10**12), 10**12),
+        ),
+        max_size=3,
+    ),
+    max_size=3,
+)
 _DIGEST = st.one_of(st.just(""), st.from_regex(r"\A[0-9a-f]{64}\Z").map(lambda hex_: f"sha256:{hex_}"))
 
 
-def _millis(cpu: str) -> int:
-    return int(cpu[:-1]) if cpu.endswith("m") else int(cpu) * 1000
+def _millis(cpu: str) -> float:
+    return int(cpu[:-1]) if cpu.endswith("m") else float(cpu) * 1000
 
 
-def _mebis(memory: str) -> int:
+def _mebis(memory: str) -> float:
+    if memory.isdigit():
+        return int(memory) / 2**20
     return int(memory[:-2]) * (1024 if memory.endswith("Gi") else 1)
+
+
+CHILD_LIMITS = {app: _child_limits(app) for app in APPS}
 
 
 @st.composite
@@ -261,7 +320,7 @@ def value_sets(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     chosen: dict[tuple[str, ...], Any] = {}
     leaves = LEAVES[app]
     for leaf in leaves:
-        if leaf.path[-2].endswith("image") and draw(st.booleans()):
+        if _parent(leaf).endswith("image") and draw(st.booleans()):
             if leaf.path == ("image", "tag"):
                 major, minor = leaf.default.split(".")[:2]
                 chosen[leaf.path] = f"{major}.{minor}.{draw(st.integers(0, 40))}"
@@ -291,16 +350,29 @@ def value_sets(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
             pattern = r"\A[a-z][a-z0-9-]{0,20}[a-z0-9]\Z" if leaf.path[-1] == "name" else r"\A[-._a-zA-Z0-9]{1,20}\Z"
             chosen[leaf.path] = draw(st.from_regex(pattern))
     for leaf in leaves:
-        if leaf.path[-2] == "pod" and draw(st.integers(0, 5)) == 0:
+        if _parent(leaf) == "pod" and draw(st.integers(0, 5)) == 0:
             chosen[leaf.path] = draw(_POD_VALUES[leaf.path[-1]])
-    for component in sorted({leaf.path[1] for leaf in leaves if leaf.path[0] == "resources"}):
+    for leaf in leaves:
+        if leaf.path[1:2] == ("service",) and draw(st.integers(0, 3)) == 0:
+            if leaf.path[-1] == "type":
+                chosen[leaf.path] = draw(st.sampled_from(leaf.schema["enum"]))
+            else:
+                chosen[leaf.path] = draw(_POD_VALUES["pod_annotations"])
+    if any(leaf.path == ("config",) for leaf in leaves) and draw(st.integers(0, 2)) == 0:
+        chosen[("config",)] = draw(_CONFIG)
+    # resources.<component>, executor.worker_sets.<name>.resources, executor.worker.resources, ...
+    groups = {leaf.path[:-1] for leaf in leaves if leaf.path[0] == "resources" or leaf.path[-2:-1] == ("resources",)}
+    for group in sorted(groups):
         if draw(st.integers(0, 3)) == 0:
             cpu = sorted([draw(_CPU), draw(_CPU)], key=_millis)
             memory = sorted([draw(_MEMORY), draw(_MEMORY)], key=_mebis)
+            child = CHILD_LIMITS[app].get(group[2], 0) if group[:2] == ("executor", "worker_sets") else 0
+            if _mebis(memory[1]) <= child:
+                memory[1] = f"{int(child) * 2}Mi"
             for field, value in zip(("cpu_request", "cpu_limit"), cpu, strict=True):
-                chosen[("resources", component, field)] = value
+                chosen[(*group, field)] = value
             for field, value in zip(("memory_request", "memory_limit"), memory, strict=True):
-                chosen[("resources", component, field)] = value
+                chosen[(*group, field)] = value
     return app, _tree(chosen)
 
 
@@ -456,7 +528,35 @@ def test_the_pod_template_file_follows_the_airflow_pull_policy_only(helm: str, t
             "false schema",
         ),
         (["--set", "scheduler.pod.pod_annotations=x"], "/scheduler/pod/pod_annotations", "got string, want object"),
+        (
+            ["--set", "scheduler.pod.pod_annotations.airflow-constructs\\.io/config-checksum=x"],
+            "/scheduler/pod/pod_annotations/airflow-constructs.io~1config-checksum",
+            "false schema",
+        ),
+        (
+            ["--set", "migrations.pod.pod_annotations.airflow-constructs\\.io/anything=x"],
+            "/migrations/pod/pod_annotations/airflow-constructs.io~1anything",
+            "false schema",
+        ),
         (["--set", "scheduler.pod.affinity=x"], "/scheduler/pod/affinity", "got string, want object"),
+        (
+            ["--set", "scheduler.pod.topology_spread_constraints=x"],
+            "/scheduler/pod/topology_spread_constraints",
+            "got string, want array",
+        ),
+        (
+            ["--set-json", 'scheduler.pod.topology_spread_constraints=[{"maxSkew":1,"topologyKey":"zone"}]'],
+            "/scheduler/pod/topology_spread_constraints/0",
+            "missing property 'whenUnsatisfiable'",
+        ),
+        (
+            [
+                "--set-json",
+                'scheduler.pod.topology_spread_constraints=[{"maxSkew":0,"topologyKey":"a","whenUnsatisfiable":"x"}]',
+            ],
+            "/scheduler/pod/topology_spread_constraints/0/maxSkew",
+            "minimum",
+        ),
         (["--set-json", 'scheduler.pod.extra_env=[{"name":"A"}]'], "/scheduler/pod/extra_env/0", "'oneOf' failed"),
         (
             ["--set-json", 'scheduler.pod.extra_env=[{"name":"A","value":"b","valueFrom":{}}]'],
@@ -483,6 +583,14 @@ def test_the_pod_template_file_follows_the_airflow_pull_policy_only(helm: str, t
         (["--set-string", "settings.parallelism=32"], "/settings/parallelism", "got string, want integer"),
         (["--set", "settings.logging_level=LOUD"], "/settings/logging_level", "value must be one of"),
         (["--set", "api_server.expose.host=x"], "/api_server", "additional properties 'expose' not allowed"),
+        (["--set", "api_server.service.type=ExternalName"], "/api_server/service/type", "value must be one of"),
+        (["--set", "api_server.service.typo=x"], "/api_server/service", "additional properties 'typo' not allowed"),
+        (["--set", "api_server.service.annotations=x"], "/api_server/service/annotations", "got string, want object"),
+        (
+            ["--set", "api_server.service.annotations.a\\ b=x"],
+            "/api_server/service/annotations",
+            "additional properties 'a b' not allowed",
+        ),
     ],
 )
 def test_invalid_values_are_refused_naming_the_field(helm: str, flags: list[str], field: str, problem: str) -> None:  # noqa: F811
@@ -545,6 +653,8 @@ def test_readme_helm_install_example_works_against_the_packaged_chart(helm: str)
     assert scheduler["nodeSelector"] == {"disk": "ssd"}
     postgres = keyed(parse_all(out))[("StatefulSet", "airflow-postgres")]["spec"]["template"]["spec"]
     assert postgres["containers"][0]["image"] == "postgres:17.7-bookworm"
+    cfg = keyed(parse_all(out))[("ConfigMap", "airflow-config")]["data"]["airflow.cfg"]
+    assert "\ndagbag_import_timeout = 60\n" in cfg and "\n[scheduler]\ncatchup_by_default = False\n" in cfg
 
 
 @pytest.mark.parametrize(
@@ -572,3 +682,31 @@ def test_an_invalid_host_is_refused_naming_the_field(helm: str) -> None:  # noqa
     result = run_helm(helm, "template", "release", CHARTS["ldap"], "--namespace", "airflow", *flags, check=False)
     assert result.returncode != 0
     assert "/api_server/expose/host" in result.stderr and "does not match pattern" in result.stderr, result.stderr
+
+
+def test_a_spread_value_replaces_the_computed_rule_and_empty_keeps_it(helm: str, tmp_path: Path) -> None:  # noqa: F811
+    def spread(values: dict[str, Any]) -> Any:
+        objects = _helm_objects(helm, "default", values, tmp_path)
+        return objects[("Deployment", "airflow-scheduler")]["spec"]["template"]["spec"].get("topologySpreadConstraints")
+
+    computed = spread({})
+    assert computed == [
+        {
+            "labelSelector": {
+                "matchLabels": {
+                    "app.kubernetes.io/component": "scheduler",
+                    "app.kubernetes.io/instance": "airflow",
+                    "app.kubernetes.io/name": "airflow",
+                }
+            },
+            "maxSkew": 1,
+            "topologyKey": "kubernetes.io/hostname",
+            "whenUnsatisfiable": "ScheduleAnyway",
+        }
+    ]
+    zone = [{"maxSkew": 2, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "DoNotSchedule"}]
+    assert spread({"scheduler": {"pod": {"topology_spread_constraints": zone}}}) == zone
+    assert spread({"scheduler": {"pod": {"topology_spread_constraints": []}}}) == computed
+    migrations = _helm_objects(helm, "default", {}, tmp_path)
+    job = next(o for (kind, name), o in migrations.items() if kind == "Job" and name.startswith("airflow-migrate-"))
+    assert "topologySpreadConstraints" not in job["spec"]["template"]["spec"]  # a Job has no spread rule

@@ -306,3 +306,12 @@ def test_legacy_worker_keys_shape_the_task_pods_without_celery(tmp_path: Path) -
     assert "replicas" not in config["executor"]["worker"]
     rows = rows_of(tmp_path, "executor: KubernetesExecutor\nworkers:\n  replicas: 3\n")
     assert rows["workers.replicas"].detail == "no such part with executor KubernetesExecutor"
+
+
+def test_the_api_server_service_type_and_annotations_are_mapped(tmp_path: Path) -> None:
+    values = (
+        "executor: LocalExecutor\napiServer:\n  service:\n    type: LoadBalancer\n"
+        "    annotations:\n      example.com/lb: internal\n"
+    )
+    config = config_of(tmp_path, values)
+    assert config["api_server"]["service"] == {"type": "LoadBalancer", "annotations": {"example.com/lb": "internal"}}

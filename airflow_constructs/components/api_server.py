@@ -12,6 +12,7 @@ from ..core.kube import surge_one
 from ..core.pod import container, empty_dir
 from ..core.props import parse_props
 from ..core.resources import Resources
+from ..core.service_options import ServiceOptions
 from ..core.tls import service_certificate
 from ..core.workload import ComponentProps
 from ..runtime.airflow_runtime import AirflowRuntime
@@ -50,6 +51,9 @@ class ApiServerProps(ComponentProps):
     restart: PeriodicRestart | None = None
     """Restart the api-server's pods on a schedule (a rollout restart by a CronJob whose Role may only
     get and patch this Deployment), e.g. to release memory a long-running process accumulated."""
+    service: ServiceOptions = ServiceOptions()
+    """Type and annotations of the api-server's Service: ``ClusterIP`` by default; ``NodePort`` or
+    ``LoadBalancer`` are opt-in (the network policies' ``ingress_from`` still decides who gets in)."""
 
 
 class ApiServer(AirflowComponent):
@@ -111,7 +115,7 @@ class ApiServer(AirflowComponent):
         port = {"name": "http", "port": API_PORT, "protocol": "TCP", "targetPort": "api"}
         if runtime.api_tls:
             port = {"appProtocol": "https", **port, "name": "https"}
-        self._service([port])
+        self._service([port], options=p.service)
         self.exposed = self._expose(p, runtime)
         self.workload = self._deployment(None if p.autoscaling else p.replicas, template, surge_one())
         self._finish(p, "api-server")

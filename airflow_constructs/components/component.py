@@ -23,6 +23,7 @@ from ..core.autoscaling import (
 )
 from ..core.kube import deployment, pod_disruption_budget, service, service_account, stateful_set
 from ..core.props import PropsError
+from ..core.service_options import ServiceOptions
 from ..core.workload import ComponentProps, availability
 from ..runtime.airflow_runtime import AirflowRuntime
 
@@ -101,11 +102,15 @@ class AirflowComponent(Construct):
                 self, name=self.name, labels=self.labels, target=self.workload, container=container, props=props.vpa
             )
 
-    def _service(self, ports: list[dict[str, Any]], *, headless: bool = False) -> ApiObject:
-        spec: dict[str, Any] = {"ports": ports, "selector": self.selector, "type": "ClusterIP"}
+    def _service(
+        self, ports: list[dict[str, Any]], *, headless: bool = False, options: ServiceOptions | None = None
+    ) -> ApiObject:
+        options = options or ServiceOptions()
+        spec: dict[str, Any] = {"ports": ports, "selector": self.selector, "type": options.type}
         if headless:
             spec["clusterIP"] = "None"
-        self.service = service(self, name=self.name, labels=self.labels, spec=spec)
+        annotations = dict(options.annotations)
+        self.service = service(self, name=self.name, labels=self.labels, spec=spec, annotations=annotations)
         return self.service
 
     def _deployment(self, replicas: int | None, template: dict[str, Any], strategy: dict[str, Any]) -> ApiObject:

@@ -195,9 +195,25 @@ def config_map(
     )
 
 
-def service(scope: Construct, *, name: str, labels: dict[str, str], spec: dict[str, Any]) -> ApiObject:
+def service(
+    scope: Construct,
+    *,
+    name: str,
+    labels: dict[str, str],
+    spec: dict[str, Any],
+    annotations: dict[str, str] | None = None,
+) -> ApiObject:
     """The Service ``name`` (construct id ``service``) with ``spec``."""
-    return api_object(scope, "service", api_version="v1", kind="Service", name=name, labels=labels, body={"spec": spec})
+    return api_object(
+        scope,
+        "service",
+        api_version="v1",
+        kind="Service",
+        name=name,
+        labels=labels,
+        annotations=annotations,
+        body={"spec": spec},
+    )
 
 
 def one_shot_job(

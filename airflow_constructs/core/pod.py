@@ -17,6 +17,8 @@ from .security import PodSecurity, container_security_context, pod_security_cont
 from .values import Annotations, DnsSubdomain, EnvVarName, Labels, LabelValue, QualifiedName
 
 _RESERVED_LABEL_PREFIX = "app.kubernetes.io/"
+RESERVED_ANNOTATION_PREFIX = "airflow-constructs.io/"
+"""Pod template annotations the library owns (checksums of the files the pods read)."""
 
 
 class SecretRef(Props):
@@ -148,7 +150,7 @@ class PodOptions(Props):
     image_pull_secrets: list[str] = []
     """Names of Secrets used to pull images, added to the release-wide ones."""
     pod_annotations: Annotations = {}
-    """Annotations added to the pods."""
+    """Annotations added to the pods (``airflow-constructs.io/*`` are the library's checksums and cannot be set)."""
     pod_labels: Labels = {}
     """Labels added to the pods (``app.kubernetes.io/*`` are the library's and cannot be set)."""
 
@@ -158,6 +160,17 @@ class PodOptions(Props):
         for key in sorted(value):
             if key.startswith(_RESERVED_LABEL_PREFIX):
                 raise ValueError(f"label {key!r} is reserved: app.kubernetes.io/* labels are set by the library")
+        return value
+
+    @field_validator("pod_annotations")
+    @classmethod
+    def _no_reserved_annotations(cls, value: dict[str, str]) -> dict[str, str]:
+        for key in sorted(value):
+            if key.startswith(RESERVED_ANNOTATION_PREFIX):
+                raise ValueError(
+                    f"annotation {key!r} is reserved: {RESERVED_ANNOTATION_PREFIX}* annotations (the checksums "
+                    "that roll the pods) are set by the library"
+                )
         return value
 
     @field_validator("extra_containers", "extra_init_containers")

@@ -33,13 +33,18 @@ def helm_values_section() -> list[str]:
     )
     leaves = value_leaves(props)
     images = sorted(
-        {".".join(leaf.path[:-1]) for leaf in leaves if leaf.path[-2].endswith("image") and len(leaf.path) > 2}
+        {".".join(leaf.path[:-1]) for leaf in leaves if len(leaf.path) > 2 and leaf.path[-2].endswith("image")}
     )
     for leaf in leaves:
         helm: tuple[str, ...]
-        config: tuple[str, ...]
-        if leaf.path[0] == "resources":
+        config: tuple[Any, ...]
+        if leaf.path[:2] == ("executor", "worker_sets"):
+            helm = ("executor", "worker_sets", "<name>", "resources", leaf.path[-1])
+            config = ("executor", "worker_sets[]", "resources", leaf.path[-1])
+        elif leaf.path[0] == "resources":
             helm, config = ("resources", "<component>", leaf.path[2]), ("<component>", "resources", leaf.path[2])
+        elif leaf.path == ("config",):
+            helm = config = ("config", "<section>", "<key>")
         elif len(leaf.path) > 2 and leaf.path[-2].endswith("image"):
             helm = config = ("<image>", leaf.path[-1])
         elif leaf.whole_parent and not leaf.path[-2].endswith("image"):
@@ -54,14 +59,38 @@ def helm_values_section() -> list[str]:
             continue
         seen.add(helm)
         schema = leaf.schema
-        per_component = leaf.path[0] == "resources" or helm[0] in ("<image>", "<secret>") or helm[1:2] == ("pod",)
+        per_component = (
+            leaf.path[0] == "resources"
+            or helm[1:2] == ("worker_sets",)
+            or helm[0] in ("<image>", "<secret>")
+            or helm[1:2] == ("pod",)
+        )
         rows.append(_row(helm, config, _allowed(schema), schema["description"], per_component))
     return _section(rows, images)
 
 
 def _allowed(schema: dict[str, Any]) -> str:
+    if "^[a-z][a-z0-9_]*$" in schema.get("patternProperties", {}):  # config: airflow.cfg section names
+        return (
+            "sections and keys matching `^[a-z][a-z0-9_]*$`; options are text (no newline), integers or "
+            "booleans (written `True`/`False`); not a typed setting's, the library's wiring's, or a key the "
+            "chart's airflow.cfg already writes"
+        )
     if schema["type"] == "array":
-        return "Kubernetes `Toleration` objects (`operator` required; `key`, `value`, `effect`, `tolerationSeconds`)"
+        required = schema["items"].get("required", [])
+        if "operator" in required:
+            return (
+                "Kubernetes `Toleration` objects (`operator` required; `key`, `value`, `effect`, `tolerationSeconds`)"
+            )
+        if "name" in required:
+            return (
+                "Kubernetes `EnvVar` objects (`name`, and `value` or `valueFrom` with a `secretKeyRef` or "
+                "`configMapKeyRef`)"
+            )
+        return (
+            "Kubernetes `TopologySpreadConstraint` objects (`maxSkew`, `topologyKey`, `whenUnsatisfiable` "
+            "required); empty: the library's own spread rule"
+        )
     if schema["type"] == "object" and "patternProperties" in schema:
         values = next(iter(schema["patternProperties"].values()))
         return "map of qualified-name keys to " + (
@@ -81,10 +110,10 @@ def _allowed(schema: dict[str, Any]) -> str:
     return allowed + (f", not `{schema['not']['const']}`" if "not" in schema else "")
 
 
-def _row(helm: tuple[str, ...], config: tuple[str, ...], allowed: str, description: str, per_component: bool) -> str:
+def _row(helm: tuple[str, ...], config: tuple[Any, ...], allowed: str, description: str, per_component: bool) -> str:
     # A resources description starts with its component's name: the table lists the field once.
     text = description.split(": ", 1)[-1] if per_component else description
-    cells = [f"`{'.'.join(helm)}`", f"`{'.'.join(config)}`", allowed, " ".join(text.split())]
+    cells = [f"`{'.'.join(helm)}`", f"`{'.'.join(map(str, config))}`", allowed, " ".join(text.split())]
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
 
 
@@ -107,7 +136,12 @@ def _section(rows: list[str], images: list[str]) -> list[str]:
         "a component whose `anti_affinity` is `none`: otherwise the library adds its own rule to it. "
         "`<secret>` is each existing Secret the app's props name (`database.password`, `dags.ssh.private_key`, "
         "`executor.broker.url`, `auth.ldap.bind_password`, ...): its `name` and `key`; Secrets the "
-        "library generates in-cluster have none.",
+        "library generates in-cluster have none. `executor.worker_sets.<name>.resources.*` are the "
+        "resources of each Celery (or edge) worker set, by its name; `executor.worker.resources.*` those "
+        "of the KubernetesExecutor's task pods (in its pod template file), `executor.broker.resources.*` "
+        "those of the embedded Redis. "
+        "`config.<section>.<key>` adds airflow.cfg options (the "
+        "chart's airflow.cfg is rendered in the template, so a changed option rolls every pod that reads it).",
         "",
         "| Helm value | config file field | allowed | description |",
         "|---|---|---|---|",

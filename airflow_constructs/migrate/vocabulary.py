@@ -181,6 +181,8 @@ COMPONENT_SPECIALS: tuple[Rule, ...] = (
     unsupported("apiServer.apiServerConfig", "auth.extra_config (Python appended to webserver_config.py, FAB)"),
     unsupported("apiServer.apiServerConfigConfigMapName", "auth.extra_config (FAB)"),
     unsupported("apiServer.httpRoute.**", "api_server.expose with kind httproute"),
+    mapped("apiServer.service.type", "api_server.service.type"),
+    mapped("apiServer.service.annotations", "api_server.service.annotations"),
     unsupported("dagProcessor.dagBundleConfigList", "dags: kind git-bundle (GitBundleDags)"),
     not_needed("executionApiServer.**", "our api-server serves the execution API too"),
     mapped("dagProcessor.enabled", "dag_processor.enabled"),

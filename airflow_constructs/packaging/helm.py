@@ -18,7 +18,8 @@ Values: ``replicas.<workload>`` for the Airflow components that run as interchan
 autoscaler; and, given ``ChartValues``, the props' leaves of ``values.value_leaves`` (image,
 resources), placed where a synthesis with sentinels shows they land (``placement``). One-shot Job
 names and the checksums of ConfigMaps a value reaches are computed in the templates, as Python
-computes them (``core.kube.job_suffix``, ``core.kube.data_checksum``). Everything else (airflow.cfg,
+computes them (``core.kube.job_suffix``, ``core.kube.data_checksum``). Every airflow.cfg is a template
+that merges the ``config`` value (``config_chart``). Everything else (the library's airflow.cfg keys,
 secrets, which objects exist) is fixed when the chart is generated.
 """
 
@@ -28,7 +29,7 @@ import inspect
 import shutil
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from ..services.embedded import generated_secret_name
 from .changelog import Release, release
 from .chart_docs import COMPONENT_LABEL, INSTANCE_LABEL, chart_readme, notes
 from .chart_yaml import REPOSITORY_URL, ChartMetadata, chart_yaml
+from .config_chart import TPL_FILE, check_checksummed, template_configs, without_config
 from .placement import (
     checksum_placeholder,
     checksummed_config_maps,
@@ -59,7 +61,7 @@ from .templates import (
     to_template,
     where_of,
 )
-from .value_leaf import ValueLeaf
+from .value_leaf import ValueLeaf, yaml_scalar_action
 from .values import default_values, sentinel_values
 from .values_files import values_schema, values_yaml
 from .with_blocks import entries_action, field_action, optional_action
@@ -167,24 +169,36 @@ def build_chart(
     objects = [obj for docs in documents.values() for obj in docs]
     namespace = check_installable(objects, meta.name)
     replicas = scalable_replicas(objects)
-    placed, leaves = _place(documents, chart_values)
-    actions = _value_actions(chart_values.leaves if chart_values else [], leaves)
+    config = None
+    if chart_values:
+        rest, config = without_config(chart_values.leaves)
+        chart_values = replace(chart_values, leaves=rest)
+    placed, leaves, fallbacks = _place(documents, chart_values)
+    actions = _value_actions(chart_values.leaves if chart_values else [], leaves, fallbacks)
     checksummed = checksummed_config_maps([o for docs in placed.values() for o in docs])
     actions.update({checksum_placeholder(name): checksum_action(name) for name in checksummed})
     actions.update({inline_checksum_placeholder(name): checksum_action(name, inline=True) for name in checksummed})
     used = [chart_values.leaves[i] for i in leaves] if chart_values else []
-    values = {**({"replicas": replicas} if replicas else {}), **default_values(used)}
     services = sorted(str(o["metadata"]["name"]) for o in objects if o.get("kind") == "Service")
+    configs = config and template_configs(placed, config, namespace, services, replicas, actions)
+    if configs:
+        placed, used = configs.documents, [*used, configs.leaf]
+        actions.update(configs.actions)
+        check_checksummed(configs, checksummed)
+    values = {**({"replicas": replicas} if replicas else {}), **default_values(used)}
     templates = {
         f"templates/{name}": _template_file(name, docs, namespace, services, replicas, actions, checksummed)
         for name, docs in placed.items()
     }
+    tpl = configs.tpl if configs else ""
     for path, text in templates.items():
-        _prove_round_trip(path, text, documents[path.removeprefix("templates/")], namespace, values)
+        _prove_round_trip(path, text + tpl, documents[path.removeprefix("templates/")], namespace, values)
         if chart_values:
             sentinels = {**values, **sentinel_values(used)}
             expected = chart_values.sentinel_documents[path.removeprefix("templates/")]
-            _prove_round_trip(path, text, expected, namespace, sentinels)
+            _prove_round_trip(path, text + tpl, expected, namespace, sentinels)
+    if configs:
+        templates[TPL_FILE] = configs.tpl
     kept = _kept_secrets(objects)
     kinds = {str(o["metadata"]["name"]): str(o["kind"]) for o in objects if o.get("kind") in _WORKLOAD_KINDS}
     return {
@@ -302,34 +316,38 @@ def _prove_round_trip(
 
 def _place(
     documents: Mapping[str, list[Manifest]], chart_values: ChartValues | None
-) -> tuple[dict[str, list[Manifest]], list[int]]:
-    """The documents with value placeholders, and the indexes of the values that land somewhere."""
+) -> tuple[dict[str, list[Manifest]], list[int], dict[int, Any]]:
+    """The documents with value placeholders, the indexes of the values that land somewhere, and
+    the fields the library computes where an empty value lands (``placement.place_values``)."""
     if chart_values is None:
-        return dict(documents), []
+        return dict(documents), [], {}
     if list(chart_values.sentinel_documents) != list(documents):
         raise RoundTripError("the chart's values change the app's files; a value may not do that")
     default = [o for docs in documents.values() for o in docs]
     sentinel = [o for docs in chart_values.sentinel_documents.values() for o in docs]
-    placed, used = place_values(default, sentinel, chart_values.leaves)
+    placed, used, fallbacks = place_values(default, sentinel, chart_values.leaves)
     regrouped: dict[str, list[Manifest]] = {}
     for name, docs in documents.items():
         regrouped[name], placed = placed[: len(docs)], placed[len(docs) :]
-    return regrouped, used
+    return regrouped, used, fallbacks
 
 
-def _value_actions(leaves: list[ValueLeaf], used: list[int]) -> dict[str, str]:
+def _value_actions(leaves: list[ValueLeaf], used: list[int], fallbacks: Mapping[int, Any]) -> dict[str, str]:
     """Each placeholder of a used value and its action: JSON for a whole field, text inside a string."""
     actions = {}
     for i in used:
         path = ".".join(leaves[i].path)
         if key := leaves[i].key:
-            actions[field_placeholder(i)] = field_action(path, key)
+            actions[field_placeholder(i)] = field_action(path, key, fallbacks.get(i))
             actions[entries_placeholder(i)] = entries_action(path)
             continue
-        actions[whole_placeholder(i)] = f"{{{{ .Values.{path} | toJson }}}}"
+        ref = leaves[i].ref
+        actions[whole_placeholder(i)] = f"{{{{ {ref} | toJson }}}}"
         # Helm reads numbers in values files as floats: int64 prints 1000000, not 1e+06.
         as_text = " | int64" if leaves[i].schema.get("type") == "integer" else ""
-        actions[inline_placeholder(i)] = f"{{{{ .Values.{path}{as_text} }}}}"
+        actions[inline_placeholder(i)] = f"{{{{ {ref}{as_text} }}}}"
+        if leaves[i].yaml_scalar:
+            actions[inline_placeholder(i)] = yaml_scalar_action(ref)
         if leaves[i].optional:  # the empty string writes nothing, its prefix included
             actions[inline_placeholder(i)] = optional_action(path, leaves[i].prefix)
     return actions

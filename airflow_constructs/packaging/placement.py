@@ -63,8 +63,9 @@ def checksummed_config_maps(placed: Sequence[Manifest]) -> list[str]:
 
 def place_values(
     default: Sequence[Manifest], sentinel: Sequence[Manifest], leaves: Sequence[ValueLeaf]
-) -> tuple[list[Manifest], list[int]]:
-    """The default objects with placeholders where values land, and the indexes of the values that land.
+) -> tuple[list[Manifest], list[int], dict[int, Any]]:
+    """The default objects with placeholders where values land, the indexes of the values that land,
+    and what the library computes where each empty ``fallback`` value lands (``ValueLeaf.fallback``).
 
     ``default`` and ``sentinel`` are the app's objects synthesized with the leaves' defaults and
     with their sentinels. A value that lands nowhere (a component the app does not deploy) is left
@@ -82,7 +83,7 @@ def place_values(
     )
     walker = _Walker(leaves, substrings, _checksums(default), _checksums(sentinel))
     placed = [walker.walk(d, s, where_of(d), ()) for d, s in zip(default, sentinel, strict=True)]
-    return placed, sorted(walker.used)
+    return placed, sorted(walker.used), walker.fallbacks
 
 
 def _checksums(objects: Sequence[Manifest]) -> dict[str, str]:
@@ -113,6 +114,7 @@ class _Walker:
             if i not in substrings and spelled.count(spelled[i]) == 1 and not leaves[i].key
         ]
         self.used: set[int] = set()
+        self.fallbacks: dict[int, Any] = {}
 
     def walk(self, d: Any, s: Any, where: str, path: tuple[str, ...]) -> Any:
         if d == s:
@@ -179,8 +181,11 @@ class _Walker:
             leaf = self.leaves[i]
             key = str(leaf.key)
             present = (key not in d and not leaf.default) or (key in d and d[key] == leaf.default)
-            if key in s and s[key] == leaf.sentinel and present:
+            computed = leaf.fallback and not leaf.default and key in d
+            if key in s and s[key] == leaf.sentinel and (present or computed):
                 # The whole field is the value (a merged map holding only the value's entries too).
+                if computed and self.fallbacks.setdefault(i, d[key]) != d[key]:
+                    raise RoundTripError(f"{leaf.dotted} lands where the library computes different rules")
                 order[order.index(key)] = field_placeholder(i)
                 d.pop(key, None)
                 del s[key]

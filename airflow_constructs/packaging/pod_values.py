@@ -7,19 +7,21 @@ and annotations are entries added to the pod template's own maps. The placement
 them with ``toJson``/``toYaml`` inside ``with``, so an empty value writes nothing, field name included.
 
 Left out on purpose: the KubernetesExecutor's task pods (``executor.worker.pod``), whose options
-reach a pod template file as text; ``topology_spread_constraints``, which replace the default spread
-rule rather than fill an empty field; and ``affinity`` of a component whose ``anti_affinity`` adds
-its own rule to it. Each is a computed field, not a copy of the value.
+reach a pod template file as text; and ``affinity`` of a component whose ``anti_affinity`` adds its
+own rule to it, a computed field rather than a copy of the value. ``topology_spread_constraints``
+replace the library's spread rule: empty, the template writes the rule the app computes.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel
 
 from ..core.docstrings import field_descriptions
-from ..core.pod import EnvVar, PodOptions, Toleration
+from ..core.pod import RESERVED_ANNOTATION_PREFIX, EnvVar, PodOptions, Toleration
+from ..core.service_options import ServiceOptions
 from ..core.values import ENV_VAR_NAME_PATTERN
 from .value_leaf import ValueLeaf
 
@@ -90,7 +92,8 @@ def _option_leaves(path: tuple[str, ...], owner: BaseModel, options: PodOptions,
             "pod_annotations",
             dict(options.pod_annotations),
             {f"sentinel.invalid/annotation-{index}": sentinel},
-            _string_map(None),
+            # airflow-constructs.io/* are the library's checksums (PodOptions refuses them too).
+            _string_map(None, reserved=f"^{re.escape(RESERVED_ANNOTATION_PREFIX)}"),
             "annotations",
             merge=True,
         ),
@@ -105,6 +108,7 @@ def _option_leaves(path: tuple[str, ...], owner: BaseModel, options: PodOptions,
         ),
     ]
     leaves.append(_env_leaf(pod, options, index, where + docs["extra_env"]))
+    leaves.append(_spread_leaf(pod, options, index, where + docs["topology_spread_constraints"]))
     if getattr(owner, "anti_affinity", "none") == "none":
         leaves.append(
             leaf("affinity", options.affinity or {}, _sentinel_affinity(index), {"type": "object"}, "affinity")
@@ -133,6 +137,43 @@ def _env_leaf(pod: tuple[str, ...], options: PodOptions, index: int, description
         merge=True,
         to_props=env_props,
     )
+
+
+def _spread_leaf(pod: tuple[str, ...], options: PodOptions, index: int, description: str) -> ValueLeaf:
+    """``<component>.pod.topology_spread_constraints``: they replace the library's spread rule; empty, the
+    rule ``spread_across_nodes`` computes is written (``ValueLeaf.fallback``)."""
+    default = [dict(c) for c in options.topology_spread_constraints]
+    sentinel = {
+        "labelSelector": {"matchLabels": {"sentinel.invalid/spread": f"zzsentinel-{index}"}},
+        "maxSkew": 1,
+        "topologyKey": f"sentinel.invalid/zone-{index}",
+        "whenUnsatisfiable": "ScheduleAnyway",
+    }
+    # Where the app sets its own, the computed rule is not in its synthesis: the value cannot be emptied.
+    schema = {**_SPREAD, **({"minItems": 1} if default else {}), "description": description}
+    path = (*pod, "topology_spread_constraints")
+    return ValueLeaf(path, path, default, [sentinel], schema, key="topologySpreadConstraints", fallback=True)
+
+
+_SPREAD: dict[str, Any] = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["maxSkew", "topologyKey", "whenUnsatisfiable"],
+        "properties": {
+            "maxSkew": {"type": "integer", "minimum": 1},
+            "topologyKey": {"type": "string", "pattern": LABEL_KEY_PATTERN},
+            "whenUnsatisfiable": {"type": "string", "enum": ["DoNotSchedule", "ScheduleAnyway"]},
+            "labelSelector": {"type": "object"},
+            "minDomains": {"type": "integer", "minimum": 1},
+            "matchLabelKeys": {"type": "array", "items": {"type": "string", "pattern": LABEL_KEY_PATTERN}},
+            "nodeAffinityPolicy": {"type": "string", "enum": ["Honor", "Ignore"]},
+            "nodeTaintsPolicy": {"type": "string", "enum": ["Honor", "Ignore"]},
+        },
+    },
+}
+"""Kubernetes ``TopologySpreadConstraint`` objects."""
 
 
 def _sentinel_affinity(index: int) -> dict[str, Any]:
@@ -225,3 +266,36 @@ def env_props(value: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def tolerations_props(value: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Kubernetes tolerations as ``Toleration`` props arguments (``tolerationSeconds`` is ``toleration_seconds``)."""
     return [{("toleration_seconds" if k == "tolerationSeconds" else k): v for k, v in t.items()} for t in value]
+
+
+def service_leaves(props: BaseModel) -> list[ValueLeaf]:
+    """``<component>.service.type`` and ``.annotations`` of every component with ``ServiceOptions``."""
+    docs = field_descriptions(ServiceOptions)
+    leaves = []
+    for name in type(props).model_fields:
+        options = getattr(getattr(props, name), "service", None)
+        if not isinstance(options, ServiceOptions):
+            continue
+        path = (name, "service")
+        where = f"{name}.service: "
+        kinds = ["ClusterIP", "NodePort", "LoadBalancer"]
+        leaves.append(
+            ValueLeaf(
+                (*path, "type"),
+                (*path, "type"),
+                options.type,
+                next(k for k in reversed(kinds) if k != options.type),
+                {"type": "string", "enum": kinds, "description": where + docs["type"]},
+            )
+        )
+        leaves.append(
+            ValueLeaf(
+                (*path, "annotations"),
+                (*path, "annotations"),
+                dict(options.annotations),
+                {f"sentinel.invalid/service-{name.replace('_', '-')}": f"zzsentinel-service-{name}"},
+                {**_string_map(None), "description": where + docs["annotations"]},
+                key="annotations",
+            )
+        )
+    return leaves

@@ -25,13 +25,14 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 import yaml
 
 from ..core.kube import data_checksum, go_json, job_suffix
 from . import yaml_text
+from .config_values import cfg_template, library_template, render_cfg
 from .with_blocks import PLACEHOLDER_PREFIX, entry_actions, render_with_blocks
 
 Manifest = dict[str, Any]
@@ -272,6 +273,7 @@ def render_locally(template: str, namespace: str, values: Mapping[str, Any]) -> 
         return render(bodies[name])
 
     def render(text: str) -> str:
+        text = _CFG_ACTION.sub(lambda m: go_json(_cfg(m["name"], bodies, render, values)), text)
         text = _CHECKSUM_ACTION.sub(lambda m: _checksum(named(m["name"]), bool(m["json"])), text)
         text = _INCLUDE.sub(lambda m: "\n  " + named(m["name"]).replace("\n", "\n  "), text)  # sprig's nindent
         text = _JOB_NAME_ACTION.sub(
@@ -280,6 +282,17 @@ def render_locally(template: str, namespace: str, values: Mapping[str, Any]) -> 
         return _render_actions(text, namespace, values)
 
     return render(_DEFINE.sub("", template))
+
+
+_CFG_ACTION = re.compile(r'\{\{ include "airflow-constructs\.airflow-cfg\.(?P<name>[^"]+)" \. \| toJson \}\}')
+_CFG_HEAD = re.compile(r"^\{\{ print (?P<head>\".*\") \}\}$", re.M)
+
+
+def _cfg(name: str, bodies: Mapping[str, str], render: Callable[[str], str], values: Mapping[str, Any]) -> str:
+    """The airflow.cfg that ``config_values.cfg_define`` writes, computed as Python writes it."""
+    head = json.loads(_CFG_HEAD.search(bodies[cfg_template(name)])["head"])  # type: ignore[index]
+    library = yaml.load(render(bodies[library_template(name)]), _Loader)
+    return render_cfg(head, library, values.get("config") or {})
 
 
 _CHECKSUM_ACTION = re.compile(
@@ -298,7 +311,26 @@ _INCLUDE = re.compile(r'[ \t\n]*\{\{- include "(?P<name>[^"]+)" \. \| nindent 2 
 _JOB_NAME_ACTION = re.compile(
     r'\{\{ print "(?P<base>[^"]+)" \(include "(?P<name>[^"]+)" \. \| fromYaml .*?\) \| toJson \}\}'
 )
-_VALUE_ACTION = re.compile(r"^ \.Values\.(?P<path>[\w.]+)(?P<json> \| toJson)?(?: \| int64)? $")
+_VALUE_ACTION = re.compile(
+    r'^ (?:\.Values\.(?P<path>[\w.]+)|\(index \.Values (?P<keys>"[^"]+"(?: "[^"]+")*)\))'
+    r"(?P<json> \| toJson)?(?: \| int64)? $"
+)
+
+
+_YAML_SCALAR_ACTION = re.compile(
+    r'^ ternary \(printf "\'%s\'" (?P<ref>.+?)\) (?P=ref) \(regexMatch "(?P<pattern>[^"]+)" (?P=ref)\) $'
+)
+
+
+def _value_at(match: re.Match[str] | None, values: Mapping[str, Any]) -> Any:
+    """The value a ``_VALUE_ACTION`` reference names."""
+    if match is None:
+        raise RoundTripError("unexpected value reference")
+    keys = match["path"].split(".") if match["path"] else json.loads(f"[{match['keys'].replace(' ', ',')}]")
+    found: Any = values
+    for key in keys:
+        found = found[key]
+    return found
 
 
 def _render_actions(text: str, namespace: str, values: Mapping[str, Any]) -> str:
@@ -315,10 +347,11 @@ def _render_actions(text: str, namespace: str, values: Mapping[str, Any]) -> str
         if replicas := _REPLICAS_ACTION.match(inner):
             return str(values["replicas"][replicas["name"]])
         if value := _VALUE_ACTION.match(inner):
-            found: Any = values
-            for key in value["path"].split("."):
-                found = found[key]
+            found = _value_at(value, values)
             return go_json(found) if value["json"] else str(found)
+        if scalar := _YAML_SCALAR_ACTION.match(inner):
+            text = str(_value_at(_VALUE_ACTION.match(f" {scalar['ref']} "), values))
+            return f"'{text}'" if re.match(scalar["pattern"], text) else text
         raise RoundTripError(f"unexpected template action {match.group(0)!r}")
 
     return _ACTION.sub(action, text)

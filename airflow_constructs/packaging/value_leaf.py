@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+YAML_NUMBER = re.compile(r"^(0|[1-9][0-9]*|0[0-7]+|[0-9]+[.][0-9]*)$")
+"""Digit strings PyYAML's ``safe_dump`` single-quotes (they would read as an int, octal or float);
+as a Go regexp too (``yaml_scalar_action``)."""
+
+
+def yaml_scalar_action(ref: str) -> str:
+    """The action writing the string at ``ref`` as PyYAML writes it (``ValueLeaf.yaml_scalar``)."""
+    return f'{{{{ ternary (printf "\'%s\'" {ref}) {ref} (regexMatch "{YAML_NUMBER.pattern}" {ref}) }}}}'
 
 
 @dataclass(frozen=True)
@@ -13,8 +24,9 @@ class ValueLeaf:
 
     path: tuple[str, ...]
     """Keys in ``values.yaml``, e.g. ``("resources", "scheduler", "cpu_limit")``."""
-    props_path: tuple[str, ...]
-    """Keys in the ``AirflowProps`` arguments, e.g. ``("scheduler", "resources", "cpu_limit")``."""
+    props_path: tuple[str | int, ...]
+    """Keys in the ``AirflowProps`` arguments, e.g. ``("scheduler", "resources", "cpu_limit")``; an
+    integer is the index of a list member (``("executor", "worker_sets", 0, ...)``)."""
     default: Any
     """The app's own setting: the chart with default values renders the app's manifests."""
     sentinel: Any
@@ -30,17 +42,25 @@ class ValueLeaf:
     with ``merge``, the map (``labels``) the value's entries are added to."""
     merge: bool = False
     """The value's entries join the library's own in the ``key`` map."""
+    fallback: bool = False
+    """Empty, the ``key`` field holds what the library computes in its place (the default spread
+    rule), as the app's own synthesis shows it: the template writes that instead of nothing."""
     to_props: Callable[[Any], Any] | None = None
     """Converts the chart's spelling of the value to the props' (Kubernetes field names)."""
     whole_parent: bool = False
     """A value for this field gives its whole parent model (an image, a Secret reference), whose
     other fields are required: ``values.props_overrides`` fills them with their defaults."""
+    yaml_scalar: bool = False
+    """The value lands inside YAML text (the task pods' pod template file) as PyYAML writes a string:
+    single-quoted when it would read as a number (``'1'``), else plain (``500m``)."""
     anchor: tuple[str, ...] | None = None
     """Another value that a sibling field holds wherever this one lands as a whole field: it tells
     apart values whose sentinel and default are the same words (the pull policies of two images)."""
 
     def text(self, value: Any) -> str:
         """How ``value`` appears inside a manifest string."""
+        if self.yaml_scalar:
+            return f"'{value}'" if YAML_NUMBER.match(str(value)) else str(value)
         return "" if self.optional and value == "" else f"{self.prefix}{value}"
 
     def props_value(self, value: Any) -> Any:
@@ -48,6 +68,14 @@ class ValueLeaf:
         if self.optional and value == "":
             return None
         return self.to_props(value) if self.to_props else value
+
+    @property
+    def ref(self) -> str:
+        """The template's reference to the value: ``.Values.a.b``, or ``(index .Values "a" "b-c")``
+        when a key (a worker set's name) is not a Go identifier."""
+        if all(_IDENTIFIER.match(key) for key in self.path):
+            return ".Values." + ".".join(self.path)
+        return "(index .Values " + " ".join(f'"{key}"' for key in self.path) + ")"
 
     @property
     def dotted(self) -> str:

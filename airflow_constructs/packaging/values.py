@@ -30,8 +30,10 @@ from ..core.resources import Resources
 from ..core.values import DNS_LABEL_PATTERN, DNS_SUBDOMAIN_PATTERN
 from ..runtime.airflow_image import AirflowImage
 from ..runtime.config import AirflowSettings
-from .pod_values import pod_leaves
+from .config_values import config_leaf
+from .pod_values import pod_leaves, service_leaves
 from .secret_values import secret_leaves
+from .set_values import ResourcesAt, executor_resources
 from .value_leaf import ValueLeaf
 
 _QUANTITY_PATTERNS = {
@@ -56,8 +58,10 @@ def value_leaves(props: AirflowProps) -> list[ValueLeaf]:
         *_resources_leaves(props),
         *_settings_leaves(props.settings),
         *_exposure_leaves(props),
+        *service_leaves(props),
         *pod_leaves(props),
         *secret_leaves(props),
+        config_leaf(props.config),
     ]
 
 
@@ -217,10 +221,16 @@ def _is_plain_version(tag: str) -> bool:
 
 
 def _resources_leaves(props: AirflowProps) -> list[ValueLeaf]:
-    """``resources.<component>.<field>`` for every component props class with a ``resources`` field."""
+    """``resources.<component>.<field>`` for every component props class with a ``resources`` field, and
+    ``executor.<...>.resources.<field>`` for the worker sets and task pods (``set_values``)."""
     docs = field_descriptions(Resources)
     leaves = []
-    for index, (name, resources) in enumerate(_components_with_resources(props)):
+    groups: list[ResourcesAt] = [
+        (("resources", name), (name, "resources"), resources, False, "")
+        for name, resources in _components_with_resources(props)
+    ]
+    for index, (path, props_path, resources, in_file, note) in enumerate([*groups, *executor_resources(props)]):
+        name = ".".join(path[1:] if path[0] == "resources" else path[:-1])
         for field in Resources.model_fields:
             kind = field.split("_")[0]
             default = str(getattr(resources, field))
@@ -229,15 +239,16 @@ def _resources_leaves(props: AirflowProps) -> list[ValueLeaf]:
             number = 77000 + index * 10 + (2 if field.endswith("limit") else 1)
             leaves.append(
                 ValueLeaf(
-                    ("resources", name, field),
-                    (name, "resources", field),
+                    (*path, field),
+                    (*props_path, field),
                     default,
                     f"{number}{unit}",
                     {
                         "type": "string",
                         "pattern": _QUANTITY_PATTERNS[kind],
-                        "description": f"{name}: {docs[field]}",
+                        "description": f"{name}: {docs[field]}" + (note if field == "memory_limit" else ""),
                     },
+                    yaml_scalar=in_file,
                 )
             )
     return leaves
@@ -320,16 +331,24 @@ def merge_props(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[s
             merged[key] = dict(value)
         elif isinstance(value, Mapping) and isinstance(current, Mapping):
             merged[key] = merge_props(current, value)
+        elif isinstance(value, Mapping) and isinstance(current, list):
+            # A list member by its index (a worker set the values name): merged into that member.
+            items = list(current)
+            for index, item in value.items():
+                items[index] = merge_props({"item": items[index]}, {"item": item})["item"]
+            merged[key] = items
         elif isinstance(value, Mapping) and isinstance(current, Props):
-            given = {name: getattr(current, name) for name in current.model_fields_set}
+            # A list field the override reaches into is taken at its value, default or not.
+            lists = {name for name in value if isinstance(getattr(current, name, None), list)}
+            given = {name: getattr(current, name) for name in current.model_fields_set | lists}
             merged[key] = type(current).parse(merge_props(given, value))
         else:
             merged[key] = value
     return merged
 
 
-def _tree(settings: Mapping[tuple[str, ...], Any]) -> dict[str, Any]:
-    tree: dict[str, Any] = {}
+def _tree(settings: Mapping[tuple[Any, ...], Any]) -> dict[Any, Any]:
+    tree: dict[Any, Any] = {}
     for path, value in settings.items():
         node = tree
         for key in path[:-1]:

@@ -15,6 +15,7 @@ _FAMILIES = {
     "image": "The Airflow image every Airflow container runs (the config file's `image`).",
     "resources": "Requests and limits per component (the config file's `<component>.resources`).",
     "settings": "Typed airflow.cfg settings (the config file's `settings`).",
+    "config": "More airflow.cfg options, {section: {key: option}} (the config file's `config`).",
 }
 _COMPONENT = "Settings of {0}: the config file's `{0}`."
 _NESTED = {
@@ -28,7 +29,7 @@ def values_yaml(chart: str, replicas: Mapping[str, int], leaves: Sequence[ValueL
     """``values.yaml``: the defaults, which render exactly the synthesized manifests."""
     head = (
         f"# Values of the {chart} chart. values.schema.json rejects any key not listed here.\n"
-        "# Everything else (airflow.cfg, secrets, which components exist) is fixed when the chart is\n"
+        "# Everything else (secrets, which components exist) is fixed when the chart is\n"
         "# generated: change it in Python with airflow-constructs and regenerate the chart.\n"
     )
     tree = _values_tree(replicas, leaves)

@@ -49,9 +49,14 @@ def optional_action(path: str, prefix: str) -> str:
     return f"{{{{ with .Values.{path} }}}}{prefix}{{{{ . }}}}{{{{ end }}}}"
 
 
-def field_action(path: str, key: str) -> str:
-    """Field ``key`` holding the value at ``path`` as JSON, or nothing (key included) when it is empty."""
-    return f"{{{{- with .Values.{path} }}}}\n{key}: {{{{ toJson . }}}}\n{{{{- end }}}}"
+def field_action(path: str, key: str, fallback: Any = None) -> str:
+    """Field ``key`` holding the value at ``path`` as JSON, or nothing (key included) when it is empty;
+    with a ``fallback``, that (what the library computes) when it is empty."""
+    text = "" if fallback is None else go_json(fallback)
+    if "{{" in text or "\n" in text:
+        raise ValueError(f"{path}: the library's own {key} holds '{{{{' or a newline")
+    otherwise = "" if fallback is None else f"\n{{{{- else }}}}\n{key}: {text}"
+    return f"{{{{- with .Values.{path} }}}}\n{key}: {{{{ toJson . }}}}{otherwise}\n{{{{- end }}}}"
 
 
 def entries_action(path: str) -> str:
@@ -62,6 +67,7 @@ def entries_action(path: str) -> str:
 _OPTIONAL_ACTION = re.compile(r"\{\{ with \.Values\.(?P<path>[\w.]+) \}\}(?P<prefix>[^{]*)\{\{ \. \}\}\{\{ end \}\}")
 _FIELD_ACTION = re.compile(
     r"\n(?P<indent> *)\{\{- with \.Values\.(?P<path>[\w.]+) \}\}\n(?P=indent)(?P<key>\w+): \{\{ toJson \. \}\}"
+    r"(?:\n(?P=indent)\{\{- else \}\}\n(?P=indent)(?P=key): (?P<fallback>[^\n]*))?"
     r"\n(?P=indent)\{\{- end \}\}"
 )
 _ENTRIES_ACTION = re.compile(
@@ -84,7 +90,10 @@ def render_with_blocks(text: str, values: Mapping[str, Any]) -> str:
 
     def field(match: re.Match[str]) -> str:
         found = lookup(match["path"])
-        return f"\n{match['indent']}{match['key']}: {go_json(found)}" if found else ""
+        if not found:
+            fallback = match["fallback"]
+            return f"\n{match['indent']}{match['key']}: {fallback}" if fallback is not None else ""
+        return f"\n{match['indent']}{match['key']}: {go_json(found)}"
 
     def entries(match: re.Match[str]) -> str:
         found = lookup(match["path"])

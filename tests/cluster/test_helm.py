@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
+from airflow_constructs.core.kube import CONFIG_CHECKSUM
 from tests.cluster.apps import Manifest, chart_packages
 from tests.cluster.bootstrap import Bootstrap
 from tests.cluster.cluster import Cluster, Result
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.cluster
 
 RELEASE = "airflow"
 SCALED = "airflow-scheduler"
-"""The value every chart accepts (values.schema.json allows only ``replicas.*``)."""
+"""The workload every chart scales with ``replicas.<name>`` and configures with ``config``."""
 
 
 def _chart_values(package: Path) -> dict[str, Any]:
@@ -51,6 +52,11 @@ def _replicas(cluster: Cluster, ns: str) -> int:
     return int(cluster.get("deployment", SCALED, ns)["spec"]["replicas"])
 
 
+def _config_checksum(cluster: Cluster, ns: str) -> str:
+    template = cluster.get("deployment", SCALED, ns)["spec"]["template"]
+    return str(template["metadata"]["annotations"][CONFIG_CHECKSUM])
+
+
 def _revision(cluster: Cluster, ns: str) -> int:
     status = cluster.helm("status", RELEASE, "--namespace", ns, "-o", "json")
     assert status.ok, status.stderr
@@ -73,13 +79,18 @@ def test_install_upgrade_rollback_uninstall(package: Path, cluster: Cluster, crd
     refused = cluster.helm("upgrade", RELEASE, str(package), "--namespace", ns, "--set", "typo=1")
     assert not refused.ok and "typo" in refused.stderr, refused.stderr
 
+    # An airflow.cfg option rolls the pods that read it: the template recomputes their checksum.
+    installed = _config_checksum(cluster, ns)
     scaled = f"replicas.{SCALED}={default + 1}"
     upgrade = ["upgrade", RELEASE, str(package), "--namespace", ns, "--reset-then-reuse-values", "--set", scaled]
-    _clean("upgrade", cluster.helm(*upgrade))
+    _clean("upgrade", cluster.helm(*upgrade, "--set", "config.core.dagbag_import_timeout=61"))
     assert (_revision(cluster, ns), _replicas(cluster, ns)) == (2, default + 1)
+    assert _config_checksum(cluster, ns) != installed
+    assert "\ndagbag_import_timeout = 61\n" in cluster.get("configmap", "airflow-config", ns)["data"]["airflow.cfg"]
 
     _clean("rollback", cluster.helm("rollback", RELEASE, "1", "--namespace", ns))
     assert (_revision(cluster, ns), _replicas(cluster, ns)) == (3, default)
+    assert _config_checksum(cluster, ns) == installed
 
     # What a real install has by now: the bootstrap Job's Secret and the StatefulSets' claims.
     bootstrap = Bootstrap.of(objects)

@@ -1,0 +1,49 @@
+"""Resources that the props hold outside a component field: Celery and edge worker sets (a list,
+keyed by set name in the values) and the KubernetesExecutor's task pods (a pod template file).
+
+``executor.worker_sets.<name>.resources.<field>`` sets the resources of the worker set ``name``
+(``executor.worker_sets[i]`` with that name in the props and the config file);
+``executor.worker.resources.<field>`` those of every task pod, which the pod template file carries
+(its ConfigMap's checksum is then computed in the template, so the scheduler rolls); and
+``executor.<field>.resources.<field>`` those of another part the executor holds (its Redis broker).
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from ..core.props import Props
+from ..core.resources import Resources
+
+TASK_PODS = ("executor", "worker")
+"""The KubernetesExecutor's task pods: their options reach a pod template file, not a pod spec."""
+ResourcesAt = tuple[tuple[str, ...], tuple[str | int, ...], Resources, bool, str]
+"""``(values path, props path, resources, in a pod template file, a note on the memory limit)``."""
+
+
+def executor_resources(props: BaseModel) -> list[ResourcesAt]:
+    """The resources of the executor's worker sets, by name, and of its task pods."""
+    executor = getattr(props, "executor", None)
+    if not isinstance(executor, Props):
+        return []
+    found: list[ResourcesAt] = []
+    for field in type(executor).model_fields:
+        value = getattr(executor, field)
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                resources = getattr(item, "resources", None)
+                name = getattr(item, "name", None)
+                if isinstance(resources, Resources) and isinstance(name, str):
+                    # max_memory_per_child must stay below the memory limit: a check of two values the
+                    # schema cannot make (the props make it), so the description says it.
+                    child = getattr(item, "max_memory_per_child", None)
+                    note = f" Keep it above this set's max_memory_per_child ({child})." if child else ""
+                    path = ("executor", field, name, "resources")
+                    found.append((path, ("executor", field, index, "resources"), resources, False, note))
+        elif isinstance(value, Props) and isinstance(getattr(value, "resources", None), Resources):
+            resources = value.resources  # type: ignore[attr-defined]  # checked just above
+            # The KubernetesExecutor's task pods reach a pod template file; a broker is a manifest.
+            in_file = field == TASK_PODS[1]
+            at = ("executor", field, "resources")
+            found.append((at, at, resources, in_file, ""))
+    return found

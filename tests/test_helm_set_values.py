@@ -1,0 +1,129 @@
+"""Resources held outside a component field: Celery worker sets by name, KubernetesExecutor task pods.
+
+The property test of ``test_helm_values`` draws them for every chart; these tests pin where each lands,
+that the task pods' pod template file is written as the library writes it (YAML quoting included) and
+rolls the scheduler, and the schema's refusals.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from airflow_constructs.core.kube import CONFIG_CHECKSUM
+from airflow_constructs.packaging.value_leaf import YAML_NUMBER
+from tests.conftest import Manifest
+from tests.test_helm import CHARTS, helm, run_helm  # noqa: F401 (helm is a fixture)
+from tests.test_helm_values import _helm_objects, _python_objects
+
+
+def _main_resources(objects: dict[tuple[str, str], Manifest], kind: str, name: str) -> Any:
+    return objects[(kind, name)]["spec"]["template"]["spec"]["containers"][0]["resources"]
+
+
+def test_a_worker_set_is_set_by_its_name_and_only_it_changes(helm: str, tmp_path: Path) -> None:  # noqa: F811
+    resources = {"cpu_request": "1", "memory_request": "8Gi", "cpu_limit": "6", "memory_limit": "20Gi"}
+    values = {"executor": {"worker_sets": {"highmem": {"resources": resources}}}}
+    before = _helm_objects(helm, "celery", {}, tmp_path)
+    after = _helm_objects(helm, "celery", values, tmp_path)
+    assert _main_resources(after, "StatefulSet", "airflow-worker-highmem") == {
+        "limits": {"cpu": "6", "memory": "20Gi"},
+        "requests": {"cpu": "1", "memory": "8Gi"},
+    }
+    changed = {key for key in after if after[key] != before[key]}
+    assert changed == {("StatefulSet", "airflow-worker-highmem")}
+    assert after == _python_objects("celery", values)
+
+
+def test_task_pod_resources_rewrite_the_pod_template_file(helm: str, tmp_path: Path) -> None:  # noqa: F811
+    # All four, as the property test sets them: a props model given only some takes Resources()'s others.
+    resources = {"cpu_limit": "3", "memory_limit": "3Gi", "cpu_request": "0.5", "memory_request": "512Mi"}
+    values = {"executor": {"worker": {"resources": resources}}}
+    before = _helm_objects(helm, "kubernetes-executor", {}, tmp_path)
+    after = _helm_objects(helm, "kubernetes-executor", values, tmp_path)
+    text = after[("ConfigMap", "airflow-pod-template")]["data"]["pod_template.yaml"]
+    assert "cpu: '3'\n" in text and "cpu: '0.5'\n" in text and "memory: 3Gi\n" in text
+    pod = yaml.safe_load(text)
+    assert pod["spec"]["containers"][0]["resources"] == {
+        "limits": {"cpu": "3", "memory": "3Gi"},
+        "requests": {"cpu": "0.5", "memory": "512Mi"},
+    }
+
+    # The scheduler reads the file for each task pod, from a directory mount the kubelet refreshes
+    # (no subPath): a changed file needs no roll, and neither the Python nor the Helm output rolls it.
+    scheduler = after[("Deployment", "airflow-scheduler")]["spec"]["template"]["spec"]
+    mount = next(m for m in scheduler["containers"][0]["volumeMounts"] if m["name"] == "pod-template")
+    assert mount == {"mountPath": "/opt/airflow/pod_templates", "name": "pod-template", "readOnly": True}
+    assert after == _python_objects("kubernetes-executor", values)
+    assert before[("ConfigMap", "airflow-config")] == after[("ConfigMap", "airflow-config")]
+    # The task pods' own airflow.cfg checksum, which the file carries, stays the rendered one.
+    assert (
+        CONFIG_CHECKSUM in text
+        and pod["metadata"]["annotations"][CONFIG_CHECKSUM]
+        == (after[("Deployment", "airflow-scheduler")]["spec"]["template"]["metadata"]["annotations"][CONFIG_CHECKSUM])
+    )
+
+
+@pytest.mark.parametrize(
+    "text", ["0", "1", "10", "017", "08", "0.5", "1.", "1.250", "512", "67108864", "500m", "2Gi", "1Ki", "0m"]
+)
+def test_the_quoting_rule_is_pyyaml_s(text: str) -> None:
+    dumped = yaml.safe_dump(text).split("\n")[0]
+    assert dumped == (f"'{text}'" if YAML_NUMBER.match(text) else text)
+
+
+@pytest.mark.parametrize(
+    ("app", "flags", "field", "problem"),
+    [
+        (
+            "celery",
+            ["--set", "executor.worker_sets.nosuch.resources.cpu_limit=1"],
+            "/executor/worker_sets",
+            "additional properties 'nosuch' not allowed",
+        ),
+        (
+            "celery",
+            ["--set", "executor.worker_sets.highmem.resources.cpu_limit=4"],
+            "/executor/worker_sets/highmem/resources/cpu_limit",
+            "got number, want string",
+        ),
+        (
+            "celery",
+            ["--set-string", "executor.worker_sets.default.resources.memory_limit=4GB"],
+            "/executor/worker_sets/default/resources/memory_limit",
+            "does not match pattern",
+        ),
+        (
+            "kubernetes-executor",
+            ["--set-string", "executor.worker.resources.cpu_limit=two"],
+            "/executor/worker/resources/cpu_limit",
+            "does not match pattern",
+        ),
+        (
+            "kubernetes-executor",
+            ["--set", "executor.worker.pod.node_selector.disk=ssd"],
+            "/executor/worker",
+            "additional properties 'pod' not allowed",
+        ),
+    ],
+)
+def test_invalid_set_values_are_refused_naming_the_field(
+    helm: str,  # noqa: F811
+    app: str,
+    flags: list[str],
+    field: str,
+    problem: str,
+) -> None:
+    result = run_helm(helm, "template", "release", CHARTS[app], "--namespace", "airflow", *flags, check=False)
+    assert result.returncode != 0
+    assert field in result.stderr and problem in result.stderr, result.stderr
+
+
+def test_a_set_name_that_is_no_go_identifier_is_read_with_index() -> None:
+    text = (CHARTS["celery"] / "templates" / "airflow.yaml").read_text()
+    assert ".Values.executor.worker_sets.highmem.resources.cpu_limit" in text
+    assert not re.search(r"\.Values\.[\w.]*-", text)

@@ -161,6 +161,7 @@ def test_chart_files() -> None:
             "README.md",
             "templates/NOTES.txt",
             "templates/airflow.yaml",
+            "templates/extra-objects.yaml",
             "values.schema.json",
             "values.yaml",
         ]
@@ -318,7 +319,7 @@ def test_values_are_the_synthesized_replica_counts() -> None:
     values = yaml.safe_load((CHARTS["default"] / "values.yaml").read_text())
     families = ["replicas", "image", "database", "metrics", "resources", "settings"]
     components = ["api_server", "scheduler", "dag_processor", "triggerer", "migrations"]  # their pod options
-    assert list(values) == [*families, *components]
+    assert list(values) == [*families, *components, "extra_objects"]  # extra_objects: tests/test_extra_objects.py
     assert {"replicas": values["replicas"]} == {
         "replicas": {
             "airflow-api-server": 1,
@@ -330,7 +331,7 @@ def test_values_are_the_synthesized_replica_counts() -> None:
     schema = json.loads((CHARTS["default"] / "values.schema.json").read_text())
     assert schema["additionalProperties"] is False
     # images, resources, settings and pod options: tests/test_helm_values.py
-    assert list(schema["properties"]) == [*families, *components]
+    assert list(schema["properties"]) == [*families, *components, "extra_objects"]
     assert schema["properties"]["replicas"]["additionalProperties"] is False
     assert schema["properties"]["replicas"]["required"] == sorted(values["replicas"])
 

@@ -239,3 +239,24 @@ def test_helm_schema_refuses_bad_extra_objects(helm: str, item: dict[str, Any], 
     assert out.returncode == 1
     head = "Error: values don't meet the specifications of the schema(s) in the following chart(s):"
     assert out.stderr == f"{head}\nairflow:\n{error}\n\n"
+
+
+def test_a_built_in_group_with_an_unknown_version_is_refused() -> None:
+    bad = {"apiVersion": "apps/v2", "kind": "Deployment", "metadata": {"name": "d"}}
+    with pytest.raises(PropsError) as info:
+        AirflowProps(extra_objects=[bad])
+    assert str(info.value) == (
+        f"{P}{[bad]!r} is not allowed: [0] Deployment/d: apiVersion 'apps/v2' kind 'Deployment' is not a "
+        "Kubernetes 1.28 kind: check both (a custom resource's group has a dot, outside *.k8s.io)"
+    )
+
+
+def test_a_custom_resource_is_checked_for_its_shape_only() -> None:
+    spec = {"selector": {"matchLabels": {"team": "data"}}, "podMetricsEndpoints": [{"port": "metrics"}]}
+    monitor = {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "PodMonitor",
+        "metadata": {"name": "tasks"},
+        "spec": spec,
+    }
+    assert AirflowProps(extra_objects=[monitor]).extra_objects == [monitor]

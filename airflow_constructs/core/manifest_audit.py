@@ -1,7 +1,7 @@
 """Objects a user hands over whole (extra manifests, a task pod template), held to our own rules.
 
 ``strict_schema`` validates one object with kubernetes-validate in strict mode (unknown fields
-refused) against the oldest and the newest Kubernetes minor the package supports; kubernetes-validate
+refused) against the oldest Kubernetes minor the package supports and the newest it ships; kubernetes-validate
 is imported only when a user object is given (``pip install 'airflow-constructs[validate]'``).
 ``restricted_violations`` is the *restricted* Pod Security Standard over one pod spec (baseline
 included), and ``harden_container`` gives a container the fields of our security context it leaves
@@ -14,9 +14,9 @@ from typing import Any
 
 from .security import container_security_context
 
-SCHEMA_VERSIONS = ("1.28", "1.35")
-"""Kubernetes minors a user object is validated against: the oldest supported (the charts'
-``kubeVersion``) and the newest the package is tested on."""
+OLDEST_KUBERNETES = "1.28"
+"""Oldest supported Kubernetes minor (the charts' ``kubeVersion``): a user object is validated against
+it and against the newest minor the installed kubernetes-validate ships."""
 
 RESTRICTED_VOLUME_SOURCES = frozenset(
     {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"}
@@ -52,17 +52,28 @@ def strict_schema(where: str, obj: dict[str, Any]) -> None:
     """
     try:
         import kubernetes_validate
-        from kubernetes_validate.utils import SchemaNotFoundError
+        from kubernetes_validate.utils import SchemaNotFoundError, latest_version
     except ImportError as err:  # pragma: no cover - the dev install has it
         raise _missing_validator() from err
-    for version in SCHEMA_VERSIONS:
+    for version in (OLDEST_KUBERNETES, ".".join(latest_version().split(".")[:2])):
         try:
             kubernetes_validate.validate(obj, version, strict=True)
         except SchemaNotFoundError:
+            if _builtin_group(str(obj.get("apiVersion", ""))):
+                raise ValueError(
+                    f"{where}: apiVersion {obj.get('apiVersion')!r} kind {obj.get('kind')!r} is not a Kubernetes "
+                    f"{version} kind: check both (a custom resource's group has a dot, outside *.k8s.io)"
+                ) from None
             return
         except kubernetes_validate.ValidationError as err:
             path = ".".join(str(p) for p in err.path) or "(top level)"
             raise ValueError(f"{where}: {path}: {err.message} (Kubernetes {version} schema, strict)") from None
+
+
+def _builtin_group(api_version: str) -> bool:
+    """Whether ``api_version`` belongs to Kubernetes itself (``v1``, ``apps/v1``, ``*.k8s.io/...``)."""
+    group = api_version.rpartition("/")[0]
+    return "." not in group or group.endswith(".k8s.io")
 
 
 def harden_container(container: dict[str, Any]) -> dict[str, Any]:

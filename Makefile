@@ -78,6 +78,26 @@ package: setup tools
 	$(PY) -m airflow_constructs.packaging.repo --charts dist/helm/charts --out dist/helm --changelog CHANGELOG.md \
 		--extra artifacthub-repo.yml
 
+## release-charts: the release's chart repository in release/: every chart packaged, index.yaml with
+## the archives under RELEASE_URL (merged with MERGE_INDEX when given), artifacthub-repo.yml with
+## ARTIFACTHUB_REPOSITORY_ID rendered in (refused when empty); `helm lint --strict` on every archive
+RELEASE_DIR ?= release
+release-charts: setup tools
+	$(PY) -m airflow_constructs.packaging.repo --helm .tools/bin/helm --charts dist/helm/charts --out $(RELEASE_DIR) \
+		--changelog CHANGELOG.md --extra artifacthub-repo.yml --release \
+		--artifacthub-id "$(ARTIFACTHUB_REPOSITORY_ID)" $(if $(RELEASE_URL),--url "$(RELEASE_URL)") \
+		$(if $(MERGE_INDEX),--merge "$(MERGE_INDEX)")
+	.tools/bin/helm lint --strict $(RELEASE_DIR)/*.tgz
+
+## publish-oci: `helm push` every chart archive of CHART_REPO (default dist/helm) to OCI_REGISTRY
+## (oci://<host>/<path>; log in first with `helm registry login`); HELM_PUSH_FLAGS e.g. --plain-http
+CHART_REPO ?= dist/helm
+.PHONY: release-charts publish-oci
+publish-oci: tools
+	@case "$(OCI_REGISTRY)" in oci://?*) ;; *) echo "OCI_REGISTRY '$(OCI_REGISTRY)' is not allowed: give oci://<host>/<path>" >&2; exit 2;; esac
+	@ls $(CHART_REPO)/*.tgz >/dev/null || { echo "$(CHART_REPO): no chart archives to push" >&2; exit 2; }
+	for tgz in $(CHART_REPO)/*.tgz; do .tools/bin/helm push "$$tgz" "$(OCI_REGISTRY)" $(HELM_PUSH_FLAGS) || exit 1; done
+
 ## wheel: the Python wheel and sdist in wheelhouse/
 wheel: setup
 	$(PY) -m build --outdir wheelhouse .
@@ -167,8 +187,20 @@ cluster-down: setup
 cluster-test: setup tools cluster-tools
 	pytest -p no:cacheprovider -m cluster tests/cluster
 
-## test: lint, type-check, the whole test suite, the checkov scan and the real control plane
-test: tools lint typecheck unit checkov cluster-test
+## oci-tools: Debian's docker-registry unpacked under .tools/registry/ (apt-get download, cached)
+REGISTRY_BIN := .tools/registry/usr/bin/docker-registry
+$(REGISTRY_BIN): tests/oci/setup_registry.sh
+	bash tests/oci/setup_registry.sh
+.PHONY: oci-tools oci-test
+oci-tools: $(REGISTRY_BIN)
+
+## oci-test: push every packaged chart to a docker-registry on loopback (make publish-oci), then
+## helm pull and helm template from oci:// (tests/oci/; a few seconds)
+oci-test: setup tools oci-tools
+	pytest -p no:cacheprovider -m oci tests/oci
+
+## test: lint, type-check, the whole test suite, the checkov scan, the OCI publishing and the real control plane
+test: tools lint typecheck unit checkov oci-test cluster-test
 
 ## test-deep: the property tests with 300 random examples each instead of 25 (several minutes)
 .PHONY: test-deep

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from constructs import Construct
-from pydantic import Discriminator, Tag, model_validator
+from pydantic import Discriminator, Tag, field_validator, model_validator
 
 from .components.admin_user import AdminUser
 from .components.api_server import ApiServer, ApiServerProps
@@ -35,7 +35,7 @@ from .core.exposure import with_base_url
 from .core.external_secret import ExternalSecret, ExternalSecretProps, check_external_secrets
 from .core.kube import require_namespace, service_host
 from .core.openshift import drop_fixed_ids
-from .core.pod import SecretRef
+from .core.pod import KubeObject, SecretRef
 from .core.props import PropsError, parse_props, register_union_tags
 from .core.secrets import GeneratedKey
 from .network.flows import network_graph
@@ -44,6 +44,7 @@ from .network.props import NetworkPolicyProps
 from .runtime.airflow_runtime import AirflowRuntime, check_name_from_id
 from .runtime.auth import FabAuth
 from .runtime.executors import CeleryExecutor, EdgeExecutor, KubernetesExecutor
+from .runtime.extra_objects import add_extra_objects, check_extra_objects
 from .runtime.keycloak import KeycloakAuth
 from .runtime.runtime_props import RuntimeProps
 from .services.database import DatabaseConnection, EmbeddedPostgres, ExternalDatabase
@@ -105,6 +106,14 @@ class AirflowProps(RuntimeProps):
     """Metrics: a StatsD exporter every process sends to (with a ServiceMonitor), or OpenTelemetry."""
     network_policies: NetworkPolicyProps = NetworkPolicyProps()
     """Default-deny NetworkPolicies plus the flows the component graph needs (on by default)."""
+    extra_objects: list[KubeObject] = []
+    """Plain manifests added as given, in the release's namespace, checked like ours (strict schema,
+    restricted PSS, no Secret data, no cluster-scoped kind: see ``runtime/extra_objects.py``)."""
+
+    @field_validator("extra_objects", mode="before")
+    @classmethod
+    def _extra_objects(cls, value: Any) -> Any:
+        return check_extra_objects(value) if isinstance(value, list) else value
 
     @model_validator(mode="after")
     def _database_features(self) -> AirflowProps:
@@ -233,6 +242,7 @@ class Airflow(Construct):
         if p.network_policies.enabled:
             graph = network_graph(self, p.network_policies)
             self.network_policies = NetworkPolicies(self, "network-policies", graph=graph, runtime=self.runtime)
+        self.extra_objects = add_extra_objects(self, p.extra_objects)
         if p.openshift:
             k8s = self.kubernetes_executor
             drop_fixed_ids(self, {k8s.config_map: k8s.pod_template_yaml} if k8s else None)

@@ -162,6 +162,7 @@ def test_chart_files() -> None:
             "templates/NOTES.txt",
             "templates/_airflow_cfg.tpl",
             "templates/airflow.yaml",
+            "templates/extra-objects.yaml",
             "values.schema.json",
             "values.yaml",
         ]
@@ -320,7 +321,7 @@ def test_values_are_the_synthesized_replica_counts() -> None:
     values = yaml.safe_load((CHARTS["default"] / "values.yaml").read_text())
     families = ["replicas", "image", "database", "metrics", "resources", "settings"]
     components = ["api_server", "scheduler", "dag_processor", "triggerer", "migrations"]  # their pod options
-    assert list(values) == [*families, *components, "config"]
+    assert list(values) == [*families, *components, "config", "extra_objects"]  # extra_objects: test_extra_objects.py
     assert {"replicas": values["replicas"]} == {
         "replicas": {
             "airflow-api-server": 1,
@@ -332,7 +333,8 @@ def test_values_are_the_synthesized_replica_counts() -> None:
     schema = json.loads((CHARTS["default"] / "values.schema.json").read_text())
     assert schema["additionalProperties"] is False
     # images, resources, settings and pod options: tests/test_helm_values.py
-    assert list(schema["properties"]) == [*families, *components, "config"]
+    # extra_objects: tests/test_extra_objects.py
+    assert list(schema["properties"]) == [*families, *components, "config", "extra_objects"]
     assert schema["properties"]["replicas"]["additionalProperties"] is False
     assert schema["properties"]["replicas"]["required"] == sorted(values["replicas"])
 

@@ -250,6 +250,7 @@ def test_release_workflow() -> None:
         "image-scan": "images",
         "build": ["test", "image-scan"],
         "github-release": "build",
+        "oci": "github-release",
         "chart-index": "github-release",
         "pypi": "github-release",
     }
@@ -257,5 +258,11 @@ def test_release_workflow() -> None:
     assert jobs["pypi"]["steps"][-1]["uses"] == "pypa/gh-action-pypi-publish@release/v1"
     build = "\n".join(str(step.get("run", "")) for step in jobs["build"]["steps"])
     assert "bash .ci/run" in jobs["test"]["steps"][-1]["run"]
-    for needed in ["make synth", "git diff --exit-code -- dist/", "make wheel", "airflow_constructs.packaging.repo"]:
+    for needed in ["make synth", "git diff --exit-code -- dist/", "make wheel", "make release-charts"]:
         assert needed in build, needed
+    # The release's charts come from the Makefile target that renders the Artifact Hub ID (tests/test_artifacthub.py).
+    charts_step = next(step for step in jobs["build"]["steps"] if "make release-charts" in str(step.get("run")))
+    assert charts_step["env"] == {"ARTIFACTHUB_REPOSITORY_ID": "${{ vars.ARTIFACTHUB_REPOSITORY_ID }}"}
+    # Every chart also to the OCI registry (the push itself: tests/oci/).
+    assert jobs["oci"]["permissions"] == {"contents": "read", "packages": "write"}
+    assert "make publish-oci CHART_REPO=artifact/release" in jobs["oci"]["steps"][-1]["run"]

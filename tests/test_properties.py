@@ -288,6 +288,7 @@ def kubernetes_executor() -> S[Props]:
             "namespace": st.just("airflow-tasks"),
             "delete_worker_pods": st.booleans(),
             "cleanup": st.fixed_dictionaries({"enabled": st.booleans()}),
+            "pod_template": st.just(str(Path(__file__).resolve().parent / "pod_templates" / "tasks.yaml")),
         },
     )
 
@@ -468,6 +469,19 @@ EXPOSURE = st.one_of(
     ),
 )
 
+_EXTRA_LABELS = {
+    f"app.kubernetes.io/{k}": v
+    for k, v in {"name": "airflow", "instance": "airflow", "component": "extra", "version": "3.3.2",
+                 "part-of": "airflow", "managed-by": "airflow-constructs"}.items()
+}  # fmt: skip
+EXTRA_OBJECTS = [
+    {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "team", "labels": _EXTRA_LABELS},
+     "data": {"a": "1"}},
+    {"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "tasks", "labels": _EXTRA_LABELS},
+     "spec": {"limits": [{"type": "Container", "max": {"memory": "8Gi"}}]}},
+]  # fmt: skip
+"""Extra objects that pass the whole conformance suite (the recommended labels included)."""
+
 FIELD_STRATEGIES: dict[str, Callable[[Props], S[Any]]] = {
     "database": lambda p: DATABASES,
     "executor": lambda p: executors(keda_allowed="url" not in p["database"]),
@@ -575,6 +589,7 @@ FIELD_STRATEGIES: dict[str, Callable[[Props], S[Any]]] = {
         if any(e.get("kind") == "CeleryExecutor" for e in _executor_list(p["executor"]))
         else st.just({})
     ),
+    "extra_objects": lambda p: st.lists(st.sampled_from(EXTRA_OBJECTS), max_size=2, unique_by=lambda o: o["kind"]),
 }
 """How to draw each ``AirflowProps`` field, given the fields drawn before it (in this order)."""
 
@@ -631,6 +646,8 @@ RAW_FRAGMENTS = {
     "extra_init_containers",
     "affinity",
     "topology_spread_constraints",
+    "pod_template",
+    "extra_objects",
 }
 """Kubernetes fragments passed through as given: not the props' to validate field by field."""
 

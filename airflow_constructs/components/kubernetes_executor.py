@@ -15,6 +15,8 @@ from cdk8s import ApiObject
 from constructs import Construct
 
 from ..core.kube import api_object, config_map, cron_job, service_account
+from ..core.pod_merge import merge_pod
+from ..core.props import PropsError
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.container import POD_TEMPLATE_DIR
 from ..runtime.executors import KubernetesExecutor
@@ -110,6 +112,12 @@ class KubernetesExecutorPods(Construct):
             "metadata": {"name": "placeholder-name", **template["metadata"]},
             "spec": template["spec"],
         }
+        user = props.user_pod()
+        if user is not None:
+            try:
+                pod = merge_pod(pod, user, "base")
+            except ValueError as err:
+                raise PropsError(f"KubernetesExecutor.pod_template: {err}") from None
         import yaml  # here, not at the top: few installs need it, and it costs ~15 ms of the package import
 
         self.pod_template_yaml = yaml.safe_dump(pod, sort_keys=True)

@@ -12,7 +12,7 @@ from pydantic import Field, field_validator, model_validator
 
 from .kube import check_dns_label, check_dns_subdomain
 from .props import Props
-from .resources import Resources
+from .resources import Resources, require_requests_and_limits
 from .security import PodSecurity, container_security_context, pod_security_context
 from .values import Annotations, DnsSubdomain, EnvVarName, Labels, LabelValue, QualifiedName
 
@@ -180,14 +180,7 @@ class PodOptions(Props):
             name = container.get("name")
             if not name or not container.get("image"):
                 raise ValueError("every extra container needs a 'name' and an 'image'")
-            res = container.get("resources") or {}
-            for part in ("requests", "limits"):
-                got = res.get(part) or {}
-                if "cpu" not in got or "memory" not in got:
-                    raise ValueError(
-                        f"container {name!r} lacks resources.{part}.cpu/memory: every container "
-                        "needs cpu and memory requests and limits"
-                    )
+            require_requests_and_limits(container)
         return value
 
     @field_validator("extra_volumes")

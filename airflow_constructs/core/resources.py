@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from pydantic import field_validator, model_validator
 
@@ -81,3 +82,15 @@ def _memory_bytes(value: str) -> int:
 def memory_bytes(value: str) -> int:
     """Bytes of a valid memory quantity (``'512Mi'`` -> 536870912)."""
     return _memory_bytes(value)
+
+
+def require_requests_and_limits(container: dict[str, Any]) -> None:
+    """Refuse a user's container without cpu and memory requests and limits (every container has them)."""
+    resources = container.get("resources") or {}
+    for part in ("requests", "limits"):
+        got = resources.get(part) or {}
+        if "cpu" not in got or "memory" not in got:
+            raise ValueError(
+                f"container {container.get('name')!r} lacks resources.{part}.cpu/memory: every container "
+                "needs cpu and memory requests and limits"
+            )

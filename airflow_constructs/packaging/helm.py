@@ -38,6 +38,7 @@ from .changelog import Release, release
 from .chart_docs import COMPONENT_LABEL, INSTANCE_LABEL, chart_readme, notes
 from .chart_yaml import REPOSITORY_URL, ChartMetadata, chart_yaml
 from .config_chart import TPL_FILE, check_checksummed, template_configs, without_config
+from .extra_objects import with_extra_objects
 from .placement import (
     checksum_placeholder,
     checksummed_config_maps,
@@ -201,14 +202,16 @@ def build_chart(
         templates[TPL_FILE] = configs.tpl
     kept = _kept_secrets(objects)
     kinds = {str(o["metadata"]["name"]): str(o["kind"]) for o in objects if o.get("kind") in _WORKLOAD_KINDS}
-    return {
-        "Chart.yaml": chart_yaml(meta, objects, changes),
-        "values.yaml": values_yaml(meta.name, replicas, used),
-        "values.schema.json": values_schema(meta.name, kinds, replicas, used),
-        "README.md": chart_readme(meta.name, meta.description, REPOSITORY_URL, objects, replicas, kept, used),
-        "templates/NOTES.txt": notes(objects, kept),
-        **templates,
-    }
+    return with_extra_objects(
+        {
+            "Chart.yaml": chart_yaml(meta, objects, changes),
+            "values.yaml": values_yaml(meta.name, replicas, used),
+            "values.schema.json": values_schema(meta.name, kinds, replicas, used),
+            "README.md": chart_readme(meta.name, meta.description, REPOSITORY_URL, objects, replicas, kept, used),
+            "templates/NOTES.txt": notes(objects, kept),
+            **templates,
+        }
+    )
 
 
 # ---------------------------------------------------------------- what makes an app installable

@@ -29,6 +29,7 @@ from typing import Any
 
 import yaml
 
+from . import artifacthub
 from .changelog import release
 
 INDEX = "index.yaml"
@@ -57,13 +58,21 @@ def package_all(
     url: str | None = None,
     merge: Path | None = None,
     extras: Sequence[Path] = (),
+    artifacthub_id: str | None = None,
+    for_release: bool = False,
 ) -> list[Packaged]:
     """Package every chart directory under ``charts`` into ``repo`` and (re)write ``repo/index.yaml``.
 
     Archives already in ``repo`` are removed first, so the repository holds exactly these charts
     (plus, with ``merge``, the entries of an existing index such as the published one). ``extras``
-    (e.g. ``artifacthub-repo.yml``) are copied next to the index.
+    (e.g. ``artifacthub-repo.yml``) are copied next to the index, ``artifacthub-repo.yml`` with
+    ``artifacthub_id`` rendered in (``packaging/artifacthub.py``; required when ``for_release``).
     """
+    rendered = {
+        extra: artifacthub.render(extra.read_text(), artifacthub_id, release=for_release)
+        for extra in extras
+        if extra.name == artifacthub.FILE_NAME
+    }
     dirs = sorted(p for p in charts.iterdir() if (p / "Chart.yaml").is_file()) if charts.is_dir() else []
     if not dirs:
         raise PackagingError(f"{charts}: no chart directories (with a Chart.yaml) to package")
@@ -75,7 +84,10 @@ def package_all(
         packaged = list(pool.map(lambda d: package_chart(d, repo, changelog, helm=helm), dirs))
     write_index(repo, packaged, helm=helm, url=url, merge=merge)
     for extra in extras:
-        shutil.copyfile(extra, repo / extra.name)
+        if extra in rendered:
+            (repo / extra.name).write_text(rendered[extra])
+        else:
+            shutil.copyfile(extra, repo / extra.name)
     return packaged
 
 
@@ -168,6 +180,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--url", help="base URL of the archives in index.yaml (default: relative)")
     parser.add_argument("--merge", type=Path, help="an existing index.yaml to merge into the new one")
     parser.add_argument("--extra", type=Path, action="append", default=[], help="file to copy into the repository")
+    parser.add_argument(
+        "--artifacthub-id",
+        default=os.environ.get(artifacthub.SETTING),
+        help=f"Artifact Hub repository ID written into {artifacthub.FILE_NAME} (default: ${artifacthub.SETTING})",
+    )
+    parser.add_argument("--release", action="store_true", help=f"a release: refuse an empty {artifacthub.SETTING}")
     args = parser.parse_args(argv)
     try:
         packaged = package_all(
@@ -178,6 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             url=args.url,
             merge=args.merge,
             extras=args.extra,
+            artifacthub_id=args.artifacthub_id,
+            for_release=args.release,
         )
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)

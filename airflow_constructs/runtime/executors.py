@@ -10,6 +10,7 @@ KubernetesExecutor()]``): the first is the default, tasks pick another with ``ex
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
@@ -17,6 +18,8 @@ from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 from ..core.autoscaling import Autoscaling
 from ..core.cron import CronSchedule
 from ..core.kube import check_dns_label
+from ..core.pod import KubeObject
+from ..core.pod_merge import check_user_pod
 from ..core.props import Props, register_union_tags
 from ..core.resources import Resources, memory_bytes
 from ..core.workload import ComponentProps
@@ -191,6 +194,19 @@ class KubernetesExecutor(Props):
     """``[kubernetes_executor] delete_worker_pods``: delete a task's pod when it finishes."""
     cleanup: PodCleanup = PodCleanup()
     """Optional CronJob that deletes finished task pods left behind."""
+    pod_template: KubeObject | str | None = None
+    """Your own task pod, merged into ours: a Pod (``metadata.labels``/``annotations``, ``spec``:
+    ``nodeSelector``, ``tolerations``, ``affinity``, volumes, sidecars, init containers, and a
+    container named ``base`` with its ``env``, ``envFrom``, ``resources``, ``volumeMounts``) as a
+    mapping, or the path of a YAML file holding one (relative to the current directory). Ours wins on
+    the pod's and the ``base`` container's ``securityContext``, ``serviceAccountName``,
+    ``automountServiceAccountToken``, ``restartPolicy``, ``enableServiceLinks``, the ``base``
+    container's ``name``/``image``/``imagePullPolicy``/``command``/``args``, our volumes and mounts
+    (airflow.cfg, logs, DAGs), our env vars, labels and annotations; maps are merged, lists joined;
+    your sidecars and init containers get every field of the restricted ``securityContext`` they
+    leave out. Refused: anything breaking the restricted Pod Security Standard once merged
+    (``privileged``, hostPath, host namespaces...), names clashing with ours, unknown Pod fields
+    (kubernetes-validate, strict). None: our pod alone."""
 
     @field_validator("namespace")
     @classmethod
@@ -207,9 +223,33 @@ class KubernetesExecutor(Props):
             raise ValueError(f"multi_namespace repeats {', '.join(dupes)}: each namespace may appear once")
         return value
 
+    @field_validator("pod_template", mode="before")
+    @classmethod
+    def _pod_template(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, str | Path):
+            value = _read_pod_file(Path(value))
+        return check_user_pod(value, "base")
+
     @property
     def core_name(self) -> str:
         return self.kind
+
+    def user_pod(self) -> KubeObject | None:
+        """The checked ``pod_template`` (a mapping once validated), or None."""
+        return self.pod_template if isinstance(self.pod_template, dict) else None
+
+
+def _read_pod_file(path: Path) -> Any:
+    import yaml  # here, not at the top: few installs need it
+
+    try:
+        return yaml.safe_load(path.read_text())
+    except OSError as err:
+        raise ValueError(f"cannot read pod template file {str(path)!r}: {err.strerror}") from None
+    except yaml.YAMLError as err:
+        raise ValueError(f"pod template file {str(path)!r} is not YAML: {str(err).splitlines()[0]}") from None
 
 
 class EdgeWorkerSet(ComponentProps):

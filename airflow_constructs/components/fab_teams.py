@@ -10,29 +10,35 @@ from __future__ import annotations
 
 import importlib.resources as pkg_resources
 import json
+from typing import Any
 
 from constructs import Construct
 
-from ..core.kube import config_map, data_checksum, service_account
+from ..core.kube import config_map, cron_job, data_checksum, service_account
+from ..core.pod import PodOptions
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.auth import FabAuth, team_role
 from ..runtime.container import INIT_RESOURCES
+from ..runtime.keycloak import teams_with_tags
 
 SCRIPT_DIR = "/opt/fab-teams"
 CHECKSUM = "airflow-constructs.io/fab-teams-checksum"
 
 
 def fab_teams_json(auth: FabAuth) -> str:
-    """The teams as the script reads them: role name, DAG ids and access."""
-    teams = [
-        {"access": list(t.access), "dags": sorted(set(t.dags)), "role": team_role(t)}
-        for t in sorted(auth.teams, key=lambda t: t.name)
-    ]
+    """The teams as the script reads them: role name, DAG ids, access, and the tags when a team has some."""
+    teams: list[dict[str, Any]] = []
+    for t in sorted(auth.teams, key=lambda t: t.name):
+        team: dict[str, Any] = {"access": list(t.access), "dags": sorted(set(t.dags)), "role": team_role(t)}
+        if t.tags:
+            team["tags"] = list(t.tags)
+        teams.append(team)
     return json.dumps(teams, indent=2, sort_keys=True) + "\n"
 
 
 class FabTeams(Construct):
-    """ServiceAccount, ConfigMap and the ``<release>-fab-teams-<hash>`` Job."""
+    """ServiceAccount, ConfigMap and the ``<release>-fab-teams-<hash>`` Job; with teams by DAG tags, the
+    ``<release>-fab-teams-sync`` CronJob running the same script, which resolves the tags again."""
 
     component = "fab-teams"
 
@@ -49,8 +55,22 @@ class FabTeams(Construct):
         main["command"] = ["python", f"{SCRIPT_DIR}/fab_teams.py", f"{SCRIPT_DIR}/teams.json"]
         mount = {"mountPath": SCRIPT_DIR, "name": "script", "readOnly": True}
         main["volumeMounts"] = sorted([*main["volumeMounts"], mount], key=lambda m: str(m["mountPath"]))
-        template = runtime.job_pod_template(
-            self.component, main, base, [{"configMap": {"name": base}, "name": "script"}]
-        )
+        volumes = [{"configMap": {"name": base}, "name": "script"}]
+        template = runtime.job_pod_template(self.component, main, base, volumes)
         template["metadata"]["annotations"][CHECKSUM] = data_checksum(data)
         self.job = runtime.one_shot_job(self, base, labels, template)
+        self.tag_sync = None
+        if teams_with_tags(auth.teams):
+            sync_template = runtime.pod_template(
+                self.component,
+                containers=[{**main, "name": "fab-teams-sync"}],
+                options=PodOptions(),
+                service_account=base,
+                restart_policy="Never",
+                volumes=volumes,
+            )
+            sync_template["metadata"]["annotations"][CHECKSUM] = data_checksum(data)
+            name = f"{runtime.instance}-fab-teams-sync"
+            self.tag_sync = cron_job(
+                self, "tag-sync", name=name, labels=labels, schedule=auth.tag_sync_schedule, template=sync_template
+            )

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import importlib.resources as pkg_resources
 import json
+from typing import Any
 
 from constructs import Construct
 
-from ..core.kube import config_map, data_checksum, service_account
+from ..core.kube import config_map, cron_job, data_checksum, service_account
+from ..core.pod import PodOptions
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.container import INIT_RESOURCES
-from ..runtime.keycloak import KeycloakAuth, keycloak_ca_volume
+from ..runtime.keycloak import KeycloakAuth, keycloak_ca_volume, teams_with_tags
 
 SCRIPT_DIR = "/opt/keycloak-setup"
 CHECKSUM = "airflow-constructs.io/keycloak-setup-checksum"
@@ -28,16 +30,36 @@ def setup_script() -> str:
 
 
 def teams_json(auth: KeycloakAuth) -> str:
-    """The teams as the script reads them: name, group, DAG id pattern and Keycloak scopes."""
-    teams = [
-        {"group": t.group, "name": t.name, "pattern": t.pattern(), "scopes": t.scopes()}
-        for t in sorted(auth.teams, key=lambda t: t.name)
-    ]
+    """The teams as the script reads them: name, group, DAG id pattern and Keycloak scopes; a team with
+    tags also its DAG ids and tags (the script resolves the tags and widens the pattern)."""
+    teams: list[dict[str, Any]] = []
+    for t in sorted(auth.teams, key=lambda t: t.name):
+        team: dict[str, Any] = {"group": t.group, "name": t.name, "pattern": t.pattern(), "scopes": t.scopes()}
+        if t.tags:
+            team.update(dags=sorted(set(t.dags)), tags=list(t.tags))
+        teams.append(team)
     return json.dumps(teams, indent=2, sort_keys=True) + "\n"
 
 
+def setup_env(auth: KeycloakAuth) -> list[dict[str, Any]]:
+    """The script's env: where Keycloak is, and the admin credentials by reference."""
+    assert auth.setup is not None
+    s = auth.setup
+    return [
+        {"name": "KEYCLOAK_ADMIN_CLIENT_ID", "value": s.client_id},
+        s.password.env("KEYCLOAK_ADMIN_PASSWORD"),
+        {"name": "KEYCLOAK_ADMIN_REALM", "value": s.realm},
+        {"name": "KEYCLOAK_ADMIN_USER", "value": s.username},
+        {"name": "KEYCLOAK_CLIENT_ID", "value": auth.client_id},
+        {"name": "KEYCLOAK_REALM", "value": auth.realm},
+        {"name": "KEYCLOAK_SERVER_URL", "value": auth.server_url},
+    ]
+
+
 class KeycloakSetup(Construct):
-    """ServiceAccount, ConfigMap and the ``<release>-keycloak-setup-<hash>`` Job."""
+    """ServiceAccount, ConfigMap and the ``<release>-keycloak-setup-<hash>`` Job; with teams by DAG tags,
+    the ``<release>-keycloak-tag-sync`` CronJob: the same script with ``--sync-tags``, which reads the
+    tags from the metadata database (read-only) and updates only the teams' DAG id policies."""
 
     component = "keycloak-setup"
 
@@ -52,17 +74,7 @@ class KeycloakSetup(Construct):
         main = runtime.airflow_container("keycloak-setup", [], resources=INIT_RESOURCES)
         main.pop("args", None)
         main["command"] = ["python", f"{SCRIPT_DIR}/keycloak_setup.py", f"{SCRIPT_DIR}/teams.json"]
-        s = auth.setup
-        main["env"] = [
-            *main["env"],
-            {"name": "KEYCLOAK_ADMIN_CLIENT_ID", "value": s.client_id},
-            s.password.env("KEYCLOAK_ADMIN_PASSWORD"),
-            {"name": "KEYCLOAK_ADMIN_REALM", "value": s.realm},
-            {"name": "KEYCLOAK_ADMIN_USER", "value": s.username},
-            {"name": "KEYCLOAK_CLIENT_ID", "value": auth.client_id},
-            {"name": "KEYCLOAK_REALM", "value": auth.realm},
-            {"name": "KEYCLOAK_SERVER_URL", "value": auth.server_url},
-        ]
+        main["env"] = [*main["env"], *setup_env(auth)]
         mounts = [{"mountPath": SCRIPT_DIR, "name": "script", "readOnly": True}]
         volumes = [{"configMap": {"name": base}, "name": "script"}]
         ca = keycloak_ca_volume(auth)
@@ -74,3 +86,23 @@ class KeycloakSetup(Construct):
         template = runtime.job_pod_template(self.component, main, base, volumes)
         template["metadata"]["annotations"][CHECKSUM] = data_checksum(data)
         self.job = runtime.one_shot_job(self, base, labels, template)
+        self.tag_sync = None
+        if teams_with_tags(auth.teams):
+            sync = {
+                **main,
+                "name": "keycloak-tag-sync",
+                "command": [*main["command"][:2], "--sync-tags", main["command"][2]],
+            }
+            sync_template = runtime.pod_template(
+                self.component,
+                containers=[sync],
+                options=PodOptions(),
+                service_account=base,
+                restart_policy="Never",
+                volumes=volumes,
+            )
+            sync_template["metadata"]["annotations"][CHECKSUM] = data_checksum(data)
+            name = f"{runtime.instance}-keycloak-tag-sync"
+            self.tag_sync = cron_job(
+                self, "tag-sync", name=name, labels=labels, schedule=auth.tag_sync_schedule, template=sync_template
+            )

@@ -572,6 +572,7 @@ class Harness:
         self._token: str | None = None
         self._last_secret_values: set[str] = set()
         self._t0 = time.monotonic()
+        self.cron_pods: set[str] = set()  # pods of CronJob runs (run_cron_job): they end, as Jobs do
 
     # -- context management / cleanup ---------------------------------------------------------
 
@@ -1113,6 +1114,7 @@ class Harness:
             claim_templates=[],
         )
         self.containers[pod.name] = self._materialize(pod)
+        self.cron_pods.add(pod.name)
         t = time.monotonic()
         self._run_pods([pod], until="complete")
         log.info("[%s] CronJob %s ran once in %.1f s", self.label, name, time.monotonic() - t)
@@ -1122,7 +1124,7 @@ class Harness:
         skip = {id(c.spec) for c in ignore or []}
         jobs = {p.name for p in self.plan.jobs}
         for proc in self.procs:
-            if proc.spec.init or proc.spec.pod in jobs or id(proc.spec) in skip:
+            if proc.spec.init or proc.spec.pod in jobs or proc.spec.pod in self.cron_pods or id(proc.spec) in skip:
                 continue
             rc = proc.popen.poll()
             if rc is not None:

@@ -281,7 +281,7 @@ def tag_checks(kc: Keycloak, h: Harness, run: KeycloakRun) -> None:
     t = time.monotonic()
     h.run_cron_job(TAG_SYNC)
     run.timings["tag_sync"] = time.monotonic() - t
-    r["carol_after_sync"] = dag_list(*carol)
+    r["carol_after_sync"] = wait_for_list(carol, ["ledger_dag"])
     status, got = api_token(*carol)
     assert status == 201, got
     token = got["access_token"]
@@ -291,10 +291,16 @@ def tag_checks(kc: Keycloak, h: Harness, run: KeycloakRun) -> None:
     r["viewer_sees_payroll"] = "payroll_dag" in wait_for_dags("vera", kc.passwords["vera"], {"payroll_dag"})
     r["carol_new_dag_before_sync"] = dag_list(*carol)
     h.run_cron_job(TAG_SYNC)
-    deadline = time.monotonic() + 90  # the api-server caches decisions for cache_ttl_seconds (30 s)
-    while (seen := dag_list(*carol)) != ["ledger_dag", "payroll_dag"] and time.monotonic() < deadline:
+    r["carol_new_dag_after_sync"] = wait_for_list(carol, ["ledger_dag", "payroll_dag"])
+
+
+def wait_for_list(user: tuple[str, str], want: list[str], timeout: float = 90) -> list[str]:
+    """What ``user`` lists once it is ``want``: the api-server caches Keycloak's decisions for
+    ``cache_ttl_seconds`` (30 s), so a denial from before a sync can outlive it that long."""
+    deadline = time.monotonic() + timeout
+    while (seen := dag_list(*user)) != want and time.monotonic() < deadline:
         time.sleep(3)
-    r["carol_new_dag_after_sync"] = seen
+    return seen
 
 
 def keycloak_checks(kc: Keycloak, run: KeycloakRun) -> None:

@@ -238,3 +238,30 @@ def test_fab_team_names_are_unique() -> None:
     with pytest.raises(PropsError) as err:
         synth(auth={"kind": "fab", "teams": [team, {**team, "group": "h"}]})
     assert str(err.value) == "AirflowProps.auth: teams: name 'a' is used twice: team names must be unique"
+
+
+def test_fab_teams_by_tag_resolve_in_the_job_and_a_sync_cron_job() -> None:
+    from airflow_constructs.scripts.fab_teams import with_tagged_dags
+
+    teams = [{"name": "a", "group": "g", "dags": ["x"]}, {"name": "f", "group": "h", "tags": ["finance"]}]
+    manifests = synth(auth={"kind": "fab", "teams": teams, "tag_sync_schedule": "*/3 * * * *"})
+    data = json.loads(find(manifests, "ConfigMap", "airflow-fab-teams")["data"]["teams.json"])
+    assert data == [
+        {"access": ["read"], "dags": ["x"], "role": "team-a"},
+        {"access": ["read"], "dags": [], "role": "team-f", "tags": ["finance"]},
+    ]
+    cron = find(manifests, "CronJob", "airflow-fab-teams-sync")
+    assert cron["spec"]["schedule"] == "*/3 * * * *"
+    pod = cron["spec"]["jobTemplate"]["spec"]["template"]
+    job = find_prefix(manifests, "Job", "airflow-fab-teams-")["spec"]["template"]
+    assert pod["metadata"]["labels"] == job["metadata"]["labels"]  # the Job's network policy
+    assert pod["spec"]["serviceAccountName"] == "airflow-fab-teams"
+    main = pod["spec"]["containers"][0]
+    assert main["command"] == ["python", "/opt/fab-teams/fab_teams.py", "/opt/fab-teams/teams.json"]
+    assert env_of(main) == env_of(job["spec"]["containers"][0])
+    # The script: a team's DAG ids plus those of its tags' DAGs (none yet: none).
+    got = with_tagged_dags(data, {"finance": ["ledger", "books"]})
+    assert [t["dags"] for t in got] == [["x"], ["books", "ledger"]]
+    assert with_tagged_dags(data, {})[1]["dags"] == []
+    plain = synth(auth={"kind": "fab", "teams": teams[:1]})
+    assert not [m for m in plain if m["kind"] == "CronJob" and "teams-sync" in m["metadata"]["name"]]

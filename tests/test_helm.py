@@ -425,6 +425,32 @@ def test_chart_readme_covers_install_upgrade_uninstall_and_what_is_kept() -> Non
         assert needle in readme, needle
 
 
+@pytest.mark.parametrize(
+    ("app", "sign_in"),
+    [
+        ("default", "`helm status airflow -n airflow` prints how to read the admin password."),
+        ("airflow2", "`helm status airflow -n airflow` prints how to read the admin password."),
+        (
+            "keycloak",
+            "sign in with a user of the Keycloak realm (no local admin user: users, groups and teams live in "
+            "Keycloak).",
+        ),
+        ("ldap", "sign in with a directory (LDAP) account (no local admin user)."),
+        ("oauth", "sign in through the OAuth/OIDC identity provider (no local admin user)."),
+    ],
+)
+def test_chart_readme_and_notes_say_how_to_sign_in_for_the_apps_auth(app: str, sign_in: str) -> None:
+    readme = (CHARTS[app] / "README.md").read_text()
+    assert "open http://localhost:8080; " + sign_in in readme
+    notes = (CHARTS[app] / "templates" / "NOTES.txt").read_text()
+    if "admin password" in sign_in:
+        assert "Sign in as the admin user." in notes
+    else:
+        # No local admin user: no word of an admin password, the app's own way to sign in instead.
+        assert "admin password" not in readme and "admin user." not in notes
+        assert sign_in[0].upper() + sign_in[1:] in notes
+
+
 # ---------------------------------------------------------------- Airflow's own {{ }} survive Helm
 
 

@@ -27,6 +27,9 @@ KEYCLOAK: dict[str, Any] = {
 }
 
 
+SETUP = {"username": "admin", "password": {"name": "kc-admin", "key": "password"}}
+
+
 def synth(**props: Any) -> list[Manifest]:
     return synth_chart(lambda c: Airflow(c, "airflow", **props))
 
@@ -223,7 +226,7 @@ def test_keycloak_realm_command(tmp_path: Path, capsys: pytest.CaptureFixture[st
         (
             {**KEYCLOAK, "teams": [{"name": "a", "group": "g", "dags": []}]},
             {},
-            "AirflowProps.auth.teams[0].dags: [] is not allowed: a team needs at least one DAG id",
+            "AirflowProps.auth.teams[0]: team 'a' needs at least one DAG id (dags) or DAG tag (tags)",
         ),
         (
             {**KEYCLOAK, "teams": [{"name": "a", "group": "g", "dags": ["x"], "access": ["write"]}]},
@@ -235,6 +238,18 @@ def test_keycloak_realm_command(tmp_path: Path, capsys: pytest.CaptureFixture[st
             {},
             "AirflowProps.auth.teams[0].dags: ['x y'] is not allowed: 'x y' is not a DAG id (letters, digits, "
             "'_', '.', '-')",
+        ),
+        (
+            {**KEYCLOAK, "teams": [{"name": "a", "group": "g", "tags": ["ok", ""]}]},
+            {},
+            "AirflowProps.auth.teams[0].tags: ['ok', ''] is not allowed: '' is not a DAG tag (1-100 printable "
+            "characters)",
+        ),
+        (
+            {**KEYCLOAK, "tag_sync_schedule": "every 5 minutes"},
+            {},
+            "AirflowProps.auth.tag_sync_schedule: 'every 5 minutes' is not allowed: expected 5 fields (minute hour "
+            "day-of-month month day-of-week), found 3: use a schedule such as '*/15 * * * *'",
         ),
         (
             {
@@ -339,3 +354,114 @@ def test_setup_script_creates_then_updates_team_policies() -> None:
     ensure_team(fake, authz, {**team, "pattern": "^(y)$"})
     assert fake.calls == [f"PUT {n}" for n in names]
     assert fake.policies["team-a-dag-ids"]["pattern"] == "^(y)$"
+
+
+def test_teams_by_tag_add_a_tag_sync_cron_job_with_the_setup_job_credentials() -> None:
+    teams = [
+        {"name": "a", "group": "team-a", "dags": ["x"]},
+        {"name": "fin", "group": "team-fin", "dags": ["y"], "tags": ["finance", "audit", "finance"]},
+    ]
+    manifests = synth(auth={**KEYCLOAK, "setup": SETUP, "teams": teams, "tag_sync_schedule": "*/2 * * * *"})
+    data = json.loads(find(manifests, "ConfigMap", "airflow-keycloak-setup")["data"]["teams.json"])
+    assert data == [
+        {"group": "team-a", "name": "a", "pattern": "^(x)$", "scopes": ["GET", "LIST"]},
+        {
+            "dags": ["y"],
+            "group": "team-fin",
+            "name": "fin",
+            "pattern": "^(y)$",
+            "scopes": ["GET", "LIST"],
+            "tags": ["audit", "finance"],
+        },
+    ]
+    cron = find(manifests, "CronJob", "airflow-keycloak-tag-sync")
+    assert cron["spec"]["schedule"] == "*/2 * * * *"
+    assert cron["spec"]["concurrencyPolicy"] == "Forbid"
+    pod = cron["spec"]["jobTemplate"]["spec"]["template"]
+    job = find_prefix(manifests, "Job", "airflow-keycloak-setup-")["spec"]["template"]
+    # The same pod as the Job's (component label, hence network policy; ServiceAccount; env) but the
+    # command: --sync-tags only updates the teams' DAG id policies.
+    assert pod["metadata"]["labels"] == job["metadata"]["labels"]
+    assert pod["spec"]["serviceAccountName"] == job["spec"]["serviceAccountName"] == "airflow-keycloak-setup"
+    assert pod["spec"]["automountServiceAccountToken"] is False
+    main = pod["spec"]["containers"][0]
+    assert main["command"] == [
+        "python",
+        "/opt/keycloak-setup/keycloak_setup.py",
+        "--sync-tags",
+        "/opt/keycloak-setup/teams.json",
+    ]
+    assert env_of(main) == env_of(job["spec"]["containers"][0])
+    assert env_of(main)["KEYCLOAK_ADMIN_PASSWORD"] == {"secretKeyRef": {"key": "password", "name": "kc-admin"}}
+    assert conformance.no_secret_data(manifests) == []
+    # Without tags, no CronJob.
+    plain = synth(auth={**KEYCLOAK, "setup": SETUP, "teams": teams[:1]})
+    assert not [m for m in plain if m["kind"] == "CronJob" and "tag-sync" in m["metadata"]["name"]]
+
+
+def test_tag_pattern_is_the_props_pattern() -> None:
+    from airflow_constructs.runtime.keycloak import dag_id_pattern
+    from airflow_constructs.scripts.keycloak_setup import dag_id_pattern as script_pattern
+    from airflow_constructs.scripts.keycloak_setup import resolve_tags
+
+    for ids in ([], ["a"], ["b.c", "a", "a", "x-y"]):
+        assert script_pattern(ids) == dag_id_pattern(ids)
+    assert dag_id_pattern([]) == "^()$"
+    teams = [
+        {"name": "a", "pattern": "^(x)$"},
+        {"name": "f", "pattern": "^(y)$", "dags": ["y"], "tags": ["audit", "finance"]},
+        {"name": "g", "pattern": "^()$", "dags": [], "tags": ["none"]},
+    ]
+    got = resolve_tags(teams, {"finance": ["ledger", "y"], "audit": ["books.q1"], "none": []})
+    assert [t["pattern"] for t in got] == ["^(x)$", r"^(books\.q1|ledger|y)$", "^()$"]
+
+
+class _FakeKeycloakWithPolicies(_FakeKeycloak):
+    """Also answers ``GET /policy/regex/<id>`` (the typed representation, with its pattern)."""
+
+    def raw_get(self, url: str, **params: Any) -> _Response:
+        if "/policy/regex/" in url:
+            uid = url.rsplit("/", 1)[1]
+            return _Response(200, next(p for p in self.policies.values() if p["id"] == uid))
+        return super().raw_get(url, **params)
+
+
+def test_tag_sync_updates_only_the_dag_id_policies_of_teams_with_tags() -> None:
+    from airflow_constructs.scripts.keycloak_setup import Authz, ensure_team, resolve_tags, sync_tags
+
+    fake = _FakeKeycloakWithPolicies()
+    authz = Authz(fake, "acme", "uuid")
+    by_id = {"group": "team-a", "name": "a", "pattern": "^(x)$", "scopes": ["GET", "LIST"]}
+    by_tag = {"group": "team-f", "name": "f", "pattern": "^()$", "scopes": ["GET", "LIST"], "dags": [], "tags": ["fin"]}
+    ensure_team(fake, authz, by_id)
+    ensure_team(fake, authz, by_tag)
+    fake.calls.clear()
+    assert sync_tags(authz, resolve_tags([by_id, by_tag], {"fin": ["ledger"]})) == 1
+    assert fake.calls == ["PUT team-f-dag-ids"]
+    assert fake.policies["team-f-dag-ids"]["pattern"] == "^(ledger)$"
+    assert fake.policies["team-f-dag-ids"]["targetClaim"] == "resource_id"
+    assert fake.policies["team-a-dag-ids"]["pattern"] == "^(x)$"
+    # Nothing new tagged: nothing written.
+    fake.calls.clear()
+    assert sync_tags(authz, resolve_tags([by_id, by_tag], {"fin": ["ledger"]})) == 0
+    assert fake.calls == []
+    # Before the keycloak-setup Job made the policy: an error that says so.
+    with pytest.raises(SystemExit) as err:
+        sync_tags(Authz(_FakeKeycloakWithPolicies(), "acme", "uuid"), [{**by_tag, "pattern": "^(l)$"}])
+    assert str(err.value) == "no policy 'team-f-dag-ids': run the keycloak-setup Job first"
+
+
+def test_teams_by_tag_in_the_config_file(tmp_path: Path) -> None:
+    from airflow_constructs.config_file import load_config
+
+    path = tmp_path / "airflow.yaml"
+    path.write_text(
+        "auth:\n  kind: keycloak\n  provider_in_image: true\n  server_url: https://sso.example.com\n  realm: acme\n"
+        "  client_secret: {name: kc, key: secret}\n  setup: {username: admin, password: {name: a, key: p}}\n"
+        "  tag_sync_schedule: '*/10 * * * *'\n"
+        "  teams:\n    - {name: finance, group: team-finance, tags: [finance], access: [read]}\n"
+    )
+    auth = load_config(path).auth
+    assert isinstance(auth, KeycloakAuth)
+    assert auth.teams[0].tags == ["finance"] and auth.teams[0].dags == []
+    assert auth.tag_sync_schedule == "*/10 * * * *"

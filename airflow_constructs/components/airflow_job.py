@@ -8,12 +8,14 @@ from __future__ import annotations
 import importlib.resources as pkg_resources
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from cdk8s import ApiObject
 from constructs import Construct
 
-from ..core.kube import config_map, data_checksum, service_account
+from ..core.kube import config_map, cron_job, data_checksum, service_account
+from ..core.pod import PodOptions
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.container import INIT_RESOURCES
 
@@ -53,6 +55,16 @@ def shipped_script(file: str) -> str:
     return (pkg_resources.files("airflow_constructs") / "scripts" / file).read_text()
 
 
+@dataclass(frozen=True)
+class TeamsSync:
+    """A CronJob ``<release>-<name>`` that runs the teams script again on ``schedule`` (teams by DAG tag:
+    DAGs tagged after the Job ran), its container ``name``, ``flags`` before ``teams.json``."""
+
+    name: str
+    schedule: str
+    flags: tuple[str, ...] = ()
+
+
 def teams_script_job(
     scope: Construct,
     runtime: AirflowRuntime,
@@ -63,9 +75,11 @@ def teams_script_job(
     env: list[dict[str, Any]] | None = None,
     mounts: list[dict[str, Any]] | None = None,
     volumes: list[dict[str, Any]] | None = None,
-) -> tuple[ApiObject, ApiObject]:
+    sync: TeamsSync | None = None,
+) -> tuple[ApiObject, ApiObject, ApiObject | None]:
     """ServiceAccount, ConfigMap and Job ``<release>-<component>-<hash>`` running ``python <script>
-    teams.json`` from ``/opt/<component>``; returns the ConfigMap and the Job.
+    teams.json`` from ``/opt/<component>``, and the ``sync`` CronJob if asked for; returns the ConfigMap,
+    the Job and the CronJob or None.
 
     The ConfigMap holds ``script`` (from ``scripts/``) and ``teams.json``; its checksum annotates the pod
     (``airflow-constructs.io/<component>-checksum``), so a changed team is a new Job. ``env``,
@@ -81,5 +95,21 @@ def teams_script_job(
     main["volumeMounts"] = sorted([*main["volumeMounts"], *mounts], key=lambda m: str(m["mountPath"]))
     volumes = [{"configMap": {"name": base}, "name": "script"}, *(volumes or [])]
     template = runtime.job_pod_template(component, main, base, volumes)
-    template["metadata"]["annotations"][f"airflow-constructs.io/{component}-checksum"] = data_checksum(data)
-    return config, runtime.one_shot_job(scope, base, labels, template)
+    checksum = f"airflow-constructs.io/{component}-checksum"
+    template["metadata"]["annotations"][checksum] = data_checksum(data)
+    job = runtime.one_shot_job(scope, base, labels, template)
+    if sync is None:
+        return config, job, None
+    command = [*main["command"][:2], *sync.flags, main["command"][2]]
+    sync_template = runtime.pod_template(
+        component,
+        containers=[{**main, "name": sync.name, "command": command}],
+        options=PodOptions(),
+        service_account=base,
+        restart_policy="Never",
+        volumes=volumes,
+    )
+    sync_template["metadata"]["annotations"][checksum] = data_checksum(data)
+    name = f"{runtime.instance}-{sync.name}"
+    cron = cron_job(scope, "tag-sync", name=name, labels=labels, schedule=sync.schedule, template=sync_template)
+    return config, job, cron

@@ -304,7 +304,7 @@ def _outside_flows(g: NetworkGraph, runtime: AirflowRuntime, p: NetworkPolicyPro
         ports = p.identity_provider.ports or [auth.port]
         g.connect(pods.api, "identity-provider", ports, "Keycloak (sign-in, authorization decisions)")
         for pod in pods.keycloak_setup:
-            g.connect(pod, "identity-provider", ports, "Keycloak admin API (keycloak-setup Job)")
+            g.connect(pod, "identity-provider", ports, "Keycloak admin API (keycloak-setup Job, tag-sync CronJob)")
 
 
 def _kerberos_and_metrics_flows(g: NetworkGraph, airflow: Composition, pods: _Pods) -> None:

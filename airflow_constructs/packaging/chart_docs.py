@@ -78,6 +78,39 @@ def admin_password(objects: Iterable[Manifest]) -> AdminPassword | None:
     return min(found, key=lambda p: (not p.json, p.secret, p.key)) if found else None
 
 
+SIGN_IN = {
+    "keycloak": (
+        "sign in with a user of the Keycloak realm (no local admin user: users, groups and teams live in Keycloak)"
+    ),
+    "ldap": "sign in with a directory (LDAP) account (no local admin user)",
+    "oauth": "sign in through the OAuth/OIDC identity provider (no local admin user)",
+}
+"""How users sign in, by auth kind, when the app has no local admin user (no admin password)."""
+
+
+def auth_kind(objects: Iterable[Manifest]) -> str | None:
+    """``keycloak``, ``ldap`` or ``oauth`` when the app's users live outside Airflow (found in the
+    ConfigMaps' airflow.cfg / webserver_config.py), else None."""
+    text = "\n".join(
+        str(value) for obj in objects if obj.get("kind") == "ConfigMap" for value in ((obj.get("data") or {}).values())
+    )
+    if "KeycloakAuthManager" in text:
+        return "keycloak"
+    if "AUTH_TYPE = AUTH_LDAP" in text:
+        return "ldap"
+    if "AUTH_TYPE = AUTH_OAUTH" in text:
+        return "oauth"
+    return None
+
+
+def sign_in(objects: list[Manifest]) -> str:
+    """How to sign in: read the admin password, or the auth kind's own sign-in."""
+    if admin_password(objects) is not None:
+        return "`helm status airflow -n airflow` prints how to read the admin password"
+    kind = auth_kind(objects)
+    return SIGN_IN[kind] if kind else "sign in as your auth manager's users"
+
+
 def kept_claims(objects: Iterable[Manifest]) -> list[Claim]:
     """Claims of StatefulSet volumeClaimTemplates that outlive the StatefulSet (the default, Retain)."""
     claims: list[Claim] = []
@@ -139,6 +172,8 @@ def notes(objects: list[Manifest], kept_secrets: Mapping[str, bool]) -> str:
             f"-o jsonpath='{{.data.{password.key}}}' | base64 -d",
             "",
         ]
+    elif kind := auth_kind(objects):
+        lines += [SIGN_IN[kind][0].upper() + SIGN_IN[kind][1:] + ".", ""]
     if kept := _kept_list(kept_secrets, kept_claims(objects)):
         lines += ["`helm uninstall` keeps " + kept + " (see the chart's README)."]
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -202,7 +237,7 @@ def _install(chart: str, repository: str, objects: list[Manifest]) -> str:
     ui = api_service(objects)
     reach = (
         f"\nThen `kubectl -n airflow port-forward svc/{ui.service} {ui.port}:{ui.port}` and open "
-        f"http://localhost:{ui.port}; `helm status airflow -n airflow` prints how to read the admin password.\n"
+        f"http://localhost:{ui.port}; {sign_in(objects)}.\n"
         if ui
         else ""
     )

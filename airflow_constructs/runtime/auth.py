@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal
 from constructs import Construct
 from pydantic import Discriminator, Tag, field_validator, model_validator
 
+from ..core.cron import CronSchedule
 from ..core.kube import config_map, short_hash
 from ..core.pod import SecretRef
 from ..core.props import Props, register_union_tags
@@ -160,6 +161,9 @@ class FabAuth(Props):
     teams: list[Team] = []
     """Groups and the DAGs each may read, edit or run: one FAB role ``team-<name>`` per team (made by the
     fab-teams Job), its group mapped to it with LDAP or OAuth; give database users the role yourself."""
+    tag_sync_schedule: CronSchedule = "*/5 * * * *"
+    """When teams name DAG ``tags``: how often the fab-teams-sync CronJob resolves them to DAG ids again
+    and updates the teams' roles (the longest wait before a newly tagged DAG is reachable)."""
 
     @model_validator(mode="after")
     def _one(self) -> FabAuth:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from pydantic import field_validator, model_validator
 
+from ..core.cron import CronSchedule
 from ..core.pod import SecretRef
 from ..core.props import Props
 
@@ -43,9 +44,13 @@ class Team(Props):
     group: str
     """Group whose members are the team: a top-level Keycloak group (``team-a``), or with FAB the LDAP
     group DN / OAuth group mapped to the team's role."""
-    dags: list[str]
+    dags: list[str] = []
     """DAG ids the team may access (exact ids: the auth manager is asked about one DAG id at a time,
     never about tags)."""
+    tags: list[str] = []
+    """DAG tags: the team may also access every DAG carrying one of them. The ids are resolved from the
+    metadata database by the teams' Job and then by the tag-sync CronJob (``tag_sync_schedule``), so a
+    newly tagged DAG is reachable after the next sync."""
     access: list[Literal["read", "edit", "run"]] = ["read"]
     """What the team may do with its DAGs: ``read``, ``edit`` (pause, clear, delete), ``run`` (trigger)."""
 
@@ -66,12 +71,24 @@ class Team(Props):
     @field_validator("dags")
     @classmethod
     def _dags(cls, value: list[str]) -> list[str]:
-        if not value:
-            raise ValueError("a team needs at least one DAG id")
         for dag in value:
             if not _DAG_ID.match(dag):
                 raise ValueError(f"{dag!r} is not a DAG id (letters, digits, '_', '.', '-')")
         return value
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: list[str]) -> list[str]:
+        for tag in value:
+            if not tag.strip() or len(tag) > 100 or not tag.isprintable():
+                raise ValueError(f"{tag!r} is not a DAG tag (1-100 printable characters)")
+        return sorted(set(value))
+
+    @model_validator(mode="after")
+    def _some_dags(self) -> Team:
+        if not self.dags and not self.tags:
+            raise ValueError(f"team {self.name!r} needs at least one DAG id (dags) or DAG tag (tags)")
+        return self
 
     @field_validator("access")
     @classmethod
@@ -88,8 +105,15 @@ class Team(Props):
         return out
 
     def pattern(self) -> str:
-        """The regular expression a DAG id must match (whole id, alternatives sorted)."""
-        return "^(" + "|".join(re.escape(d) for d in sorted(set(self.dags))) + ")$"
+        """The regular expression a DAG id of ``dags`` must match (whole id, alternatives sorted); the
+        ids of ``tags`` are added by the Job's script, which builds the same expression."""
+        return dag_id_pattern(self.dags)
+
+
+def dag_id_pattern(dag_ids: list[str]) -> str:
+    """A regular expression matching exactly these DAG ids (``^()$`` for none: no DAG id is empty).
+    ``scripts/keycloak_setup.py`` builds the same one from the ids it resolves."""
+    return "^(" + "|".join(re.escape(d) for d in sorted(set(dag_ids))) + ")$"
 
 
 class KeycloakAdminCredentials(Props):
@@ -130,6 +154,9 @@ class KeycloakAuth(Props):
     yourself)."""
     teams: list[Team] = []
     """Groups and the DAGs each may read, edit or run (Keycloak policies made by the keycloak-setup Job)."""
+    tag_sync_schedule: CronSchedule = "*/5 * * * *"
+    """When teams name DAG ``tags``: how often the keycloak-tag-sync CronJob resolves them to DAG ids again
+    and updates the teams' policies (the longest wait before a newly tagged DAG is reachable)."""
 
     @field_validator("server_url")
     @classmethod
@@ -166,6 +193,11 @@ class KeycloakAuth(Props):
         """The TCP port of ``server_url`` (443 unless it names one)."""
         split = urlsplit(self.server_url)
         return split.port or (443 if split.scheme == "https" else 80)
+
+
+def teams_with_tags(teams: list[Team]) -> bool:
+    """True when a team names DAG tags (then a CronJob resolves them periodically)."""
+    return any(t.tags for t in teams)
 
 
 def keycloak_config(auth: KeycloakAuth) -> dict[str, dict[str, str]]:

@@ -7,13 +7,19 @@ runs, tasks and logs, but only of DAGs the role names) plus, per DAG id, ``can_r
 ``DAG Run:<id>`` (run: FAB checks edit on the DAG to trigger it). Permissions no longer wanted are
 removed; roles of teams that were deleted are left alone.
 
-Argument: a JSON file ``[{"role": ..., "dags": [...], "access": ["read", "run", ...]}]``.
+A team with ``"tags"`` also gets the DAGs carrying one of them: their ids are read from the metadata
+database in a read-only transaction each run (the Job, then the fab-teams-sync CronJob), so a DAG
+tagged later is added at the next run, and one that lost the tag removed.
+
+Argument: a JSON file ``[{"role": ..., "dags": [...], "tags": [...], "access": ["read", "run", ...]}]``
+(``tags`` optional).
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 GLOBAL_DAG = {("can_read", "DAGs"), ("can_edit", "DAGs"), ("can_delete", "DAGs")}
 DAG_ACTIONS = {
@@ -32,6 +38,39 @@ def wanted(base: set[tuple[str, str]], team: dict[str, object]) -> set[tuple[str
     return out
 
 
+def dag_ids_by_tag(tags: list[str]) -> dict[str, list[str]]:
+    """Each tag's DAG ids (DAGs not stale), read from the metadata database in a read-only transaction."""
+    if not tags:
+        return {}
+    from airflow.utils.session import create_session  # type: ignore[import-not-found]  # the Airflow image
+    from sqlalchemy import bindparam, text  # type: ignore[import-not-found]
+
+    query = text(
+        "SELECT t.name, t.dag_id FROM dag_tag t JOIN dag d ON d.dag_id = t.dag_id "
+        "WHERE t.name IN :tags AND NOT d.is_stale"
+    ).bindparams(bindparam("tags", expanding=True))
+    out: dict[str, list[str]] = {tag: [] for tag in tags}
+    with create_session() as session:
+        if session.get_bind().dialect.name in ("postgresql", "mysql"):
+            session.execute(text("SET TRANSACTION READ ONLY"))
+        for tag, dag_id in session.execute(query, {"tags": sorted(set(tags))}):
+            out[tag].append(dag_id)
+        session.rollback()
+    return {tag: sorted(ids) for tag, ids in out.items()}
+
+
+def with_tagged_dags(teams: list[dict[str, Any]], by_tag: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """The teams, each team's ``dags`` plus the ids of the DAGs carrying its ``tags``."""
+    out = []
+    for team in teams:
+        if team.get("tags"):
+            tagged = [d for tag in team["tags"] for d in by_tag.get(tag, [])]
+            team = {**team, "dags": sorted({*team.get("dags", []), *tagged})}
+            print(f"role {team['role']}: tags {team['tags']} -> {team['dags']}", flush=True)
+        out.append(team)
+    return out
+
+
 def main(path: str) -> None:
     from airflow.providers.fab.auth_manager.cli_commands.utils import (  # type: ignore[import-not-found]
         get_application_builder,
@@ -39,6 +78,7 @@ def main(path: str) -> None:
 
     with open(path, encoding="utf-8") as f:
         teams = json.load(f)
+    teams = with_tagged_dags(teams, dag_ids_by_tag(sorted({t for team in teams for t in team.get("tags", [])})))
     with get_application_builder() as appbuilder:
         sm = appbuilder.sm
         viewer = sm.find_role("Viewer")

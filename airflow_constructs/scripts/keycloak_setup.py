@@ -11,6 +11,12 @@ and its ``python-keycloak``). Idempotent: run twice, it changes nothing the seco
    the auth manager pushes as the ``resource_id`` claim, both aggregated unanimously, and two
    permissions: its scopes on the ``Dag`` resource for those DAG ids, and listing DAGs and the DAGs
    menu for the group. Existing policies and permissions of the same name are updated in place.
+4. A team named by DAG tags (``"tags"`` in ``teams.json``) gets the ids of the DAGs carrying them,
+   read from the metadata database in a read-only transaction, added to its regex policy.
+
+``--sync-tags`` (the tag-sync CronJob) does step 4 only: it resolves the tags again and updates the
+regex policy ``team-<name>-dag-ids`` of each team with tags, nothing else (the keycloak-setup Job
+must have created it).
 
 Env: ``KEYCLOAK_SERVER_URL``, ``KEYCLOAK_REALM``, ``KEYCLOAK_CLIENT_ID``, ``KEYCLOAK_ADMIN_USER``,
 ``KEYCLOAK_ADMIN_PASSWORD``, ``KEYCLOAK_ADMIN_REALM``, ``KEYCLOAK_ADMIN_CLIENT_ID``.
@@ -20,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from typing import Any
@@ -27,6 +34,54 @@ from typing import Any
 DAG_RESOURCE = "Dag"
 MENU_RESOURCE = "Dags"
 BROWSE_SCOPES = ["LIST", "MENU"]
+
+
+def dag_id_pattern(dag_ids: list[str]) -> str:
+    """A regular expression matching exactly these DAG ids (the props' ``dag_id_pattern``)."""
+    return "^(" + "|".join(re.escape(d) for d in sorted(set(dag_ids))) + ")$"
+
+
+def dag_ids_by_tag(tags: list[str]) -> dict[str, list[str]]:
+    """Each tag's DAG ids (DAGs not stale), read from the metadata database in a read-only transaction."""
+    if not tags:
+        return {}
+    from airflow.utils.session import create_session  # type: ignore[import-not-found]  # the Airflow image
+    from sqlalchemy import bindparam, text  # type: ignore[import-not-found]
+
+    query = text(
+        "SELECT t.name, t.dag_id FROM dag_tag t JOIN dag d ON d.dag_id = t.dag_id "
+        "WHERE t.name IN :tags AND NOT d.is_stale"
+    ).bindparams(bindparam("tags", expanding=True))
+    out: dict[str, list[str]] = {tag: [] for tag in tags}
+    with create_session() as session:
+        if session.get_bind().dialect.name in ("postgresql", "mysql"):
+            session.execute(text("SET TRANSACTION READ ONLY"))
+        for tag, dag_id in session.execute(query, {"tags": sorted(set(tags))}):
+            out[tag].append(dag_id)
+        session.rollback()
+    return {tag: sorted(ids) for tag, ids in out.items()}
+
+
+def resolve_tags(teams: list[dict[str, Any]], by_tag: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """The teams with tags, their ``pattern`` covering their DAG ids and the ids of their tags' DAGs."""
+    out = []
+    for team in teams:
+        if team.get("tags"):
+            ids = list(team.get("dags", [])) + [d for tag in team["tags"] for d in by_tag.get(tag, [])]
+            team = {**team, "pattern": dag_id_pattern(ids)}
+            print(f"team {team['name']}: tags {team['tags']} -> {sorted(set(ids))}", flush=True)
+        out.append(team)
+    return out
+
+
+def regex_policy(team: dict[str, Any]) -> dict[str, Any]:
+    """The regex policy on the DAG id (``resource_id`` claim) of one team."""
+    return {
+        "name": f"team-{team['name']}-dag-ids",
+        "targetClaim": "resource_id",
+        "targetContextAttributes": True,
+        "pattern": team["pattern"],
+    }
 
 
 def provider_cli(env: dict[str, str], scopes_exist: bool) -> None:
@@ -99,15 +154,7 @@ def ensure_team(admin: Any, authz: Authz, team: dict[str, Any]) -> None:
     group = authz.ensure_policy(
         "group", {"name": f"team-{name}-group", "groups": [{"id": ensure_group(admin, team["group"])}]}
     )
-    dags = authz.ensure_policy(
-        "regex",
-        {
-            "name": f"team-{name}-dag-ids",
-            "targetClaim": "resource_id",
-            "targetContextAttributes": True,
-            "pattern": team["pattern"],
-        },
-    )
+    dags = authz.ensure_policy("regex", regex_policy(team))
     both = authz.ensure_policy(
         "aggregate", {"name": f"team-{name}", "decisionStrategy": "UNANIMOUS", "policies": [group, dags]}
     )
@@ -133,7 +180,28 @@ def ensure_team(admin: Any, authz: Authz, team: dict[str, Any]) -> None:
     )
 
 
-def main(teams_file: str) -> None:
+def sync_tags(authz: Authz, teams: list[dict[str, Any]]) -> int:
+    """Update the regex policy of each team with tags to its resolved ``pattern``; the number changed."""
+    existing = {p["name"]: p["id"] for p in authz.get("/policy?max=-1")}
+    changed = 0
+    for team in teams:
+        if not team.get("tags"):
+            continue
+        body = {"type": "regex", "logic": "POSITIVE", **regex_policy(team)}
+        uid = existing.get(body["name"])
+        if uid is None:
+            raise SystemExit(f"no policy {body['name']!r}: run the keycloak-setup Job first")
+        if authz.get(f"/policy/regex/{uid}").get("pattern") == body["pattern"]:
+            print(f"unchanged regex {body['name']}", flush=True)
+            continue
+        authz.send("PUT", f"/policy/regex/{uid}", {**body, "id": uid})
+        print(f"updated regex {body['name']}: {body['pattern']}", flush=True)
+        changed += 1
+    return changed
+
+
+def main(teams_file: str, sync_only: bool = False) -> None:
+    """The whole setup, or (``sync_only``) the tag sync alone."""
     from keycloak import KeycloakAdmin  # type: ignore[import-not-found]  # in the Airflow image, not here
 
     env = dict(os.environ)
@@ -150,17 +218,21 @@ def main(teams_file: str) -> None:
     if client_uuid is None:
         raise SystemExit(f"no client {env['KEYCLOAK_CLIENT_ID']!r} in realm {env['KEYCLOAK_REALM']!r}")
     authz = Authz(admin, env["KEYCLOAK_REALM"], client_uuid)
+    with open(teams_file, encoding="utf-8") as f:
+        teams = json.load(f)
+    teams = resolve_tags(teams, dag_ids_by_tag(sorted({t for team in teams for t in team.get("tags", [])})))
+    if sync_only:
+        print(f"keycloak tag sync done: {sync_tags(authz, teams)} policy(ies) updated", flush=True)
+        return
     provider_cli(env, scopes_exist="MENU" in authz.ids("scope"))
     settings = authz.get("")
     if settings.get("decisionStrategy") != "AFFIRMATIVE":
         authz.send("PUT", "", {**settings, "decisionStrategy": "AFFIRMATIVE"})
         print("resource server: decisionStrategy AFFIRMATIVE", flush=True)
-    with open(teams_file, encoding="utf-8") as f:
-        teams = json.load(f)
     for team in teams:
         ensure_team(admin, authz, team)
     print(f"keycloak setup done: {len(teams)} team(s)", flush=True)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[-1], sync_only="--sync-tags" in sys.argv[1:-1])

@@ -572,6 +572,7 @@ class Harness:
         self._token: str | None = None
         self._last_secret_values: set[str] = set()
         self._t0 = time.monotonic()
+        self.cron_pods: set[str] = set()  # pods of CronJob runs (run_cron_job): they end, as Jobs do
 
     # -- context management / cleanup ---------------------------------------------------------
 
@@ -1096,12 +1097,34 @@ class Harness:
                 raise HarnessError(late[0][0], f"not ready after {self.ready_timeout:.0f} s ({what})")
             time.sleep(0.3)
 
+    def run_cron_job(self, name: str) -> None:
+        """One run of CronJob ``name``: its job template's pod, run to completion like the Jobs (a fresh
+        pod directory per run), e.g. a tag sync after DAGs were parsed."""
+        docs = [d for d in self.plan.docs if d["kind"] == "CronJob" and d["metadata"]["name"] == name]
+        if not docs:
+            raise HarnessError(name, "no such CronJob in the manifests")
+        tmpl = docs[0]["spec"]["jobTemplate"]["spec"]["template"]
+        runs = sum(1 for pod in self.containers if pod.startswith(f"{name}-run-"))
+        pod = PodSpec(
+            kind="Job",
+            workload=name,
+            name=f"{name}-run-{runs}",
+            spec=tmpl["spec"],
+            labels=dict((tmpl.get("metadata") or {}).get("labels") or {}),
+            claim_templates=[],
+        )
+        self.containers[pod.name] = self._materialize(pod)
+        self.cron_pods.add(pod.name)
+        t = time.monotonic()
+        self._run_pods([pod], until="complete")
+        log.info("[%s] CronJob %s ran once in %.1f s", self.label, name, time.monotonic() - t)
+
     def check_alive(self, ignore: list[Container] | None = None) -> None:
         """Raise if a main container the harness started has exited (Jobs excepted)."""
         skip = {id(c.spec) for c in ignore or []}
         jobs = {p.name for p in self.plan.jobs}
         for proc in self.procs:
-            if proc.spec.init or proc.spec.pod in jobs or id(proc.spec) in skip:
+            if proc.spec.init or proc.spec.pod in jobs or proc.spec.pod in self.cron_pods or id(proc.spec) in skip:
                 continue
             rc = proc.popen.poll()
             if rc is not None:

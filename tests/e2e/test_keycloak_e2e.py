@@ -14,7 +14,11 @@ CA from its Secret; then the api-server answers for Keycloak's users:
 - an admin-group user has no token with a password alone, and in the browser is sent to configure
   OTP, answers with the TOTP computed from the secret shown, and lands in Airflow;
 - a team member signs in through the Airflow UI in headless chromium and sees the DAG list (a
-  screenshot is kept in ``.cache/e2e/harness/artifacts/keycloak-dag-list.png``).
+  screenshot is kept in ``.cache/e2e/harness/artifacts/keycloak-dag-list.png``);
+- team c is named by a DAG tag (``finance``): before the keycloak-tag-sync CronJob has run (the Job ran
+  before any DAG was parsed) its member sees nothing; after one run of the CronJob's pod she sees
+  exactly the tagged DAG and gets 403 on an untagged one and on team a's; a DAG tagged ``finance``
+  added later is hers after the next run, not before.
 """
 
 from __future__ import annotations
@@ -47,7 +51,16 @@ AIRFLOW = "http://127.0.0.1:8080"
 TEAMS = [
     {"name": "a", "group": "team-a", "dags": ["team_a_dag"], "access": ["read", "run"]},
     {"name": "b", "group": "team-b", "dags": ["team_b_dag"], "access": ["read"]},
+    {"name": "c", "group": "team-c", "tags": ["finance"], "access": ["read"]},
 ]
+TAG_SYNC = "airflow-keycloak-tag-sync"
+UNTAGGED_DAG = """
+from airflow.providers.standard.operators.empty import EmptyOperator
+from airflow.sdk import DAG
+
+with DAG("untagged_dag", schedule=None):
+    EmptyOperator(task_id="nothing")
+"""
 DAG_FILE = """
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import DAG
@@ -191,6 +204,8 @@ def synth_keycloak_app(dist: Path, url: str) -> None:
         extra_pip_packages=[],
         # No Ingress: its host would become [api] base_url, where the auth manager sends the browser.
         api_server={"expose": None},
+        # A DAG file added during the run is found within seconds, not 5 minutes.
+        settings={"dag_refresh_interval": 5},
     )
     app.synth()
 
@@ -223,7 +238,9 @@ def wait_for_dags(username: str, password: str, dag_ids: set[str], timeout: floa
 def rest_checks(kc: Keycloak, run: KeycloakRun) -> None:
     """Tokens from /auth/token, then what each team may do with each DAG."""
     r = run.results
-    r["viewer_sees"] = wait_for_dags("vera", kc.passwords["vera"], {"team_a_dag", "team_b_dag"})
+    r["viewer_sees"] = wait_for_dags(
+        "vera", kc.passwords["vera"], {"team_a_dag", "team_b_dag", "ledger_dag", "untagged_dag"}
+    )
     for user in ("alice", "bob"):
         status, got = api_token(user, kc.passwords[user])
         assert status == 201, got
@@ -237,6 +254,53 @@ def rest_checks(kc: Keycloak, run: KeycloakRun) -> None:
             r[f"{user}_pause_{dag}"] = call(
                 "PATCH", f"{AIRFLOW}/api/v2/dags/{dag}", body={"is_paused": True}, token=token
             )[0]
+
+
+def dag_list(username: str, password: str) -> list[str]:
+    status, got = api_token(username, password)
+    assert status == 201, got
+    status, got = call("GET", f"{AIRFLOW}/api/v2/dags", token=got["access_token"])
+    assert status == 200, got
+    return sorted(d["dag_id"] for d in got["dags"])
+
+
+def dags_folder_of_processor(h: Harness) -> Path:
+    """The DAG folder the dag-processor parses (the harness copies the DAGs into each container)."""
+    for pod, containers in h.containers.items():
+        for c in containers:
+            if "dag-processor" in pod and not c.spec.init and c.spec.image.dags_dir:
+                return c.paths.host(c.spec.image.dags_dir)
+    raise AssertionError(f"no dag-processor container among {sorted(h.containers)}")
+
+
+def tag_checks(kc: Keycloak, h: Harness, run: KeycloakRun) -> None:
+    """Team c (tag ``finance``): nothing before the first sync, the tagged DAG after it, a DAG tagged
+    later only after the next sync."""
+    r, carol = run.results, ("carol", kc.passwords["carol"])
+    r["carol_before_sync"] = dag_list(*carol)
+    t = time.monotonic()
+    h.run_cron_job(TAG_SYNC)
+    run.timings["tag_sync"] = time.monotonic() - t
+    r["carol_after_sync"] = wait_for_list(carol, ["ledger_dag"])
+    status, got = api_token(*carol)
+    assert status == 201, got
+    token = got["access_token"]
+    for dag in ("ledger_dag", "untagged_dag", "team_a_dag"):
+        r[f"carol_get_{dag}"] = call("GET", f"{AIRFLOW}/api/v2/dags/{dag}", token=token)[0]
+    (dags_folder_of_processor(h) / "payroll_dag.py").write_text(DAG_FILE.format(dag_id="payroll_dag", tag="finance"))
+    r["viewer_sees_payroll"] = "payroll_dag" in wait_for_dags("vera", kc.passwords["vera"], {"payroll_dag"})
+    r["carol_new_dag_before_sync"] = dag_list(*carol)
+    h.run_cron_job(TAG_SYNC)
+    r["carol_new_dag_after_sync"] = wait_for_list(carol, ["ledger_dag", "payroll_dag"])
+
+
+def wait_for_list(user: tuple[str, str], want: list[str], timeout: float = 90) -> list[str]:
+    """What ``user`` lists once it is ``want``: the api-server caches Keycloak's decisions for
+    ``cache_ttl_seconds`` (30 s), so a denial from before a sync can outlive it that long."""
+    deadline = time.monotonic() + timeout
+    while (seen := dag_list(*user)) != want and time.monotonic() < deadline:
+        time.sleep(3)
+    return seen
 
 
 def keycloak_checks(kc: Keycloak, run: KeycloakRun) -> None:
@@ -302,11 +366,14 @@ def keycloak_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KeycloakR
         kc.add_user("vera", [], roles=["Viewer"])
         kc.add_user("ada", ["airflow-admins"])
         kc.add_user("mallory", ["team-a"])
+        kc.add_user("carol", ["team-c"])
         dist, dags = base / "dist", base / "dags"
         synth_keycloak_app(dist, url)
         dags.mkdir()
         for team in ("a", "b"):
             (dags / f"team_{team}_dag.py").write_text(DAG_FILE.format(dag_id=f"team_{team}_dag", tag=f"team-{team}"))
+        (dags / "ledger_dag.py").write_text(DAG_FILE.format(dag_id="ledger_dag", tag="finance"))
+        (dags / "untagged_dag.py").write_text(UNTAGGED_DAG)
         with Harness(dist, dags=dags, label="keycloak") as h:
             h.secrets["airflow-keycloak"] = {"client-secret": kc.client_secret, "ca.crt": pki["ca.crt"]}
             h.secrets["airflow-keycloak-admin"] = {"password": kc.admin_password}
@@ -316,6 +383,9 @@ def keycloak_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KeycloakR
             t = time.monotonic()
             rest_checks(kc, run)
             run.timings["rest_checks"] = time.monotonic() - t
+            t = time.monotonic()
+            tag_checks(kc, h, run)
+            run.timings["tag_checks"] = time.monotonic() - t
             t = time.monotonic()
             keycloak_checks(kc, run)
             browser_checks(kc, env, run, h.deps.harness_dir / "artifacts")
@@ -378,3 +448,14 @@ def test_sign_in_through_the_ui_in_a_real_browser(keycloak_run: KeycloakRun) -> 
     assert member["landed"].startswith(AIRFLOW)
     assert member["sees_visible"] is True
     assert member["sees_hidden"] is False
+
+
+def test_a_team_by_tag_gets_exactly_the_tagged_dags_after_each_sync(keycloak_run: KeycloakRun) -> None:
+    r = keycloak_run.results
+    assert {"ledger_dag", "untagged_dag"} <= r["viewer_sees"]
+    assert r["carol_before_sync"] == []  # the Job ran before any DAG was parsed
+    assert r["carol_after_sync"] == ["ledger_dag"]
+    assert (r["carol_get_ledger_dag"], r["carol_get_untagged_dag"], r["carol_get_team_a_dag"]) == (200, 403, 403)
+    assert r["viewer_sees_payroll"] is True
+    assert r["carol_new_dag_before_sync"] == ["ledger_dag"]  # tagged later: not hers until the next sync
+    assert r["carol_new_dag_after_sync"] == ["ledger_dag", "payroll_dag"]

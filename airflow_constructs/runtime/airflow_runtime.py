@@ -177,6 +177,9 @@ class AirflowRuntime(AirflowContainers, Construct):
                     )
                 out["kubernetes_executor"]["multi_namespace_mode"] = "True"
                 out["kubernetes_executor"]["multi_namespace_mode_namespace_list"] = ",".join(namespaces)
+            elif k8s.cluster_wide:
+                # No namespace list: Airflow watches (and may launch in) every namespace.
+                out["kubernetes_executor"]["multi_namespace_mode"] = "True"
         if p.find_executor(EdgeExecutor) is not None:
             out["edge"] = {"api_enabled": "True", "api_url": f"{self.api_url}/edge_worker/v1/rpcapi"}
         return out

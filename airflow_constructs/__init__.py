@@ -50,6 +50,7 @@ from .services.database import DatabaseConnection, DatabaseTls, EmbeddedPostgres
 from .services.pgbouncer import PgBouncer, PgBouncerProps
 from .services.postgres import Postgres
 from .services.redis import EmbeddedRedis, ExternalBroker, Redis
+from .workers_only import CoreSecrets, WorkersNetwork, WorkersOnly, WorkersOnlyProps
 
 __version__ = "0.1.0"
 
@@ -69,6 +70,7 @@ __all__ = [
     "CeleryWorkerSet",
     "CeleryWorkers",
     "ComponentProps",
+    "CoreSecrets",
     "DagProcessor",
     "DagProcessorProps",
     "DatabaseConnection",
@@ -144,5 +146,8 @@ __all__ = [
     "Triggerer",
     "TriggererProps",
     "VerticalAutoscaling",
+    "WorkersNetwork",
+    "WorkersOnly",
+    "WorkersOnlyProps",
     "__version__",
 ]

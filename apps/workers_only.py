@@ -1,4 +1,4 @@
-"""Workers only: a Celery worker set on its own queue for an Airflow 3 core in another namespace
+"""Workers only: a Celery worker set on its own queue for an Airflow 3 core in another namespace (airflow-core)
 (broker, database, Execution API and keys by reference; nothing generated, no migrations)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from cdk8s import App, Chart
 from airflow_constructs import CeleryWorkerSet, ExternalBroker, ExternalDatabase, SecretRef, WorkersOnly
 from airflow_constructs.packaging.values import merge_props
 
-CORE = "airflow"
+CORE = "airflow-core"
 """The namespace of the Airflow core (api-server, scheduler, Redis) the workers join."""
 
 
@@ -19,7 +19,7 @@ def _core_pods(component: str) -> dict[str, Any]:
 
 
 def build(app: App, **overrides: Any) -> Chart:
-    chart = Chart(app, "airflow", namespace="airflow-workers", disable_resource_name_hashes=True)
+    chart = Chart(app, "airflow", namespace="airflow", disable_resource_name_hashes=True)
     WorkersOnly(
         chart,
         "airflow",

@@ -51,10 +51,10 @@ OUTSIDE = {
     "directory": Pod(ip="10.20.30.5"),
     "keycloak": Pod("keycloak", {"app.kubernetes.io/name": "keycloak"}),
     "internet": Pod(ip="203.0.113.10"),
-    # The Airflow core a workers-only install joins, in the namespace "airflow".
-    "core-api-server": Pod("airflow", {"app.kubernetes.io/component": "api-server"}),
-    "core-redis": Pod("airflow", {"app.kubernetes.io/component": "redis"}),
-    "core-postgres": Pod("airflow", {"app.kubernetes.io/component": "postgres"}),
+    # The Airflow core a workers-only install joins, in the namespace "airflow-core".
+    "core-api-server": Pod("airflow-core", {"app.kubernetes.io/component": "api-server"}),
+    "core-redis": Pod("airflow-core", {"app.kubernetes.io/component": "redis"}),
+    "core-postgres": Pod("airflow-core", {"app.kubernetes.io/component": "postgres"}),
 }
 """Stand-ins for what lies outside the release."""
 ADDRESSES = {"kubernetes-api", "directory", "internet"}

@@ -164,7 +164,7 @@ def test_config_file_kind_workers_only(tmp_path: Path) -> None:
 
     config = load_config(ROOT / "examples" / "workers-only.yaml")
     assert isinstance(config, WorkersOnlyConfig)
-    assert config.namespace == "airflow-workers"
+    assert config.namespace == "airflow"
     assert config.workers_props().worker_sets[0].queues == ["remote"]
 
 

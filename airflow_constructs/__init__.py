@@ -56,6 +56,7 @@ from .services.database import DatabaseConnection, DatabaseTls, EmbeddedPostgres
 from .services.pgbouncer import PgBouncer, PgBouncerProps
 from .services.postgres import Postgres
 from .services.redis import EmbeddedRedis, ExternalBroker, Redis
+from .workers_only import CoreSecrets, WorkersNetwork, WorkersOnly, WorkersOnlyProps
 
 __version__ = "0.1.0"
 
@@ -75,6 +76,7 @@ __all__ = [
     "CeleryWorkerSet",
     "CeleryWorkers",
     "ComponentProps",
+    "CoreSecrets",
     "DagProcessor",
     "DagProcessorProps",
     "DatabaseConnection",
@@ -151,5 +153,8 @@ __all__ = [
     "Triggerer",
     "TriggererProps",
     "VerticalAutoscaling",
+    "WorkersNetwork",
+    "WorkersOnly",
+    "WorkersOnlyProps",
     "__version__",
 ]

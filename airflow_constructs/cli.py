@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 from cdk8s import App
 
-from .config_file import ConfigError, build_chart, load_config, schema_text
+from .config_file import ConfigError, WorkersOnlyConfig, build_chart, load_config, schema_text
 from .core.props import PropsError
 
 # Each command imports what only it needs (migrate, packaging, docs) when it runs: a cold
@@ -222,7 +222,8 @@ def _chart(config_path: Path, outdir: Path) -> int:
         name=config.chart,
         description=f"Apache Airflow on Kubernetes, from airflow-constructs: {config_path.name}.",
     )
-    leaves = value_leaves(config.airflow_props())
+    # A workers-only chart honours no values: it is fixed when generated.
+    leaves = [] if isinstance(config, WorkersOnlyConfig) else value_leaves(config.airflow_props())
     with tempfile.TemporaryDirectory() as scratch, tempfile.TemporaryDirectory() as probe:
         # The chart wraps the manifests exactly as `synth` writes them, so build those first; then
         # the same with a sentinel for every value, to find where the values land.
@@ -231,7 +232,11 @@ def _chart(config_path: Path, outdir: Path) -> int:
         app.synth()
         documents = load_documents(Path(scratch))
         sentinel = App(outdir=probe)
-        build_chart(sentinel, config, with_sentinels(config.airflow_props(), leaves))
+        build_chart(
+            sentinel,
+            config,
+            None if isinstance(config, WorkersOnlyConfig) else with_sentinels(config.airflow_props(), leaves),
+        )
         sentinel.synth()
         values = ChartValues(leaves, load_documents(Path(probe)))
     # A config's chart has no changelog of its own: no Artifact Hub "changes" to announce.
@@ -289,6 +294,12 @@ def _keycloak_realm(args: argparse.Namespace) -> int:
     from .runtime.keycloak_realm import realm_import
 
     config = load_config(args.config)
+    if isinstance(config, WorkersOnlyConfig):
+        print(
+            f"{args.config}: kind 'workers-only' has no auth: keycloak-realm needs auth.kind 'keycloak'",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
     auth = config.auth
     if not isinstance(auth, KeycloakAuth):
         print(f"{args.config}: auth.kind is {auth.kind!r}: keycloak-realm needs auth.kind 'keycloak'", file=sys.stderr)

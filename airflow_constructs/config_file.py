@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from cdk8s import App, Chart
@@ -23,6 +23,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from .airflow import Airflow, AirflowProps
 from .core.kube import check_dns_label
 from .core.props import PropsError
+from .workers_only import WorkersOnly, WorkersOnlyProps
 
 SCHEMA_KEY = "$schema"
 """A top-level key editors read to find the JSON Schema; ignored by validation."""
@@ -31,9 +32,17 @@ CONSTRUCT_ID = "airflow"
 """Id of the ``Airflow`` construct inside the chart (the release name unless ``name`` is set)."""
 
 
+WORKERS_ONLY = "workers-only"
+"""``kind`` of a config file describing a ``WorkersOnly`` install (``schema/workers-only.schema.json``)."""
+
+
 class AirflowConfig(AirflowProps):
     """An airflow-constructs config file: the ``Airflow`` construct's props, plus where they go."""
 
+    kind: Literal["airflow"] = "airflow"
+    """What the file describes: ``airflow``, a whole install (the default), or ``workers-only``: Celery
+    workers for an Airflow core elsewhere (``WorkersOnly``; its schema is
+    ``schema/workers-only.schema.json``)."""
     namespace: str = "airflow"
     """Namespace of every object (not created by the manifests: ``kubectl create namespace``)."""
     chart: str = "airflow"
@@ -55,21 +64,47 @@ class AirflowConfig(AirflowProps):
         return AirflowProps.parse(given)
 
 
+class WorkersOnlyConfig(WorkersOnlyProps):
+    """A ``kind: workers-only`` config file: the ``WorkersOnly`` construct's props, plus where they go."""
+
+    kind: Literal["workers-only"]
+    """``workers-only``: Celery worker sets for an Airflow 3 core that runs elsewhere."""
+    namespace: str = "airflow"
+    """Namespace of every object."""
+    chart: str = "airflow"
+    """cdk8s chart id: the manifests are written to ``<output dir>/<chart>.k8s.yaml``."""
+
+    _namespace = field_validator("namespace")(AirflowConfig._namespace.__func__)  # type: ignore[attr-defined]
+    _chart = field_validator("chart")(AirflowConfig._chart.__func__)  # type: ignore[attr-defined]
+
+    def workers_props(self) -> WorkersOnlyProps:
+        """The ``WorkersOnly`` construct's props: the fields this file set, the rest left to defaults."""
+        fields = WorkersOnlyProps.model_fields
+        return WorkersOnlyProps.parse({name: getattr(self, name) for name in self.model_fields_set if name in fields})
+
+
+AnyConfig = AirflowConfig | WorkersOnlyConfig
+"""What a config file holds: a whole install, or workers only."""
+
+
 class ConfigError(ValueError):
     """A config file that cannot be read or is not valid; the message says where and why."""
 
 
-def build_chart(app: App, config: AirflowConfig, props: AirflowProps | None = None) -> Chart:
+def build_chart(app: App, config: AnyConfig, props: AirflowProps | None = None) -> Chart:
     """The chart a config file describes, built the way ``apps/`` builds theirs.
 
     ``props`` replaces the file's Airflow props (the Helm wrapper's sentinel synthesis).
     """
     chart = Chart(app, config.chart, namespace=config.namespace, disable_resource_name_hashes=True)
-    Airflow(chart, CONSTRUCT_ID, props=props or config.airflow_props())
+    if isinstance(config, WorkersOnlyConfig):
+        WorkersOnly(chart, CONSTRUCT_ID, props=config.workers_props())
+    else:
+        Airflow(chart, CONSTRUCT_ID, props=props or config.airflow_props())
     return chart
 
 
-def load_config(path: Path) -> AirflowConfig:
+def load_config(path: Path) -> AnyConfig:
     """Read and validate a YAML or JSON config file, raising ``ConfigError``."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -87,7 +122,7 @@ def load_config(path: Path) -> AirflowConfig:
     return validate_config(path, data, marks)
 
 
-def validate_config(path: Path | str, data: Any, marks: dict[str, tuple[int, int]] | None = None) -> AirflowConfig:
+def validate_config(path: Path | str, data: Any, marks: dict[str, tuple[int, int]] | None = None) -> AnyConfig:
     """Validate parsed data; ``marks`` maps field paths to (line, column) to point at each problem."""
     if data is None:
         data = {}
@@ -96,18 +131,19 @@ def validate_config(path: Path | str, data: Any, marks: dict[str, tuple[int, int
             f"{path}: expected a mapping of Airflow props at the top level, got {type(data).__name__} {data!r}"
         )
     data = {key: value for key, value in data.items() if key != SCHEMA_KEY}
+    model: type[AnyConfig] = WorkersOnlyConfig if data.get("kind") == WORKERS_ONLY else AirflowConfig
     try:
-        return AirflowConfig.parse(data)
+        return model.parse(data)
     except PropsError as err:
-        raise ConfigError("\n".join(_in_file(path, line, marks or {}) for line in str(err).splitlines())) from None
+        lines = str(err).splitlines()
+        raise ConfigError("\n".join(_in_file(path, line, marks or {}, model.__name__) for line in lines)) from None
 
 
-def _in_file(path: Path | str, line: str, marks: dict[str, tuple[int, int]]) -> str:
+def _in_file(path: Path | str, line: str, marks: dict[str, tuple[int, int]], model: str = "AirflowConfig") -> str:
     """Turn one ``AirflowConfig.<path>: <message>`` line into ``<file>:<line>:<col>: <path>: <message>``.
 
     The props formatter names the model first; in a file, the file is the context the reader needs.
     """
-    model = f"{AirflowConfig.__name__}"
     if line.startswith(f"{model}: "):
         return f"{path}: {line[len(model) + 2 :]}"
     if not line.startswith(f"{model}."):
@@ -189,7 +225,7 @@ def _collect_marks(node: Node, field_path: str, marks: dict[str, tuple[int, int]
             _collect_marks(item, f"{field_path}[{index}]", marks)
 
 
-def config_schema() -> dict[str, Any]:
+def config_schema(model: type[AnyConfig] = AirflowConfig) -> dict[str, Any]:
     """The JSON Schema of a config file, generated from the props models.
 
     Two adjustments to pydantic's output: the file may name its schema (``$schema``), and
@@ -197,7 +233,7 @@ def config_schema() -> dict[str, Any]:
     is an embedded PostgreSQL) matches more than one branch when ``kind`` is left out; pydantic,
     which validates for real, picks the branch by the default kind.
     """
-    schema = AirflowConfig.model_json_schema(mode="validation")
+    schema = model.model_json_schema(mode="validation")
     schema = _one_of_to_any_of(schema)
     schema["properties"] = {
         SCHEMA_KEY: {"description": "The JSON Schema of this file (for editors); ignored.", "type": "string"},
@@ -205,7 +241,7 @@ def config_schema() -> dict[str, Any]:
     }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "airflow-constructs config",
+        "title": "airflow-constructs config" + (" (workers only)" if model is WorkersOnlyConfig else ""),
         **{key: value for key, value in schema.items() if key != "title"},
     }
 
@@ -221,3 +257,8 @@ def _one_of_to_any_of(value: Any) -> Any:
 def schema_text() -> str:
     """The JSON Schema as committed in ``schema/airflow.schema.json`` (stable bytes)."""
     return json.dumps(config_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def workers_schema_text() -> str:
+    """The JSON Schema of a ``kind: workers-only`` file, as in ``schema/workers-only.schema.json``."""
+    return json.dumps(config_schema(WorkersOnlyConfig), indent=2, ensure_ascii=False) + "\n"

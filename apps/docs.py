@@ -18,7 +18,7 @@ from pathlib import Path
 
 from cdk8s import App
 
-from airflow_constructs.config_file import schema_text
+from airflow_constructs.config_file import schema_text, workers_schema_text
 from airflow_constructs.docs.diagram import mermaid
 from airflow_constructs.docs.layers import layers_mermaid
 from airflow_constructs.docs.reference import GENERATED_NOTE, reference_markdown
@@ -106,6 +106,7 @@ def outputs() -> dict[Path, Callable[[str], str]]:
     """Each generated file and how to render it from its current text."""
     return {
         ROOT / "schema" / "airflow.schema.json": lambda _: schema_text(),
+        ROOT / "schema" / "workers-only.schema.json": lambda _: workers_schema_text(),
         ROOT / "docs" / "reference.md": lambda _: reference_markdown(),
         ROOT / "docs" / "architecture.md": lambda _: architecture_markdown(),
         ROOT / "README.md": readme_with_diagram,

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from cdk8s import App, Chart
 
-from . import airflow2, celery, default, keycloak, kubernetes_executor, ldap, oauth, production
+from . import airflow2, celery, default, keycloak, kubernetes_executor, ldap, oauth, production, workers_only
 
 APPS: dict[str, Callable[[App], Chart]] = {
     "default": default.build,
@@ -17,4 +17,9 @@ APPS: dict[str, Callable[[App], Chart]] = {
     "ldap": ldap.build,
     "oauth": oauth.build,
     "keycloak": keycloak.build,
+    "workers-only": workers_only.build,
 }
+
+FIXED_CHARTS = frozenset({"workers-only"})
+"""Apps whose chart honours only ``replicas.<workload>`` (a ``WorkersOnly`` app: the rest changes through
+Python or the config file)."""

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from cdk8s import App, Chart
 
+from airflow_constructs import WorkersOnly
 from airflow_constructs.packaging.helm import (
     CHARTS_DIR,
     ChartValues,
@@ -67,7 +68,7 @@ def app_output(name: str, outdir: Path) -> AppOutput:
     """One app's manifests (written) and chart (built, proven, not written): a process's share of the work."""
     build = APPS[name]
     app, manifests = synth_app(name, outdir)
-    values = chart_values(build, value_leaves(airflow_props(app)))
+    values = chart_values(build, app_leaves(app))
     directory, files = app_chart(outdir, name, app_description(build), CHANGELOG.read_text(), values)
     return manifests, directory, files
 
@@ -99,13 +100,21 @@ def chart_values(build: Callable[..., Chart], leaves: list[ValueLeaf] | None = N
     if leaves is None:
         app = App()
         build(app)
-        leaves = value_leaves(airflow_props(app))
+        leaves = app_leaves(app)
     sentinel = App()
     build(sentinel, **props_overrides(leaves, sentinel_values(leaves)))
     # One jsii round trip per chart, no YAML written or read: the objects synth would write, under
     # the file names synth gives charts without dependencies (``<chart id>.k8s.yaml``); other names
     # fail the chart (helm._place) rather than place a value wrongly.
     return ChartValues(leaves, {f"{chart.node.id}.yaml": list(chart.to_json()) for chart in sentinel.charts})
+
+
+def app_leaves(app: App) -> list[ValueLeaf]:
+    """The values of an app's chart: its ``Airflow`` props' leaves; none for a ``WorkersOnly`` app
+    (its chart honours only the replicas every chart has: the rest changes through Python or the config file)."""
+    if any(isinstance(c, WorkersOnly) for c in app.node.find_all()):
+        return []
+    return value_leaves(airflow_props(app))
 
 
 def package_charts(outdir: Path) -> list[Path]:

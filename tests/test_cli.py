@@ -231,8 +231,9 @@ def test_example_gives_the_same_bytes_as_the_app(
 
 def test_examples_name_their_schema() -> None:
     for example in sorted(EXAMPLES.glob("*.yaml")):
-        first = example.read_text(encoding="utf-8").splitlines()[0]
-        assert first == "# yaml-language-server: $schema=../schema/airflow.schema.json", example.name
+        text = example.read_text(encoding="utf-8")
+        schema = "workers-only" if "\nkind: workers-only\n" in text else "airflow"
+        assert text.splitlines()[0] == f"# yaml-language-server: $schema=../schema/{schema}.schema.json", example.name
 
 
 # -- bad config files: exact messages, exit 2, nothing written ----------------------------------
@@ -349,8 +350,8 @@ def test_output_that_is_a_file_exits_2(
 
 
 def test_config_is_the_airflow_props_plus_where_they_go() -> None:
-    assert set(AirflowConfig.model_fields) - set(AirflowProps.model_fields) == {"namespace", "chart"}
-    assert not {"namespace", "chart"} & set(AirflowProps.model_fields), "a props field now shadows a config key"
+    assert set(AirflowConfig.model_fields) - set(AirflowProps.model_fields) == {"kind", "namespace", "chart"}
+    assert not {"kind", "namespace", "chart"} & set(AirflowProps.model_fields), "a props field now shadows a config key"
 
 
 def test_empty_file_and_schema_key_give_the_defaults(tmp_path: Path) -> None:

@@ -652,3 +652,107 @@ def test_bad_split_input(props: dict[str, Any], message: str) -> None:
     with pytest.raises(PropsError) as info:
         Airflow(chart, "airflow", **props)
     assert str(info.value) == message
+
+
+# -- all namespaces (cluster_wide), the one cluster-scoped exception ------------------------------
+
+
+def test_cluster_wide_task_namespaces_make_the_only_cluster_roles() -> None:
+    executor = {"kind": "KubernetesExecutor", "cluster_wide": True, "cleanup": {"enabled": True}}
+    manifests, external = synth_with_external(lambda c: Airflow(c, "airflow", executor=executor))
+    config = find(manifests, "ConfigMap", "airflow-config")["data"]["airflow.cfg"]
+    assert (
+        "[kubernetes_executor]\ndelete_worker_pods = True\nmulti_namespace_mode = True\nnamespace = airflow\n"
+    ) in config
+    assert "multi_namespace_mode_namespace_list" not in config
+    cluster = sorted(
+        (m["kind"], m["metadata"]["name"]) for m in manifests if m["kind"] in ("ClusterRole", "ClusterRoleBinding")
+    )
+    assert cluster == [
+        ("ClusterRole", "airflow-airflow-pod-cleanup"),
+        ("ClusterRole", "airflow-airflow-pod-launcher"),
+        ("ClusterRoleBinding", "airflow-airflow-pod-cleanup"),
+        ("ClusterRoleBinding", "airflow-airflow-pod-launcher"),
+    ]
+    launcher = find(manifests, "ClusterRole", "airflow-airflow-pod-launcher")
+    assert "namespace" not in launcher["metadata"]
+    assert launcher["rules"] == [
+        {"apiGroups": [""], "resources": ["pods"], "verbs": ["create", "delete", "get", "list", "patch", "watch"]},
+        {"apiGroups": [""], "resources": ["pods/log"], "verbs": ["get"]},
+        {"apiGroups": [""], "resources": ["events"], "verbs": ["list"]},
+    ]
+    binding = find(manifests, "ClusterRoleBinding", "airflow-airflow-pod-launcher")
+    assert "namespace" not in binding["metadata"]
+    assert binding["roleRef"] == {
+        "apiGroup": "rbac.authorization.k8s.io",
+        "kind": "ClusterRole",
+        "name": "airflow-airflow-pod-launcher",
+    }
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "airflow-scheduler", "namespace": "airflow"}]
+    cleanup_binding = find(manifests, "ClusterRoleBinding", "airflow-airflow-pod-cleanup")
+    assert cleanup_binding["subjects"] == [
+        {"kind": "ServiceAccount", "name": "airflow-pod-cleanup", "namespace": "airflow"}
+    ]
+    assert find(manifests, "ClusterRole", "airflow-airflow-pod-cleanup")["rules"] == [
+        {"apiGroups": [""], "resources": ["pods"], "verbs": ["delete", "list"]}
+    ]
+    # No namespaced Role is left for these two: the ClusterRoleBinding covers the release namespace.
+    assert [m["metadata"]["name"] for m in manifests if m["kind"] in ("Role", "RoleBinding")] == [
+        "airflow-secrets-bootstrap",
+        "airflow-secrets-bootstrap",
+    ]
+    cleanup = find(manifests, "CronJob", "airflow-pod-cleanup")["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    assert cleanup["containers"][0]["command"][2:5] == ["--all-namespaces", "--selector", "kubernetes_executor=True"]
+    assert conformance.run(manifests, external=external) == {}
+
+
+def test_cleanup_script_lists_every_namespace_at_once_when_cluster_wide() -> None:
+    from airflow_constructs.scripts import cleanup_pods
+
+    old = "2020-01-01T00:00:00Z"
+    done = {"phase": "Succeeded", "containerStatuses": [{"state": {"terminated": {"finishedAt": old}}}]}
+    pods = [
+        {"metadata": {"name": "t2", "namespace": "team-b"}, "status": done},
+        {"metadata": {"name": "t1", "namespace": "team-a"}, "status": done},
+        {"metadata": {"name": "t3", "namespace": "team-a"}, "status": {"phase": "Running"}},
+    ]
+    calls: list[tuple[str, str]] = []
+
+    def call(method: str, url: str, token: str, ctx: object) -> Any:
+        calls.append((method, url.split("/api/v1/")[1]))
+        return {"items": pods} if method == "GET" else None
+
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(cleanup_pods, "call", call)
+    monkey.setenv("KUBERNETES_SERVICE_HOST", "10.0.0.1")
+    monkey.setattr("builtins.open", lambda *a, **k: __import__("io").StringIO("token"))
+    monkey.setattr(cleanup_pods.ssl, "create_default_context", lambda **k: None)
+    try:
+        assert cleanup_pods.main(["--all-namespaces", "--selector", "x=y"]) == 0
+    finally:
+        monkey.undo()
+    assert calls == [
+        ("GET", "pods?labelSelector=x%3Dy"),
+        ("DELETE", "namespaces/team-a/pods/t1"),
+        ("DELETE", "namespaces/team-b/pods/t2"),
+    ]
+
+
+def test_cluster_wide_from_the_config_file(tmp_path: Path) -> None:
+    path = tmp_path / "airflow.yaml"
+    path.write_text("executor:\n  kind: KubernetesExecutor\n  cluster_wide: true\n")
+    assert load_config(path).executor.cluster_wide is True  # type: ignore[union-attr]
+
+
+def test_cluster_wide_refused_with_a_namespace_list() -> None:
+    chart = Chart(App(), "c", namespace="airflow")
+    with pytest.raises(PropsError) as info:
+        Airflow(
+            chart,
+            "airflow",
+            executor={"kind": "KubernetesExecutor", "cluster_wide": True, "multi_namespace": ["team-a"]},
+        )
+    assert str(info.value) == (
+        "AirflowProps.executor: cluster_wide is true and multi_namespace lists ['team-a']: all-namespace mode has no "
+        "namespace list; give cluster_wide alone, or the list alone (namespaced Roles, preferred)"
+    )

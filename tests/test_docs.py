@@ -73,9 +73,19 @@ def test_schema_has_the_field_docstrings() -> None:
     }
 
 
+WORKERS_SCHEMA = json.loads((ROOT / "schema" / "workers-only.schema.json").read_text(encoding="utf-8"))
+
+
 @pytest.mark.parametrize("example", sorted((ROOT / "examples").glob("*.yaml")), ids=lambda p: p.name)
 def test_schema_accepts_every_example(example: Path) -> None:
-    assert [e.message for e in _validator().iter_errors(_load(example))] == []
+    data = _load(example)
+    if data.get("kind") == "workers-only":
+        jsonschema.Draft202012Validator.check_schema(WORKERS_SCHEMA)
+        validator = jsonschema.Draft202012Validator(WORKERS_SCHEMA)
+        assert [e.message for e in validator.iter_errors(data)] == []
+        assert list(_validator().iter_errors(data)), "the whole-install schema must refuse a workers-only file"
+        return
+    assert [e.message for e in _validator().iter_errors(data)] == []
 
 
 @pytest.mark.parametrize("name", SCHEMA_REJECTS)

@@ -35,6 +35,7 @@ from airflow_constructs import (
 )
 from airflow_constructs.network.evaluate import Pod, allows
 from airflow_constructs.network.flows import network_graph
+from airflow_constructs.network.graph import NetworkGraph
 from tests import conformance
 from tests.conftest import Manifest, find, synth_chart
 
@@ -50,6 +51,10 @@ OUTSIDE = {
     "directory": Pod(ip="10.20.30.5"),
     "keycloak": Pod("keycloak", {"app.kubernetes.io/name": "keycloak"}),
     "internet": Pod(ip="203.0.113.10"),
+    # The Airflow core a workers-only install joins, in the namespace "airflow-core".
+    "core-api-server": Pod("airflow-core", {"app.kubernetes.io/component": "api-server"}),
+    "core-redis": Pod("airflow-core", {"app.kubernetes.io/component": "redis"}),
+    "core-postgres": Pod("airflow-core", {"app.kubernetes.io/component": "postgres"}),
 }
 """Stand-ins for what lies outside the release."""
 ADDRESSES = {"kubernetes-api", "directory", "internet"}
@@ -223,6 +228,14 @@ EXPECTED: dict[str, set[str]] = {
         | kube_api("secrets-bootstrap")
         | statsd(*AIRFLOW_CORE, "admin-user")
     ),
+    # Workers only: the core's pods (another namespace) by their labels, nothing else.
+    "workers-only": (
+        to("core-postgres", 5432, "worker-remote")
+        | to("core-redis", 6379, "worker-remote")
+        | to("core-api-server", 8080, "worker-remote")
+        | to("worker-remote", 8793, "core-api-server")
+        | dns("worker-remote")
+    ),
 }
 
 
@@ -257,9 +270,7 @@ def test_rendered_policies_match_the_graph(app_manifests: dict[str, list[Manifes
 
     from apps.registry import APPS
 
-    chart = APPS[app](App())
-    airflow = next(c for c in chart.node.find_all() if isinstance(c, Airflow))
-    graph = network_graph(airflow)
+    graph = _app_graph(APPS[app](App()))
     from_graph = {f"{s} -> {d}:{port}/{proto}" for s, d, port, proto in graph.pod_flows()}
     evaluated = {f for f in allowed_flows(app_manifests[app]) if f.split(" -> ")[0] not in OUTSIDE}
     evaluated = {f for f in evaluated if f.split(" -> ")[1].split(":")[0] not in OUTSIDE}
@@ -273,9 +284,20 @@ def test_every_pod_of_the_release_is_in_the_graph(app_manifests: dict[str, list[
 
     from apps.registry import APPS
 
-    chart = APPS[app](App())
-    airflow = next(c for c in chart.node.find_all() if isinstance(c, Airflow))
-    assert sorted(release_pods(app_manifests[app])) == network_graph(airflow).components
+    assert sorted(release_pods(app_manifests[app])) == _app_graph(APPS[app](App())).components
+
+
+def _app_graph(chart: Any) -> NetworkGraph:
+    """The graph an app's policies were rendered from: its ``Airflow``'s, or its ``WorkersOnly``'s."""
+    from airflow_constructs import WorkersOnly
+
+    for c in chart.node.find_all():
+        if isinstance(c, Airflow):
+            return network_graph(c)
+        if isinstance(c, WorkersOnly):
+            assert c.network_policies is not None
+            return c.network_policies.graph
+    raise AssertionError("no Airflow or WorkersOnly construct")
 
 
 def test_evaluator_follows_kubernetes_semantics() -> None:

@@ -28,6 +28,7 @@ TOKEN_PODS = {
     "ldap": {"Job/airflow-secrets-bootstrap"},
     "oauth": {"Job/airflow-secrets-bootstrap"},
     "keycloak": {"Job/airflow-secrets-bootstrap"},
+    "workers-only": set(),
 }
 """The only pods that mount a service-account token: the ones that call the Kubernetes API."""
 

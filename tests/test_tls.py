@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import configparser
 import os
+import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -487,9 +489,13 @@ def test_pgbouncer_reloads_when_the_database_ca_changes() -> None:
 
 
 def test_pgbouncer_wrapper_reloads_on_change_and_passes_sigterm_on(tmp_path: Path) -> None:
-    """The wrapper's shell, run for real with a stand-in ``pgbouncer`` and a 1 s poll."""
+    """The wrapper's shell, run for real with a stand-in ``pgbouncer`` and a 0.5 s poll.
+
+    Each step waits for what the wrapper has done (a stand-in ``cksum`` logs each checksum it takes),
+    not for a fixed time, so a busy machine only makes it slower.
+    """
     (tmp_path / "bin").mkdir()
-    log = tmp_path / "log"
+    log, sums = tmp_path / "log", tmp_path / "sums"
     stub = tmp_path / "bin" / "pgbouncer"
     stub.write_text(
         "#!/bin/sh\n"
@@ -499,17 +505,32 @@ def test_pgbouncer_wrapper_reloads_on_change_and_passes_sigterm_on(tmp_path: Pat
         "while true; do sleep 0.1; done\n"
     )
     stub.chmod(0o755)
+    real_cksum = shutil.which("cksum")
+    cksum = tmp_path / "bin" / "cksum"
+    cksum.write_text(f'#!/bin/sh\necho sum >> {sums}\nexec {real_cksum} "$@"\n')
+    cksum.chmod(0o755)
     watched = tmp_path / "tls.crt"
     watched.write_text("one")
     script = _serve_and_reload([str(watched)]).replace(f"sleep {RELOAD_EVERY_SECONDS}", "sleep 0.5")
     env = {**os.environ, "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}"}
+
+    def lines(path: Path) -> list[str]:
+        return path.read_text().split() if path.exists() else []
+
+    def wait_for(done: Callable[[], bool]) -> None:
+        deadline = time.monotonic() + 60
+        while not done():
+            assert time.monotonic() < deadline, (lines(log), lines(sums))
+            time.sleep(0.05)
+
     proc = subprocess.Popen(["sh", "-c", script], env=env)
     try:
-        time.sleep(1.5)
+        # A second checksum has begun: the first (the baseline, of "one") is complete.
+        wait_for(lambda: "started" in lines(log) and len(lines(sums)) >= 2)
         watched.write_text("two")
-        time.sleep(1.5)
+        wait_for(lambda: "HUP" in lines(log))
         proc.send_signal(signal.SIGTERM)
-        code = proc.wait(timeout=10)
+        code = proc.wait(timeout=30)
     finally:
         proc.kill()
     assert log.read_text().split() == ["started", "HUP", "TERM"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from importlib import resources as pkg_resources
 from typing import Any
 
-from cdk8s import ApiObject
+from cdk8s import ApiObject, JsonPatch
 from constructs import Construct
 
 from ..core.kube import api_object, config_map, cron_job, service_account
@@ -134,6 +134,8 @@ class KubernetesExecutorPods(Construct):
         """A Role (in each task namespace) bound to ``service_account`` to launch task pods; returns
         the one of the default task namespace."""
         name = f"{self.runtime.instance}-pod-launcher"
+        if self.props.cluster_wide:
+            return self._cluster_role("launcher", name, service_account, LAUNCHER_RULES)
         roles = [self._role(f"launcher{_suffix(i, ns)}", name, service_account, LAUNCHER_RULES, ns)
                  for i, ns in enumerate(self.namespaces)]  # fmt: skip
         return roles[0]
@@ -166,18 +168,55 @@ class KubernetesExecutorPods(Construct):
         )
         return role
 
+    def _cluster_role(self, id: str, name: str, service_account: str, rules: list[dict[str, Any]]) -> ApiObject:
+        """A ClusterRole and ClusterRoleBinding (``cluster_wide``): ``rules`` in every namespace.
+
+        Cluster-scoped names are shared by every install, so they carry the release's namespace.
+        """
+        labels = self.runtime.labels("kubernetes-worker")
+        cluster_name = f"{self.runtime.namespace}-{name}"
+        role = api_object(
+            self,
+            f"{id}-cluster-role",
+            api_version="rbac.authorization.k8s.io/v1",
+            kind="ClusterRole",
+            name=cluster_name,
+            labels=labels,
+            body={"rules": rules},
+        )
+        binding = api_object(
+            self,
+            f"{id}-cluster-binding",
+            api_version="rbac.authorization.k8s.io/v1",
+            kind="ClusterRoleBinding",
+            name=cluster_name,
+            labels=labels,
+            body={
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": cluster_name},
+                "subjects": [{"kind": "ServiceAccount", "name": service_account, "namespace": self.runtime.namespace}],
+            },
+        )
+        for obj in (role, binding):
+            obj.add_json_patch(JsonPatch.remove("/metadata/namespace"))
+        return role
+
     def _cleanup(self, other_ns: str | None) -> None:
         runtime, cleanup = self.runtime, self.props.cleanup
         name = f"{runtime.instance}-pod-cleanup"
         labels = runtime.labels("pod-cleanup")
         service_account(self, "cleanup-service-account", name=name, labels=labels)
         config_map(self, "cleanup-script", name=name, labels=labels, data={"cleanup_pods.py": cleanup_script()})
-        for i, ns in enumerate(self.namespaces):
-            self._role(f"cleanup{_suffix(i, ns)}", name, name, CLEANUP_RULES, ns)
+        if self.props.cluster_wide:
+            self._cluster_role("cleanup", name, name, CLEANUP_RULES)
+            where = ["--all-namespaces"]
+        else:
+            for i, ns in enumerate(self.namespaces):
+                self._role(f"cleanup{_suffix(i, ns)}", name, name, CLEANUP_RULES, ns)
+            where = [arg for ns in self.namespaces for arg in ("--namespace", ns)]
         command = [
             "python",
             "/opt/cleanup/cleanup_pods.py",
-            *[arg for ns in self.namespaces for arg in ("--namespace", ns)],
+            *where,
             "--selector",
             WORKER_SELECTOR,
             "--min-age-minutes",

@@ -39,7 +39,11 @@ LAYERS = (
     ),
     Layer("components/", ("components",), "one module per deployed thing; each declares its peers and ports"),
     Layer("network/", ("network",), "the connection graph and the NetworkPolicies read from the composed install"),
-    Layer("airflow.py", ("airflow",), "Airflow: the composition, the only module that knows every component"),
+    Layer(
+        "airflow.py",
+        ("airflow", "workers_only"),
+        "Airflow: the composition, the only module that knows every component; WorkersOnly: workers alone",
+    ),
     Layer("__init__.py", ("",), "the public API: the names users import"),
     Layer("packaging/", ("packaging",), "Helm chart, chart repository, changelog, templates"),
     Layer("config_file.py", ("config_file",), "the YAML config file a user writes instead of Python"),

@@ -54,6 +54,7 @@ class AirflowRuntime(AirflowContainers, Construct):
         props: RuntimeProps | None = None,
         api_tls: ApiServerTls | None = None,
         separate_execution_api: bool = False,
+        execution_api_url: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id)
@@ -68,6 +69,8 @@ class AirflowRuntime(AirflowContainers, Construct):
         self.namespace = namespace
         self.database = database.connection() if isinstance(database, ExternalDatabase) else database
         self.broker = broker
+        self.core_elsewhere = execution_api_url is not None
+        """Workers only (``WorkersOnly``): the api-server and scheduler run elsewhere, at ``execution_api_url``."""
         self.standalone_dag_processor = standalone_dag_processor
         """False only in Airflow 2 mode without a dag-processor: the scheduler parses DAGs itself."""
         self.pooled_database = pooled_database
@@ -87,6 +90,8 @@ class AirflowRuntime(AirflowContainers, Construct):
         scheme = "https" if api_tls else "http"
         self.api_url = f"{scheme}://{service_host(self.api_service_name, namespace)}:{API_PORT}"
         self._execution_api(separate_execution_api)
+        if execution_api_url is not None:
+            self.execution_api_url = execution_api_url
         self.config_text = cfg.render(cfg.merge(self._library_config(), p.settings.to_config(self.airflow2), p.config))
         config_data = {"airflow.cfg": self.config_text}
         # Of the whole ConfigMap's data, so a Helm chart can recompute it (see kube.data_checksum).
@@ -131,7 +136,9 @@ class AirflowRuntime(AirflowContainers, Construct):
         self.simple_auth = not self.fab and not isinstance(p.auth, KeycloakAuth)
         """True with the simple auth manager (its passwords file); False with FAB or Keycloak."""
         self.admin_passwords: SecretRef | None = None
-        if self.fab:
+        if self.core_elsewhere:
+            pass  # no api-server here: no admin password
+        elif self.fab:
             self.admin_passwords = pick(p.secrets.admin_passwords, "admin-password", "password")
         elif self.simple_auth:
             self.admin_passwords = pick(
@@ -178,6 +185,9 @@ class AirflowRuntime(AirflowContainers, Construct):
                     )
                 out["kubernetes_executor"]["multi_namespace_mode"] = "True"
                 out["kubernetes_executor"]["multi_namespace_mode_namespace_list"] = ",".join(namespaces)
+            elif k8s.cluster_wide:
+                # No namespace list: Airflow watches (and may launch in) every namespace.
+                out["kubernetes_executor"]["multi_namespace_mode"] = "True"
         if p.find_executor(EdgeExecutor) is not None:
             out["edge"] = {"api_enabled": "True", "api_url": f"{self.api_url}/edge_worker/v1/rpcapi"}
         return out

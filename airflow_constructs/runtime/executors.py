@@ -190,6 +190,14 @@ class KubernetesExecutor(Props):
     Secret, the scheduler's (and the cleanup's) Role and RoleBinding, and its network policies; no
     cluster-wide rule. A task picks one with ``executor_config={"pod_override":
     k8s.V1Pod(metadata=k8s.V1ObjectMeta(namespace="..."))}``; the others run in ``namespace``."""
+    cluster_wide: bool = False
+    """All-namespace mode, the exception to namespaced RBAC: ``[kubernetes_executor]
+    multi_namespace_mode`` with no namespace list, so a task may run in any namespace. The scheduler
+    (and the pod cleanup) then get a ClusterRole and ClusterRoleBinding over pods, pods/log and
+    events in every namespace, the only cluster-wide rules the library writes. Namespaces other than
+    ``namespace`` get nothing from the install: a task pod there needs the task ServiceAccount,
+    airflow.cfg ConfigMap and the Secrets its pod template names, made by you. Refused together with
+    ``multi_namespace`` (an explicit list: prefer it)."""
     delete_worker_pods: bool = True
     """``[kubernetes_executor] delete_worker_pods``: delete a task's pod when it finishes."""
     cleanup: PodCleanup = PodCleanup()
@@ -231,6 +239,15 @@ class KubernetesExecutor(Props):
         if isinstance(value, str | Path):
             value = _read_pod_file(Path(value))
         return check_user_pod(value, "base")
+
+    @model_validator(mode="after")
+    def _cluster_wide_or_list(self) -> KubernetesExecutor:
+        if self.cluster_wide and self.multi_namespace:
+            raise ValueError(
+                f"cluster_wide is true and multi_namespace lists {self.multi_namespace!r}: all-namespace mode "
+                "has no namespace list; give cluster_wide alone, or the list alone (namespaced Roles, preferred)"
+            )
+        return self
 
     @property
     def core_name(self) -> str:

@@ -54,7 +54,9 @@ def call(method: str, url: str, token: str, ctx: ssl.SSLContext) -> Any:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--namespace", required=True, action="append", help="repeat for each namespace")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--namespace", action="append", help="repeat for each namespace")
+    where.add_argument("--all-namespaces", action="store_true", help="every namespace (a ClusterRole allows it)")
     parser.add_argument("--selector", required=True)
     parser.add_argument("--min-age-minutes", type=int, default=60)
     args = parser.parse_args(argv)
@@ -66,11 +68,19 @@ def main(argv: list[str]) -> int:
         token = fh.read().strip()
     ctx = ssl.create_default_context(cafile=f"{SA_DIR}/ca.crt")
     now = dt.datetime.now(dt.UTC)
-    for namespace in args.namespace:
-        base = f"https://{host}:{port}/api/v1/namespaces/{namespace}/pods"
-        pods = call("GET", f"{base}?labelSelector={urllib.parse.quote(args.selector)}", token, ctx)["items"]
-        for name in stale(pods, now, dt.timedelta(minutes=args.min_age_minutes)):
-            call("DELETE", f"{base}/{name}", token, ctx)
+    api = f"https://{host}:{port}/api/v1"
+    selector = f"labelSelector={urllib.parse.quote(args.selector)}"
+    min_age = dt.timedelta(minutes=args.min_age_minutes)
+    if args.all_namespaces:
+        by_namespace: dict[str, list[dict[str, Any]]] = {}
+        for pod in call("GET", f"{api}/pods?{selector}", token, ctx)["items"]:
+            by_namespace.setdefault(pod["metadata"]["namespace"], []).append(pod)
+    else:
+        by_namespace = {ns: call("GET", f"{api}/namespaces/{ns}/pods?{selector}", token, ctx)["items"]
+                        for ns in args.namespace}  # fmt: skip
+    for namespace in sorted(by_namespace):
+        for name in stale(by_namespace[namespace], now, min_age):
+            call("DELETE", f"{api}/namespaces/{namespace}/pods/{name}", token, ctx)
             print(f"deleted {namespace}/{name}", flush=True)
     return 0
 

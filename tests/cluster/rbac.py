@@ -73,6 +73,7 @@ GRANTS: dict[str, dict[str, set[Access]]] = {
     "keycloak": {"airflow-secrets-bootstrap": BOOTSTRAP},
     "oauth": {"airflow-secrets-bootstrap": BOOTSTRAP},
     "production": {"airflow-secrets-bootstrap": BOOTSTRAP, "airflow-api-server-restart": API_SERVER_RESTART},
+    "workers-only": {},
 }
 
 FORBIDDEN = [

@@ -171,3 +171,69 @@ def test_task_namespaces_each_get_their_roles_and_nothing_is_cluster_wide(
     finally:
         for ns in ("day2-multi", *TASK_NAMESPACES):
             cluster.delete_namespace(ns, wait=False)
+
+
+@dataclass(frozen=True)
+class _ClusterWide(AppManifests):
+    """An install whose KubernetesExecutor may run task pods in every namespace."""
+
+    @property
+    def namespace(self) -> str:
+        return "day2-all"
+
+
+def test_cluster_wide_mode_grants_pods_in_every_namespace_and_nothing_more(
+    cluster: Cluster, crds: list[Path], tmp_path: Path
+) -> None:
+    """KubernetesExecutor ``cluster_wide``: the real authorizer lets the scheduler launch, watch and
+    read the logs of pods, and the cleanup list and delete them, in any namespace and cluster-wide
+    (Airflow's all-namespace watch); no other ServiceAccount gets anything, and the two get nothing
+    beyond pods, pods/log and events."""
+    config = tmp_path / "airflow.yaml"
+    config.write_text(
+        "namespace: day2-all\nexecutor:\n  kind: KubernetesExecutor\n  cluster_wide: true\n  cleanup: {enabled: true}\n"
+    )
+    out = tmp_path / "out"
+    synth = subprocess.run(
+        [sys.executable, "-m", "airflow_constructs.cli", "synth", str(config), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert synth.returncode == 0, synth.stderr
+    text = (out / "airflow.k8s.yaml").read_text()
+    app = _ClusterWide("cluster-wide", text, [doc for doc in yaml.safe_load_all(text) if doc])
+    cluster.new_namespace("day2-all")
+    try:
+        applied = cluster.apply(app.text)
+        assert applied.ok and not applied.warnings, applied.stderr
+        anywhere = ("<app>", "day2-elsewhere", None)
+        launcher = {a._replace(namespace=ns) for a in rbac.POD_LAUNCHER for ns in anywhere}
+        cleanup = {a._replace(namespace=ns) for a in rbac.POD_CLEANUP for ns in anywhere}
+        sa = "day2-all:airflow-scheduler"
+        assert rbac.can_i_all(cluster, sa, "day2-all", sorted(launcher, key=str)) == [True] * len(launcher)
+        cleaner = "day2-all:airflow-pod-cleanup"
+        assert rbac.can_i_all(cluster, cleaner, "day2-all", sorted(cleanup, key=str)) == [True] * len(cleanup)
+        # Only pods, their logs and events: no Secret, no other workload, no RBAC, anywhere.
+        beyond = [rbac.Access("get", "secrets", "airflow-generated", namespace=ns) for ns in anywhere] + [
+            rbac.Access("list", "secrets", namespace=None),
+            rbac.Access("create", "deployments.apps", namespace="day2-elsewhere"),
+            rbac.Access("create", "pods", subresource="exec", namespace="day2-elsewhere"),
+            rbac.Access("create", "clusterrolebindings", namespace=None),
+            rbac.Access("update", "pods", namespace=None),
+            rbac.Access("get", "nodes", namespace=None),
+        ]
+        for who in (sa, cleaner):
+            assert rbac.can_i_all(cluster, who, "day2-all", beyond) == [False] * len(beyond)
+        assert rbac.can_i_all(cluster, cleaner, "day2-all", [rbac.Access("create", "pods", namespace=None)]) == [False]
+        # Every other ServiceAccount of the install still has no cluster-wide grant.
+        for other in rbac.service_accounts(app):
+            if other in ("airflow-scheduler", "airflow-pod-cleanup"):
+                continue
+            probes = [rbac.Access("list", "pods", namespace=None), rbac.Access("create", "pods", namespace=None)]
+            assert rbac.can_i_all(cluster, f"day2-all:{other}", "day2-all", probes) == [False, False], other
+    finally:
+        cluster.delete_namespace("day2-all", wait=False)
+        for kind in ("clusterrolebinding", "clusterrole"):
+            for name in ("day2-all-airflow-pod-launcher", "day2-all-airflow-pod-cleanup"):
+                cluster.kubectl("delete", kind, name, "--ignore-not-found")

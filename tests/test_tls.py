@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -523,7 +524,10 @@ def test_pgbouncer_wrapper_reloads_on_change_and_passes_sigterm_on(tmp_path: Pat
             assert time.monotonic() < deadline, (lines(log), lines(sums))
             time.sleep(0.05)
 
-    proc = subprocess.Popen(["sh", "-c", script], env=env)
+    # SIGHUP back to its default first: a shell cannot trap a signal ignored when it started, and
+    # this test may run under nohup (PgBouncer's container never starts with SIGHUP ignored).
+    trampoline = "import os, signal, sys; signal.signal(signal.SIGHUP, signal.SIG_DFL); os.execvp('sh', sys.argv[1:])"
+    proc = subprocess.Popen([sys.executable, "-c", trampoline, "sh", "-c", script], env=env)
     try:
         # A second checksum has begun: the first (the baseline, of "one") is complete.
         wait_for(lambda: "started" in lines(log) and len(lines(sums)) >= 2)

@@ -140,3 +140,24 @@ def test_an_extra_volume_mount_needs_a_name_and_an_absolute_path() -> None:
     with pytest.raises(PropsError) as err:
         PodOptions(extra_volume_mounts=[{"name": "plugins", "mountPath": "plugins"}])
     assert "every extra volume mount needs a 'name' and an absolute 'mountPath'" in str(err.value)
+
+
+def test_an_extra_volume_mount_names_one_of_the_extra_volumes() -> None:
+    # Found by the upgrade sweep on the real control plane: the API server refused the Job
+    # ("volumeMounts[3].name: Not found: \"plugins\""); the props now refuse it first.
+    with pytest.raises(PropsError) as err:
+        PodOptions(extra_volume_mounts=[{"name": "plugins", "mountPath": "/opt/airflow/plugins"}])
+    assert str(err.value) == (
+        "PodOptions.extra_volume_mounts: 'plugins' is not allowed: mount 'plugins' names no volume of "
+        "extra_volumes (none): add the volume to extra_volumes"
+    )
+    with pytest.raises(PropsError) as err:
+        PodOptions(
+            extra_volumes=[{"name": "cache", "emptyDir": {}}],
+            extra_volume_mounts=[{"name": "plugins", "mountPath": "/opt/airflow/plugins"}],
+        )
+    assert "mount 'plugins' names no volume of extra_volumes (cache)" in str(err.value)
+    PodOptions(
+        extra_volumes=[{"name": "plugins", "emptyDir": {}}],
+        extra_volume_mounts=[{"name": "plugins", "mountPath": "/opt/airflow/plugins"}],
+    )

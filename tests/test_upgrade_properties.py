@@ -348,12 +348,19 @@ def candidates(schema: dict[str, Any], old: Any, name: str) -> list[Any]:
     return unique
 
 
+COMPANIONS: dict[str, tuple[str, Any]] = {"extra_volume_mounts": ("extra_volumes", EXAMPLES["extra_volumes"][0])}
+"""Fields valid only beside a sibling (a mount names one of the pod's extra volumes): changed together."""
+
+
 def first_valid_change(path: Path_) -> dict[str, Any] | None:
     """The default install with the field at ``path`` set to the first candidate the props accept."""
     _, schema, old = DEFAULT_FIELDS[path]
     tried = candidates(schema, old, str(path[-1]))
     for value in tried:
         changed = with_value({}, path, value)
+        companion = COMPANIONS.get(str(path[-1]))
+        if companion is not None:  # valid only with its sibling: change both
+            changed = with_value(changed, (*path[:-1], companion[0]), companion[1])
         try:
             AirflowConfig.parse(changed)
         except PropsError:

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from .kube import check_dns_label, check_dns_subdomain
-from .props import Props
+from .props import FieldError, Props
 from .resources import Resources, require_requests_and_limits
 from .security import PodSecurity, container_security_context, pod_security_context
 from .values import Annotations, DnsSubdomain, EnvVarName, Labels, LabelValue, QualifiedName
@@ -131,7 +131,7 @@ class PodOptions(Props):
     extra_volumes: list[KubeObject] = []
     """Kubernetes ``Volume`` objects added to the pod (restricted profile: no hostPath)."""
     extra_volume_mounts: list[KubeObject] = []
-    """Kubernetes ``VolumeMount`` objects added to the main container."""
+    """Kubernetes ``VolumeMount`` objects added to the main container; each names one of ``extra_volumes``."""
     extra_containers: list[KubeObject] = []
     """Sidecar ``Container`` objects; each needs ``name``, ``image`` and resources requests and limits.
     A container without ``securityContext`` gets the restricted one."""
@@ -199,6 +199,20 @@ class PodOptions(Props):
                     "Standard forbids: use a PVC, configMap, secret, emptyDir or CSI volume"
                 )
         return value
+
+    @model_validator(mode="after")
+    def _mounts_name_extra_volumes(self) -> PodOptions:
+        # The API server refuses a mount of a volume the pod lacks; say so before anything is written.
+        names = sorted(str(v.get("name")) for v in self.extra_volumes)
+        for mount in self.extra_volume_mounts:
+            if mount.get("name") not in names:
+                raise FieldError(
+                    "extra_volume_mounts",
+                    mount.get("name"),
+                    f"mount {mount.get('name')!r} names no volume of extra_volumes ({', '.join(names) or 'none'}): "
+                    "add the volume to extra_volumes",
+                )
+        return self
 
     @field_validator("extra_volume_mounts")
     @classmethod

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from airflow_constructs.core.kube import CONFIG_CHECKSUM
+from apps.registry import FIXED_CHARTS
 from tests.cluster.apps import Manifest, chart_packages
 from tests.cluster.bootstrap import Bootstrap
 from tests.cluster.cluster import Cluster, Result
@@ -63,7 +64,12 @@ def _revision(cluster: Cluster, ns: str) -> int:
     return int(json.loads(status.stdout)["version"])
 
 
-@pytest.mark.parametrize("package", chart_packages(), ids=lambda p: p.name)
+def _fixed(package: Path) -> bool:
+    """A chart whose only values are replicas (apps.registry.FIXED_CHARTS: workers-only)."""
+    return package.name.rsplit("-", 1)[0].removeprefix("airflow-") in FIXED_CHARTS
+
+
+@pytest.mark.parametrize("package", [p for p in chart_packages() if not _fixed(p)], ids=lambda p: p.name)
 def test_install_upgrade_rollback_uninstall(package: Path, cluster: Cluster, crds: list[Path]) -> None:
     chart = package.name.rsplit("-", 1)[0]
     ns = cluster.new_namespace(f"helm-{chart}")
@@ -113,6 +119,37 @@ def test_install_upgrade_rollback_uninstall(package: Path, cluster: Cluster, crd
     _clean("uninstall", cluster.helm("uninstall", RELEASE, "--namespace", ns, "--wait"))
     for (kind, name), uid in kept.items():
         assert cluster.get(kind, name, ns)["metadata"]["uid"] == uid, f"{kind}/{name} was replaced"
+    left = cluster.kubectl("get", "-f", "-", "--ignore-not-found", "-o", "name", stdin=manifest)
+    assert left.ok and not left.stdout.strip(), f"survived helm uninstall: {left.stdout}{left.stderr}"
+    cluster.delete_namespace(ns, wait=False)
+
+
+@pytest.mark.parametrize("package", [p for p in chart_packages() if _fixed(p)], ids=lambda p: p.name)
+def test_a_replicas_only_chart_installs_scales_rolls_back_and_uninstalls(package: Path, cluster: Cluster) -> None:
+    # workers-only: no scheduler, no airflow.cfg values, nothing generated; its values are the sets' replicas.
+    chart = package.name.rsplit("-", 1)[0]
+    ns = cluster.new_namespace(f"helm-{chart}")
+    replicas = _chart_values(package)["replicas"]
+    assert replicas, "a replicas-only chart scales something"
+    name, default = sorted(replicas.items())[0]
+
+    def scale() -> int:
+        return int(cluster.get("statefulset", name, ns)["spec"]["replicas"])
+
+    _clean("install", cluster.helm("install", RELEASE, str(package), "--namespace", ns))
+    manifest, _ = _released(cluster, ns)
+    live = cluster.kubectl("get", "-f", "-", "-o", "json", stdin=manifest)
+    assert live.ok, live.stderr
+    assert {o["metadata"]["namespace"] for o in json.loads(live.stdout)["items"]} == {ns}
+    assert scale() == default
+    refused = cluster.helm("upgrade", RELEASE, str(package), "--namespace", ns, "--set", "config.core.x=1")
+    assert not refused.ok and "config" in refused.stderr, refused.stderr
+    upgrade = ["upgrade", RELEASE, str(package), "--namespace", ns, "--set", f"replicas.{name}={default + 1}"]
+    _clean("upgrade", cluster.helm(*upgrade))
+    assert (_revision(cluster, ns), scale()) == (2, default + 1)
+    _clean("rollback", cluster.helm("rollback", RELEASE, "1", "--namespace", ns))
+    assert (_revision(cluster, ns), scale()) == (3, default)
+    _clean("uninstall", cluster.helm("uninstall", RELEASE, "--namespace", ns, "--wait"))
     left = cluster.kubectl("get", "-f", "-", "--ignore-not-found", "-o", "name", stdin=manifest)
     assert left.ok and not left.stdout.strip(), f"survived helm uninstall: {left.stdout}{left.stderr}"
     cluster.delete_namespace(ns, wait=False)

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.harness import Harness
-from tests.e2e.test_keycloak_e2e import DAG_FILE, TEAMS, UNTAGGED_DAG, call, dags_folder_of_processor
+from tests.e2e.test_keycloak_e2e import DAG_FILE, TEAMS, call, dags_folder_of_processor, write_team_dags
 
 pytestmark = pytest.mark.e2e
 
@@ -149,11 +149,7 @@ def fab_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FabRun]:
     base = tmp_path_factory.mktemp("fab-teams")
     dist, dags = base / "dist", base / "dags"
     synth_fab_app(dist)
-    dags.mkdir()
-    for team in ("a", "b"):
-        (dags / f"team_{team}_dag.py").write_text(DAG_FILE.format(dag_id=f"team_{team}_dag", tag=f"team-{team}"))
-    (dags / "ledger_dag.py").write_text(DAG_FILE.format(dag_id="ledger_dag", tag="finance"))
-    (dags / "untagged_dag.py").write_text(UNTAGGED_DAG)
+    write_team_dags(dags)
     with Harness(dist, dags=dags, label="fab-teams") as h:
         h.start()
         run = FabRun(h.api_url)

@@ -70,6 +70,16 @@ with DAG("{dag_id}", schedule=None, tags=["{tag}"]):
 """
 
 
+def write_team_dags(dags: Path) -> None:
+    """The DAG folder both team e2e modules start with: one DAG per team, a DAG tagged ``finance``
+    (team c's tag), and an untagged one."""
+    dags.mkdir()
+    for team in ("a", "b"):
+        (dags / f"team_{team}_dag.py").write_text(DAG_FILE.format(dag_id=f"team_{team}_dag", tag=f"team-{team}"))
+    (dags / "ledger_dag.py").write_text(DAG_FILE.format(dag_id="ledger_dag", tag="finance"))
+    (dags / "untagged_dag.py").write_text(UNTAGGED_DAG)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -369,11 +379,7 @@ def keycloak_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KeycloakR
         kc.add_user("carol", ["team-c"])
         dist, dags = base / "dist", base / "dags"
         synth_keycloak_app(dist, url)
-        dags.mkdir()
-        for team in ("a", "b"):
-            (dags / f"team_{team}_dag.py").write_text(DAG_FILE.format(dag_id=f"team_{team}_dag", tag=f"team-{team}"))
-        (dags / "ledger_dag.py").write_text(DAG_FILE.format(dag_id="ledger_dag", tag="finance"))
-        (dags / "untagged_dag.py").write_text(UNTAGGED_DAG)
+        write_team_dags(dags)
         with Harness(dist, dags=dags, label="keycloak") as h:
             h.secrets["airflow-keycloak"] = {"client-secret": kc.client_secret, "ca.crt": pki["ca.crt"]}
             h.secrets["airflow-keycloak-admin"] = {"password": kc.admin_password}

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from constructs import Construct
 
+from ..core.network_flow import Connection, connect
 from ..runtime.airflow_runtime import AirflowRuntime
+from ..runtime.container import API_PORT
 from ..runtime.executors import EdgeWorkerSet
+from ..runtime.release_pods import ReleasePods
 from .component import AirflowComponent
 from .workers import keda_query
 
@@ -51,3 +54,8 @@ class EdgeWorkers(AirflowComponent):
                 executor="EdgeExecutor",
             ),
         )
+
+
+def declare_flows(pods: ReleasePods) -> list[Connection]:
+    """Edge workers pull their work from the api-server's Edge API."""
+    return connect(pods.edge, pods.api, [API_PORT], "Edge worker API")

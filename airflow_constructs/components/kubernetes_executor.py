@@ -15,11 +15,13 @@ from cdk8s import ApiObject, JsonPatch
 from constructs import Construct
 
 from ..core.kube import api_object, config_map, cron_job, service_account
+from ..core.network_flow import Connection, connect
 from ..core.pod_merge import merge_pod
 from ..core.props import PropsError
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.container import POD_TEMPLATE_DIR
 from ..runtime.executors import KubernetesExecutor
+from ..runtime.release_pods import ReleasePods
 
 LAUNCHER_RULES = [
     # create/delete: one pod per task; get/list/watch: the executor's pod watcher and adoption of
@@ -237,3 +239,13 @@ class KubernetesExecutorPods(Construct):
 def _suffix(index: int, namespace: str) -> str:
     """Construct-id suffix of the objects made per task namespace (none for the default one)."""
     return "" if index == 0 else f"-{namespace}"
+
+
+def declare_flows(pods: ReleasePods) -> list[Connection]:
+    """The scheduler launches and watches task pods, the cleanup CronJob deletes finished ones, through the
+    Kubernetes API (on the ports ``network_policies`` gives for it)."""
+    launch = [pods.scheduler] if pods.task_pods else []
+    return [
+        *connect(launch, "kubernetes-api", [], "KubernetesExecutor launches and watches task pods"),
+        *connect(pods.cleanup, "kubernetes-api", [], "deletes finished task pods"),
+    ]

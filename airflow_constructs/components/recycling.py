@@ -17,8 +17,10 @@ from constructs import Construct
 
 from ..core.cron import CronSchedule
 from ..core.kube import api_object, config_map, cron_job, service_account
+from ..core.network_flow import Connection, connect
 from ..core.props import Props
 from ..runtime.airflow_runtime import AirflowRuntime
+from ..runtime.release_pods import ReleasePods
 
 
 class PeriodicRestart(Props):
@@ -104,3 +106,9 @@ def _restart_pod(runtime: AirflowRuntime, name: str, labels: dict[str, str], dep
         deployment,
     ]
     return runtime.script_pod_template(name, labels, "restart", "/opt/restart", command)
+
+
+def declare_flows(pods: ReleasePods) -> list[Connection]:
+    """Each restart CronJob asks the Kubernetes API for a rollout restart (on the ports
+    ``network_policies`` gives for it)."""
+    return connect(pods.restarts, "kubernetes-api", [], "rollout restart of its Deployment")

@@ -7,9 +7,11 @@ from typing import Any
 
 from constructs import Construct
 
+from ..core.network_flow import Connection, serve
 from ..core.props import PropsError
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.executors import CeleryWorkerSet
+from ..runtime.release_pods import ReleasePods
 from .component import AirflowComponent, ceil_div
 
 LOG_SERVER_PORT = 8793
@@ -109,3 +111,9 @@ class CeleryWorkers(AirflowComponent):
                 )
         value = json.dumps({**merged, **ours}, sort_keys=True)
         return {"name": "AIRFLOW__CELERY__EXTRA_CELERY_CONFIG", "value": value}
+
+
+def declare_flows(pods: ReleasePods) -> list[Connection]:
+    """The api-server fetches the logs of running tasks from each Celery worker's log server (their broker
+    use: ``redis.declare_flows``)."""
+    return serve(pods.api, pods.workers, [LOG_SERVER_PORT], "task logs served by the Celery worker")

@@ -17,8 +17,10 @@ from urllib.parse import urlsplit
 from pydantic import field_validator, model_validator
 
 from ..core.cron import CronSchedule
+from ..core.network_flow import Connection, connect
 from ..core.pod import SecretRef
 from ..core.props import Props
+from .release_pods import ReleasePods
 
 KEYCLOAK_AUTH_MANAGER = "airflow.providers.keycloak.auth_manager.keycloak_auth_manager.KeycloakAuthManager"
 PROVIDER = "apache-airflow-providers-keycloak"
@@ -229,3 +231,16 @@ def keycloak_ca_volume(auth: KeycloakAuth) -> tuple[dict[str, Any], dict[str, An
         "secret": {"items": [{"key": auth.ca.key, "path": "ca.crt"}], "secretName": auth.ca.name},
     }
     return volume, {"mountPath": CA_DIR, "name": "keycloak-ca", "readOnly": True}
+
+
+def declare_flows(auth: object, pods: ReleasePods) -> list[Connection]:
+    """The api-server and the keycloak-setup Job call Keycloak (``identity-provider``)."""
+    if not isinstance(auth, KeycloakAuth):
+        return []
+    ports = [auth.port]
+    return [
+        *connect([pods.api], "identity-provider", ports, "Keycloak (sign-in, authorization decisions)"),
+        *connect(
+            pods.keycloak_setup, "identity-provider", ports, "Keycloak admin API (keycloak-setup Job, tag-sync CronJob)"
+        ),
+    ]

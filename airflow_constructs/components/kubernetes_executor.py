@@ -8,7 +8,6 @@ ServiceAccount with no token, pass the restricted profile and carry requests and
 
 from __future__ import annotations
 
-from importlib import resources as pkg_resources
 from typing import Any
 
 from cdk8s import ApiObject, JsonPatch
@@ -18,6 +17,7 @@ from ..core.kube import api_object, config_map, cron_job, service_account
 from ..core.network_flow import Connection, connect
 from ..core.pod_merge import merge_pod
 from ..core.props import PropsError
+from ..core.shipped_scripts import shipped_script
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.container import POD_TEMPLATE_DIR
 from ..runtime.executors import KubernetesExecutor
@@ -39,7 +39,7 @@ WORKER_SELECTOR = "kubernetes_executor=True"
 
 def cleanup_script() -> str:
     """Source of the cleanup CronJob's script (shipped inside the package)."""
-    return (pkg_resources.files("airflow_constructs") / "scripts" / "cleanup_pods.py").read_text()
+    return shipped_script("cleanup_pods.py")
 
 
 class KubernetesExecutorPods(Construct):

@@ -9,7 +9,6 @@ and ``patch`` that one Deployment. Celery workers recycle their task processes i
 
 from __future__ import annotations
 
-from importlib import resources as pkg_resources
 from typing import Any
 
 from cdk8s import ApiObject
@@ -19,6 +18,7 @@ from ..core.cron import CronSchedule
 from ..core.kube import api_object, config_map, cron_job, service_account
 from ..core.network_flow import Connection, connect
 from ..core.props import Props
+from ..core.shipped_scripts import shipped_script
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.release_pods import ReleasePods
 
@@ -32,7 +32,7 @@ class PeriodicRestart(Props):
 
 def restart_script() -> str:
     """Source of the restart CronJob's script (shipped inside the package)."""
-    return (pkg_resources.files("airflow_constructs") / "scripts" / "restart_deployment.py").read_text()
+    return shipped_script("restart_deployment.py")
 
 
 def restart_rules(deployment: str) -> list[dict[str, object]]:

@@ -26,7 +26,7 @@ from ..core.kube import config_map, short_hash
 from ..core.network_flow import HTTPS_PORT, Connection, connect
 from ..core.pod import SecretRef
 from ..core.props import Props, register_union_tags
-from .keycloak import KeycloakAuth, Team
+from .keycloak import KeycloakAuth, Team, check_unique_teams
 from .release_pods import ReleasePods
 
 FAB_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
@@ -176,10 +176,7 @@ class FabAuth(Props):
 
     @model_validator(mode="after")
     def _unique_teams(self) -> FabAuth:
-        names = [t.name for t in self.teams]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"teams: name {duplicates[0]!r} is used twice: team names must be unique")
+        check_unique_teams(self.teams)
         return self
 
     @property

@@ -112,6 +112,14 @@ class Team(Props):
         return dag_id_pattern(self.dags)
 
 
+def check_unique_teams(teams: list[Team]) -> None:
+    """Refuse two teams of one name: each auth manager names a role or policies after a team."""
+    names = [t.name for t in teams]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"teams: name {duplicates[0]!r} is used twice: team names must be unique")
+
+
 def dag_id_pattern(dag_ids: list[str]) -> str:
     """A regular expression matching exactly these DAG ids (``^()$`` for none: no DAG id is empty).
     ``scripts/keycloak_setup.py`` builds the same one from the ids it resolves."""
@@ -176,10 +184,7 @@ class KeycloakAuth(Props):
 
     @model_validator(mode="after")
     def _teams(self) -> KeycloakAuth:
-        names = [t.name for t in self.teams]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"teams: name {duplicates[0]!r} is used twice: team names must be unique")
+        check_unique_teams(self.teams)
         for team in self.teams:
             if not _NAME.match(team.group):
                 raise ValueError(

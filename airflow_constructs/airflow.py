@@ -38,7 +38,7 @@ from .core.openshift import drop_fixed_ids
 from .core.pod import KubeObject, SecretRef
 from .core.props import PropsError, parse_props, register_union_tags
 from .core.secrets import GeneratedKey
-from .network.flows import network_graph
+from .flow_declarations import network_graph
 from .network.policies import NetworkPolicies
 from .network.props import NetworkPolicyProps
 from .runtime.airflow_runtime import AirflowRuntime, check_name_from_id

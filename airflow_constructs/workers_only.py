@@ -24,20 +24,20 @@ from constructs import Construct
 from pydantic import field_validator, model_validator
 
 from .components.workers import LOG_SERVER_PORT, CeleryWorkers
+from .core.network_flow import HTTPS_PORT
 from .core.network_peer import NetworkPeer, check_peers
 from .core.pod import SecretRef
 from .core.props import Props, PropsError, parse_props
 from .core.security import PodSecurity
-from .network.flows import HTTPS_PORT, SEARCH_PORT, _git_ports
 from .network.graph import NetworkGraph
 from .network.policies import NetworkPolicies
 from .network.props import ALL, TASKS, EgressRule, ExternalService
 from .runtime import config as cfg
 from .runtime.airflow_image import AirflowImage
 from .runtime.airflow_runtime import AirflowRuntime, check_name_from_id
-from .runtime.dags import BakedDags, DagSource, GitBundleDags, GitSyncDags
+from .runtime.dags import BakedDags, DagSource, GitBundleDags, GitSyncDags, git_ports
 from .runtime.executors import CeleryExecutor, CeleryWorkerSet
-from .runtime.logs import LogsProps
+from .runtime.logs import SEARCH_PORT, LogsProps
 from .runtime.runtime_props import AirflowSecrets, RuntimeProps, SecretsBackend
 from .services.database import ExternalDatabase
 from .services.redis import ExternalBroker, external_broker
@@ -229,7 +229,7 @@ def workers_graph(runtime: AirflowRuntime, workers: list[CeleryWorkers], p: Work
     """The flows of the worker pods: DNS, database, broker, Execution API, log readers and the extras.
 
     Long because each outside service the runtime may use adds its own short block, as in
-    ``network.flows``.
+    the parts' ``declare_flows``.
     """
     n = p.network_policies
     g = NetworkGraph()
@@ -256,7 +256,7 @@ def workers_graph(runtime: AirflowRuntime, workers: list[CeleryWorkers], p: Work
     outside: list[tuple[str, ExternalService, list[int]]] = []
     dags = runtime.props.dags
     if isinstance(dags, GitSyncDags | GitBundleDags):
-        outside.append(("git", n.git, _git_ports(dags)))
+        outside.append(("git", n.git, git_ports(dags)))
     remote = runtime.props.logs.remote
     if remote is not None:
         search = remote.kind in ("elasticsearch", "opensearch")

@@ -58,12 +58,43 @@ LAYERS_TEXT = (
     "(module level, inside functions, under `TYPE_CHECKING`) and fails on an import from a higher "
     "layer or an import cycle, and on a module over 400 lines or a function over 60 lines whose "
     "docstring does not say why. Each subpackage's `__init__.py` says what lives there and what it "
-    "may import. The components declare their peers with `core` types (`NetworkPeer`, their ports); "
-    "`network/` reads the composed install through a protocol, so nothing below `airflow.py` knows "
-    "the composition. The docs generators (`docs/`: the props reference, the diagrams, this layer "
+    "may import. The docs generators (`docs/`: the props reference, the diagrams, this layer "
     "table) sit above `config_file.py`, whose model the reference documents; the Helm chart's own "
     "README and NOTES are written by `packaging/chart_docs.py`, beside the chart."
 )
+
+FLOWS_TEXT = (
+    "Who talks to whom is declared beside what it concerns, with the `core` types of "
+    "`core/network_flow.py` (`Connection`: a source opens connections to a destination on ports; "
+    "`Outside`: a peer outside the release whose addresses the declaring part knows). Each module that "
+    "deploys something, or holds a rule every Airflow process follows, has a `declare_flows` function: "
+    "the api-server its ingress, each log server who reads it, `runtime/airflow_runtime.py` DNS and the "
+    "metadata database (through PgBouncer or direct), `runtime/dags.py` the DAG repository, "
+    "`services/redis.py` the broker's clients, `services/pgbouncer.py` its server connections, "
+    "`components/statsd.py` StatsD, Prometheus and OpenTelemetry... The services take their clients as "
+    "arguments (they know the connection a client needs, not which Airflow process is the client). "
+    "`flow_declarations.py`, beside the composition, names the release's pods by role (`ReleasePods`, "
+    "in `runtime/`) and asks every part for its declarations; `network/flows.py` only reads them: it "
+    "places the outside peers where `network_policies` says they are (whose ports, when given, replace "
+    "the declared ones), adds the user's egress rules and returns the graph the NetworkPolicies and the "
+    "diagrams' flow arrows are drawn from. `network/` imports no component or backing service "
+    "(`tests/test_flow_declarations.py` checks it, and that every declaration reaches the graph)."
+)
+
+FLOWS_MERMAID = """flowchart LR
+    C["<b>components/*</b>, <b>runtime/*</b>, <b>services/*</b><br/>declare_flows: Connection, Outside"]
+    P["<b>runtime/release_pods.py</b><br/>ReleasePods: the release's pods by role"]
+    G["<b>flow_declarations.py</b><br/>names the pods, asks every part"]
+    R["<b>network/flows.py</b><br/>read_graph: places outside peers, extra egress"]
+    N["<b>network/policies.py</b><br/>NetworkPolicies"]
+    D["<b>docs/diagram.py</b><br/>flow arrows, read from the NetworkPolicy manifests"]
+    G --> P
+    G --> C
+    C --> P
+    G --> R
+    R --> N
+    N --> D
+"""
 
 
 def architecture_markdown() -> str:
@@ -84,6 +115,14 @@ def architecture_markdown() -> str:
         "",
         "```mermaid",
         layers_mermaid().rstrip("\n"),
+        "```",
+        "",
+        "## Who talks to whom",
+        "",
+        FLOWS_TEXT,
+        "",
+        "```mermaid",
+        FLOWS_MERMAID.rstrip("\n"),
         "```",
         "",
     ]

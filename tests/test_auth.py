@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from airflow_constructs import Airflow, FabAuth, PropsError, SecretRef
-from airflow_constructs.network.flows import network_graph
+from airflow_constructs.flow_declarations import network_graph
 from tests import conformance
 from tests.conftest import Manifest, env_of, find, find_prefix, synth_chart
 

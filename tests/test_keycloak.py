@@ -224,6 +224,11 @@ def test_keycloak_realm_command(tmp_path: Path, capsys: pytest.CaptureFixture[st
             "AirflowProps.auth: teams need setup (admin credentials): the keycloak-setup Job creates their permissions",
         ),
         (
+            {**KEYCLOAK, "setup": SETUP, "teams": [{"name": "a", "group": "g", "dags": ["x"]}] * 2},
+            {},
+            "AirflowProps.auth: teams: name 'a' is used twice: team names must be unique",
+        ),
+        (
             {**KEYCLOAK, "teams": [{"name": "a", "group": "g", "dags": []}]},
             {},
             "AirflowProps.auth.teams[0]: team 'a' needs at least one DAG id (dags) or DAG tag (tags)",

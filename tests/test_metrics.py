@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from airflow_constructs import Airflow, PropsError
-from airflow_constructs.network.flows import network_graph
+from airflow_constructs.flow_declarations import network_graph
 from tests import conformance
 from tests.conftest import Manifest, find, synth_chart
 

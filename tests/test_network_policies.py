@@ -33,8 +33,8 @@ from airflow_constructs import (
     PropsError,
     SecretRef,
 )
+from airflow_constructs.flow_declarations import network_graph
 from airflow_constructs.network.evaluate import Pod, allows
-from airflow_constructs.network.flows import network_graph
 from airflow_constructs.network.graph import NetworkGraph
 from tests import conformance
 from tests.conftest import Manifest, find, synth_chart

@@ -5,7 +5,6 @@ with the teams it reads (``fab-teams``, ``keycloak-setup``).
 
 from __future__ import annotations
 
-import importlib.resources as pkg_resources
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from constructs import Construct
 
 from ..core.kube import config_map, cron_job, data_checksum, service_account
 from ..core.pod import PodOptions
+from ..core.shipped_scripts import shipped_script
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.container import INIT_RESOURCES
 
@@ -48,11 +48,6 @@ def command_container(runtime: AirflowRuntime, name: str, command: list[str]) ->
     main.pop("args", None)
     main["command"] = command
     return main
-
-
-def shipped_script(file: str) -> str:
-    """Source of a script shipped inside the package (``airflow_constructs/scripts/<file>``)."""
-    return (pkg_resources.files("airflow_constructs") / "scripts" / file).read_text()
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from constructs import Construct
 from ..core.autoscaling import HorizontalAutoscaling
 from ..core.exposure import Exposed, Exposure
 from ..core.kube import surge_one
+from ..core.network_flow import Connection, serve
 from ..core.pod import container, empty_dir
 from ..core.props import parse_props
 from ..core.resources import Resources
@@ -20,6 +21,7 @@ from ..runtime.api_tls import KEY_MOUNT, ApiServerTls, key_volume
 from ..runtime.auth import WebserverConfig, fab_settings
 from ..runtime.container import API_PORT, AUTH_DIR, INIT_RESOURCES, PASSWORDS_FILE
 from ..runtime.keycloak import KeycloakAuth, keycloak_ca_volume, keycloak_env
+from ..runtime.release_pods import ReleasePods
 from .component import AirflowComponent
 from .execution_api import ExecutionApiProps
 from .recycling import PeriodicRestart, RolloutRestart
@@ -221,3 +223,8 @@ def _auth_files(runtime: AirflowRuntime) -> tuple[list[dict[str, Any]], list[dic
         },
     ]
     return [copy_passwords, runtime.wait_for_migrations()], volumes
+
+
+def declare_flows(pods: ReleasePods) -> list[Connection]:
+    """The UI and REST API, opened through the ingress controller."""
+    return serve("ingress-controller", [pods.api], [API_PORT], "UI and REST API through the ingress controller")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from constructs import Construct
 
+from ..core.network_flow import Connection, connect
 from ..runtime.airflow_runtime import AirflowRuntime
+from ..runtime.container import API_PORT
 from ..runtime.executors import EdgeWorkerSet
+from ..runtime.release_pods import ReleasePods
 from .component import AirflowComponent
-from .workers import keda_query
+from .workers import queue_query
 
 
 class EdgeWorkers(AirflowComponent):
@@ -38,16 +41,9 @@ class EdgeWorkers(AirflowComponent):
         )
         self.workload = self._deployment(None if p.autoscaling else p.replicas, template, {"type": "RollingUpdate"})
         self._finish(p, "edge-worker")
-        executors = runtime.props.executors
-        self._autoscale(
-            p.autoscaling,
-            f"edge worker set {p.name!r}",
-            lambda dialect: keda_query(
-                p.queues,
-                p.concurrency,
-                executors[0].kind == "EdgeExecutor",
-                len(executors) > 1,
-                dialect,
-                executor="EdgeExecutor",
-            ),
-        )
+        self._autoscale(p.autoscaling, f"edge worker set {p.name!r}", queue_query(runtime, p, "EdgeExecutor"))
+
+
+def declare_flows(pods: ReleasePods) -> list[Connection]:
+    """Edge workers pull their work from the api-server's Edge API."""
+    return connect(pods.edge, pods.api, [API_PORT], "Edge worker API")

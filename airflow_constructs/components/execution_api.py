@@ -14,11 +14,13 @@ from typing import Any
 from constructs import Construct
 
 from ..core.kube import surge_one
+from ..core.network_flow import Connection, connect
 from ..core.props import parse_props
 from ..core.resources import Resources
 from ..core.workload import ComponentProps
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.container import API_PORT
+from ..runtime.release_pods import ReleasePods
 from .component import AirflowComponent
 
 EXECUTION_PORT = 8081
@@ -74,3 +76,14 @@ class ExecutionApi(AirflowComponent):
 
 def _probe(http_get: dict[str, Any], *, failures: int, period: int) -> dict[str, Any]:
     return {"failureThreshold": failures, "httpGet": http_get, "periodSeconds": period, "timeoutSeconds": 10}
+
+
+def declare_flows(pods: ReleasePods, airflow2: bool) -> list[Connection]:
+    """Airflow 3's task processes call the Execution API: this server when there is one, else the
+    api-server (which Edge workers reach already, see ``edge.declare_flows``)."""
+    if airflow2:
+        return []
+    separate = bool(pods.execution)
+    server, port = (pods.execution[0], EXECUTION_PORT) if separate else (pods.api, API_PORT)
+    clients = [pod for pod in pods.runs_tasks if separate or pod not in pods.edge]
+    return connect(clients, server, [port], "execution API (task processes)")

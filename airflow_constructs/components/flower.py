@@ -7,11 +7,13 @@ from typing import Any
 from constructs import Construct
 
 from ..core.exposure import Exposed, Exposure
+from ..core.network_flow import Connection, serve
 from ..core.pod import SecretRef
 from ..core.props import parse_props
 from ..core.resources import Resources
 from ..core.workload import ComponentProps
 from ..runtime.airflow_runtime import AirflowRuntime
+from ..runtime.release_pods import ReleasePods
 from .component import AirflowComponent
 
 FLOWER_PORT = 5555
@@ -71,3 +73,8 @@ class Flower(AirflowComponent):
             )
         self.workload = self._deployment(p.replicas, template, {"type": "RollingUpdate"})
         self._finish(p, "flower")
+
+
+def declare_flows(pods: ReleasePods) -> list[Connection]:
+    """Flower's UI, opened through the ingress controller (its broker use: ``redis.declare_flows``)."""
+    return serve("ingress-controller", pods.flower, [FLOWER_PORT], "Flower UI through the ingress controller")

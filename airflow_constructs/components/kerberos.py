@@ -19,10 +19,12 @@ from constructs import Construct
 from pydantic import Field, model_validator
 
 from ..core.kube import config_map, short_hash
+from ..core.network_flow import Declared, Outside, connect
 from ..core.network_peer import NetworkPeer
 from ..core.pod import SecretRef
 from ..core.props import Props, PropsError
 from ..core.resources import Resources
+from ..runtime.release_pods import ReleasePods
 
 CCACHE_DIR = "/var/kerberos-ccache"
 CCACHE = f"{CCACHE_DIR}/krb5cc"
@@ -230,3 +232,16 @@ def add_kerberos(airflow: Any) -> Kerberos:
         k8s.pod_template_yaml = kerberos.pod_template_yaml(k8s.pod_template_yaml)
         k8s.config_map.add_json_patch(JsonPatch.replace("/data/pod_template.yaml", k8s.pod_template_yaml))
     return kerberos
+
+
+def declare_flows(airflow: Any, pods: ReleasePods) -> list[Declared]:
+    """The ticket-renewing sidecars (and the task pods' init container) call the KDCs, over TCP and UDP."""
+    props: KerberosProps = airflow.props.kerberos
+    if not props.enabled:
+        return []
+    sidecars, tasks = kerberos_targets(airflow)
+    callers = [*sidecars, *(pods.task_pods if tasks else [])]
+    out: list[Declared] = [Outside("kdc", tuple(props.kdc))]
+    for proto in ("TCP", "UDP"):
+        out += connect(callers, "kdc", [KDC_PORT], "Kerberos KDC", proto)
+    return out

@@ -8,18 +8,20 @@ ServiceAccount with no token, pass the restricted profile and carry requests and
 
 from __future__ import annotations
 
-from importlib import resources as pkg_resources
 from typing import Any
 
 from cdk8s import ApiObject, JsonPatch
 from constructs import Construct
 
 from ..core.kube import api_object, config_map, cron_job, service_account
+from ..core.network_flow import Connection, connect
 from ..core.pod_merge import merge_pod
 from ..core.props import PropsError
+from ..core.shipped_scripts import shipped_script
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.container import POD_TEMPLATE_DIR
 from ..runtime.executors import KubernetesExecutor
+from ..runtime.release_pods import ReleasePods
 
 LAUNCHER_RULES = [
     # create/delete: one pod per task; get/list/watch: the executor's pod watcher and adoption of
@@ -37,7 +39,7 @@ WORKER_SELECTOR = "kubernetes_executor=True"
 
 def cleanup_script() -> str:
     """Source of the cleanup CronJob's script (shipped inside the package)."""
-    return (pkg_resources.files("airflow_constructs") / "scripts" / "cleanup_pods.py").read_text()
+    return shipped_script("cleanup_pods.py")
 
 
 class KubernetesExecutorPods(Construct):
@@ -135,69 +137,40 @@ class KubernetesExecutorPods(Construct):
         the one of the default task namespace."""
         name = f"{self.runtime.instance}-pod-launcher"
         if self.props.cluster_wide:
-            return self._cluster_role("launcher", name, service_account, LAUNCHER_RULES)
+            return self._role("launcher", name, service_account, LAUNCHER_RULES, None)
         roles = [self._role(f"launcher{_suffix(i, ns)}", name, service_account, LAUNCHER_RULES, ns)
                  for i, ns in enumerate(self.namespaces)]  # fmt: skip
         return roles[0]
 
-    def _role(self, id: str, name: str, service_account: str, rules: list[dict[str, Any]], namespace: str) -> ApiObject:
-        labels = self.runtime.labels("kubernetes-worker")
-        other_ns = namespace if namespace != self.runtime.namespace else None
-        role = api_object(
-            self,
-            f"{id}-role",
-            api_version="rbac.authorization.k8s.io/v1",
-            kind="Role",
-            name=name,
-            labels=labels,
-            body={"rules": rules},
-            namespace=other_ns,
-        )
-        api_object(
-            self,
-            f"{id}-binding",
-            api_version="rbac.authorization.k8s.io/v1",
-            kind="RoleBinding",
-            name=name,
-            labels=labels,
-            namespace=other_ns,
-            body={
-                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
-                "subjects": [{"kind": "ServiceAccount", "name": service_account, "namespace": self.runtime.namespace}],
-            },
-        )
-        return role
-
-    def _cluster_role(self, id: str, name: str, service_account: str, rules: list[dict[str, Any]]) -> ApiObject:
-        """A ClusterRole and ClusterRoleBinding (``cluster_wide``): ``rules`` in every namespace.
+    def _role(
+        self, id: str, name: str, service_account: str, rules: list[dict[str, Any]], namespace: str | None
+    ) -> ApiObject:
+        """A Role and RoleBinding granting ``service_account`` ``rules`` in ``namespace``; with ``namespace``
+        None a ClusterRole and ClusterRoleBinding (``cluster_wide``): ``rules`` in every namespace.
 
         Cluster-scoped names are shared by every install, so they carry the release's namespace.
         """
-        labels = self.runtime.labels("kubernetes-worker")
-        cluster_name = f"{self.runtime.namespace}-{name}"
-        role = api_object(
-            self,
-            f"{id}-cluster-role",
-            api_version="rbac.authorization.k8s.io/v1",
-            kind="ClusterRole",
-            name=cluster_name,
-            labels=labels,
-            body={"rules": rules},
-        )
+        cluster = namespace is None
+        kind, scope = ("ClusterRole", "cluster-") if cluster else ("Role", "")
+        common: dict[str, Any] = {
+            "api_version": "rbac.authorization.k8s.io/v1",
+            "name": f"{self.runtime.namespace}-{name}" if cluster else name,
+            "labels": self.runtime.labels("kubernetes-worker"),
+            "namespace": namespace if namespace != self.runtime.namespace else None,
+        }
+        role = api_object(self, f"{id}-{scope}role", kind=kind, body={"rules": rules}, **common)
+        subject = {"kind": "ServiceAccount", "name": service_account, "namespace": self.runtime.namespace}
+        role_ref = {"apiGroup": "rbac.authorization.k8s.io", "kind": kind, "name": common["name"]}
         binding = api_object(
             self,
-            f"{id}-cluster-binding",
-            api_version="rbac.authorization.k8s.io/v1",
-            kind="ClusterRoleBinding",
-            name=cluster_name,
-            labels=labels,
-            body={
-                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": cluster_name},
-                "subjects": [{"kind": "ServiceAccount", "name": service_account, "namespace": self.runtime.namespace}],
-            },
+            f"{id}-{scope}binding",
+            kind=f"{kind}Binding",
+            body={"roleRef": role_ref, "subjects": [subject]},
+            **common,
         )
-        for obj in (role, binding):
-            obj.add_json_patch(JsonPatch.remove("/metadata/namespace"))
+        if cluster:
+            for obj in (role, binding):
+                obj.add_json_patch(JsonPatch.remove("/metadata/namespace"))
         return role
 
     def _cleanup(self, other_ns: str | None) -> None:
@@ -207,7 +180,7 @@ class KubernetesExecutorPods(Construct):
         service_account(self, "cleanup-service-account", name=name, labels=labels)
         config_map(self, "cleanup-script", name=name, labels=labels, data={"cleanup_pods.py": cleanup_script()})
         if self.props.cluster_wide:
-            self._cluster_role("cleanup", name, name, CLEANUP_RULES)
+            self._role("cleanup", name, name, CLEANUP_RULES, None)
             where = ["--all-namespaces"]
         else:
             for i, ns in enumerate(self.namespaces):
@@ -237,3 +210,13 @@ class KubernetesExecutorPods(Construct):
 def _suffix(index: int, namespace: str) -> str:
     """Construct-id suffix of the objects made per task namespace (none for the default one)."""
     return "" if index == 0 else f"-{namespace}"
+
+
+def declare_flows(pods: ReleasePods) -> list[Connection]:
+    """The scheduler launches and watches task pods, the cleanup CronJob deletes finished ones, through the
+    Kubernetes API (on the ports ``network_policies`` gives for it)."""
+    launch = [pods.scheduler] if pods.task_pods else []
+    return [
+        *connect(launch, "kubernetes-api", [], "KubernetesExecutor launches and watches task pods"),
+        *connect(pods.cleanup, "kubernetes-api", [], "deletes finished task pods"),
+    ]

@@ -11,13 +11,15 @@ from pydantic import Field, field_validator
 
 from ..core.cron import CronSchedule
 from ..core.kube import api_object, check_dns_subdomain, config_map, cron_job, service_account, short_hash
+from ..core.network_flow import Connection, dns_lookups
 from ..core.pod import PodOptions, container, empty_dir, pod_template
 from ..core.props import Props
 from ..core.resources import Resources
 from ..core.security import PodSecurity
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.container import AIRFLOW_HOME, INIT_RESOURCES
-from ..services.database import POSTGRES_UID, DatabaseConnection, EmbeddedPostgres
+from ..runtime.release_pods import ReleasePods
+from ..services.database import POSTGRES_UID, DatabaseConnection, EmbeddedPostgres, database_client_flows
 from ..services.embedded import claim_spec
 from .airflow_job import job_account
 
@@ -239,3 +241,8 @@ class FernetKeyRotation(Construct):
         main = runtime.airflow_container(self.component, ["rotate-fernet-key"], resources=JOB_RESOURCES)
         template = runtime.job_pod_template(self.component, main, base)
         self.job = runtime.one_shot_job(self, base, labels, template)
+
+
+def declare_flows(pods: ReleasePods, database: tuple[str, tuple[int, ...]]) -> list[Connection]:
+    """The backup CronJob resolves and dumps the metadata database ``database`` (see ``database_endpoint``)."""
+    return [*dns_lookups(pods.backup), *database_client_flows(pods.backup, database, "pg_dump")]

@@ -9,7 +9,6 @@ and ``patch`` that one Deployment. Celery workers recycle their task processes i
 
 from __future__ import annotations
 
-from importlib import resources as pkg_resources
 from typing import Any
 
 from cdk8s import ApiObject
@@ -17,8 +16,11 @@ from constructs import Construct
 
 from ..core.cron import CronSchedule
 from ..core.kube import api_object, config_map, cron_job, service_account
+from ..core.network_flow import Connection, connect
 from ..core.props import Props
+from ..core.shipped_scripts import shipped_script
 from ..runtime.airflow_runtime import AirflowRuntime
+from ..runtime.release_pods import ReleasePods
 
 
 class PeriodicRestart(Props):
@@ -30,7 +32,7 @@ class PeriodicRestart(Props):
 
 def restart_script() -> str:
     """Source of the restart CronJob's script (shipped inside the package)."""
-    return (pkg_resources.files("airflow_constructs") / "scripts" / "restart_deployment.py").read_text()
+    return shipped_script("restart_deployment.py")
 
 
 def restart_rules(deployment: str) -> list[dict[str, object]]:
@@ -104,3 +106,9 @@ def _restart_pod(runtime: AirflowRuntime, name: str, labels: dict[str, str], dep
         deployment,
     ]
     return runtime.script_pod_template(name, labels, "restart", "/opt/restart", command)
+
+
+def declare_flows(pods: ReleasePods) -> list[Connection]:
+    """Each restart CronJob asks the Kubernetes API for a rollout restart (on the ports
+    ``network_policies`` gives for it)."""
+    return connect(pods.restarts, "kubernetes-api", [], "rollout restart of its Deployment")

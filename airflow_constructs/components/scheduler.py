@@ -6,11 +6,13 @@ from typing import Any
 
 from constructs import Construct
 
+from ..core.network_flow import Connection, serve
 from ..core.props import parse_props
 from ..core.resources import Resources
 from ..core.workload import ComponentProps
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.executors import LocalExecutor
+from ..runtime.release_pods import ReleasePods
 from .component import AirflowComponent, jobs_check
 from .kubernetes_executor import KubernetesExecutorPods
 
@@ -77,3 +79,10 @@ class Scheduler(AirflowComponent):
         self._finish(p, "scheduler")
         if launches_pods is not None:
             launches_pods.grant_launch(self.name)
+
+
+def declare_flows(pods: ReleasePods) -> list[Connection]:
+    """With the LocalExecutor the scheduler runs tasks: the api-server fetches their logs from it."""
+    if not pods.local:
+        return []
+    return serve(pods.api, [pods.scheduler], [LOG_SERVER_PORT], "task logs served by the scheduler (LocalExecutor)")

@@ -32,12 +32,14 @@ from ..core.kube import (
     service_host,
     short_hash,
 )
+from ..core.network_flow import Declared, Outside, connect, serve
 from ..core.network_peer import NetworkPeer
 from ..core.pod import PodOptions, container, empty_dir, pod_template
 from ..core.props import Props, PropsError
 from ..core.resources import Resources
 from ..core.security import PodSecurity
 from ..core.values import Labels
+from ..runtime.release_pods import ReleasePods
 
 STATSD_PORT = 9125
 METRICS_PORT = 9102
@@ -348,3 +350,18 @@ def _exporter(p: MetricsProps) -> dict[str, Any]:
             {"mountPath": "/tmp", "name": "tmp"},
         ],
     )
+
+
+def declare_flows(metrics: MetricsProps, pods: ReleasePods) -> list[Declared]:
+    """Every Airflow process sends StatsD (UDP) to the exporter, which Prometheus scrapes; or OTLP to a
+    collector."""
+    out: list[Declared] = []
+    if pods.statsd:
+        out += [Outside("prometheus", tuple(metrics.prometheus))]
+        out += serve("prometheus", pods.statsd, [METRICS_PORT], "Prometheus scrapes metrics")
+    for pod in pods.statsd:
+        out += connect(pods.airflow_pods, pod, [STATSD_PORT], "StatsD metrics", "UDP")
+    if metrics.otel is not None:
+        out += [Outside("otel-collector", tuple(metrics.otel.to))]
+        out += connect(pods.airflow_pods, "otel-collector", [metrics.otel.port], "OpenTelemetry metrics and traces")
+    return out

@@ -7,10 +7,12 @@ from typing import Any
 from constructs import Construct
 
 from ..core.autoscaling import Autoscaling
+from ..core.network_flow import Connection, serve
 from ..core.props import parse_props
 from ..core.resources import Resources
 from ..core.workload import ComponentProps
 from ..runtime.airflow_runtime import AirflowRuntime
+from ..runtime.release_pods import ReleasePods
 from .component import AirflowComponent, ceil_div, jobs_check
 
 LOG_SERVER_PORT = 8794
@@ -67,3 +69,8 @@ class Triggerer(AirflowComponent):
         self._finish(p, "triggerer")
         capacity = int(runtime.props.config.get("triggerer", {}).get("capacity", DEFAULT_CAPACITY))
         self._autoscale(p.autoscaling, "triggerer", lambda dialect: triggers_query(capacity, dialect))
+
+
+def declare_flows(pods: ReleasePods) -> list[Connection]:
+    """The api-server fetches the logs of running triggers from the triggerer's log server."""
+    return serve(pods.api, [pods.triggerer], [LOG_SERVER_PORT], "trigger logs served by the triggerer")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from constructs import Construct
 
+from ..core.network_flow import Connection, serve
 from ..core.props import PropsError
 from ..runtime.airflow_runtime import AirflowRuntime
-from ..runtime.executors import CeleryWorkerSet
+from ..runtime.executors import CeleryWorkerSet, EdgeWorkerSet
+from ..runtime.release_pods import ReleasePods
 from .component import AirflowComponent, ceil_div
 
 LOG_SERVER_PORT = 8793
@@ -32,6 +35,13 @@ def keda_query(
         owner = f"(executor IS NULL OR executor = '{executor}')" if is_default else f"executor = '{executor}'"
         where += f" AND {owner}"
     return f"SELECT {ceil_div('COUNT(*)', concurrency, dialect)} FROM task_instance WHERE {where}"
+
+
+def queue_query(runtime: AirflowRuntime, p: CeleryWorkerSet | EdgeWorkerSet, executor: str) -> Callable[[str], str]:
+    """The KEDA query (by database dialect) of a worker set of ``executor``: see ``keda_query``."""
+    executors = runtime.props.executors
+    default, several = executors[0].kind == executor, len(executors) > 1
+    return lambda dialect: keda_query(p.queues, p.concurrency, default, several, dialect, executor=executor)
 
 
 class CeleryWorkers(AirflowComponent):
@@ -81,14 +91,7 @@ class CeleryWorkers(AirflowComponent):
         replicas = None if p.autoscaling else p.replicas
         self.workload = self._statefulset(replicas, template, self.name)
         self._finish(p, "worker")
-        executors = runtime.props.executors
-        self._autoscale(
-            p.autoscaling,
-            f"worker set {p.name!r}",
-            lambda dialect: keda_query(
-                p.queues, p.concurrency, executors[0].kind == "CeleryExecutor", len(executors) > 1, dialect
-            ),
-        )
+        self._autoscale(p.autoscaling, f"worker set {p.name!r}", queue_query(runtime, p, "CeleryExecutor"))
 
     def _recycling_env(self, runtime: AirflowRuntime, p: CeleryWorkerSet) -> dict[str, str] | None:
         """``[celery] extra_celery_config`` of this set: the config's own JSON plus the set's recycling."""
@@ -109,3 +112,9 @@ class CeleryWorkers(AirflowComponent):
                 )
         value = json.dumps({**merged, **ours}, sort_keys=True)
         return {"name": "AIRFLOW__CELERY__EXTRA_CELERY_CONFIG", "value": value}
+
+
+def declare_flows(pods: ReleasePods) -> list[Connection]:
+    """The api-server fetches the logs of running tasks from each Celery worker's log server (their broker
+    use: ``redis.declare_flows``)."""
+    return serve(pods.api, pods.workers, [LOG_SERVER_PORT], "task logs served by the Celery worker")

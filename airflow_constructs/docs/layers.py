@@ -28,21 +28,33 @@ LAYERS = (
         ("core", "imports", "scripts"),
         "Kubernetes vocabulary with no Airflow knowledge: props helpers, API objects, pods and containers, "
         "image references, resources, security contexts, labels, autoscalers, exposure, TLS primitives, "
-        "Secret keys to generate, NetworkPeer; the generated CRD bindings (imports/) and the scripts pods run",
+        "Secret keys to generate, NetworkPeer and the flow declarations (Connection, Outside); the generated CRD "
+        "bindings (imports/) and the scripts pods run",
     ),
-    Layer("services/", ("services",), "backing services: the metadata database, embedded PostgreSQL, PgBouncer, Redis"),
+    Layer(
+        "services/",
+        ("services",),
+        "backing services: the metadata database, embedded PostgreSQL, PgBouncer, Redis; each declares its "
+        "flows given its clients",
+    ),
     Layer(
         "runtime/",
         ("runtime",),
         "what every Airflow process shares: airflow.cfg, the Airflow image, the Airflow container, the "
-        "api-server's HTTPS, secrets and their bootstrap Job, DAGs, logs, auth, executors as plain data",
+        "api-server's HTTPS, secrets and their bootstrap Job, DAGs, logs, auth, executors as plain data, the "
+        "release's pods by role; each declares the flows of what it owns (database, git, remote logs, identity)",
     ),
-    Layer("components/", ("components",), "one module per deployed thing; each declares its peers and ports"),
-    Layer("network/", ("network",), "the connection graph and the NetworkPolicies read from the composed install"),
+    Layer("components/", ("components",), "one module per deployed thing; each declares its flows (declare_flows)"),
+    Layer(
+        "network/",
+        ("network",),
+        "reads the declared flows into the connection graph and derives the NetworkPolicies; imports no component",
+    ),
     Layer(
         "airflow.py",
-        ("airflow", "workers_only"),
-        "Airflow: the composition, the only module that knows every component; WorkersOnly: workers alone",
+        ("airflow", "flow_declarations", "workers_only"),
+        "Airflow: the composition, the only module that knows every component; flow_declarations: gathers "
+        "every part's declare_flows for network/; WorkersOnly: workers alone",
     ),
     Layer("__init__.py", ("",), "the public API: the names users import"),
     Layer("packaging/", ("packaging",), "Helm chart, chart repository, changelog, templates"),

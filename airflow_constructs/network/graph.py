@@ -1,29 +1,19 @@
-"""The graph of the flows an install needs, and what it reads of a composed install.
+"""The graph of the flows an install needs.
 
 A ``Flow`` is (source, destination, port, protocol, reason), where a source or destination is a pod
 of the release (a component, selected by the recommended labels) or a peer outside it (the ingress
-controller, DNS, the Kubernetes API, an external database...). ``flows.network_graph`` fills the
-graph from a composed install, read through the ``Composition`` protocol (``Airflow`` is one), so
-this layer never imports the composition; ``policies.NetworkPolicies`` renders it.
+controller, DNS, the Kubernetes API, an external database...). ``flows.read_graph`` fills the
+graph from the flows the parts of an install declare (``core.network_flow``), so this layer imports
+no component and never the composition; ``policies.NetworkPolicies`` renders it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-from ..components.api_server import ApiServer
-from ..components.component import AirflowComponent
-from ..components.kerberos import KerberosProps
-from ..components.kubernetes_executor import KubernetesExecutorPods
-from ..components.migrations import Migrations
-from ..components.statsd import MetricsProps
-from ..components.workers import CeleryWorkers
 from ..core.network_peer import NAMESPACE_LABEL, NetworkPeer
-from ..runtime.airflow_runtime import AirflowRuntime
-from ..services.pgbouncer import PgBouncer
-from .props import NetworkPolicyProps
 
 
 @dataclass(frozen=True)
@@ -99,68 +89,3 @@ class NetworkGraph:
             for f in self.flows
             if ends[f.source].in_release and ends[f.destination].in_release
         }
-
-
-class ComposedProps(Protocol):
-    """What the graph reads of the install's props (``AirflowProps`` is one)."""
-
-    @property
-    def network_policies(self) -> NetworkPolicyProps: ...
-    @property
-    def executors(self) -> Sequence[object]: ...
-    @property
-    def kerberos(self) -> KerberosProps: ...
-    @property
-    def metrics(self) -> MetricsProps: ...
-
-
-class Composition(Protocol):
-    """What the graph reads of a composed install (``Airflow`` is one): its parts, None when absent."""
-
-    @property
-    def props(self) -> ComposedProps: ...
-    @property
-    def runtime(self) -> AirflowRuntime: ...
-    @property
-    def api_server(self) -> ApiServer: ...
-    @property
-    def scheduler(self) -> AirflowComponent: ...
-    @property
-    def triggerer(self) -> AirflowComponent: ...
-    @property
-    def migrations(self) -> Migrations: ...
-    @property
-    def workers(self) -> Sequence[CeleryWorkers]: ...
-    @property
-    def edge_workers(self) -> Sequence[AirflowComponent]: ...
-    @property
-    def kubernetes_executor(self) -> KubernetesExecutorPods | None: ...
-    @property
-    def pgbouncer(self) -> PgBouncer | None: ...
-    # Parts the graph only needs to know are there.
-    @property
-    def dag_processor(self) -> object | None: ...
-    @property
-    def flower(self) -> object | None: ...
-    @property
-    def db_clean(self) -> object | None: ...
-    @property
-    def pools(self) -> object | None: ...
-    @property
-    def admin_user(self) -> object | None: ...
-    @property
-    def fernet_rotation(self) -> object | None: ...
-    @property
-    def execution_api(self) -> object | None: ...
-    @property
-    def keycloak_setup(self) -> object | None: ...
-    @property
-    def fab_teams(self) -> object | None: ...
-    @property
-    def statsd(self) -> object | None: ...
-    @property
-    def postgres(self) -> object | None: ...
-    @property
-    def redis(self) -> object | None: ...
-    @property
-    def backup(self) -> object | None: ...

@@ -15,11 +15,13 @@ from typing import Any
 from constructs import Construct
 
 from ..core.kube import api_object, check_dns_label, config_map, data_checksum, require_namespace, service_host
+from ..core.network_flow import HTTPS_PORT, Connection, connect, dns_lookups
 from ..core.pod import SecretRef
 from ..core.props import PropsError, parse_props
 from ..core.secrets import GeneratedKey
-from ..services.database import DatabaseConnection, ExternalDatabase
+from ..services.database import DatabaseConnection, ExternalDatabase, database_client_flows, database_endpoint
 from ..services.embedded import claim_spec, generated_secret_name
+from ..services.pgbouncer import PGBOUNCER_PORT
 from ..services.redis import BrokerConnection
 from . import config as cfg
 from .api_tls import ApiServerTls, tls_config
@@ -34,6 +36,7 @@ from .executors import (
 )
 from .keycloak import KeycloakAuth, keycloak_config
 from .logs import LOGS_FOLDER, LogStorage
+from .release_pods import ReleasePods
 from .runtime_props import RuntimeProps
 from .secrets_bootstrap import SecretsBootstrap
 
@@ -272,3 +275,27 @@ def check_name_from_id(id: str) -> str:
         return check_dns_label("name", id, 30)
     except ValueError as err:
         raise PropsError(f"construct id {id!r} cannot be the release name ({err}); set name=...") from None
+
+
+def declare_flows(runtime: AirflowRuntime, pods: ReleasePods) -> list[Connection]:
+    """What every Airflow process reaches: DNS, the metadata database, the secrets backend, the package index.
+
+    Airflow processes (init containers included) go through PgBouncer when there is one; migrations
+    and db clean need a real session and connect directly. Airflow 3 tasks never talk to the database.
+    """
+    out = dns_lookups(pods.airflow_pods)
+    database = database_endpoint(pods.postgres, runtime.database.port)
+    direct = [pods.migrate, *pods.db_clean]
+    pooled = [pod for pod in pods.airflow_pods if pod not in (*direct, *pods.flower, *pods.task_pods)]
+    if runtime.airflow2:
+        pooled += pods.task_pods  # Airflow 2 tasks talk to the database; Airflow 3 tasks never do
+    out += database_client_flows(direct, database, "metadata database (direct: needs a real session)")
+    if pods.pgbouncer:
+        out += connect(pooled, pods.pgbouncer[0], [PGBOUNCER_PORT], "metadata database through PgBouncer")
+    else:
+        out += database_client_flows(pooled, database, "metadata database")
+    if runtime.props.secrets_backend is not None:
+        out += connect(pods.airflow_pods, "secrets-backend", [HTTPS_PORT], "secrets backend")
+    if runtime.props.extra_pip_packages:
+        out += connect(pods.airflow_pods, "package-index", [HTTPS_PORT], "pip install at start-up")
+    return out

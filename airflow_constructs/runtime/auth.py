@@ -16,15 +16,18 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from constructs import Construct
 from pydantic import Discriminator, Tag, field_validator, model_validator
 
 from ..core.cron import CronSchedule
 from ..core.kube import config_map, short_hash
+from ..core.network_flow import HTTPS_PORT, Connection, connect
 from ..core.pod import SecretRef
 from ..core.props import Props, register_union_tags
-from .keycloak import KeycloakAuth, Team
+from .keycloak import KeycloakAuth, Team, check_unique_teams
+from .release_pods import ReleasePods
 
 FAB_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
 CONFIG_DIR = "/opt/airflow/fab"
@@ -173,10 +176,7 @@ class FabAuth(Props):
 
     @model_validator(mode="after")
     def _unique_teams(self) -> FabAuth:
-        names = [t.name for t in self.teams]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"teams: name {duplicates[0]!r} is used twice: team names must be unique")
+        check_unique_teams(self.teams)
         return self
 
     @property
@@ -323,3 +323,22 @@ class WebserverConfig(Construct):
             self.env.append(auth.ldap.bind_password.env(LDAP_PASSWORD_ENV))
         if auth.oauth is not None:
             self.env.append(auth.oauth.client_secret.env(OAUTH_SECRET_ENV))
+
+
+def identity_ports(auth: FabAuth) -> list[int]:
+    """The LDAP URI's port, or the OAuth provider URLs' ports."""
+    if auth.ldap is not None:
+        parts = urlsplit(auth.ldap.uri)
+        return [parts.port or (636 if parts.scheme == "ldaps" else 389)]
+    assert auth.oauth is not None
+    o = auth.oauth
+    urls = [u for u in (o.metadata_url, o.api_base_url, o.access_token_url, o.authorize_url) if u]
+    return sorted({urlsplit(u).port or HTTPS_PORT for u in urls})
+
+
+def declare_flows(auth: object, pods: ReleasePods) -> list[Connection]:
+    """The api-server calls the LDAP server or the OAuth/OIDC provider (``identity-provider``) of FAB."""
+    if not isinstance(auth, FabAuth) or (auth.ldap is None and auth.oauth is None):
+        return []
+    reason = "LDAP server" if auth.ldap else "OAuth/OIDC provider"
+    return connect([pods.api], "identity-provider", identity_ports(auth), reason)

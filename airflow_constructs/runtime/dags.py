@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import json
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from ..core.image import Image
 from ..core.kube import check_dns_subdomain
+from ..core.network_flow import HTTPS_PORT, SSH_PORT, Connection, connect
 from ..core.pod import SecretRef, container, empty_dir
 from ..core.props import Props, register_union_tags
 from ..core.resources import Resources
+from .release_pods import ReleasePods
 
 DAGS_ROOT = "/opt/airflow/dags"
 GIT_SYNC_UID = 65533
@@ -309,3 +312,23 @@ def _secret_volume(name: str, ref: SecretRef, *, path: str | None = None, mode: 
     if mode is not None:
         item["mode"] = mode
     return {"name": name, "secret": {"defaultMode": 0o440, "items": [item], "secretName": ref.name}}
+
+
+def git_ports(dags: GitSyncDags | GitBundleDags) -> list[int]:
+    """The ports a DAG repository is reached on: from the URL when known, else HTTPS and SSH."""
+    if isinstance(dags, GitBundleDags):
+        return [SSH_PORT, HTTPS_PORT]  # the URL is inside a connection Secret
+    if dags.repo.startswith("https://"):
+        return [urlsplit(dags.repo).port or HTTPS_PORT]
+    if dags.repo.startswith("ssh://"):
+        return [urlsplit(dags.repo).port or SSH_PORT]
+    return [SSH_PORT]
+
+
+def declare_flows(dags: DagSource, pods: ReleasePods, scheduler_reads_dags: bool) -> list[Connection]:
+    """The pods that read DAG files reach the DAG repository (``git``), when DAGs come from git."""
+    if not isinstance(dags, GitSyncDags | GitBundleDags):
+        return []
+    reads_dags = [*([pods.scheduler] if scheduler_reads_dags else []), *pods.dag_processor]
+    reads_dags = list(dict.fromkeys([*reads_dags, pods.triggerer, *pods.runs_tasks]))
+    return connect(reads_dags, "git", git_ports(dags), "DAG repository")

@@ -17,8 +17,10 @@ from urllib.parse import urlsplit
 from pydantic import field_validator, model_validator
 
 from ..core.cron import CronSchedule
+from ..core.network_flow import Connection, connect
 from ..core.pod import SecretRef
 from ..core.props import Props
+from .release_pods import ReleasePods
 
 KEYCLOAK_AUTH_MANAGER = "airflow.providers.keycloak.auth_manager.keycloak_auth_manager.KeycloakAuthManager"
 PROVIDER = "apache-airflow-providers-keycloak"
@@ -110,6 +112,14 @@ class Team(Props):
         return dag_id_pattern(self.dags)
 
 
+def check_unique_teams(teams: list[Team]) -> None:
+    """Refuse two teams of one name: each auth manager names a role or policies after a team."""
+    names = [t.name for t in teams]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"teams: name {duplicates[0]!r} is used twice: team names must be unique")
+
+
 def dag_id_pattern(dag_ids: list[str]) -> str:
     """A regular expression matching exactly these DAG ids (``^()$`` for none: no DAG id is empty).
     ``scripts/keycloak_setup.py`` builds the same one from the ids it resolves."""
@@ -174,10 +184,7 @@ class KeycloakAuth(Props):
 
     @model_validator(mode="after")
     def _teams(self) -> KeycloakAuth:
-        names = [t.name for t in self.teams]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"teams: name {duplicates[0]!r} is used twice: team names must be unique")
+        check_unique_teams(self.teams)
         for team in self.teams:
             if not _NAME.match(team.group):
                 raise ValueError(
@@ -229,3 +236,16 @@ def keycloak_ca_volume(auth: KeycloakAuth) -> tuple[dict[str, Any], dict[str, An
         "secret": {"items": [{"key": auth.ca.key, "path": "ca.crt"}], "secretName": auth.ca.name},
     }
     return volume, {"mountPath": CA_DIR, "name": "keycloak-ca", "readOnly": True}
+
+
+def declare_flows(auth: object, pods: ReleasePods) -> list[Connection]:
+    """The api-server and the keycloak-setup Job call Keycloak (``identity-provider``)."""
+    if not isinstance(auth, KeycloakAuth):
+        return []
+    ports = [auth.port]
+    return [
+        *connect([pods.api], "identity-provider", ports, "Keycloak (sign-in, authorization decisions)"),
+        *connect(
+            pods.keycloak_setup, "identity-provider", ports, "Keycloak admin API (keycloak-setup Job, tag-sync CronJob)"
+        ),
+    ]

@@ -13,12 +13,16 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from ..core.kube import check_dns_subdomain
+from ..core.network_flow import HTTPS_PORT, Connection, connect
 from ..core.pod import SecretRef, container, empty_dir
 from ..core.props import Props
 from ..core.resources import Resources
+from .release_pods import ReleasePods
 
 LOGS_FOLDER = "/opt/airflow/logs"
 REMOTE_CONN_ID = "airflow_remote_logs"
+SEARCH_PORT = 9200
+"""Elasticsearch's and OpenSearch's HTTP port."""
 
 
 class LogsVolume(Props):
@@ -152,3 +156,14 @@ class LogStorage:
                 volume_mounts=[{"mountPath": LOGS_FOLDER, "name": "logs"}],
             )
         ]
+
+
+def declare_flows(logs: LogsProps, pods: ReleasePods) -> list[Connection]:
+    """The pods that write or read task logs reach remote log storage (``remote-logs``), when there is one."""
+    if logs.remote is None:
+        return []
+    search = logs.remote.kind in ("elasticsearch", "opensearch")
+    ports = [HTTPS_PORT, SEARCH_PORT] if search else [HTTPS_PORT]
+    return connect(
+        [pods.api, *pods.dag_processor, pods.triggerer, *pods.runs_tasks], "remote-logs", ports, "remote log storage"
+    )

@@ -7,7 +7,6 @@ value is ever written to the manifests.
 from __future__ import annotations
 
 import json
-from importlib import resources as pkg_resources
 from typing import Any
 
 from cdk8s import ApiObject
@@ -15,10 +14,13 @@ from constructs import Construct
 
 from ..core.image import Image
 from ..core.kube import CONFIG_CHECKSUM, api_object, config_map, data_checksum, one_shot_job, service_account
+from ..core.network_flow import Connection, connect
 from ..core.pod import PodOptions, container, empty_dir, pod_template
 from ..core.resources import Resources
 from ..core.secrets import GENERATED_ANNOTATION, GeneratedKey
 from ..core.security import PodSecurity
+from ..core.shipped_scripts import shipped_script
+from .release_pods import ReleasePods
 
 BOOTSTRAP_RESOURCES = Resources(cpu_request="50m", memory_request="64Mi", cpu_limit="500m", memory_limit="128Mi")
 
@@ -33,7 +35,7 @@ def bootstrap_rules(names: list[str]) -> list[dict[str, Any]]:
 
 def bootstrap_script() -> str:
     """Source of the Job's script (shipped inside the package)."""
-    return (pkg_resources.files("airflow_constructs") / "scripts" / "bootstrap_secrets.py").read_text()
+    return shipped_script("bootstrap_secrets.py")
 
 
 class SecretsBootstrap(Construct):
@@ -180,3 +182,8 @@ def _job_template(
         restart_policy="OnFailure",
         volumes=[{"configMap": {"name": name}, "name": "script"}, empty_dir("tmp", "16Mi")],
     )
+
+
+def declare_flows(pods: ReleasePods) -> list[Connection]:
+    """The bootstrap Job calls the Kubernetes API (on the ports ``network_policies`` gives for it)."""
+    return connect(pods.bootstrap, "kubernetes-api", [], "creates the generated Secret")

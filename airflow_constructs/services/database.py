@@ -8,6 +8,7 @@ Either way the result is a ``DatabaseConnection``: the env vars that give every 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -15,6 +16,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ..core.image import Image
 from ..core.kube import check_dns_subdomain
+from ..core.network_flow import Connection
 from ..core.pod import PodOptions, SecretRef
 from ..core.props import Props
 from ..core.resources import Resources
@@ -282,3 +284,17 @@ def verify_full_client(secret: str, *, volume: str = "db-tls", directory: str = 
         volume=volume,
         directory=directory,
     )
+
+
+def database_endpoint(postgres: Sequence[str], port: int) -> tuple[str, tuple[int, ...]]:
+    """The metadata database as the end of a flow, with its ports: the embedded PostgreSQL's pods, or
+    the peer outside the release ``database`` (where ``network_policies.database`` says it is)."""
+    return (postgres[0], (POSTGRES_PORT,)) if postgres else ("database", (port,))
+
+
+def database_client_flows(
+    clients: Sequence[str], database: tuple[str, tuple[int, ...]], reason: str
+) -> list[Connection]:
+    """``clients`` connecting to the metadata database ``database`` (see ``database_endpoint``)."""
+    name, ports = database
+    return [Connection(client, name, ports, reason) for client in clients]

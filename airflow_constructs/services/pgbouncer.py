@@ -9,6 +9,7 @@ to the database with the database's own TLS settings.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from cdk8s import ApiObject
@@ -30,6 +31,8 @@ from ..core.kube import (
     short_hash,
     surge_one,
 )
+from ..core.network_flow import Connection, Declared, Outside, dns_lookups
+from ..core.network_peer import NetworkPeer
 from ..core.pod import container, empty_dir, pod_template
 from ..core.resources import Resources
 from ..core.security import PodSecurity
@@ -42,7 +45,14 @@ from ..core.tls import (
     service_certificate,
 )
 from ..core.workload import ComponentProps, availability
-from .database import CONN_ENV, PASSWORD_ENV, TLS_DIR, DatabaseConnection, verify_full_client
+from .database import (
+    CONN_ENV,
+    PASSWORD_ENV,
+    TLS_DIR,
+    DatabaseConnection,
+    database_client_flows,
+    verify_full_client,
+)
 
 PGBOUNCER_PORT = 6432
 CLIENT_TLS_DIR = "/opt/airflow/pgbouncer-tls"
@@ -318,3 +328,22 @@ def _exporter(p: PgBouncerProps, user: str, password_env: dict[str, Any]) -> dic
         ],
         ports=[{"containerPort": EXPORTER_PORT, "name": "metrics", "protocol": "TCP"}],
     )
+
+
+def declare_flows(
+    pod: str, props: PgBouncerProps, database: tuple[str, tuple[int, ...]], prometheus: Sequence[NetworkPeer]
+) -> list[Declared]:
+    """PgBouncer's own flows: DNS, its server connections to ``database``, Prometheus scraping its exporter.
+
+    Its clients (the Airflow processes) declare their side (``runtime.airflow_runtime``).
+    """
+    out: list[Declared] = [
+        *dns_lookups([pod]),
+        *database_client_flows([pod], database, "PgBouncer's server connections"),
+    ]
+    if props.metrics_exporter:
+        out += [
+            Outside("prometheus", tuple(prometheus)),
+            Connection("prometheus", pod, (EXPORTER_PORT,), "Prometheus scrapes metrics"),
+        ]
+    return out

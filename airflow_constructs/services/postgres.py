@@ -6,12 +6,14 @@ over the network, with a sidecar that reloads the certificate, and its clients v
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from cdk8s import ApiObject
 from constructs import Construct
 
 from ..core.kube import config_map, require_namespace
+from ..core.network_flow import Connection
 from ..core.pod import container, empty_dir, pod_template
 from ..core.props import parse_props
 from ..core.security import PodSecurity
@@ -165,3 +167,11 @@ class Postgres(EmbeddedService):
             embedded=True,
             tls=tls,
         )
+
+
+def declare_flows(postgres: Sequence[str], keda_scaled: bool) -> list[Connection]:
+    """KEDA's PostgreSQL scaler queries the embedded PostgreSQL ``postgres`` (a pod name, if any) when a
+    workload is scaled by KEDA; the peer ``keda`` is where ``network_policies.keda`` says it is."""
+    if not (postgres and keda_scaled):
+        return []
+    return [Connection("keda", postgres[0], (POSTGRES_PORT,), "KEDA's PostgreSQL scaler counts queued tasks")]

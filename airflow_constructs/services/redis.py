@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -11,6 +12,7 @@ from pydantic import Field
 
 from ..core.image import Image
 from ..core.kube import require_namespace
+from ..core.network_flow import Connection, connect
 from ..core.pod import PodOptions, SecretRef, container, empty_dir, pod_template
 from ..core.props import Props
 from ..core.resources import Resources
@@ -222,3 +224,11 @@ def _redis(props: EmbeddedRedis, password: SecretRef) -> dict[str, Any]:
             *([SERVER_MOUNT] if tls else []),
         ],
     )
+
+
+def declare_flows(users: Sequence[str], redis: Sequence[str]) -> list[Connection]:
+    """The Celery broker's clients ``users`` reach the embedded Redis ``redis`` (a pod name, if any),
+    else the peer outside the release ``broker`` (where ``network_policies.broker`` says it is)."""
+    if redis:
+        return connect(users, redis[0], [REDIS_PORT], "Celery broker")
+    return connect(users, "broker", [REDIS_PORT], "external Celery broker")

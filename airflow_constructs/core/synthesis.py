@@ -54,6 +54,18 @@ def chart_json(chart: Chart) -> list[dict[str, Any]]:
     return list(chart.to_json())
 
 
+def app_documents(app: App) -> dict[str, list[dict[str, Any]]]:
+    """``{<chart file name>.yaml: objects}``: what reading back the files ``synth`` writes gives (as
+    ``packaging.helm.load_documents`` reads them), without writing or reading YAML."""
+    charts = _plain_charts(app)
+    if charts is None:
+        return {f"{Names.to_dns_label(chart)}.yaml": list(chart.to_json()) for chart in app.charts}
+    return {
+        f"{Names.to_dns_label(chart)}.yaml": [js_ordered(_render(obj, chart)) for obj in objects]
+        for chart, objects in charts
+    }
+
+
 def _render(obj: ApiObject, chart: Chart) -> Any:
     if isinstance(obj, BodyObject) and not obj.in_node:
         return obj.python_json(chart_facts(chart))

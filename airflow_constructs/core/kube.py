@@ -91,33 +91,10 @@ def require_namespace(scope: Construct, instance: str) -> str:
     return namespace
 
 
-def api_object(
-    scope: Construct,
-    id: str,
-    *,
-    api_version: str,
-    kind: str,
-    name: str,
-    labels: dict[str, str],
-    annotations: dict[str, str] | None = None,
-    body: dict[str, Any] | None = None,
-    namespace: str | None = None,
-) -> ApiObject:
-    """Create one Kubernetes object with its whole body (spec, data, rules...) given as a dict.
-
-    ``namespace`` overrides the chart's namespace (for objects another namespace needs).
-    """
-    return BodyObject(
-        scope,
-        id,
-        api_version=api_version,
-        kind=kind,
-        name=name,
-        labels=labels,
-        annotations=annotations,
-        namespace=namespace,
-        body=body,
-    )
+api_object = BodyObject
+"""Create one Kubernetes object with its whole body (spec, data, rules...) given as a dict: a
+``BodyObject`` (``scope, id, *, api_version, kind, name, labels, annotations=None, namespace=None,
+body=None``; ``namespace`` overrides the chart's namespace, for objects another namespace needs)."""
 
 
 class _OneShotJob(BodyObject):

@@ -3,8 +3,9 @@ round trip per object.
 
 ``App.synth()`` asks every object for its ``toJson`` (for a ``BodyObject``, a call from node back
 into Python) and writes each chart's YAML in node. ``synth`` asks node for the order of the objects
-once per chart, renders every ``BodyObject`` in Python, and hands each chart's objects to cdk8s's
-own YAML writer (``Yaml.save``) in one call: the same files, byte for byte
+once per chart, renders every ``BodyObject`` in Python, and writes each chart's YAML in Python
+as cdk8s's writer would (``node_yaml``), or, for values that module declines, hands the chart's
+objects to cdk8s's writer (``Yaml.save``) in one call: the same files, byte for byte
 (``tests/test_synthesis_fast.py`` compares every app with ``App.synth()``).
 
 The order is cdk8s's: the charts in ``App.charts`` order, each chart's objects in the order of its
@@ -23,6 +24,7 @@ from typing import Any
 
 from cdk8s import ApiObject, App, Chart, DependencyGraph, Names, Yaml, YamlOutputType
 
+from . import node_yaml
 from .body_object import BodyObject, chart_facts, js_ordered
 
 
@@ -38,7 +40,12 @@ def synth(app: App) -> dict[Path, int]:
     written = {}
     for chart, objects in charts:
         path = outdir / f"{Names.to_dns_label(chart)}{app.output_file_extension}"
-        Yaml.save(str(path), [_render(obj, chart) for obj in objects])
+        docs = [_render(obj, chart) for obj in objects]
+        text = node_yaml.dump([js_ordered(doc) for doc in docs])
+        if text is None:
+            Yaml.save(str(path), docs)
+        else:
+            path.write_text(text, encoding="utf-8")
         written[path] = len(objects)
     return written
 

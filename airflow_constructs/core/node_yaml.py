@@ -13,6 +13,7 @@ an explicit key, ...) it returns None, and the caller lets node write the file.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -88,9 +89,24 @@ def _entry(head: str, item: Any, indent: str) -> list[str]:
 
 
 def _key(key: Any) -> str:
-    if not isinstance(key, str) or "\n" in key or len(key) > 1000 or _UNSURE.search(key):
+    if not isinstance(key, str):
+        raise _Unsure
+    return _text_key(key)
+
+
+@functools.lru_cache(maxsize=8192)
+def _text_key(key: str) -> str:
+    if "\n" in key or len(key) > 1000 or _UNSURE.search(key):
         raise _Unsure
     return _quoted(key) if _INDICATORS.search(key) or _OTHER_TYPES.match(key) else key
+
+
+@functools.lru_cache(maxsize=8192)
+def _line(value: str) -> str:
+    """A one-line string value: plain, or quoted where plain would not read back as this string."""
+    if _UNSURE.search(value):
+        raise _Unsure
+    return _quoted(value) if _INDICATORS.search(value) or _OTHER_TYPES.match(value) else value
 
 
 def _scalar(value: Any, indent: str) -> str:
@@ -103,11 +119,13 @@ def _scalar(value: Any, indent: str) -> str:
         return "true" if value else "false"
     if isinstance(value, int) and -_MAX_SAFE < value < _MAX_SAFE:
         return str(value)
-    if not isinstance(value, str) or _UNSURE.search(value):
+    if not isinstance(value, str):
         raise _Unsure
     if "\n" in value:
+        if _UNSURE.search(value):
+            raise _Unsure
         return _block(value, indent)
-    return _quoted(value) if _INDICATORS.search(value) or _OTHER_TYPES.match(value) else value
+    return _line(value)
 
 
 def _quoted(value: str) -> str:

@@ -286,10 +286,6 @@ def _diagram(config_path: Path) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def _keycloak_realm(args: argparse.Namespace) -> int:
     """Write the realm import for the config file's Keycloak auth section."""
     from .runtime.keycloak import KeycloakAuth
@@ -324,3 +320,16 @@ def _keycloak_realm(args: argparse.Namespace) -> int:
     args.output.write_text(json.dumps(realm, indent=2, sort_keys=True) + "\n")
     print(f"wrote {args.output} (realm {auth.realm!r}, client {auth.client_id!r})")
     return 0
+
+
+def console_main() -> int:
+    """The ``airflow-constructs`` console script: ``main`` with jsii's argument checks off (see
+    ``core.jsii_start.skip_argument_checks``; ``main`` called from Python keeps them)."""
+    from .core.jsii_start import skip_argument_checks
+
+    skip_argument_checks()
+    return main()
+
+
+if __name__ == "__main__":
+    sys.exit(console_main())

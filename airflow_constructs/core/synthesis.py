@@ -30,7 +30,8 @@ from .body_object import BodyObject, chart_facts, js_ordered
 
 def synth(app: App) -> dict[Path, int]:
     """Write the app's manifests into ``app.outdir`` as ``App.synth()`` does: each file written, with
-    how many objects it holds."""
+    how many objects it holds (-1 when ``App.synth()`` wrote the app: then every manifest file in
+    ``app.outdir``, as it does not say which it wrote)."""
     charts = _plain_charts(app)
     if charts is None or app.yaml_output_type != YamlOutputType.FILE_PER_CHART:
         app.synth()

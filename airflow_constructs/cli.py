@@ -28,6 +28,7 @@ from cdk8s import App
 
 from .config_file import ConfigError, WorkersOnlyConfig, build_chart, load_config, schema_text
 from .core.props import PropsError
+from .core.synthesis import app_documents, synth
 
 # Each command imports what only it needs (migrate, packaging, docs) when it runs: a cold
 # `airflow-constructs synth` loads no more than synthesis takes.
@@ -189,11 +190,13 @@ def _synth(config_path: Path, outdir: Path) -> int:
     app = App(outdir=str(outdir))
     build_chart(app, config)  # every check runs here, before anything is written
     others = sorted(outdir.glob("*.k8s.yaml")) if outdir.is_dir() else []
-    app.synth()
-    written = sorted(outdir / f"{chart.node.id}.k8s.yaml" for chart in app.charts)
+    counts = synth(app)
+    written = sorted(counts)
     total = 0
     for path in written:
-        count = sum(1 for doc in yaml.load_all(path.read_text(), Loader=_LOADER) if doc)
+        count = counts[path]
+        if count < 0:  # written by App.synth(), which does not count
+            count = sum(1 for doc in yaml.load_all(path.read_text(), Loader=_LOADER) if doc)
         total += count
         print(f"wrote {path} ({count} objects)")
     stale = [p for p in others if p not in written]
@@ -224,21 +227,20 @@ def _chart(config_path: Path, outdir: Path) -> int:
     )
     # A workers-only chart honours no values: it is fixed when generated.
     leaves = [] if isinstance(config, WorkersOnlyConfig) else value_leaves(config.airflow_props())
-    with tempfile.TemporaryDirectory() as scratch, tempfile.TemporaryDirectory() as probe:
+    with tempfile.TemporaryDirectory() as scratch:
         # The chart wraps the manifests exactly as `synth` writes them, so build those first; then
         # the same with a sentinel for every value, to find where the values land.
         app = App(outdir=scratch)
         build_chart(app, config)
-        app.synth()
+        synth(app)
         documents = load_documents(Path(scratch))
-        sentinel = App(outdir=probe)
+        sentinel = App()
         build_chart(
             sentinel,
             config,
             None if isinstance(config, WorkersOnlyConfig) else with_sentinels(config.airflow_props(), leaves),
         )
-        sentinel.synth()
-        values = ChartValues(leaves, load_documents(Path(probe)))
+        values = ChartValues(leaves, app_documents(sentinel))
     # A config's chart has no changelog of its own: no Artifact Hub "changes" to announce.
     files = build_helm_chart(documents, meta, Release(version=meta.version, date=CHART_DATE, changes=()), values)
     directory = outdir / meta.name
@@ -284,10 +286,6 @@ def _diagram(config_path: Path) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def _keycloak_realm(args: argparse.Namespace) -> int:
     """Write the realm import for the config file's Keycloak auth section."""
     from .runtime.keycloak import KeycloakAuth
@@ -322,3 +320,16 @@ def _keycloak_realm(args: argparse.Namespace) -> int:
     args.output.write_text(json.dumps(realm, indent=2, sort_keys=True) + "\n")
     print(f"wrote {args.output} (realm {auth.realm!r}, client {auth.client_id!r})")
     return 0
+
+
+def console_main() -> int:
+    """The ``airflow-constructs`` console script: ``main`` with jsii's argument checks off (see
+    ``core.jsii_start.skip_argument_checks``; ``main`` called from Python keeps them)."""
+    from .core.jsii_start import skip_argument_checks
+
+    skip_argument_checks()
+    return main()
+
+
+if __name__ == "__main__":
+    sys.exit(console_main())

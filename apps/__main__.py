@@ -13,6 +13,9 @@ from . import workers
 
 if __name__ == "__main__":
     started = workers.start(workers.jobs() - 1, Path(os.environ.get("CDK8S_OUTDIR", "dist")))
+    from airflow_constructs.core.jsii_start import skip_argument_checks
+
+    skip_argument_checks()  # the apps call jsii only through the library (see its docstring)
     from .synthesis import main
 
     sys.exit(main(started))

@@ -17,6 +17,7 @@ from pathlib import Path
 from cdk8s import App, Chart
 
 from airflow_constructs import WorkersOnly
+from airflow_constructs.core.synthesis import app_documents, synth
 from airflow_constructs.packaging.helm import (
     CHARTS_DIR,
     ChartValues,
@@ -60,8 +61,7 @@ def synth_app(name: str, outdir: Path) -> tuple[App, list[Path]]:
         old.unlink()
     app = App(outdir=str(target))
     APPS[name](app)
-    app.synth()
-    return app, sorted(target.glob("*.k8s.yaml"))
+    return app, sorted(synth(app))
 
 
 def app_output(name: str, outdir: Path) -> AppOutput:
@@ -103,10 +103,9 @@ def chart_values(build: Callable[..., Chart], leaves: list[ValueLeaf] | None = N
         leaves = app_leaves(app)
     sentinel = App()
     build(sentinel, **props_overrides(leaves, sentinel_values(leaves)))
-    # One jsii round trip per chart, no YAML written or read: the objects synth would write, under
-    # the file names synth gives charts without dependencies (``<chart id>.k8s.yaml``); other names
-    # fail the chart (helm._place) rather than place a value wrongly.
-    return ChartValues(leaves, {f"{chart.node.id}.yaml": list(chart.to_json()) for chart in sentinel.charts})
+    # No YAML written or read, and no node round trip per object: the objects synth would write,
+    # rendered in Python, under the file names synth gives the charts.
+    return ChartValues(leaves, app_documents(sentinel))
 
 
 def app_leaves(app: App) -> list[ValueLeaf]:

@@ -139,5 +139,8 @@ def _work(conn: Any, outdir: Path) -> None:
 
 
 if __name__ == "__main__":
+    from airflow_constructs.core.jsii_start import skip_argument_checks
+
+    skip_argument_checks()  # as python -m apps does
     read, write, out = sys.argv[1:]
     _work(_Pipe(int(read), int(write)), Path(out))

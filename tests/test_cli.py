@@ -181,7 +181,7 @@ def test_a_configs_own_pod_options_are_its_charts_defaults_and_values_replace_th
 
 def test_console_script_is_declared_and_installed() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    assert project["project"]["scripts"] == {"airflow-constructs": "airflow_constructs.cli:main"}
+    assert project["project"]["scripts"] == {"airflow-constructs": "airflow_constructs.cli:console_main"}
     script = Path(sys.executable).parent / "airflow-constructs"
     assert script.exists(), "run `make setup` (pip install -e .) to install the entry point"
     result = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=False, timeout=120)

@@ -90,3 +90,35 @@ def test_a_jsii_whose_private_provider_differs_is_recognised() -> None:
     assert _provider_interface_matches(ProcessProvider, _NodeProcess)
     assert not _provider_interface_matches(OtherProvider, _NodeProcess)
     assert not _provider_interface_matches(ProcessProvider, OtherNode)
+
+
+_CHECKS = """
+from jsii._type_checking import check_type
+def checked():
+    try:
+        check_type(argname="argument id", value=1, expected_type=str)
+    except TypeError:
+        return True
+    return False
+"""
+
+
+def test_the_commands_turn_off_jsii_argument_checks_and_the_package_import_does_not() -> None:
+    done = _run(
+        "import airflow_constructs\n" + _CHECKS + "before = checked()\n"
+        "from airflow_constructs.core.jsii_start import skip_argument_checks\n"
+        "print(before, skip_argument_checks(), checked())\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "True True False"
+
+
+def test_the_console_script_runs_main_without_argument_checks(tmp_path: Path) -> None:
+    done = _run(
+        "import sys\nfrom airflow_constructs import cli\n" + _CHECKS + "sys.argv = ['airflow-constructs', 'synth', "
+        f"'examples/default.yaml', '-o', {str(tmp_path)!r}]\n"
+        "status = cli.console_main()\nprint(status, checked())\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "0 False"
+    assert (tmp_path / "airflow.k8s.yaml").read_bytes() == (ROOT / "dist" / "default" / "airflow.k8s.yaml").read_bytes()

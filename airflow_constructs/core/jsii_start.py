@@ -105,3 +105,29 @@ def _background_provider() -> Any:
             return super().load(request)
 
     return BackgroundStart()
+
+
+def skip_argument_checks() -> bool:
+    """Turn off jsii's run-time checks of argument types, as ``python -O`` does; False when this jsii
+    has no such checks to turn off (nothing done).
+
+    Every call into a jsii library (cdk8s, constructs, the CRD bindings) first checks its arguments
+    against their annotations with typeguard: importing typeguard, and the checks, are about an
+    eighth of the CPU of a cold ``airflow-constructs synth``. This library's commands (the
+    ``airflow-constructs`` console script, ``python -m apps``) call jsii only from this package's
+    own code, whose types strict mypy proves, with input that the props models have validated, so
+    they turn the checks off; importing the package leaves them on, for a user's own program.
+    """
+    try:
+        from jsii import _type_checking
+    except ImportError:
+        return False
+    if not hasattr(_type_checking, "_resolved_check"):
+        return False
+    _type_checking._resolved_check = _unchecked
+    return True
+
+
+def _unchecked(*, argname: str, value: object, expected_type: Any) -> object:
+    """jsii's ``check_type`` with the check left out."""
+    return value

@@ -11,10 +11,11 @@ import hashlib
 import json
 from typing import Any
 
-from cdk8s import ApiObject, ApiObjectMetadata, Chart, JsonPatch
+from cdk8s import ApiObject
 from constructs import Construct
 
 from . import values
+from .body_object import BodyObject, chart_namespace
 
 PART_OF = "airflow"
 MANAGED_BY = "airflow-constructs"
@@ -74,7 +75,7 @@ def service_host(name: str, namespace: str) -> str:
 
 def namespace_of(scope: Construct) -> str | None:
     """The namespace of the chart that holds ``scope`` (None when the chart sets none)."""
-    return Chart.of(scope).namespace
+    return chart_namespace(scope)
 
 
 def require_namespace(scope: Construct, instance: str) -> str:
@@ -90,37 +91,13 @@ def require_namespace(scope: Construct, instance: str) -> str:
     return namespace
 
 
-def api_object(
-    scope: Construct,
-    id: str,
-    *,
-    api_version: str,
-    kind: str,
-    name: str,
-    labels: dict[str, str],
-    annotations: dict[str, str] | None = None,
-    body: dict[str, Any] | None = None,
-    namespace: str | None = None,
-) -> ApiObject:
-    """Create one Kubernetes object with its whole body (spec, data, rules...) given as a dict.
-
-    ``namespace`` overrides the chart's namespace (for objects another namespace needs).
-    """
-    obj = ApiObject(
-        scope,
-        id,
-        api_version=api_version,
-        kind=kind,
-        metadata=ApiObjectMetadata(
-            name=name, labels=dict(labels), annotations=annotations or None, namespace=namespace
-        ),
-    )
-    for key, value in (body or {}).items():
-        obj.add_json_patch(JsonPatch.add(f"/{key}", value))
-    return obj
+api_object = BodyObject
+"""Create one Kubernetes object with its whole body (spec, data, rules...) given as a dict: a
+``BodyObject`` (``scope, id, *, api_version, kind, name, labels, annotations=None, namespace=None,
+body=None``; ``namespace`` overrides the chart's namespace, for objects another namespace needs)."""
 
 
-class _OneShotJob(ApiObject):
+class _OneShotJob(BodyObject):
     """A Job whose name is ``<base>-<hash of its spec>``, computed when the object is rendered.
 
     A Job's pod template is immutable, so a Job whose template changed must be a new Job. Rendering
@@ -135,9 +112,18 @@ class _OneShotJob(ApiObject):
         self._base_name = base_name
 
     def to_json(self) -> Any:
-        rendered = super().to_json()
-        rendered["metadata"]["name"] = f"{self._base_name}-{job_suffix(rendered.get('spec'))}"
-        return rendered
+        if self.in_node:
+            rendered = super().to_json()
+            rendered["metadata"]["name"] = self._named(rendered.get("spec"))
+            return rendered
+        return self.python_json()
+
+    def python_json(self, chart: tuple[str | None, dict[str, str]] | None = None) -> dict[str, Any]:
+        rendered = super().python_json(chart)
+        return {**rendered, "metadata": {**rendered["metadata"], "name": self._named(rendered.get("spec"))}}
+
+    def _named(self, spec: Any) -> str:
+        return f"{self._base_name}-{job_suffix(spec)}"
 
 
 def go_json(value: Any) -> str:
@@ -231,25 +217,22 @@ def one_shot_job(
     Anything the Job should re-run for but only mounts (a ConfigMap's content) must reach the
     template as a ``CONFIG_CHECKSUM`` annotation, so that it reaches the hash too.
     """
-    job = _OneShotJob(
+    return _OneShotJob(
         scope,
         id,
         base_name=check_dns_label(f"{id} Job name", base_name, max_len=63 - 9),
         api_version="batch/v1",
         kind="Job",
-        metadata=ApiObjectMetadata(name=base_name, labels=dict(labels)),
-    )
-    job.add_json_patch(
-        JsonPatch.add(
-            "/spec",
-            {
+        name=base_name,
+        labels=labels,
+        body={
+            "spec": {
                 "backoffLimit": backoff_limit,
                 "template": template,
                 "ttlSecondsAfterFinished": ttl_seconds_after_finished,
-            },
-        )
+            }
+        },
     )
-    return job
 
 
 def cron_job(

@@ -23,6 +23,7 @@ from typing import Any
 from cdk8s import ApiObject, ApiObjectMetadata, Chart, JsonPatch
 from constructs import Construct
 
+from ..core.body_object import object_identity
 from ..core.kube import check_dns_subdomain
 from ..core.manifest_audit import restricted_violations, strict_schema
 from ..core.props import PropsError
@@ -156,7 +157,9 @@ def _parent(obj: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
 def add_extra_objects(scope: Construct, objects: list[dict[str, Any]]) -> list[ApiObject]:
     """Each object as an ``ApiObject`` in ``scope``'s chart, refused when it has the kind and name of
     one already there."""
-    taken = {(o.kind, o.name) for o in Chart.of(scope).node.find_all() if isinstance(o, ApiObject)}
+    if not objects:
+        return []
+    taken = {object_identity(o) for o in Chart.of(scope).node.find_all() if isinstance(o, ApiObject)}
     clash = sorted(
         f"{o['kind']}/{o['metadata']['name']}" for o in objects if (o["kind"], o["metadata"]["name"]) in taken
     )

@@ -1,0 +1,172 @@
+"""The YAML cdk8s writes (``Yaml.stringify``), written by Python for the documents it can prove.
+
+cdk8s writes each chart with the ``yaml`` package (``YAML.stringify(doc, {keepUndefined: true,
+lineWidth: 0, version: '1.1'})``, documents joined by ``---``): in node, about 40 ms for a chart of
+60 objects, and over 0.1 s in a fresh process (the package's code is not yet compiled). ``dump``
+writes the same bytes in Python for the values this module knows how that package writes: maps
+and lists in block style, ``{}`` and ``[]`` when empty, booleans, integers a JavaScript number holds
+exactly, and strings (plain, double-quoted or ``|`` literal blocks, by the package's rules for
+YAML 1.1). For anything else (a float, a null, a string that would need single quotes, escapes or
+an explicit key, ...) it returns None, and the caller lets node write the file.
+``tests/test_node_yaml.py`` compares it with node's writer on every app and on tricky strings.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+_INDICATORS = re.compile(r"^[\n\t ,\[\]{}#&*!|>'\"%@`]|^[?-]\Z|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]\Z")
+"""A string that cannot be plain (the package's ``plainString`` test)."""
+_OTHER_TYPES = re.compile(
+    r"^(?:"
+    r"~|[Nn]ull|NULL|"  # null (also the empty string)
+    r"Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON|N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF|"  # bool (1.1)
+    r"[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?[0-9][0-9_]*|[-+]?0x[0-9a-fA-F_]+|"  # int (1.1)
+    r"[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|"  # float
+    r"[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+|[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*|"
+    r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|"  # sexagesimal
+    r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"  # timestamp
+    r"(?:(?:t|T|[ \t]+)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]+)?(?:[ \t]*(?:Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?"
+    r")?\Z"
+)
+"""A string YAML 1.1 would read as another type: the package quotes it."""
+_UNSURE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\r]|^(?:%|---|\.\.\.)", re.MULTILINE)
+"""Characters and line starts this module leaves to node (escaped characters, document markers)."""
+_BLOCK_END_NEWLINES = re.compile(r"(?:^|(?<!\n))\n+(?!\n|\Z)")
+_MAX_SAFE = 2**53
+
+
+class _Unsure(Exception):
+    """A value this module does not know how the package writes."""
+
+
+def dump(docs: list[Any]) -> str | None:
+    """The text ``Yaml.stringify(*docs)`` gives, or None when a value is outside what this module knows."""
+    try:
+        return "---\n".join(_document(doc) for doc in docs)
+    except _Unsure:
+        return None
+
+
+def _document(doc: Any) -> str:
+    if not isinstance(doc, dict) or not doc:
+        raise _Unsure
+    return "".join(_mapping(doc, ""))
+
+
+def _mapping(value: dict[str, Any], indent: str, first: str | None = None) -> list[str]:
+    """Lines of a non-empty block map whose keys stand at ``indent`` (the first at ``first``, after ``- ``)."""
+    lines = []
+    for i, (key, item) in enumerate(value.items()):
+        lead = first if first is not None and i == 0 else indent
+        lines.extend(_entry(f"{lead}{_key(key)}:", item, indent))
+    return lines
+
+
+def _sequence(value: list[Any], indent: str, first: str | None = None) -> list[str]:
+    lines = []
+    for i, item in enumerate(value):
+        lead = first if first is not None and i == 0 else indent
+        inner = indent + "  "
+        if isinstance(item, dict) and item:
+            lines.extend(_mapping(item, inner, f"{lead}- "))
+        elif isinstance(item, list) and item:
+            lines.extend(_sequence(item, inner, f"{lead}- "))
+        else:
+            lines.append(f"{lead}- {_scalar(item, inner)}\n")
+    return lines
+
+
+def _entry(head: str, item: Any, indent: str) -> list[str]:
+    inner = indent + "  "
+    if isinstance(item, dict) and item:
+        return [f"{head}\n", *_mapping(item, inner)]
+    if isinstance(item, list) and item:
+        return [f"{head}\n", *_sequence(item, inner)]
+    return [f"{head} {_scalar(item, inner)}\n"]
+
+
+def _key(key: Any) -> str:
+    if not isinstance(key, str):
+        raise _Unsure
+    return _text_key(key)
+
+
+@functools.lru_cache(maxsize=8192)
+def _text_key(key: str) -> str:
+    if "\n" in key or len(key) > 1000 or _UNSURE.search(key):
+        raise _Unsure
+    return _quoted(key) if _INDICATORS.search(key) or _OTHER_TYPES.match(key) else key
+
+
+@functools.lru_cache(maxsize=8192)
+def _line(value: str) -> str:
+    """A one-line string value: plain, or quoted where plain would not read back as this string."""
+    if _UNSURE.search(value):
+        raise _Unsure
+    return _quoted(value) if _INDICATORS.search(value) or _OTHER_TYPES.match(value) else value
+
+
+def _scalar(value: Any, indent: str) -> str:
+    """A value after ``key: `` or ``- ``; ``indent``: where a block's lines start."""
+    if value == {} and isinstance(value, dict):
+        return "{}"
+    if value == [] and isinstance(value, list):
+        return "[]"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, int) and -_MAX_SAFE < value < _MAX_SAFE:
+        return str(value)
+    if not isinstance(value, str):
+        raise _Unsure
+    if "\n" in value:
+        if _UNSURE.search(value):
+            raise _Unsure
+        return _block(value, indent)
+    return _line(value)
+
+
+def _quoted(value: str) -> str:
+    """Quotes as the package chooses them: single quotes for a string with ``"`` and no ``'``, else
+    double quotes (when nothing in the string needs an escape)."""
+    if "\t" in value:
+        raise _Unsure  # escaped as \t in double quotes
+    if '"' in value and "'" not in value:
+        return f"'{value}'"
+    if '"' in value or "\\" in value:
+        raise _Unsure  # escaped in double quotes
+    return f'"{value}"'
+
+
+def _block(value: str, indent: str) -> str:
+    """A ``|`` literal block, as the package's ``blockString`` writes one."""
+    if re.search(r"\n[\t ]+\Z", value):
+        raise _Unsure  # the package writes it quoted, with escapes
+    end_start = len(value)
+    while end_start > 0 and value[end_start - 1] in "\n\t ":
+        end_start -= 1
+    end = value[end_start:]
+    newline = end.find("\n")
+    chomp = "-" if newline == -1 else "+" if value == end or newline != len(end) - 1 else ""
+    if end:
+        value = value[: -len(end)]
+        end = end[:-1] if end.endswith("\n") else end
+        end = _BLOCK_END_NEWLINES.sub(lambda m: m.group(0) + indent, end)
+    start_with_space, start_newline, start_end = False, -1, len(value)
+    for i, char in enumerate(value):
+        if char == " ":
+            start_with_space = True
+        elif char == "\n":
+            start_newline = i
+        else:
+            start_end = i
+            break
+    start = value[: start_newline + 1 if start_newline < start_end else start_end]
+    if start:
+        value = value[len(start) :]
+        start = re.sub(r"\n+", lambda m: m.group(0) + indent, start)
+    header = ("2" if indent else "1") + chomp if start_with_space else chomp
+    value = re.sub(r"\n+", lambda m: m.group(0) + indent, value)
+    return f"|{header}\n{indent}{start}{value}{end}"

@@ -1,0 +1,180 @@
+"""Objects rendered by Python (core/body_object.py) and synthesis from them (core/synthesis.py):
+the same output as cdk8s's own ``App.synth()``, byte for byte, in every app and in a user's app."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jsii
+import pytest
+import yaml
+from cdk8s import ApiObject, App, Chart, JsonPatch
+from constructs import Construct
+
+from airflow_constructs.core.body_object import BodyObject, js_ordered
+from airflow_constructs.core.kube import api_object, one_shot_job
+from airflow_constructs.core.synthesis import chart_json, synth
+from apps.registry import APPS
+
+LABELS = {"app.kubernetes.io/name": "demo"}
+
+
+def _files(directory: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(directory.iterdir())}
+
+
+@pytest.mark.parametrize("name", sorted(APPS))
+def test_every_app_synthesizes_byte_for_byte_as_app_synth(name: str, tmp_path: Path) -> None:
+    theirs, ours = App(outdir=str(tmp_path / "cdk8s")), App(outdir=str(tmp_path / "ours"))
+    APPS[name](theirs)
+    APPS[name](ours)
+    theirs.synth()
+    written = synth(ours)
+    assert _files(tmp_path / "ours") == _files(tmp_path / "cdk8s")
+    assert written == {
+        tmp_path / "ours" / path.name: len([d for d in yaml.safe_load_all(path.read_text()) if d])
+        for path in (tmp_path / "cdk8s").iterdir()
+    }
+
+
+@pytest.mark.parametrize("name", sorted(APPS))
+def test_every_chart_json_is_what_chart_to_json_hands_back(name: str) -> None:
+    app = App()
+    APPS[name](app)
+    for chart in app.charts:
+        # json.dumps compares the order of keys too
+        assert json.dumps(chart_json(chart)) == json.dumps(list(chart.to_json()))
+
+
+def _user_chart(**chart: Any) -> tuple[App, Chart]:
+    app = App()
+    return app, Chart(app, "user", namespace="team", **chart)
+
+
+def test_a_body_object_in_a_users_app_renders_as_cdk8s_merges_metadata(tmp_path: Path) -> None:
+    app = App(outdir=str(tmp_path))
+    chart = Chart(app, "user", namespace="team", labels={"team": "data", "app.kubernetes.io/name": "chart"})
+    api_object(
+        chart,
+        "cm",
+        api_version="v1",
+        kind="ConfigMap",
+        name="settings",
+        labels=LABELS,
+        annotations={"z": "1", "a": "2"},
+        body={"data": {"b": "1", "10": "x", "2": "y", "a": "z"}, "binaryData": None},
+    )
+    app.synth()
+    assert yaml.safe_load((tmp_path / "user.k8s.yaml").read_text()) == {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "annotations": {"a": "2", "z": "1"},
+            "labels": {"app.kubernetes.io/name": "demo", "team": "data"},
+            "name": "settings",
+            "namespace": "team",
+        },
+        "data": {"2": "y", "10": "x", "b": "1", "a": "z"},
+    }
+    assert json.dumps(chart_json(chart)) == json.dumps(list(chart.to_json()))
+    assert list(chart_json(chart)[0]["data"]) == ["2", "10", "b", "a"]
+
+
+def test_escape_hatches_move_the_body_to_node_and_still_apply() -> None:
+    _, chart = _user_chart()
+    patched = api_object(
+        chart, "a", api_version="v1", kind="ConfigMap", name="a", labels=LABELS, body={"data": {"k": "v"}}
+    )
+    labelled = api_object(chart, "b", api_version="v1", kind="ConfigMap", name="b", labels=LABELS, body={"data": {}})
+    assert isinstance(patched, BodyObject) and not patched.in_node
+    patched.add_json_patch(JsonPatch.add("/data/extra", "1"))
+    labelled.metadata.add_label("added", "later")
+    assert patched.in_node and labelled.in_node
+    rendered = {m["metadata"]["name"]: m for m in chart.to_json()}
+    assert rendered["a"]["data"] == {"extra": "1", "k": "v"}
+    assert rendered["b"]["metadata"]["labels"] == {**LABELS, "added": "later"}
+    assert chart_json(chart) == list(chart.to_json())
+    with pytest.raises(
+        ValueError, match=r"^user/a: the body was moved to node \(add_json_patch or metadata\): patch it there$"
+    ):
+        patched.body  # noqa: B018
+
+
+@pytest.fixture
+def jsii_calls() -> Iterator[Counter[str]]:
+    """How many requests of each kind Python sends to node while the test runs."""
+    provider, counts = jsii.kernel.provider, Counter[str]()
+    names = ("create", "invoke", "sinvoke", "get", "sget", "set", "sset")
+    originals = {name: getattr(provider, name) for name in names}
+    for name, original in originals.items():
+        setattr(provider, name, lambda request, _o=original, _n=name: counts.update([_n]) or _o(request))
+    yield counts
+    for name, original in originals.items():
+        setattr(provider, name, original)
+
+
+def test_a_body_object_costs_one_round_trip(jsii_calls: Counter[str]) -> None:
+    _, chart = _user_chart()
+    jsii_calls.clear()
+    api_object(chart, "cm", api_version="v1", kind="ConfigMap", name="c", labels=LABELS, body={"data": {"k": "v"}})
+    one_shot_job(
+        chart,
+        "job",
+        base_name="once",
+        labels=LABELS,
+        template={"spec": {}},
+        backoff_limit=1,
+        ttl_seconds_after_finished=60,
+    )
+    assert jsii_calls == Counter({"create": 2})
+
+
+def test_a_one_shot_job_is_named_by_its_spec_in_python_and_in_node() -> None:
+    _, chart = _user_chart()
+    job = one_shot_job(
+        chart,
+        "job",
+        base_name="once",
+        labels=LABELS,
+        template={"spec": {}},
+        backoff_limit=1,
+        ttl_seconds_after_finished=60,
+    )
+    python_name = chart_json(chart)[0]["metadata"]["name"]
+    assert python_name.startswith("once-") and len(python_name) == len("once-") + 8
+    assert next(iter(chart.to_json()))["metadata"]["name"] == python_name
+    job.add_json_patch(JsonPatch.replace("/spec/backoffLimit", 2))
+    assert next(iter(chart.to_json()))["metadata"]["name"] not in ("once", python_name)
+
+
+def _dependent_app(tmp_path: Path, nested: bool) -> App:
+    app = App(outdir=str(tmp_path))
+    chart = Chart(app, "user", namespace="team")
+    scope: Construct = Chart(chart, "inner") if nested else chart
+    first = api_object(scope, "first", api_version="v1", kind="ConfigMap", name="first", labels=LABELS, body={})
+    second = api_object(chart, "second", api_version="v1", kind="ConfigMap", name="second", labels=LABELS, body={})
+    ApiObject(chart, "plain", api_version="v1", kind="ConfigMap", metadata={"name": "plain"})
+    if not nested:
+        first.node.add_dependency(second)  # cdk8s writes "second" first
+    return app
+
+
+@pytest.mark.parametrize("nested", [False, True], ids=["dependency", "nested chart"])
+def test_an_app_whose_order_cdk8s_changes_is_written_as_cdk8s_writes_it(nested: bool, tmp_path: Path) -> None:
+    _dependent_app(tmp_path / "cdk8s", nested).synth()
+    synth(_dependent_app(tmp_path / "ours", nested))
+    assert _files(tmp_path / "ours") == _files(tmp_path / "cdk8s")
+    if not nested:
+        docs = yaml.safe_load_all((tmp_path / "ours" / "user.k8s.yaml").read_text())
+        assert [d["metadata"]["name"] for d in docs] == ["second", "first", "plain"]
+
+
+def test_js_ordered_puts_array_index_keys_first_and_drops_none() -> None:
+    value = {"b": 1, "10": 2, "01": 3, "2": {"y": None, "x": [None, {"1": 0, "a": 1}]}, "4294967295": 4}
+    assert json.dumps(js_ordered(value)) == json.dumps(
+        {"2": {"x": [None, {"1": 0, "a": 1}]}, "10": 2, "b": 1, "01": 3, "4294967295": 4}
+    )

@@ -24,11 +24,11 @@ from constructs import Construct
 from pydantic import field_validator, model_validator
 
 from .components.workers import LOG_SERVER_PORT, CeleryWorkers
-from .core.network_peer import NetworkPeer, check_peers
+from .core.network_peer import HTTPS_PORT, NetworkPeer, check_peers
 from .core.pod import SecretRef
 from .core.props import Props, PropsError, parse_props
 from .core.security import PodSecurity
-from .network.flows import HTTPS_PORT, SEARCH_PORT, _git_ports
+from .network.flows import SEARCH_PORT
 from .network.graph import NetworkGraph
 from .network.policies import NetworkPolicies
 from .network.props import ALL, TASKS, EgressRule, ExternalService
@@ -256,7 +256,7 @@ def workers_graph(runtime: AirflowRuntime, workers: list[CeleryWorkers], p: Work
     outside: list[tuple[str, ExternalService, list[int]]] = []
     dags = runtime.props.dags
     if isinstance(dags, GitSyncDags | GitBundleDags):
-        outside.append(("git", n.git, _git_ports(dags)))
+        outside.append(("git", n.git, dags.repository_ports()))
     remote = runtime.props.logs.remote
     if remote is not None:
         search = remote.kind in ("elasticsearch", "opensearch")

@@ -18,6 +18,10 @@ from .values import Labels
 
 NAMESPACE_LABEL = "kubernetes.io/metadata.name"
 """The label Kubernetes (1.22+) puts on every namespace, with the namespace's name."""
+HTTPS_PORT = 443
+"""The port of an ``https://`` URL that names none."""
+SSH_PORT = 22
+"""The port of an SSH URL that names none."""
 
 
 def check_cidr(value: str) -> str:

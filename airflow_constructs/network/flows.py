@@ -18,7 +18,7 @@ from ..components.scheduler import LOG_SERVER_PORT as SCHEDULER_LOGS
 from ..components.statsd import METRICS_PORT, STATSD_PORT
 from ..components.triggerer import LOG_SERVER_PORT as TRIGGERER_LOGS
 from ..components.workers import LOG_SERVER_PORT as WORKER_LOGS
-from ..core.network_peer import NetworkPeer
+from ..core.network_peer import HTTPS_PORT, NetworkPeer
 from ..core.props import PropsError
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.auth import FabAuth
@@ -33,8 +33,6 @@ from ..services.redis import REDIS_PORT
 from .graph import Composition, NetworkGraph
 from .props import ALL, TASKS, NetworkPolicyProps
 
-HTTPS_PORT = 443
-SSH_PORT = 22
 SEARCH_PORT = 9200
 
 
@@ -274,7 +272,7 @@ def _outside_flows(g: NetworkGraph, runtime: AirflowRuntime, p: NetworkPolicyPro
         reads_dags = [*([pods.scheduler] if runtime.runs_tasks_locally else []), *pods.dag_processor]
         reads_dags = list(dict.fromkeys([*reads_dags, pods.triggerer, *pods.runs_tasks]))
         g.add_outside("git", p.git.to)
-        ports = p.git.ports or _git_ports(dags)
+        ports = p.git.ports or dags.repository_ports()
         for pod in reads_dags:
             g.connect(pod, "git", ports, "DAG repository")
     remote = runtime.props.logs.remote
@@ -368,14 +366,3 @@ def _identity_ports(auth: FabAuth) -> list[int]:
     o = auth.oauth
     urls = [u for u in (o.metadata_url, o.api_base_url, o.access_token_url, o.authorize_url) if u]
     return sorted({urlsplit(u).port or HTTPS_PORT for u in urls})
-
-
-def _git_ports(dags: GitSyncDags | GitBundleDags) -> list[int]:
-    """The ports a DAG repository is reached on: from the URL when known, else HTTPS and SSH."""
-    if isinstance(dags, GitBundleDags):
-        return [SSH_PORT, HTTPS_PORT]  # the URL is inside a connection Secret
-    if dags.repo.startswith("https://"):
-        return [urlsplit(dags.repo).port or HTTPS_PORT]
-    if dags.repo.startswith("ssh://"):
-        return [urlsplit(dags.repo).port or SSH_PORT]
-    return [SSH_PORT]

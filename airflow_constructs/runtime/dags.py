@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from ..core.image import Image
 from ..core.kube import check_dns_subdomain
+from ..core.network_peer import HTTPS_PORT, SSH_PORT
 from ..core.pod import SecretRef, container, empty_dir
 from ..core.props import Props, register_union_tags
 from ..core.resources import Resources
@@ -99,6 +101,14 @@ class GitSyncDags(Props):
             raise ValueError(f"repo {self.repo!r} is not an SSH URL but ssh auth is set: use git@host:org/repo.git")
         return self
 
+    def repository_ports(self) -> list[int]:
+        """The ports the repository is reached on (NetworkPolicy egress): the URL's, else HTTPS's or SSH's."""
+        if self.repo.startswith("https://"):
+            return [urlsplit(self.repo).port or HTTPS_PORT]
+        if self.repo.startswith("ssh://"):
+            return [urlsplit(self.repo).port or SSH_PORT]
+        return [SSH_PORT]
+
 
 class GitBundleDags(Props):
     """Airflow 3 DAG bundles: ``GitDagBundle`` in ``[dag_processor] dag_bundle_config_list``.
@@ -122,6 +132,10 @@ class GitBundleDags(Props):
     """Connection id of the git connection."""
     connection: SecretRef
     """Secret key holding the git connection (URI or JSON)."""
+
+    def repository_ports(self) -> list[int]:
+        """The ports the repository may be reached on: SSH and HTTPS (its URL is inside the connection Secret)."""
+        return [SSH_PORT, HTTPS_PORT]
 
 
 class PvcDags(Props):

@@ -43,7 +43,17 @@ class CeleryWorkers(AirflowComponent):
 
     component = "worker"
 
-    def __init__(self, scope: Construct, id: str, *, runtime: AirflowRuntime, props: CeleryWorkerSet) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        runtime: AirflowRuntime,
+        props: CeleryWorkerSet,
+        task_executors: list[str] | None = None,
+    ) -> None:
+        """``task_executors``: the ``[core] executor`` list of the install whose tasks this set runs,
+        when it is not this runtime's (a workers-only set): KEDA counts only the tasks Celery runs there."""
         super().__init__(scope, id, runtime=runtime, component=f"worker-{props.name}")
         self.props = p = props
         ping = f'exec timeout 50 celery --app {CELERY_APP} inspect ping --timeout 20 --destination "celery@$(hostname)"'
@@ -81,12 +91,12 @@ class CeleryWorkers(AirflowComponent):
         replicas = None if p.autoscaling else p.replicas
         self.workload = self._statefulset(replicas, template, self.name)
         self._finish(p, "worker")
-        executors = runtime.props.executors
+        executors = task_executors or [e.kind for e in runtime.props.executors]
         self._autoscale(
             p.autoscaling,
             f"worker set {p.name!r}",
             lambda dialect: keda_query(
-                p.queues, p.concurrency, executors[0].kind == "CeleryExecutor", len(executors) > 1, dialect
+                p.queues, p.concurrency, executors[0] == "CeleryExecutor", len(executors) > 1, dialect
             ),
         )
 

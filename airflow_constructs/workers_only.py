@@ -35,13 +35,14 @@ from .network.props import ALL, TASKS, EgressRule, ExternalService
 from .runtime import config as cfg
 from .runtime.airflow_image import AirflowImage
 from .runtime.airflow_runtime import AirflowRuntime, check_name_from_id
-from .runtime.dags import BakedDags, DagSource, GitBundleDags, GitSyncDags, git_ports
+from .runtime.dags import BakedDags, DagSource, GitBundleDags, GitSyncDags
 from .runtime.executors import CeleryExecutor, CeleryWorkerSet
 from .runtime.logs import SEARCH_PORT, LogsProps
 from .runtime.runtime_props import AirflowSecrets, RuntimeProps, SecretsBackend
 from .services.database import ExternalDatabase
 from .services.redis import ExternalBroker, external_broker
 
+_EXECUTOR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 _EXECUTION_URL = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/(.+/)?execution/$")
 
 
@@ -114,6 +115,11 @@ class WorkersOnlyProps(Props):
     """The core's Fernet key, API secret key and JWT secret, by Secret reference."""
     worker_sets: list[CeleryWorkerSet] = [CeleryWorkerSet(name="default")]
     """Worker sets, each with its queues (route tasks here with ``queue=...``), replicas and scaling."""
+    core_executor: str = "CeleryExecutor"
+    """The core's ``[core] executor``, as written there (``KubernetesExecutor,CeleryExecutor``: the first is
+    the default). A worker set's KEDA query counts the queued and running tasks of its queues that Celery
+    runs: with several executors, those whose ``executor`` is ``CeleryExecutor`` (and those naming none
+    when it is the first)."""
     image: AirflowImage = AirflowImage()
     """The Airflow image (the core's Airflow version)."""
     settings: cfg.AirflowSettings = cfg.AirflowSettings()
@@ -148,6 +154,25 @@ class WorkersOnlyProps(Props):
                 "(the core's api-server, e.g. http://airflow-api-server.airflow.svc.cluster.local:8080/execution/)"
             )
         return value
+
+    @field_validator("core_executor")
+    @classmethod
+    def _core_executor(cls, value: str) -> str:
+        names = [n.strip() for n in value.split(",")]
+        bad = [n for n in names if not _EXECUTOR_NAME.match(n)]
+        if bad:
+            raise ValueError(
+                f"{value!r}: {bad[0]!r} is not an executor name: expected the core's [core] executor, "
+                "comma-separated names such as 'KubernetesExecutor,CeleryExecutor'"
+            )
+        if "CeleryExecutor" not in names:
+            raise ValueError(
+                f"{value!r} has no CeleryExecutor: a workers-only install runs Celery workers, so the core's "
+                "[core] executor must include CeleryExecutor"
+            )
+        if len(set(names)) != len(names):
+            raise ValueError(f"{value!r} names an executor twice")
+        return ",".join(names)
 
     @model_validator(mode="after")
     def _airflow3(self) -> WorkersOnlyProps:
@@ -195,10 +220,12 @@ class WorkersOnly(Construct):
     Example::
 
         WorkersOnly(chart, "airflow",
-            broker={"url": SecretRef("airflow-broker", "url")},
-            database=ExternalDatabase(url=SecretRef("airflow-db", "url")),
-            execution_api_url="http://airflow-api-server.airflow.svc.cluster.local:8080/execution/",
-            secrets={"fernet_key": SecretRef("airflow-core", "fernet-key"), ...},
+            broker=ExternalBroker(url=SecretRef("airflow-core", "broker-url")),
+            database=ExternalDatabase(url=SecretRef("airflow-core", "database-url")),
+            execution_api_url="http://airflow-api-server.airflow-core.svc.cluster.local:8080/execution/",
+            secrets={"fernet_key": SecretRef("airflow-core", "fernet-key"),
+                     "api_secret_key": SecretRef("airflow-core", "api-secret-key"),
+                     "jwt_secret": SecretRef("airflow-core", "jwt-secret")},
             worker_sets=[CeleryWorkerSet(name="gpu", queues=["gpu"])])
     """
 
@@ -217,7 +244,14 @@ class WorkersOnly(Construct):
         if self.runtime.generated_keys:  # every key is named above: a key generated here is a bug
             raise PropsError(f"WorkersOnlyProps: would generate {self.runtime.generated_keys!r}")
         self.workers = [
-            CeleryWorkers(self, f"worker-{ws.name}", runtime=self.runtime, props=ws) for ws in p.worker_sets
+            CeleryWorkers(
+                self,
+                f"worker-{ws.name}",
+                runtime=self.runtime,
+                props=ws,
+                task_executors=p.core_executor.split(","),
+            )
+            for ws in p.worker_sets
         ]
         self.network_policies: NetworkPolicies | None = None
         if p.network_policies.enabled:
@@ -256,7 +290,7 @@ def workers_graph(runtime: AirflowRuntime, workers: list[CeleryWorkers], p: Work
     outside: list[tuple[str, ExternalService, list[int]]] = []
     dags = runtime.props.dags
     if isinstance(dags, GitSyncDags | GitBundleDags):
-        outside.append(("git", n.git, git_ports(dags)))
+        outside.append(("git", n.git, dags.repository_ports()))
     remote = runtime.props.logs.remote
     if remote is not None:
         search = remote.kind in ("elasticsearch", "opensearch")

@@ -146,6 +146,26 @@ BAD = [
         id="egress-to-no-such-component",
     ),
     pytest.param(
+        {"core_executor": "KubernetesExecutor"},
+        "WorkersOnlyProps.core_executor: 'KubernetesExecutor' is not allowed: 'KubernetesExecutor' has no "
+        "CeleryExecutor: a workers-only install runs Celery workers, so the core's [core] executor must include "
+        "CeleryExecutor",
+        id="core-without-celery",
+    ),
+    pytest.param(
+        {"core_executor": "CeleryExecutor,my executor"},
+        "WorkersOnlyProps.core_executor: 'CeleryExecutor,my executor' is not allowed: 'CeleryExecutor,my executor': "
+        "'my executor' is not an executor name: expected the core's [core] executor, comma-separated names such as "
+        "'KubernetesExecutor,CeleryExecutor'",
+        id="core-executor-bad-name",
+    ),
+    pytest.param(
+        {"core_executor": "CeleryExecutor, CeleryExecutor"},
+        "WorkersOnlyProps.core_executor: 'CeleryExecutor, CeleryExecutor' is not allowed: "
+        "'CeleryExecutor, CeleryExecutor' names an executor twice",
+        id="core-executor-twice",
+    ),
+    pytest.param(
         {"broker": {"kind": "embedded-redis"}},
         "WorkersOnlyProps.broker.kind: 'embedded-redis' is not allowed: Input should be 'external'\n"
         "WorkersOnlyProps.broker.url: required field is missing",
@@ -157,6 +177,53 @@ BAD = [
 @pytest.mark.parametrize(("overrides", "message"), BAD)
 def test_bad_input(overrides: dict[str, Any], message: str) -> None:
     assert _error(**overrides) == message
+
+
+KEDA_DATABASE: dict[str, Any] = {
+    "host": "db.core.svc",
+    "user": "airflow",
+    "database": "airflow",
+    "password": {"name": "core-db", "key": "password"},
+}
+QUEUED_REMOTE = (
+    "SELECT ceil(COUNT(*)::decimal / 16) FROM task_instance WHERE state IN ('queued', 'running') "
+    "AND queue IN ('remote')"
+)
+
+
+@pytest.mark.parametrize(
+    ("core_executor", "query"),
+    [
+        pytest.param("CeleryExecutor", QUEUED_REMOTE, id="celery-alone"),
+        pytest.param(
+            "CeleryExecutor,KubernetesExecutor",
+            f"{QUEUED_REMOTE} AND (executor IS NULL OR executor = 'CeleryExecutor')",
+            id="celery-first",
+        ),
+        pytest.param(
+            " KubernetesExecutor , CeleryExecutor",
+            f"{QUEUED_REMOTE} AND executor = 'CeleryExecutor'",
+            id="celery-second",
+        ),
+    ],
+)
+def test_keda_counts_only_the_tasks_celery_runs_in_the_core(core_executor: str, query: str) -> None:
+    manifests, _ = synth(
+        database=KEDA_DATABASE,
+        core_executor=core_executor,
+        worker_sets=[{"name": "remote", "queues": ["remote"], "autoscaling": {"kind": "keda", "max_replicas": 4}}],
+    )
+    scaled = find(manifests, "ScaledObject", "airflow-worker-remote")
+    [trigger] = scaled["spec"]["triggers"]
+    assert trigger["metadata"]["query"] == query
+    assert trigger["metadata"]["host"] == "db.core.svc"
+
+
+def test_git_dags_egress_on_the_repository_port() -> None:
+    manifests, _ = synth(dags={"kind": "git-sync", "repo": "https://git.example.com:8443/acme/dags.git"})
+    policy = find(manifests, "NetworkPolicy", "airflow-worker-remote")
+    git = [rule for rule in policy["spec"]["egress"] if rule["ports"] == [{"port": 8443, "protocol": "TCP"}]]
+    assert len(git) == 1, policy["spec"]["egress"]
 
 
 def test_config_file_kind_workers_only(tmp_path: Path) -> None:
@@ -184,4 +251,22 @@ def test_config_file_errors_name_the_line_and_field(tmp_path: Path) -> None:
     assert str(info.value).splitlines() == [
         f"{path}: broker: required field is missing",
         f"{path}:10:1: scheduler: unknown field (the allowed fields are listed in docs/reference.md)",
+    ]
+
+
+def test_config_file_core_executor(tmp_path: Path) -> None:
+    from airflow_constructs.config_file import ConfigError, load_config
+
+    example = (ROOT / "examples" / "workers-only.yaml").read_text()
+    path = tmp_path / "w.yaml"
+    path.write_text(example + "core_executor: KubernetesExecutor,CeleryExecutor\n")
+    assert load_config(path).workers_props().core_executor == "KubernetesExecutor,CeleryExecutor"
+    path.write_text(example + "core_executor: KubernetesExecutor\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    line = len(example.splitlines()) + 1
+    assert str(info.value).splitlines() == [
+        f"{path}:{line}:1: core_executor: 'KubernetesExecutor' is not allowed: 'KubernetesExecutor' has no "
+        "CeleryExecutor: a workers-only install runs Celery workers, so the core's [core] executor must include "
+        "CeleryExecutor"
     ]

@@ -41,7 +41,8 @@ class EdgeWorkers(AirflowComponent):
         )
         self.workload = self._deployment(None if p.autoscaling else p.replicas, template, {"type": "RollingUpdate"})
         self._finish(p, "edge-worker")
-        self._autoscale(p.autoscaling, f"edge worker set {p.name!r}", queue_query(runtime, p, "EdgeExecutor"))
+        executors = [e.kind for e in runtime.props.executors]
+        self._autoscale(p.autoscaling, f"edge worker set {p.name!r}", queue_query(executors, p, "EdgeExecutor"))
 
 
 def declare_flows(pods: ReleasePods) -> list[Connection]:

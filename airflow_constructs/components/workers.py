@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from constructs import Construct
@@ -37,10 +37,10 @@ def keda_query(
     return f"SELECT {ceil_div('COUNT(*)', concurrency, dialect)} FROM task_instance WHERE {where}"
 
 
-def queue_query(runtime: AirflowRuntime, p: CeleryWorkerSet | EdgeWorkerSet, executor: str) -> Callable[[str], str]:
-    """The KEDA query (by database dialect) of a worker set of ``executor``: see ``keda_query``."""
-    executors = runtime.props.executors
-    default, several = executors[0].kind == executor, len(executors) > 1
+def queue_query(executors: Sequence[str], p: CeleryWorkerSet | EdgeWorkerSet, executor: str) -> Callable[[str], str]:
+    """The KEDA query (by database dialect) of a worker set of ``executor`` in an install running
+    ``executors`` (its ``[core] executor`` list): see ``keda_query``."""
+    default, several = executors[0] == executor, len(executors) > 1
     return lambda dialect: keda_query(p.queues, p.concurrency, default, several, dialect, executor=executor)
 
 
@@ -53,7 +53,17 @@ class CeleryWorkers(AirflowComponent):
 
     component = "worker"
 
-    def __init__(self, scope: Construct, id: str, *, runtime: AirflowRuntime, props: CeleryWorkerSet) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        runtime: AirflowRuntime,
+        props: CeleryWorkerSet,
+        task_executors: list[str] | None = None,
+    ) -> None:
+        """``task_executors``: the ``[core] executor`` list of the install whose tasks this set runs,
+        when it is not this runtime's (a workers-only set): KEDA counts only the tasks Celery runs there."""
         super().__init__(scope, id, runtime=runtime, component=f"worker-{props.name}")
         self.props = p = props
         ping = f'exec timeout 50 celery --app {CELERY_APP} inspect ping --timeout 20 --destination "celery@$(hostname)"'
@@ -91,7 +101,8 @@ class CeleryWorkers(AirflowComponent):
         replicas = None if p.autoscaling else p.replicas
         self.workload = self._statefulset(replicas, template, self.name)
         self._finish(p, "worker")
-        self._autoscale(p.autoscaling, f"worker set {p.name!r}", queue_query(runtime, p, "CeleryExecutor"))
+        executors = task_executors or [e.kind for e in runtime.props.executors]
+        self._autoscale(p.autoscaling, f"worker set {p.name!r}", queue_query(executors, p, "CeleryExecutor"))
 
     def _recycling_env(self, runtime: AirflowRuntime, p: CeleryWorkerSet) -> dict[str, str] | None:
         """``[celery] extra_celery_config`` of this set: the config's own JSON plus the set's recycling."""

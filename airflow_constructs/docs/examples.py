@@ -28,10 +28,38 @@ _PLACEHOLDER = re.compile(r"^<[a-z_]+>$")
 
 CURATED_EXAMPLES: dict[str, dict[str, Any]] = {
     "CeleryWorkerSet": {"name": "default", "queues": ["default"], "replicas": 2},
+    "CoreSecrets": {
+        "fernet_key": {"name": "airflow-core", "key": "fernet-key"},
+        "api_secret_key": {"name": "airflow-core", "key": "api-secret-key"},
+        "jwt_secret": {"name": "airflow-core", "key": "jwt-secret"},
+    },
+    "ExternalBroker": {"kind": "external", "url": {"name": "airflow-broker", "key": "url"}},
+    "GitSshAuth": {
+        "private_key": {"name": "git-deploy-key", "key": "id_ed25519"},
+        "known_hosts": {"name": "git-deploy-key", "key": "known_hosts"},
+    },
+    "WorkersOnlyProps": {
+        "broker": {"kind": "external", "url": {"name": "airflow-core", "key": "broker-url"}},
+        "database": {"kind": "external", "url": {"name": "airflow-core", "key": "database-url"}},
+        "execution_api_url": "http://airflow-api-server.airflow-core.svc.cluster.local:8080/execution/",
+        "secrets": {
+            "fernet_key": {"name": "airflow-core", "key": "fernet-key"},
+            "api_secret_key": {"name": "airflow-core", "key": "api-secret-key"},
+            "jwt_secret": {"name": "airflow-core", "key": "jwt-secret"},
+        },
+        "worker_sets": [{"name": "remote", "queues": ["remote"]}],
+    },
     "AirflowSecrets": {"fernet_key": {"name": "airflow-keys", "key": "fernet-key"}},
     "EnvVar": {"name": "AIRFLOW__CORE__TEST_CONNECTION", "value": "Enabled"},
     "ExternalDatabase": {"kind": "external", "url": {"name": "airflow-db", "key": "url"}},
     "Image": {"repository": "postgres", "tag": "17.6-bookworm"},
+    "KerberosProps": {
+        "enabled": True,
+        "principal": "airflow@EXAMPLE.COM",
+        "keytab": {"name": "airflow-kerberos", "key": "keytab"},
+        "krb5_conf": "[libdefaults]\n  default_realm = EXAMPLE.COM\n",
+        "kdc": [{"cidr": "10.0.0.0/8"}],
+    },
     "PodOptions": {"node_selector": {"kubernetes.io/arch": "amd64"}, "priority_class_name": "airflow"},
     "SecretRef": {"name": "airflow-db", "key": "url"},
     "Toleration": {"key": "dedicated", "value": "airflow", "effect": "NoSchedule"},

@@ -286,8 +286,12 @@ def _examples(
     if construct is None:
         call = f"{model.__name__}({keywords})"
     else:
-        params = inspect.signature(construct).parameters.values()
-        required = [p.name for p in params if p.kind is p.KEYWORD_ONLY and p.default is p.empty]
+        # The constructor's own signature (the class's is the jsii metaclass's ``*args, **kwargs``):
+        # what it requires besides the props is named as a variable of the reader's (``runtime``).
+        params = list(inspect.signature(construct.__init__).parameters.values())  # type: ignore[misc]
+        required = [p.name for p in params if p.kind is p.KEYWORD_ONLY and p.default is p.empty and p.name != "props"]
+        if keywords and not any(p.kind is p.VAR_KEYWORD for p in params):
+            keywords = f"props={model.__name__}({keywords})"  # no keyword props: the props object
         ident = re.sub(r"(?<!^)(?=[A-Z])", "-", construct.__name__).lower()
         parts = ["chart", f'"{ident}"', *(f"{p}={p}" for p in required)] + ([keywords] if keywords else [])
         call = f"{construct.__name__}({', '.join(parts)})"

@@ -102,6 +102,14 @@ class GitSyncDags(Props):
             raise ValueError(f"repo {self.repo!r} is not an SSH URL but ssh auth is set: use git@host:org/repo.git")
         return self
 
+    def repository_ports(self) -> list[int]:
+        """The ports the repository is reached on (NetworkPolicy egress): the URL's, else HTTPS's or SSH's."""
+        if self.repo.startswith("https://"):
+            return [urlsplit(self.repo).port or HTTPS_PORT]
+        if self.repo.startswith("ssh://"):
+            return [urlsplit(self.repo).port or SSH_PORT]
+        return [SSH_PORT]
+
 
 class GitBundleDags(Props):
     """Airflow 3 DAG bundles: ``GitDagBundle`` in ``[dag_processor] dag_bundle_config_list``.
@@ -125,6 +133,10 @@ class GitBundleDags(Props):
     """Connection id of the git connection."""
     connection: SecretRef
     """Secret key holding the git connection (URI or JSON)."""
+
+    def repository_ports(self) -> list[int]:
+        """The ports the repository may be reached on: SSH and HTTPS (its URL is inside the connection Secret)."""
+        return [SSH_PORT, HTTPS_PORT]
 
 
 class PvcDags(Props):
@@ -314,21 +326,10 @@ def _secret_volume(name: str, ref: SecretRef, *, path: str | None = None, mode: 
     return {"name": name, "secret": {"defaultMode": 0o440, "items": [item], "secretName": ref.name}}
 
 
-def git_ports(dags: GitSyncDags | GitBundleDags) -> list[int]:
-    """The ports a DAG repository is reached on: from the URL when known, else HTTPS and SSH."""
-    if isinstance(dags, GitBundleDags):
-        return [SSH_PORT, HTTPS_PORT]  # the URL is inside a connection Secret
-    if dags.repo.startswith("https://"):
-        return [urlsplit(dags.repo).port or HTTPS_PORT]
-    if dags.repo.startswith("ssh://"):
-        return [urlsplit(dags.repo).port or SSH_PORT]
-    return [SSH_PORT]
-
-
 def declare_flows(dags: DagSource, pods: ReleasePods, scheduler_reads_dags: bool) -> list[Connection]:
     """The pods that read DAG files reach the DAG repository (``git``), when DAGs come from git."""
     if not isinstance(dags, GitSyncDags | GitBundleDags):
         return []
     reads_dags = [*([pods.scheduler] if scheduler_reads_dags else []), *pods.dag_processor]
     reads_dags = list(dict.fromkeys([*reads_dags, pods.triggerer, *pods.runs_tasks]))
-    return connect(reads_dags, "git", git_ports(dags), "DAG repository")
+    return connect(reads_dags, "git", dags.repository_ports(), "DAG repository")

@@ -24,6 +24,9 @@ Service DNS            ``<svc>.<ns>.svc[.cluster.local][:port]`` in env values, 
                        the substituted PostgreSQL, the port of setup_deps.sh's server. A
                        ``*.<ns>.svc`` name that is no Service of the app, or a port the Service
                        does not have, is an error (it would not resolve/connect in the cluster).
+                       An app that joins a core started by another harness (``Harness(core=...)``,
+                       a workers-only app) resolves the core's Services the same way, by their
+                       names in the core's namespace.
                        Bare names (``airflow-api-server:8080``) are not rewritten: the library
                        uses FQDNs.
 Paths                  each container gets its own root directory ``<tmp>/pods/<pod>/<container>/
@@ -67,9 +70,10 @@ User                   processes run as the unprivileged ``airflow-e2e`` user wh
 
 Everything shares one network namespace and one hostname: two pods declaring the same
 containerPort (Celery worker sets all serve logs on 8793) cannot both listen, so the harness
-reports which pod owns such a port (``port_owner``). Kubernetes objects other than workloads,
-Services, ConfigMaps and the bootstrap Job's spec are ignored (RBAC, PDBs, NetworkPolicies,
-KEDA, ...). Processes, probes and temporary files are removed on exit, failure or Ctrl-C;
+reports which pod owns such a port (``port_owner``); the same holds between a core and an app
+that joins it (its worker's log server loses 8793 to the core's worker). Kubernetes objects other
+than workloads, Services, ConfigMaps and the bootstrap Job's spec are ignored (RBAC, PDBs,
+NetworkPolicies, KEDA, ...). Processes, probes and temporary files are removed on exit, failure or Ctrl-C;
 the container output is kept in ``.cache/e2e/harness/logs/<label>/``.
 """
 
@@ -550,8 +554,13 @@ class Harness:
         label: str | None = None,
         deps: Deps | None = None,
         ready_timeout: float = 300,
+        core: Harness | None = None,
     ) -> None:
+        """``core``: a started harness whose install this app joins (a workers-only app): its
+        Services resolve from this app's pods as they would across namespaces, its run lock covers
+        this app too, and its api-server answers the health check."""
         self.dist_dir = Path(dist_dir)
+        self.core = core
         self.dags = Path(dags)
         self.label = label or self.dist_dir.name
         self.deps = deps or Deps.from_setup_script()
@@ -658,9 +667,12 @@ class Harness:
         """Everything up to 'every pod is ready': secrets, database, Jobs, then the workloads."""
         assert self.workdir is not None, "use the Harness as a context manager"
         # One run at a time on this machine: the ports and the database are shared.
-        self.deps.harness_dir.mkdir(parents=True, exist_ok=True)
-        self._lock = open(self.deps.harness_dir / "lock", "w")  # noqa: SIM115 -- held until __exit__
-        fcntl.flock(self._lock, fcntl.LOCK_EX)
+        if self.core is None:
+            self.deps.harness_dir.mkdir(parents=True, exist_ok=True)
+            self._lock = open(self.deps.harness_dir / "lock", "w")  # noqa: SIM115 -- held until __exit__
+            fcntl.flock(self._lock, fcntl.LOCK_EX)
+        elif self.core._lock is None:
+            raise HarnessError(self.label, "the core it joins is not started")
         self._check_image_versions()
         self.prepare()
         self._check_ports_free()
@@ -675,7 +687,7 @@ class Harness:
         self._run_pods([p for p in self.plan.pods if p.name in self.containers], until="ready")
         self.timings["ready"] = time.monotonic() - t
         log.info("[%s] every pod ready %.1f s after the Jobs", self.label, self.timings["ready"])
-        self._wait_health()
+        (self.core or self)._wait_health()
 
     def _check_image_versions(self) -> None:
         version = self.deps.airflow_version()
@@ -750,6 +762,10 @@ class Harness:
                     break
                 mapping[port["port"]] = local
             self.services.ports[(name, ns)] = mapping
+        if self.core is not None:
+            # The core's Services, reached from this app's pods by their FQDNs (another namespace).
+            for key, mapping in self.core.services.ports.items():
+                self.services.ports.setdefault(key, mapping)
 
     def _check_ports_free(self) -> None:
         wanted: dict[int, str] = {}
@@ -757,7 +773,14 @@ class Harness:
             if pod.substitute is None:
                 for port in self._pod_ports(pod).values():
                     wanted.setdefault(port, pod.workload)
+        # A port the core's pods declare too is taken by them: as two pods of one app declaring
+        # the same port, the later one loses it here (one host), never in a cluster (see port_owner).
+        core_ports = (
+            {p for pod in self.core.plan.pods for p in self.core._pod_ports(pod).values()} if self.core else set()
+        )
         for port, workload in sorted(wanted.items()):
+            if port in core_ports:
+                continue
             with socket.socket() as s:
                 s.settimeout(0.5)
                 if s.connect_ex((LOCAL, port)) == 0:

@@ -204,7 +204,8 @@ def test_every_chart_has_image_resources_settings_and_pod_values() -> None:
             assert (component,) in pods, f"{app}: {component}"
             options = [leaf.path[-1] for leaf in leaves if leaf.path[:-1] == (component, "pod")]
             assert options == _POD_OPTIONS, f"{app}: {component}: {options}"
-        assert ("executor", "worker") not in pods, "task pods take their options from a pod template file"
+        task_pods = [leaf.path[-1] for leaf in leaves if leaf.path[:-1] == ("executor", "worker", "pod")]
+        assert task_pods == (_POD_OPTIONS if app == "kubernetes-executor" else []), app
 
 
 def test_affinity_is_a_value_only_where_no_anti_affinity_rule_joins_it() -> None:
@@ -223,7 +224,7 @@ def _tree(settings_: dict[tuple[str, ...], Any]) -> dict[str, Any]:
     return tree
 
 
-# Plain numbers ("1", "0.5", "512") are what YAML text quotes: the pod template file carries them.
+# Plain numbers ("1", "0.5", "512"): strings a YAML writer must quote, in manifests and the pod template file.
 _CPU = st.one_of(
     st.integers(1, 4000).map(lambda m: f"{m}m"), st.integers(1, 4).map(str), st.sampled_from(["0.5", "1.25"])
 )
@@ -488,7 +489,7 @@ def test_the_pod_template_file_follows_the_airflow_pull_policy_only(helm: str, t
     default = template({})
     assert template({"database": {"image": {"pull_policy": "Always"}}}) == default
     assert template({"image": {"pull_policy": "Always"}}) == default.replace(
-        "imagePullPolicy: IfNotPresent", "imagePullPolicy: Always"
+        '"imagePullPolicy": "IfNotPresent"', '"imagePullPolicy": "Always"'
     )
 
 

@@ -130,7 +130,9 @@ def _section(rows: list[str], images: list[str]) -> list[str]:
         "chart's Airflow minor. `<image>` is each other image the app runs: "
         + ", ".join(f"`{image}`" for image in images)
         + "; an empty `digest` pulls by tag alone. `<component>.pod.*` are the pod options of every component "
-        "the app deploys (`database.pod`, `metrics.pod`, ... too), but not the KubernetesExecutor's task pods; "
+        "the app deploys (`database.pod`, `metrics.pod`, ... too), the KubernetesExecutor's task pods too "
+        "(`executor.worker.pod.*`, written into its pod template file; with your own `pod_template`, the "
+        "pod fields it sets are not values and its labels, annotations and env var names are refused); "
         'an empty value (`{}`, `[]`, `""`) writes no field. `tolerations` are written as Kubernetes writes '
         "them (`tolerationSeconds`; the config file says `toleration_seconds`). `affinity` is a value only for "
         "a component whose `anti_affinity` is `none`: otherwise the library adds its own rule to it. "

@@ -62,7 +62,7 @@ from .templates import (
     to_template,
     where_of,
 )
-from .value_leaf import ValueLeaf, yaml_scalar_action
+from .value_leaf import ValueLeaf
 from .values import default_values, sentinel_values
 from .values_files import values_schema, values_yaml
 from .with_blocks import entries_action, field_action, optional_action
@@ -349,8 +349,6 @@ def _value_actions(leaves: list[ValueLeaf], used: list[int], fallbacks: Mapping[
         # Helm reads numbers in values files as floats: int64 prints 1000000, not 1e+06.
         as_text = " | int64" if leaves[i].schema.get("type") == "integer" else ""
         actions[inline_placeholder(i)] = f"{{{{ {ref}{as_text} }}}}"
-        if leaves[i].yaml_scalar:
-            actions[inline_placeholder(i)] = yaml_scalar_action(ref)
         if leaves[i].optional:  # the empty string writes nothing, its prefix included
             actions[inline_placeholder(i)] = optional_action(path, leaves[i].prefix)
     return actions

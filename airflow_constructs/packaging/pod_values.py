@@ -6,15 +6,17 @@ and annotations are entries added to the pod template's own maps. The placement
 (``packaging/placement.py``) finds them by their sentinels as for text values; the template writes
 them with ``toJson``/``toYaml`` inside ``with``, so an empty value writes nothing, field name included.
 
-Left out on purpose: the KubernetesExecutor's task pods (``executor.worker.pod``), whose options
-reach a pod template file as text; and ``affinity`` of a component whose ``anti_affinity`` adds its
-own rule to it, a computed field rather than a copy of the value. ``topology_spread_constraints``
+The KubernetesExecutor's task pods (``executor.worker.pod``) are one of these components: their pod
+template file is JSON that the chart writes from the values (``packaging/json_files.py``). Left out
+on purpose: ``affinity`` of a component whose ``anti_affinity`` adds its own rule to it, a computed
+field rather than a copy of the value. ``topology_spread_constraints``
 replace the library's spread rule: empty, the template writes the rule the app computes.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel
@@ -33,16 +35,60 @@ LABEL_KEY_PATTERN = (
 LABEL_VALUE_PATTERN = r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$"
 """A label value (``check_label_value``), as a JSON Schema pattern."""
 DNS_SUBDOMAIN_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
-_TASK_PODS = ("executor", "worker")
-"""The KubernetesExecutor's task pods: their options reach a pod template file, not a pod spec."""
 
 
 def pod_leaves(props: BaseModel) -> list[ValueLeaf]:
     """``<component>.pod.<option>`` for every component's pod options, in props order."""
     leaves = []
     for index, (path, owner, options) in enumerate(_pod_options(props, ())):
-        leaves.extend(_option_leaves(path, owner, options, index))
+        user_pod = _user_pod(props) if path == TASK_PODS else None
+        for leaf in _option_leaves(path, owner, options, index):
+            if user_pod is None:
+                leaves.append(leaf)
+            elif leaf.key not in set(user_pod["spec"]) - set(_MERGED_ENTRIES):
+                leaves.append(_without_user_keys(leaf, user_pod))
     return leaves
+
+
+TASK_PODS = ("executor", "worker")
+"""The KubernetesExecutor's task pods, whose pod template file may merge a user's own pod template."""
+_MERGED_ENTRIES = ("annotations", "labels", "env")
+"""Fields whose value entries join a user pod template's own in the chart as in ``merge_pod``."""
+
+
+def _user_pod(props: BaseModel) -> dict[str, Any] | None:
+    """The user's own task pod template (``KubernetesExecutor.pod_template``), if any.
+
+    The library merges it with the task pods' options (``core.pod_merge``). A pod spec field it sets
+    is no value: the merge (maps joined, lists appended, ours replacing yours) is not a template's.
+    Labels, annotations and env vars stay values, their entries joining the user's, which keep their
+    own keys and names: the schema refuses those (ours would replace them, the template cannot).
+    """
+    user_pod = getattr(getattr(props, "executor", None), "user_pod", None)
+    pod = user_pod() if callable(user_pod) else None
+    return {"metadata": pod.get("metadata") or {}, "spec": pod.get("spec") or {}} if pod else None
+
+
+def _without_user_keys(leaf: ValueLeaf, user_pod: dict[str, Any]) -> ValueLeaf:
+    """``leaf`` whose schema refuses the label or annotation keys, or env var names, the user's pod sets."""
+    if leaf.key in ("labels", "annotations"):
+        keys = sorted(user_pod["metadata"].get(leaf.key) or {})
+        taken = {f"^{re.escape(key)}$": False for key in keys}
+        schema = {**leaf.schema, "patternProperties": {**taken, **leaf.schema["patternProperties"]}}
+    elif leaf.key == "env":
+        # The task pod's main container is "base" (the KubernetesExecutor replaces its command).
+        main: dict[str, Any] = next(
+            (c for c in user_pod["spec"].get("containers") or [] if c.get("name") == "base"), {}
+        )
+        names = sorted({str(e["name"]) for e in main.get("env") or []})
+        if not names:
+            return leaf
+        items = leaf.schema["items"]
+        name = {"allOf": [items["properties"]["name"], {"not": {"enum": names}}]}
+        schema = {**leaf.schema, "items": {**items, "properties": {**items["properties"], "name": name}}}
+    else:
+        return leaf
+    return replace(leaf, schema=schema)
 
 
 def _pod_options(model: BaseModel, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], BaseModel, PodOptions]]:
@@ -50,7 +96,7 @@ def _pod_options(model: BaseModel, path: tuple[str, ...]) -> list[tuple[tuple[st
     found: list[tuple[tuple[str, ...], BaseModel, PodOptions]] = []
     for name in type(model).model_fields:
         value = getattr(model, name)
-        if isinstance(value, PodOptions) and path != _TASK_PODS:
+        if isinstance(value, PodOptions):
             found.append((path, model, value))
         elif isinstance(value, BaseModel) and not isinstance(value, PodOptions):
             found.extend(_pod_options(value, (*path, name)))

@@ -4,7 +4,7 @@ keyed by set name in the values) and the KubernetesExecutor's task pods (a pod t
 ``executor.worker_sets.<name>.resources.<field>`` sets the resources of the worker set ``name``
 (``executor.worker_sets[i]`` with that name in the props and the config file);
 ``executor.worker.resources.<field>`` those of every task pod, which the pod template file carries
-(its ConfigMap's checksum is then computed in the template, so the scheduler rolls); and
+(written as JSON, which the chart renders with ``toPrettyJson``: ``packaging/json_files.py``); and
 ``executor.<field>.resources.<field>`` those of another part the executor holds (its Redis broker).
 """
 
@@ -15,10 +15,8 @@ from pydantic import BaseModel
 from ..core.props import Props
 from ..core.resources import Resources
 
-TASK_PODS = ("executor", "worker")
-"""The KubernetesExecutor's task pods: their options reach a pod template file, not a pod spec."""
-ResourcesAt = tuple[tuple[str, ...], tuple[str | int, ...], Resources, bool, str]
-"""``(values path, props path, resources, in a pod template file, a note on the memory limit)``."""
+ResourcesAt = tuple[tuple[str, ...], tuple[str | int, ...], Resources, str]
+"""``(values path, props path, resources, a note on the memory limit)``."""
 
 
 def executor_resources(props: BaseModel) -> list[ResourcesAt]:
@@ -39,11 +37,9 @@ def executor_resources(props: BaseModel) -> list[ResourcesAt]:
                     child = getattr(item, "max_memory_per_child", None)
                     note = f" Keep it above this set's max_memory_per_child ({child})." if child else ""
                     path = ("executor", field, name, "resources")
-                    found.append((path, ("executor", field, index, "resources"), resources, False, note))
+                    found.append((path, ("executor", field, index, "resources"), resources, note))
         elif isinstance(value, Props) and isinstance(getattr(value, "resources", None), Resources):
             resources = value.resources  # type: ignore[attr-defined]  # checked just above
-            # The KubernetesExecutor's task pods reach a pod template file; a broker is a manifest.
-            in_file = field == TASK_PODS[1]
             at = ("executor", field, "resources")
-            found.append((at, at, resources, in_file, ""))
+            found.append((at, at, resources, ""))
     return found

@@ -226,10 +226,10 @@ def _resources_leaves(props: AirflowProps) -> list[ValueLeaf]:
     docs = field_descriptions(Resources)
     leaves = []
     groups: list[ResourcesAt] = [
-        (("resources", name), (name, "resources"), resources, False, "")
+        (("resources", name), (name, "resources"), resources, "")
         for name, resources in _components_with_resources(props)
     ]
-    for index, (path, props_path, resources, in_file, note) in enumerate([*groups, *executor_resources(props)]):
+    for index, (path, props_path, resources, note) in enumerate([*groups, *executor_resources(props)]):
         name = ".".join(path[1:] if path[0] == "resources" else path[:-1])
         for field in Resources.model_fields:
             kind = field.split("_")[0]
@@ -248,7 +248,6 @@ def _resources_leaves(props: AirflowProps) -> list[ValueLeaf]:
                         "pattern": _QUANTITY_PATTERNS[kind],
                         "description": f"{name}: {docs[field]}" + (note if field == "memory_limit" else ""),
                     },
-                    yaml_scalar=in_file,
                 )
             )
     return leaves
@@ -338,9 +337,10 @@ def merge_props(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[s
                 items[index] = merge_props({"item": items[index]}, {"item": item})["item"]
             merged[key] = items
         elif isinstance(value, Mapping) and isinstance(current, Props):
-            # A list field the override reaches into is taken at its value, default or not.
-            lists = {name for name in value if isinstance(getattr(current, name, None), list)}
-            given = {name: getattr(current, name) for name in current.model_fields_set | lists}
+            # A list or model field the override reaches into is taken at its value, default or not (the
+            # task pods' props default to other resources than a component's: a pod option keeps them).
+            reached = {name for name in value if isinstance(getattr(current, name, None), (list, Props))}
+            given = {name: getattr(current, name) for name in current.model_fields_set | reached}
             merged[key] = type(current).parse(merge_props(given, value))
         else:
             merged[key] = value

@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 from cdk8s import App
 
-from .config_file import ConfigError, WorkersOnlyConfig, build_chart, load_config, schema_text
+from .config_file import ConfigError, WorkersOnlyConfig, build_chart, config_props, load_config, schema_text
 from .core.props import PropsError
 
 # Each command imports what only it needs (migrate, packaging, docs) when it runs: a cold
@@ -222,8 +222,8 @@ def _chart(config_path: Path, outdir: Path) -> int:
         name=config.chart,
         description=f"Apache Airflow on Kubernetes, from airflow-constructs: {config_path.name}.",
     )
-    # A workers-only chart honours no values: it is fixed when generated.
-    leaves = [] if isinstance(config, WorkersOnlyConfig) else value_leaves(config.airflow_props())
+    props = config_props(config)
+    leaves = value_leaves(props)
     with tempfile.TemporaryDirectory() as scratch, tempfile.TemporaryDirectory() as probe:
         # The chart wraps the manifests exactly as `synth` writes them, so build those first; then
         # the same with a sentinel for every value, to find where the values land.
@@ -232,11 +232,7 @@ def _chart(config_path: Path, outdir: Path) -> int:
         app.synth()
         documents = load_documents(Path(scratch))
         sentinel = App(outdir=probe)
-        build_chart(
-            sentinel,
-            config,
-            None if isinstance(config, WorkersOnlyConfig) else with_sentinels(config.airflow_props(), leaves),
-        )
+        build_chart(sentinel, config, with_sentinels(props, leaves))
         sentinel.synth()
         values = ChartValues(leaves, load_documents(Path(probe)))
     # A config's chart has no changelog of its own: no Artifact Hub "changes" to announce.

@@ -95,6 +95,29 @@ def test_task_pod_resources_rewrite_the_pod_template_file(helm: str, tmp_path: P
             "does not match pattern",
         ),
         (
+            "workers-only",
+            ["--set", "worker_sets.nosuch.resources.cpu_limit=1"],
+            "/worker_sets",
+            "additional properties 'nosuch' not allowed",
+        ),
+        (
+            "workers-only",
+            ["--set-string", "worker_sets.remote.resources.memory_limit=4GB"],
+            "/worker_sets/remote/resources/memory_limit",
+            "does not match pattern",
+        ),
+        (
+            "workers-only",
+            ["--set", "worker_sets.remote.pod.tolerations=x"],
+            "/worker_sets/remote/pod/tolerations",
+            "got string, want array",
+        ),
+        ("workers-only", ["--set", "secrets.jwt_secret.name=Core_JWT"], "/secrets/jwt_secret/name", "pattern"),
+        ("workers-only", ["--set", "broker.url.typo=x"], "/broker/url", "additional properties 'typo' not allowed"),
+        ("workers-only", ["--set", "image.tag=3.4.0"], "/image/tag", "does not match pattern"),
+        ("workers-only", ["--set", "settings.logging_level=LOUD"], "/settings/logging_level", "value must be one of"),
+        ("workers-only", ["--set", "scheduler.replicas=1"], "", "additional properties 'scheduler' not allowed"),
+        (
             "kubernetes-executor",
             ["--set", "executor.worker.typo=x"],
             "/executor/worker",
@@ -118,3 +141,31 @@ def test_a_set_name_that_is_no_go_identifier_is_read_with_index() -> None:
     text = (CHARTS["celery"] / "templates" / "airflow.yaml").read_text()
     assert ".Values.executor.worker_sets.highmem.resources.cpu_limit" in text
     assert not re.search(r"\.Values\.[\w.]*-", text)
+
+
+def test_a_workers_only_chart_takes_the_same_values_as_its_props(helm: str, tmp_path: Path) -> None:  # noqa: F811
+    resources = {"cpu_request": "1", "memory_request": "3Gi", "cpu_limit": "3", "memory_limit": "6Gi"}
+    values = {
+        "image": {"tag": "3.3.5"},
+        "worker_sets": {"remote": {"resources": resources, "pod": {"node_selector": {"pool": "remote"}}}},
+        "secrets": {"jwt_secret": {"name": "core-jwt", "key": "jwt"}},
+        "settings": {"logging_level": "DEBUG"},
+        "config": {"celery": {"worker_prefetch_multiplier": 2}},
+    }
+    before = _helm_objects(helm, "workers-only", {}, tmp_path)
+    after = _helm_objects(helm, "workers-only", values, tmp_path)
+    assert after == _python_objects("workers-only", values)
+    worker = after[("StatefulSet", "airflow-worker-remote")]["spec"]["template"]
+    assert worker["spec"]["nodeSelector"] == {"pool": "remote"}
+    assert worker["spec"]["containers"][0]["resources"] == {
+        "limits": {"cpu": "3", "memory": "6Gi"},
+        "requests": {"cpu": "1", "memory": "3Gi"},
+    }
+    assert worker["spec"]["containers"][0]["image"] == "apache/airflow:3.3.5"
+    refs = [e["valueFrom"]["secretKeyRef"] for e in worker["spec"]["containers"][0]["env"] if "valueFrom" in e]
+    assert {"name": "core-jwt", "key": "jwt"} in refs
+    config = after[("ConfigMap", "airflow-config")]["data"]["airflow.cfg"]
+    assert "\nworker_prefetch_multiplier = 2\n" in config and "\nlogging_level = DEBUG\n" in config
+    checksum = "airflow-constructs.io/config-checksum"
+    old = before[("StatefulSet", "airflow-worker-remote")]["spec"]["template"]["metadata"]["annotations"][checksum]
+    assert worker["metadata"]["annotations"][checksum] != old

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -26,6 +26,8 @@ from ..core.pod import RESERVED_ANNOTATION_PREFIX, EnvVar, PodOptions, Toleratio
 from ..core.service_options import ServiceOptions
 from ..core.values import ENV_VAR_NAME_PATTERN
 from .value_leaf import ValueLeaf
+
+T = TypeVar("T")
 
 LABEL_KEY_PATTERN = (
     r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
@@ -40,9 +42,9 @@ DNS_SUBDOMAIN_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a
 def pod_leaves(props: BaseModel) -> list[ValueLeaf]:
     """``<component>.pod.<option>`` for every component's pod options, in props order."""
     leaves = []
-    for index, (path, owner, options) in enumerate(_pod_options(props, ())):
+    for index, (path, props_path, owner, options) in enumerate(_pod_options(props, (), ())):
         user_pod = _user_pod(props) if path == TASK_PODS else None
-        for leaf in _option_leaves(path, owner, options, index):
+        for leaf in _option_leaves(path, props_path, owner, options, index):
             if user_pod is None:
                 leaves.append(leaf)
             elif leaf.key not in set(user_pod["spec"]) - set(_MERGED_ENTRIES):
@@ -91,26 +93,35 @@ def _without_user_keys(leaf: ValueLeaf, user_pod: dict[str, Any]) -> ValueLeaf:
     return replace(leaf, schema=schema)
 
 
-def _pod_options(model: BaseModel, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], BaseModel, PodOptions]]:
-    """``(props path of the component, the component's props, its pod options)``, not through lists."""
-    found: list[tuple[tuple[str, ...], BaseModel, PodOptions]] = []
+_Found = tuple[tuple[str, ...], tuple[str | int, ...], BaseModel, PodOptions]
+
+
+def _pod_options(model: BaseModel, path: tuple[str, ...], props_path: tuple[str | int, ...]) -> list[_Found]:
+    """``(values path of the component, its props path, the component's props, its pod options)``; a
+    named list member (a worker set) by its name in the values and its index in the props."""
+    found: list[_Found] = []
     for name in type(model).model_fields:
         value = getattr(model, name)
         if isinstance(value, PodOptions):
-            found.append((path, model, value))
-        elif isinstance(value, BaseModel) and not isinstance(value, PodOptions):
-            found.extend(_pod_options(value, (*path, name)))
+            found.append((path, props_path, model, value))
+        elif isinstance(value, BaseModel):
+            found.extend(_pod_options(value, (*path, name), (*props_path, name)))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel) and isinstance(getattr(item, "name", None), str):
+                    found.extend(_pod_options(item, (*path, name, item.name), (*props_path, name, i)))  # type: ignore[attr-defined]
     return found
 
 
-def _option_leaves(path: tuple[str, ...], owner: BaseModel, options: PodOptions, index: int) -> list[ValueLeaf]:
-    docs = field_descriptions(PodOptions)
-    where = f"{'.'.join(path)}: "
-    pod = (*path, "pod")
-    sentinel = f"zzsentinel-{index}"
+def _option_leaves(
+    path: tuple[str, ...], props_path: tuple[str | int, ...], owner: BaseModel, options: PodOptions, index: int
+) -> list[ValueLeaf]:
+    docs, where, sentinel = field_descriptions(PodOptions), f"{'.'.join(path)}: ", f"zzsentinel-{index}"
+    pod, at = (*path, "pod"), (*props_path, "pod")
 
     def leaf(name: str, default: Any, value: Any, schema: dict[str, Any], key: str, merge: bool = False) -> ValueLeaf:
-        return _leaf((*pod, name), {**schema, "description": where + docs[name]}, default, value, key, merge)
+        schema = {**schema, "description": where + docs[name]}
+        return _leaf((*pod, name), (*at, name), schema, default, value, key, merge)
 
     leaves = [
         leaf(
@@ -153,8 +164,8 @@ def _option_leaves(path: tuple[str, ...], owner: BaseModel, options: PodOptions,
             merge=True,
         ),
     ]
-    leaves.append(_env_leaf(pod, options, index, where + docs["extra_env"]))
-    leaves.append(_spread_leaf(pod, options, index, where + docs["topology_spread_constraints"]))
+    leaves.append(_env_leaf(pod, at, options, index, where + docs["extra_env"]))
+    leaves.append(_spread_leaf(pod, at, options, index, where + docs["topology_spread_constraints"]))
     if getattr(owner, "anti_affinity", "none") == "none":
         leaves.append(
             leaf("affinity", options.affinity or {}, _sentinel_affinity(index), {"type": "object"}, "affinity")
@@ -163,19 +174,29 @@ def _option_leaves(path: tuple[str, ...], owner: BaseModel, options: PodOptions,
 
 
 def _leaf(
-    path: tuple[str, ...], schema: dict[str, Any], default: Any, sentinel: Any, key: str, merge: bool
+    path: tuple[str, ...],
+    props_path: tuple[str | int, ...],
+    schema: dict[str, Any],
+    default: Any,
+    sentinel: Any,
+    key: str,
+    merge: bool,
 ) -> ValueLeaf:
     name = path[-1]
     convert = tolerations_props if name == "tolerations" else None
     optional = name == "priority_class_name"  # "" is None: no priority class
-    return ValueLeaf(path, path, default, sentinel, schema, key=key, merge=merge, to_props=convert, optional=optional)
+    return ValueLeaf(
+        path, props_path, default, sentinel, schema, key=key, merge=merge, to_props=convert, optional=optional
+    )
 
 
-def _env_leaf(pod: tuple[str, ...], options: PodOptions, index: int, description: str) -> ValueLeaf:
+def _env_leaf(
+    pod: tuple[str, ...], at: tuple[str | int, ...], options: PodOptions, index: int, description: str
+) -> ValueLeaf:
     """``<component>.pod.extra_env``: Kubernetes env vars after the main container's own."""
     return ValueLeaf(
         (*pod, "extra_env"),
-        (*pod, "extra_env"),
+        (*at, "extra_env"),
         [e.to_kubernetes() for e in options.extra_env],
         [EnvVar(name=f"ZZSENTINEL_ENV_{index}", value=f"zzsentinel-{index}").to_kubernetes()],
         {**_ENV, "description": description},
@@ -185,7 +206,9 @@ def _env_leaf(pod: tuple[str, ...], options: PodOptions, index: int, description
     )
 
 
-def _spread_leaf(pod: tuple[str, ...], options: PodOptions, index: int, description: str) -> ValueLeaf:
+def _spread_leaf(
+    pod: tuple[str, ...], at: tuple[str | int, ...], options: PodOptions, index: int, description: str
+) -> ValueLeaf:
     """``<component>.pod.topology_spread_constraints``: they replace the library's spread rule; empty, the
     rule ``spread_across_nodes`` computes is written (``ValueLeaf.fallback``)."""
     default = [dict(c) for c in options.topology_spread_constraints]
@@ -198,7 +221,15 @@ def _spread_leaf(pod: tuple[str, ...], options: PodOptions, index: int, descript
     # Where the app sets its own, the computed rule is not in its synthesis: the value cannot be emptied.
     schema = {**_SPREAD, **({"minItems": 1} if default else {}), "description": description}
     path = (*pod, "topology_spread_constraints")
-    return ValueLeaf(path, path, default, [sentinel], schema, key="topologySpreadConstraints", fallback=True)
+    return ValueLeaf(
+        path,
+        (*at, "topology_spread_constraints"),
+        default,
+        [sentinel],
+        schema,
+        key="topologySpreadConstraints",
+        fallback=True,
+    )
 
 
 _SPREAD: dict[str, Any] = {
@@ -314,14 +345,21 @@ def tolerations_props(value: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{("toleration_seconds" if k == "tolerationSeconds" else k): v for k, v in t.items()} for t in value]
 
 
+def components_with(props: BaseModel, attribute: str, kind: type[T]) -> list[tuple[str, T]]:
+    """``(field, its attribute)`` of the props fields (components) whose ``attribute`` is a ``kind``."""
+    found = []
+    for name in type(props).model_fields:
+        value = getattr(getattr(props, name), attribute, None)
+        if isinstance(value, kind):
+            found.append((name, value))
+    return found
+
+
 def service_leaves(props: BaseModel) -> list[ValueLeaf]:
     """``<component>.service.type`` and ``.annotations`` of every component with ``ServiceOptions``."""
     docs = field_descriptions(ServiceOptions)
     leaves = []
-    for name in type(props).model_fields:
-        options = getattr(getattr(props, name), "service", None)
-        if not isinstance(options, ServiceOptions):
-            continue
+    for name, options in components_with(props, "service", ServiceOptions):
         path = (name, "service")
         where = f"{name}.service: "
         kinds = ["ClusterIP", "NodePort", "LoadBalancer"]

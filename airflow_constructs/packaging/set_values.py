@@ -20,13 +20,17 @@ ResourcesAt = tuple[tuple[str, ...], tuple[str | int, ...], Resources, str]
 
 
 def executor_resources(props: BaseModel) -> list[ResourcesAt]:
-    """The resources of the executor's worker sets, by name, and of its task pods."""
+    """The resources of the executor's worker sets, by name, and of its task pods; a ``WorkersOnly``
+    install's worker sets (``worker_sets.<name>.resources``) too."""
     executor = getattr(props, "executor", None)
-    if not isinstance(executor, Props):
-        return []
+    found = _held_resources(executor, ("executor",)) if isinstance(executor, Props) else []
+    return found + [r for r in _held_resources(props, ()) if r[0][:1] == ("worker_sets",)]
+
+
+def _held_resources(holder: BaseModel, at: tuple[str, ...]) -> list[ResourcesAt]:
     found: list[ResourcesAt] = []
-    for field in type(executor).model_fields:
-        value = getattr(executor, field)
+    for field in type(holder).model_fields:
+        value = getattr(holder, field)
         if isinstance(value, list):
             for index, item in enumerate(value):
                 resources = getattr(item, "resources", None)
@@ -36,10 +40,10 @@ def executor_resources(props: BaseModel) -> list[ResourcesAt]:
                     # schema cannot make (the props make it), so the description says it.
                     child = getattr(item, "max_memory_per_child", None)
                     note = f" Keep it above this set's max_memory_per_child ({child})." if child else ""
-                    path = ("executor", field, name, "resources")
-                    found.append((path, ("executor", field, index, "resources"), resources, note))
+                    path = (*at, field, name, "resources")
+                    found.append((path, (*at, field, index, "resources"), resources, note))
         elif isinstance(value, Props) and isinstance(getattr(value, "resources", None), Resources):
             resources = value.resources  # type: ignore[attr-defined]  # checked just above
-            at = ("executor", field, "resources")
-            found.append((at, at, resources, ""))
+            where = (*at, field, "resources")
+            found.append((where, where, resources, ""))
     return found

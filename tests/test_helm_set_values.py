@@ -7,6 +7,7 @@ toPrettyJson writes it), and the schema's refusals.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import pytest
 import yaml
 
 from airflow_constructs.core.kube import CONFIG_CHECKSUM
+from airflow_constructs.core.props import PropsError
 from tests.conftest import Manifest
 from tests.test_helm import CHARTS, helm, run_helm  # noqa: F401 (helm is a fixture)
 from tests.test_helm_values import _helm_objects, _python_objects
@@ -169,3 +171,26 @@ def test_a_workers_only_chart_takes_the_same_values_as_its_props(helm: str, tmp_
     checksum = "airflow-constructs.io/config-checksum"
     old = before[("StatefulSet", "airflow-worker-remote")]["spec"]["template"]["metadata"]["annotations"][checksum]
     assert worker["metadata"]["annotations"][checksum] != old
+
+
+def test_a_memory_limit_below_max_memory_per_child_is_refused_by_the_props_not_the_schema(
+    helm: str,  # noqa: F811
+) -> None:
+    """A cross-field rule: JSON Schema (draft-07 here; no draft Helm's validator knows, up to 2020-12,
+    compares two values) cannot say it, so the value's description does; Python refuses it."""
+    schema = json.loads((CHARTS["production"] / "values.schema.json").read_text())
+    limit = schema["properties"]["executor"]["properties"]["worker_sets"]["properties"]["default"]["properties"][
+        "resources"
+    ]["properties"]["memory_limit"]
+    assert limit["description"].endswith("Keep it above this set's max_memory_per_child (1Gi).")
+    resources = {"memory_request": "256Mi", "memory_limit": "512Mi"}
+    low = [f"--set-string=executor.worker_sets.default.resources.{k}={v}" for k, v in resources.items()]
+    rendered = run_helm(helm, "template", "release", CHARTS["production"], "--namespace", "airflow", *low, check=False)
+    assert rendered.returncode == 0, rendered.stderr  # the documented limit of the schema
+    values = {"executor": {"worker_sets": {"default": {"resources": resources}}}}
+    with pytest.raises(PropsError) as refused:
+        _python_objects("production", values)
+    assert str(refused.value).endswith(
+        "max_memory_per_child '1Gi' is not below resources.memory_limit '512Mi': the container would be "
+        "OOM-killed before a task process is replaced"
+    )

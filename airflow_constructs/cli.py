@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 from cdk8s import App
 
-from .config_file import ConfigError, WorkersOnlyConfig, build_chart, load_config, schema_text
+from .config_file import ConfigError, WorkersOnlyConfig, build_chart, config_props, load_config, schema_text
 from .core.props import PropsError
 from .core.synthesis import app_documents, synth
 
@@ -225,8 +225,8 @@ def _chart(config_path: Path, outdir: Path) -> int:
         name=config.chart,
         description=f"Apache Airflow on Kubernetes, from airflow-constructs: {config_path.name}.",
     )
-    # A workers-only chart honours no values: it is fixed when generated.
-    leaves = [] if isinstance(config, WorkersOnlyConfig) else value_leaves(config.airflow_props())
+    props = config_props(config)
+    leaves = value_leaves(props)
     with tempfile.TemporaryDirectory() as scratch:
         # The chart wraps the manifests exactly as `synth` writes them, so build those first; then
         # the same with a sentinel for every value, to find where the values land.
@@ -235,11 +235,7 @@ def _chart(config_path: Path, outdir: Path) -> int:
         synth(app)
         documents = load_documents(Path(scratch))
         sentinel = App()
-        build_chart(
-            sentinel,
-            config,
-            None if isinstance(config, WorkersOnlyConfig) else with_sentinels(config.airflow_props(), leaves),
-        )
+        build_chart(sentinel, config, with_sentinels(props, leaves))
         values = ChartValues(leaves, app_documents(sentinel))
     # A config's chart has no changelog of its own: no Artifact Hub "changes" to announce.
     files = build_helm_chart(documents, meta, Release(version=meta.version, date=CHART_DATE, changes=()), values)

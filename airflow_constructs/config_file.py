@@ -91,17 +91,23 @@ class ConfigError(ValueError):
     """A config file that cannot be read or is not valid; the message says where and why."""
 
 
-def build_chart(app: App, config: AnyConfig, props: AirflowProps | None = None) -> Chart:
+def build_chart(app: App, config: AnyConfig, props: AirflowProps | WorkersOnlyProps | None = None) -> Chart:
     """The chart a config file describes, built the way ``apps/`` builds theirs.
 
-    ``props`` replaces the file's Airflow props (the Helm wrapper's sentinel synthesis).
+    ``props`` replaces the file's props (the Helm wrapper's sentinel synthesis).
     """
     chart = Chart(app, config.chart, namespace=config.namespace, disable_resource_name_hashes=True)
     if isinstance(config, WorkersOnlyConfig):
-        WorkersOnly(chart, CONSTRUCT_ID, props=config.workers_props())
+        workers = props if isinstance(props, WorkersOnlyProps) else config.workers_props()
+        WorkersOnly(chart, CONSTRUCT_ID, props=workers)
     else:
-        Airflow(chart, CONSTRUCT_ID, props=props or config.airflow_props())
+        Airflow(chart, CONSTRUCT_ID, props=props if isinstance(props, AirflowProps) else config.airflow_props())
     return chart
+
+
+def config_props(config: AnyConfig) -> AirflowProps | WorkersOnlyProps:
+    """The props a config file gives its construct (``Airflow`` or ``WorkersOnly``)."""
+    return config.workers_props() if isinstance(config, WorkersOnlyConfig) else config.airflow_props()
 
 
 def load_config(path: Path) -> AnyConfig:

@@ -19,7 +19,6 @@ APPS: dict[str, Callable[[App], Chart]] = {
     "keycloak": keycloak.build,
     "workers-only": workers_only.build,
 }
-
-FIXED_CHARTS = frozenset({"workers-only"})
-"""Apps whose chart honours only ``replicas.<workload>`` (a ``WorkersOnly`` app: the rest changes through
-Python or the config file)."""
+WORKERS_ONLY = frozenset({"workers-only"})
+"""Apps of a ``WorkersOnly`` construct: worker sets for a core elsewhere (no scheduler, nothing generated);
+their charts take the same values vocabulary as the others, for what they deploy."""

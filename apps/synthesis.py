@@ -16,7 +16,6 @@ from pathlib import Path
 
 from cdk8s import App, Chart
 
-from airflow_constructs import WorkersOnly
 from airflow_constructs.core.synthesis import app_documents, synth
 from airflow_constructs.packaging.helm import (
     CHARTS_DIR,
@@ -109,10 +108,7 @@ def chart_values(build: Callable[..., Chart], leaves: list[ValueLeaf] | None = N
 
 
 def app_leaves(app: App) -> list[ValueLeaf]:
-    """The values of an app's chart: its ``Airflow`` props' leaves; none for a ``WorkersOnly`` app
-    (its chart honours only the replicas every chart has: the rest changes through Python or the config file)."""
-    if any(isinstance(c, WorkersOnly) for c in app.node.find_all()):
-        return []
+    """The values of an app's chart: its ``Airflow`` (or ``WorkersOnly``) props' leaves."""
     return value_leaves(airflow_props(app))
 
 

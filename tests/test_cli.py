@@ -142,6 +142,23 @@ def test_chart_wraps_exactly_what_the_default_apps_chart_wraps(tmp_path: Path) -
     assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
+def test_a_workers_only_config_s_chart_is_the_workers_only_app_s_chart(tmp_path: Path) -> None:
+    config = tmp_path / "workers-only.yaml"
+    config.write_text((ROOT / "examples" / "workers-only.yaml").read_text() + "chart: airflow-workers-only\n")
+    result = run_cli("chart", str(config), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    chart = tmp_path / "out" / "airflow-workers-only"
+    committed = ROOT / "dist" / "helm" / "charts" / "airflow-workers-only"
+    # Its values (worker sets, image, settings, config, the core's Secrets) as the example app's chart;
+    # the template file is named after the chart (the app's chart id is "airflow").
+    templates = (chart / "templates" / "airflow-workers-only.yaml").read_text()
+    ours = (committed / "templates" / "airflow.yaml").read_text()
+    assert templates == ours.replace("app's airflow.k8s.yaml", "app's airflow-workers-only.k8s.yaml", 1)
+    for same in ("templates/_airflow_cfg.tpl", "values.yaml", "values.schema.json"):
+        assert (chart / same).read_bytes() == (committed / same).read_bytes(), same
+    assert "worker_sets" in yaml.safe_load((chart / "values.yaml").read_text())
+
+
 def test_a_configs_own_pod_options_are_its_charts_defaults_and_values_replace_them(tmp_path: Path) -> None:
     config = tmp_path / "airflow.yaml"
     pod = {

@@ -32,7 +32,7 @@ from airflow_constructs.packaging.helm import (
     write_chart,
 )
 from apps.__main__ import CHANGELOG, synth_all, write_charts
-from apps.registry import APPS, FIXED_CHARTS
+from apps.registry import APPS, WORKERS_ONLY
 from tests.conftest import ROOT, Manifest
 
 DIST = ROOT / "dist"
@@ -156,13 +156,11 @@ def test_chart_generation_is_deterministic(fresh: Path, tmp_path: Path) -> None:
 
 def test_chart_files() -> None:
     for app, chart in CHARTS.items():
-        # A chart whose only values are replicas (FIXED_CHARTS) writes its airflow.cfg as data, no template.
-        cfg = [] if app in FIXED_CHARTS else ["templates/_airflow_cfg.tpl"]
         assert sorted(tree(chart)) == [
             "Chart.yaml",
             "README.md",
             "templates/NOTES.txt",
-            *cfg,
+            "templates/_airflow_cfg.tpl",
             "templates/airflow.yaml",
             "templates/extra-objects.yaml",
             "values.schema.json",
@@ -302,7 +300,7 @@ def test_helm_template_other_namespace(helm: str, app: str) -> None:
     subjects = [s for o in rendered.values() for s in o.get("subjects", [])]
     text = json.dumps(list(rendered.values()))
     assert ".airflow.svc" not in text
-    if app in FIXED_CHARTS:
+    if app in WORKERS_ONLY:
         # Workers only: no RoleBinding and no Service of its own is called; the core's stays where it is.
         assert subjects == []
         assert ".airflow-core.svc" in text

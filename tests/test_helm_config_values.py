@@ -15,7 +15,7 @@ import yaml
 
 from airflow_constructs.core.kube import CONFIG_CHECKSUM, data_checksum
 from airflow_constructs.packaging.config_values import config_props, parse_cfg, render_cfg
-from apps.registry import APPS, FIXED_CHARTS
+from apps.registry import APPS
 from tests.conftest import Manifest
 from tests.test_helm import CHARTS, helm, run_helm  # noqa: F401 (helm is a fixture)
 from tests.test_helm_values import _helm_objects, _python_objects
@@ -109,8 +109,7 @@ def test_invalid_config_values_are_refused_naming_the_field(
 
 
 def test_every_chart_honours_config() -> None:
-    # A chart whose only values are replicas (FIXED_CHARTS: workers-only) takes no config values.
-    for app in sorted(set(APPS) - FIXED_CHARTS):
+    for app in sorted(APPS):
         schema = (CHARTS[app] / "values.schema.json").read_text()
         assert '"config"' in schema, app
         assert (CHARTS[app] / "templates" / "_airflow_cfg.tpl").is_file(), app

@@ -24,7 +24,7 @@ from airflow_constructs import __version__
 from airflow_constructs.airflow import AirflowProps
 from airflow_constructs.packaging.helm import chart_name
 from airflow_constructs.packaging.values import ValueLeaf, airflow_props, props_overrides, value_leaves
-from apps.registry import APPS, FIXED_CHARTS
+from apps.registry import APPS, WORKERS_ONLY
 from tests.conftest import Manifest
 from tests.test_helm import CHARTS, helm, keyed, parse_all, run_helm  # noqa: F401 (helm is a fixture)
 
@@ -82,26 +82,52 @@ def _listed(values: dict[str, Any], path: tuple[str, ...]) -> tuple[Any, ...]:
     return (node,)
 
 
-LEAVES = {app: _chart_leaves(app) for app in APPS if app not in FIXED_CHARTS}
+LEAVES = {app: _chart_leaves(app) for app in APPS}
 
 
-@pytest.mark.parametrize("app", sorted(FIXED_CHARTS))
-def test_a_workers_only_chart_honours_only_replicas(app: str) -> None:
-    """Its values are the worker sets' replicas and the extra objects every chart takes, and its schema
-    refuses anything else."""
+@pytest.mark.parametrize("app", sorted(WORKERS_ONLY))
+def test_a_workers_only_chart_has_the_values_of_what_it_deploys(app: str) -> None:
+    """The worker sets' image, resources and pod options by set name, settings, the core's Secrets by
+    reference, airflow.cfg options, replicas and extra objects; its schema refuses anything else."""
     values = yaml.safe_load((CHARTS[app] / "values.yaml").read_text())
-    assert values == {"extra_objects": [], "replicas": {"airflow-worker-remote": 2}}
+    assert sorted(values) == [
+        "broker",
+        "config",
+        "database",
+        "extra_objects",
+        "image",
+        "replicas",
+        "secrets",
+        "settings",
+        "worker_sets",
+    ]
+    assert values["replicas"] == {"airflow-worker-remote": 2}
+    assert sorted(values["worker_sets"]["remote"]) == ["pod", "resources"]
+    assert sorted(values["worker_sets"]["remote"]["pod"]) == sorted(_POD_OPTIONS)
+    assert values["secrets"] == {
+        "api_secret_key": {"key": "api-secret-key", "name": "airflow-core"},
+        "fernet_key": {"key": "fernet-key", "name": "airflow-core"},
+        "jwt_secret": {"key": "jwt-secret", "name": "airflow-core"},
+    }
+    assert values["broker"] == {"url": {"key": "broker-url", "name": "airflow-core"}}
+    assert values["database"] == {"url": {"key": "database-url", "name": "airflow-core"}}
+    assert values["settings"]["logging_level"] == "INFO"
     schema = json.loads((CHARTS[app] / "values.schema.json").read_text())
     assert schema["additionalProperties"] is False
-    assert sorted(schema["properties"]) == ["extra_objects", "replicas"]
+    assert sorted(schema["properties"]) == sorted(values)
+
+
+def _worker_sets(app: str) -> list[Any]:
+    application = App()
+    APPS[app](application)
+    props = airflow_props(application)
+    return list(getattr(getattr(props, "executor", props), "worker_sets", []))
 
 
 def _child_limits(app: str) -> dict[str, float]:
     """``{worker set: its max_memory_per_child in Mi}``: the props refuse a memory limit not above it,
     a comparison of quantities the chart's schema cannot make (see the value's description)."""
-    application = App()
-    APPS[app](application)
-    sets = getattr(airflow_props(application).executor, "worker_sets", [])
+    sets = _worker_sets(app)
     return {s.name: _mebis(s.max_memory_per_child) for s in sets if getattr(s, "max_memory_per_child", None)}
 
 
@@ -114,6 +140,7 @@ _OTHER_IMAGES = {
     "ldap": ["database.image", "metrics.image"],
     "oauth": ["database.image", "metrics.image"],
     "keycloak": ["database.image", "metrics.image"],
+    "workers-only": [],
 }
 """Every image each app runs besides Airflow's: the embedded PostgreSQL and Redis, git-sync, PgBouncer
 and its exporter, the StatsD exporter."""
@@ -129,6 +156,13 @@ _SECRETS = {
     ],
     "ldap": ["auth.ldap.bind_password", "auth.ldap.ca"],
     "keycloak": ["auth.ca", "auth.client_secret", "auth.setup.password"],
+    "workers-only": [
+        "broker.url",
+        "database.url",
+        "secrets.fernet_key",
+        "secrets.api_secret_key",
+        "secrets.jwt_secret",
+    ],
 }
 """The existing Secrets each app's props name (the others generate theirs in-cluster; oauth's client secret
 comes from its own ExternalSecret, so it is wiring, not a value)."""
@@ -186,6 +220,8 @@ _POD_OPTIONS = [
 
 def test_every_chart_has_image_resources_settings_and_pod_values() -> None:
     for app, leaves in LEAVES.items():
+        if app in WORKERS_ONLY:
+            continue  # test_a_workers_only_chart_has_the_values_of_what_it_deploys
         families = {leaf.path[0] for leaf in leaves if leaf.path[1:2] != ("pod",)}
         exposed = {"api_server"} if app in ("ldap", "oauth", "keycloak") else set()
         assert {leaf.path[0] for leaf in leaves if leaf.path[1:2] == ("expose",)} == exposed, app
@@ -204,7 +240,13 @@ def test_every_chart_has_image_resources_settings_and_pod_values() -> None:
             assert (component,) in pods, f"{app}: {component}"
             options = [leaf.path[-1] for leaf in leaves if leaf.path[:-1] == (component, "pod")]
             assert options == _POD_OPTIONS, f"{app}: {component}: {options}"
-        assert ("executor", "worker") not in pods, "task pods take their options from a pod template file"
+        task_pods = [leaf.path[-1] for leaf in leaves if leaf.path[:-1] == ("executor", "worker", "pod")]
+        assert task_pods == (_POD_OPTIONS if app == "kubernetes-executor" else []), app
+        for worker_set in _worker_sets(app):  # each Celery worker set by its name
+            at = ("executor", "worker_sets", worker_set.name, "pod")
+            options = [leaf.path[-1] for leaf in leaves if leaf.path[:-1] == at]
+            expected_options = _POD_OPTIONS if worker_set.anti_affinity == "none" else _POD_OPTIONS[:-1]
+            assert options == expected_options, f"{app}: {worker_set.name}: {options}"
 
 
 def test_affinity_is_a_value_only_where_no_anti_affinity_rule_joins_it() -> None:
@@ -223,7 +265,7 @@ def _tree(settings_: dict[tuple[str, ...], Any]) -> dict[str, Any]:
     return tree
 
 
-# Plain numbers ("1", "0.5", "512") are what YAML text quotes: the pod template file carries them.
+# Plain numbers ("1", "0.5", "512"): strings a YAML writer must quote, in manifests and the pod template file.
 _CPU = st.one_of(
     st.integers(1, 4000).map(lambda m: f"{m}m"), st.integers(1, 4).map(str), st.sampled_from(["0.5", "1.25"])
 )
@@ -323,7 +365,7 @@ def _mebis(memory: str) -> float:
     return int(memory[:-2]) * (1024 if memory.endswith("Gi") else 1)
 
 
-CHILD_LIMITS = {app: _child_limits(app) for app in APPS if app not in FIXED_CHARTS}
+CHILD_LIMITS = {app: _child_limits(app) for app in APPS}
 
 
 @st.composite
@@ -379,7 +421,8 @@ def value_sets(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
         if draw(st.integers(0, 3)) == 0:
             cpu = sorted([draw(_CPU), draw(_CPU)], key=_millis)
             memory = sorted([draw(_MEMORY), draw(_MEMORY)], key=_mebis)
-            child = CHILD_LIMITS[app].get(group[2], 0) if group[:2] == ("executor", "worker_sets") else 0
+            in_set = group[:2] == ("executor", "worker_sets") or group[:1] == ("worker_sets",)
+            child = CHILD_LIMITS[app].get(group[-2], 0) if in_set else 0
             if _mebis(memory[1]) <= child:
                 memory[1] = f"{int(child) * 2}Mi"
             for field, value in zip(("cpu_request", "cpu_limit"), cpu, strict=True):
@@ -488,7 +531,7 @@ def test_the_pod_template_file_follows_the_airflow_pull_policy_only(helm: str, t
     default = template({})
     assert template({"database": {"image": {"pull_policy": "Always"}}}) == default
     assert template({"image": {"pull_policy": "Always"}}) == default.replace(
-        "imagePullPolicy: IfNotPresent", "imagePullPolicy: Always"
+        '"imagePullPolicy": "IfNotPresent"', '"imagePullPolicy": "Always"'
     )
 
 

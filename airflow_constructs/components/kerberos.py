@@ -12,13 +12,14 @@ container instead (a sidecar would outlive the task). ``[core] security = kerber
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from cdk8s import ApiObject, JsonPatch
 from constructs import Construct
 from pydantic import Field, model_validator
 
-from ..core.kube import config_map, short_hash
+from ..core.kube import config_map, go_pretty_json, short_hash
 from ..core.network_flow import Declared, Outside, connect
 from ..core.network_peer import NetworkPeer
 from ..core.pod import SecretRef
@@ -163,16 +164,14 @@ class Kerberos(Construct):
 
     def pod_template_yaml(self, text: str) -> str:
         """A KubernetesExecutor pod template with a one-time kinit init container (no sidecar)."""
-        import yaml  # here, not at the top: few installs need it, and it costs ~15 ms of the package import
-
-        pod: dict[str, Any] = yaml.safe_load(text)
+        pod: dict[str, Any] = json.loads(text)
         spec = pod["spec"]
         spec["initContainers"] = [self.init_container, *spec.get("initContainers", [])]
         spec["volumes"] = sorted([*spec.get("volumes", []), *self.volumes], key=lambda v: v["name"])
         main = spec["containers"][0]
         main["env"] = [*main.get("env", []), *self.env]
         main["volumeMounts"] = sorted([*main.get("volumeMounts", []), *self.main_mounts], key=lambda m: m["mountPath"])
-        return yaml.safe_dump(pod, sort_keys=True)
+        return go_pretty_json(pod)
 
 
 def _escape(key: str) -> str:

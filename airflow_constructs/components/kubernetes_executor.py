@@ -1,9 +1,10 @@
 """KubernetesExecutor: the pod template task pods are built from, and the RBAC to launch them.
 
 The scheduler launches one pod per task from ``pod_template.yaml`` (a ConfigMap mounted where
-``[kubernetes_executor] pod_template_file`` points). It is the only Airflow pod with an API token,
-bound to a Role with exactly the verbs the executor uses. Task pods run under their own
-ServiceAccount with no token, pass the restricted profile and carry requests and limits.
+``[kubernetes_executor] pod_template_file`` points), written as indented JSON, which YAML reads. It
+is the only Airflow pod with an API token, bound to a Role with exactly the verbs the executor uses.
+Task pods run under their own ServiceAccount with no token, pass the restricted profile and carry
+requests and limits.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from cdk8s import ApiObject, JsonPatch
 from constructs import Construct
 
-from ..core.kube import api_object, config_map, cron_job, service_account
+from ..core.kube import api_object, config_map, cron_job, go_pretty_json, service_account
 from ..core.network_flow import Connection, connect
 from ..core.pod_merge import merge_pod
 from ..core.props import PropsError
@@ -120,9 +121,9 @@ class KubernetesExecutorPods(Construct):
                 pod = merge_pod(pod, user, "base")
             except ValueError as err:
                 raise PropsError(f"KubernetesExecutor.pod_template: {err}") from None
-        import yaml  # here, not at the top: few installs need it, and it costs ~15 ms of the package import
-
-        self.pod_template_yaml = yaml.safe_dump(pod, sort_keys=True)
+        # JSON (which is YAML: Airflow reads the file with yaml.safe_load) written as Helm's
+        # toPrettyJson writes it, so a chart renders the same bytes from its values.
+        self.pod_template_yaml = go_pretty_json(pod)
         self.config_map_name = f"{runtime.instance}-pod-template"
         self.config_map = config_map(
             self,

@@ -138,6 +138,15 @@ def go_json(value: Any) -> str:
     return text
 
 
+def go_pretty_json(value: Any) -> str:
+    """``value`` as indented JSON with sorted keys, byte for byte as Helm's ``toPrettyJson`` writes it
+    (Go's ``json.MarshalIndent`` with two spaces): a file a chart renders from values (a pod template)."""
+    text = json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False)
+    for char, escaped in _GO_JSON_ESCAPES.items():
+        text = text.replace(char, escaped)
+    return text
+
+
 _GO_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 

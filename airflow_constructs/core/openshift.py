@@ -12,10 +12,13 @@ later is covered without knowing about it.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from cdk8s import ApiObject, JsonPatch
 from constructs import Construct
+
+from .kube import go_pretty_json
 
 FIXED_IDS = ("runAsUser", "runAsGroup", "fsGroup")
 """The pod securityContext fields OpenShift's SCC assigns itself."""
@@ -30,14 +33,12 @@ POD_SPEC_PATHS = {
 
 
 def without_fixed_ids(pod_template_yaml: str) -> str:
-    """A pod template file (YAML) without the fixed IDs."""
-    import yaml  # here, not at the top: few installs need it, and it costs ~15 ms of the package import
-
-    pod: dict[str, Any] = yaml.safe_load(pod_template_yaml)
+    """A pod template file (JSON, as ``go_pretty_json`` writes it) without the fixed IDs."""
+    pod: dict[str, Any] = json.loads(pod_template_yaml)
     context = pod.get("spec", {}).get("securityContext", {})
     for field in FIXED_IDS:
         context.pop(field, None)
-    return yaml.safe_dump(pod, sort_keys=True)
+    return go_pretty_json(pod)
 
 
 def drop_fixed_ids(scope: Construct, pod_template_config_maps: dict[ApiObject, str] | None = None) -> int:

@@ -38,7 +38,9 @@ def helm_values_section() -> list[str]:
     for leaf in leaves:
         helm: tuple[str, ...]
         config: tuple[Any, ...]
-        if leaf.path[:2] == ("executor", "worker_sets"):
+        if leaf.path[-2:-1] == ("pod",):  # a worker set's and the task pods' too
+            helm = config = ("<component>", "pod", leaf.path[-1])
+        elif leaf.path[:2] == ("executor", "worker_sets"):
             helm = ("executor", "worker_sets", "<name>", "resources", leaf.path[-1])
             config = ("executor", "worker_sets[]", "resources", leaf.path[-1])
         elif leaf.path[0] == "resources":
@@ -49,8 +51,6 @@ def helm_values_section() -> list[str]:
             helm = config = ("<image>", leaf.path[-1])
         elif leaf.whole_parent and not leaf.path[-2].endswith("image"):
             helm = config = ("<secret>", leaf.path[-1])
-        elif leaf.path[-2] == "pod":
-            helm = config = ("<component>", "pod", leaf.path[-1])
         elif leaf.path[1:2] == ("expose",):
             helm = config = ("<component>", *leaf.path[1:])
         else:
@@ -130,14 +130,20 @@ def _section(rows: list[str], images: list[str]) -> list[str]:
         "chart's Airflow minor. `<image>` is each other image the app runs: "
         + ", ".join(f"`{image}`" for image in images)
         + "; an empty `digest` pulls by tag alone. `<component>.pod.*` are the pod options of every component "
-        "the app deploys (`database.pod`, `metrics.pod`, ... too), but not the KubernetesExecutor's task pods; "
+        "the app deploys (`database.pod`, `metrics.pod`, ... too), the KubernetesExecutor's task pods too "
+        "(`executor.worker.pod.*`, written into its pod template file; with your own `pod_template`, the "
+        "pod fields it sets are not values and its labels, annotations and env var names are refused); "
         'an empty value (`{}`, `[]`, `""`) writes no field. `tolerations` are written as Kubernetes writes '
         "them (`tolerationSeconds`; the config file says `toleration_seconds`). `affinity` is a value only for "
         "a component whose `anti_affinity` is `none`: otherwise the library adds its own rule to it. "
         "`<secret>` is each existing Secret the app's props name (`database.password`, `dags.ssh.private_key`, "
         "`executor.broker.url`, `auth.ldap.bind_password`, ...): its `name` and `key`; Secrets the "
-        "library generates in-cluster have none. `executor.worker_sets.<name>.resources.*` are the "
-        "resources of each Celery (or edge) worker set, by its name; `executor.worker.resources.*` those "
+        "library generates in-cluster have none. `executor.worker_sets.<name>.resources.*` and `.pod.*` are the "
+        "resources and pod options of each Celery (or edge) worker set, by its name (`worker_sets.<name>.*` in "
+        "the workers-only chart, which also takes `image.*`, `settings.*`, `config`, and the core's Secrets "
+        "by reference: `broker.url`, `database.url`, `secrets.fernet_key`, `secrets.api_secret_key`, "
+        "`secrets.jwt_secret`); `resources.database.*` those of the embedded PostgreSQL, "
+        "`resources.dags.*` those of the git-sync sidecar; `executor.worker.resources.*` those "
         "of the KubernetesExecutor's task pods (in its pod template file), `executor.broker.resources.*` "
         "those of the embedded Redis. "
         "`config.<section>.<key>` adds airflow.cfg options (the "

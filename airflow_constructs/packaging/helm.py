@@ -62,7 +62,7 @@ from .templates import (
     to_template,
     where_of,
 )
-from .value_leaf import ValueLeaf, yaml_scalar_action
+from .value_leaf import ValueLeaf
 from .values import default_values, sentinel_values
 from .values_files import values_schema, values_yaml
 from .with_blocks import entries_action, field_action, optional_action
@@ -339,20 +339,17 @@ def _value_actions(leaves: list[ValueLeaf], used: list[int], fallbacks: Mapping[
     """Each placeholder of a used value and its action: JSON for a whole field, text inside a string."""
     actions = {}
     for i in used:
-        path = ".".join(leaves[i].path)
-        if key := leaves[i].key:
-            actions[field_placeholder(i)] = field_action(path, key, fallbacks.get(i))
-            actions[entries_placeholder(i)] = entries_action(path)
-            continue
         ref = leaves[i].ref
+        if key := leaves[i].key:
+            actions[field_placeholder(i)] = field_action(ref, key, fallbacks.get(i))
+            actions[entries_placeholder(i)] = entries_action(ref)
+            continue
         actions[whole_placeholder(i)] = f"{{{{ {ref} | toJson }}}}"
         # Helm reads numbers in values files as floats: int64 prints 1000000, not 1e+06.
         as_text = " | int64" if leaves[i].schema.get("type") == "integer" else ""
         actions[inline_placeholder(i)] = f"{{{{ {ref}{as_text} }}}}"
-        if leaves[i].yaml_scalar:
-            actions[inline_placeholder(i)] = yaml_scalar_action(ref)
         if leaves[i].optional:  # the empty string writes nothing, its prefix included
-            actions[inline_placeholder(i)] = optional_action(path, leaves[i].prefix)
+            actions[inline_placeholder(i)] = optional_action(ref, leaves[i].prefix)
     return actions
 
 

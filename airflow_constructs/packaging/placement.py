@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.kube import data_checksum
+from .json_files import JSON_FILE, parse_json_file
 from .templates import Manifest, RoundTripError, where_of
 from .value_leaf import ValueLeaf
 from .with_blocks import PLACEHOLDER_PREFIX
@@ -131,9 +132,10 @@ class _Walker:
                 placed = {key: placed.get(key) for key in order}
             siblings = json.dumps([v for v in placed.values() if not isinstance(v, _Choice)])
             return {key: self.choose(v, siblings) if isinstance(v, _Choice) else v for key, v in placed.items()}
-        if isinstance(d, list) and isinstance(s, list) and self.structured and (tail := self.tail(d, s, path)):
-            i, kept = tail
-            return [*self.walk(d[:kept], s[:kept], where, path), entries_placeholder(i)]
+        if isinstance(d, list) and isinstance(s, list) and self.structured and (run := self.run(d, s, path)):
+            i, kept, default_end, sentinel_end = run
+            before = self.walk(d[:kept], s[:kept], where, path)
+            return [*before, entries_placeholder(i), *self.walk(d[default_end:], s[sentinel_end:], where, path)]
         if isinstance(d, list) and isinstance(s, list) and len(d) == len(s):
             items = [self.walk(a, b, where, (*path, str(i))) for i, (a, b) in enumerate(zip(d, s, strict=True))]
             return [self.choose(v, "") if isinstance(v, _Choice) else v for v in items]
@@ -141,7 +143,7 @@ class _Walker:
             return self.string(d, s, where, path)
         raise self.refused(d, s, where, path)
 
-    def string(self, d: str, s: str, where: str, path: tuple[str, ...]) -> str | _Choice:
+    def string(self, d: str, s: str, where: str, path: tuple[str, ...]) -> str | _Choice | dict[str, Any]:
         config_map = self.default_checksums.get(d)
         if config_map is not None and self.sentinel_checksums.get(s) == config_map:
             return checksum_placeholder(config_map)  # the template recomputes it from the rendered data
@@ -160,6 +162,9 @@ class _Walker:
             return whole_placeholder(whole[0])
         if whole:
             return _Choice(whole, d, s, where, path)
+        d_file, s_file = parse_json_file(d), parse_json_file(s)
+        if d_file is not None and s_file is not None:
+            return {JSON_FILE: self.walk(d_file, s_file, where, path)}  # a file the template writes as JSON
         if "\n" in s and d.count("\n") == s.count("\n"):
             # A file in a ConfigMap: line by line, so an enum's word elsewhere in the file stays.
             # A shared word is told apart by its anchor on the line before (image, then imagePullPolicy).
@@ -201,17 +206,21 @@ class _Walker:
             return d, s, []
         return d, s, order
 
-    def tail(self, d: list[Any], s: list[Any], path: tuple[str, ...]) -> tuple[int, int] | None:
-        """``(value, items before it)`` when the lists end with a value's items (extra env vars)."""
+    def run(self, d: list[Any], s: list[Any], path: tuple[str, ...]) -> tuple[int, int, int, int] | None:
+        """``(value, items before it, end of its items in d, in s)`` when the lists hold a value's items
+        (extra env vars), at the end or before items of the same length in both (a user's pod template
+        env after ours)."""
         for i in self.structured:
             leaf = self.leaves[i]
             default, sentinel = leaf.default, leaf.sentinel
             if not (leaf.merge and path[-1:] == (leaf.key,) and isinstance(sentinel, list)):
                 continue
-            kept = len(s) - len(sentinel)
-            if s[kept:] == sentinel and len(d) - len(default) == kept and d[kept:] == default:
-                self.used.add(i)
-                return i, kept
+            if len(d) - len(default) != len(s) - len(sentinel):
+                continue
+            for kept in range(len(s) - len(sentinel), -1, -1):  # the last place first: the value ends a list
+                if s[kept : kept + len(sentinel)] == sentinel and d[kept : kept + len(default)] == default:
+                    self.used.add(i)
+                    return i, kept, kept + len(default), kept + len(sentinel)
         return None
 
     def anchored(self, context: str) -> list[int]:

@@ -6,16 +6,18 @@ and annotations are entries added to the pod template's own maps. The placement
 (``packaging/placement.py``) finds them by their sentinels as for text values; the template writes
 them with ``toJson``/``toYaml`` inside ``with``, so an empty value writes nothing, field name included.
 
-Left out on purpose: the KubernetesExecutor's task pods (``executor.worker.pod``), whose options
-reach a pod template file as text; and ``affinity`` of a component whose ``anti_affinity`` adds its
-own rule to it, a computed field rather than a copy of the value. ``topology_spread_constraints``
+The KubernetesExecutor's task pods (``executor.worker.pod``) are one of these components: their pod
+template file is JSON that the chart writes from the values (``packaging/json_files.py``). Left out
+on purpose: ``affinity`` of a component whose ``anti_affinity`` adds its own rule to it, a computed
+field rather than a copy of the value. ``topology_spread_constraints``
 replace the library's spread rule: empty, the template writes the rule the app computes.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import replace
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -25,6 +27,8 @@ from ..core.service_options import ServiceOptions
 from ..core.values import ENV_VAR_NAME_PATTERN
 from .value_leaf import ValueLeaf
 
+T = TypeVar("T")
+
 LABEL_KEY_PATTERN = (
     r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
     r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
@@ -33,38 +37,91 @@ LABEL_KEY_PATTERN = (
 LABEL_VALUE_PATTERN = r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$"
 """A label value (``check_label_value``), as a JSON Schema pattern."""
 DNS_SUBDOMAIN_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
-_TASK_PODS = ("executor", "worker")
-"""The KubernetesExecutor's task pods: their options reach a pod template file, not a pod spec."""
 
 
 def pod_leaves(props: BaseModel) -> list[ValueLeaf]:
     """``<component>.pod.<option>`` for every component's pod options, in props order."""
     leaves = []
-    for index, (path, owner, options) in enumerate(_pod_options(props, ())):
-        leaves.extend(_option_leaves(path, owner, options, index))
+    for index, (path, props_path, owner, options) in enumerate(_pod_options(props, (), ())):
+        user_pod = _user_pod(props) if path == TASK_PODS else None
+        for leaf in _option_leaves(path, props_path, owner, options, index):
+            if user_pod is None:
+                leaves.append(leaf)
+            elif leaf.key not in set(user_pod["spec"]) - set(_MERGED_ENTRIES):
+                leaves.append(_without_user_keys(leaf, user_pod))
     return leaves
 
 
-def _pod_options(model: BaseModel, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], BaseModel, PodOptions]]:
-    """``(props path of the component, the component's props, its pod options)``, not through lists."""
-    found: list[tuple[tuple[str, ...], BaseModel, PodOptions]] = []
+TASK_PODS = ("executor", "worker")
+"""The KubernetesExecutor's task pods, whose pod template file may merge a user's own pod template."""
+_MERGED_ENTRIES = ("annotations", "labels", "env")
+"""Fields whose value entries join a user pod template's own in the chart as in ``merge_pod``."""
+
+
+def _user_pod(props: BaseModel) -> dict[str, Any] | None:
+    """The user's own task pod template (``KubernetesExecutor.pod_template``), if any.
+
+    The library merges it with the task pods' options (``core.pod_merge``). A pod spec field it sets
+    is no value: the merge (maps joined, lists appended, ours replacing yours) is not a template's.
+    Labels, annotations and env vars stay values, their entries joining the user's, which keep their
+    own keys and names: the schema refuses those (ours would replace them, the template cannot).
+    """
+    user_pod = getattr(getattr(props, "executor", None), "user_pod", None)
+    pod = user_pod() if callable(user_pod) else None
+    return {"metadata": pod.get("metadata") or {}, "spec": pod.get("spec") or {}} if pod else None
+
+
+def _without_user_keys(leaf: ValueLeaf, user_pod: dict[str, Any]) -> ValueLeaf:
+    """``leaf`` whose schema refuses the label or annotation keys, or env var names, the user's pod sets."""
+    if leaf.key in ("labels", "annotations"):
+        keys = sorted(user_pod["metadata"].get(leaf.key) or {})
+        taken = {f"^{re.escape(key)}$": False for key in keys}
+        schema = {**leaf.schema, "patternProperties": {**taken, **leaf.schema["patternProperties"]}}
+    elif leaf.key == "env":
+        # The task pod's main container is "base" (the KubernetesExecutor replaces its command).
+        main: dict[str, Any] = next(
+            (c for c in user_pod["spec"].get("containers") or [] if c.get("name") == "base"), {}
+        )
+        names = sorted({str(e["name"]) for e in main.get("env") or []})
+        if not names:
+            return leaf
+        items = leaf.schema["items"]
+        name = {"allOf": [items["properties"]["name"], {"not": {"enum": names}}]}
+        schema = {**leaf.schema, "items": {**items, "properties": {**items["properties"], "name": name}}}
+    else:
+        return leaf
+    return replace(leaf, schema=schema)
+
+
+_Found = tuple[tuple[str, ...], tuple[str | int, ...], BaseModel, PodOptions]
+
+
+def _pod_options(model: BaseModel, path: tuple[str, ...], props_path: tuple[str | int, ...]) -> list[_Found]:
+    """``(values path of the component, its props path, the component's props, its pod options)``; a
+    named list member (a worker set) by its name in the values and its index in the props."""
+    found: list[_Found] = []
     for name in type(model).model_fields:
         value = getattr(model, name)
-        if isinstance(value, PodOptions) and path != _TASK_PODS:
-            found.append((path, model, value))
-        elif isinstance(value, BaseModel) and not isinstance(value, PodOptions):
-            found.extend(_pod_options(value, (*path, name)))
+        if isinstance(value, PodOptions):
+            found.append((path, props_path, model, value))
+        elif isinstance(value, BaseModel):
+            found.extend(_pod_options(value, (*path, name), (*props_path, name)))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel) and isinstance(getattr(item, "name", None), str):
+                    found.extend(_pod_options(item, (*path, name, item.name), (*props_path, name, i)))  # type: ignore[attr-defined]
     return found
 
 
-def _option_leaves(path: tuple[str, ...], owner: BaseModel, options: PodOptions, index: int) -> list[ValueLeaf]:
-    docs = field_descriptions(PodOptions)
-    where = f"{'.'.join(path)}: "
-    pod = (*path, "pod")
-    sentinel = f"zzsentinel-{index}"
+def _option_leaves(
+    path: tuple[str, ...], props_path: tuple[str | int, ...], owner: BaseModel, options: PodOptions, index: int
+) -> list[ValueLeaf]:
+    docs, where, sentinel = field_descriptions(PodOptions), f"{'.'.join(path)}: ", f"zzsentinel-{index}"
+    pod, at = (*path, "pod"), (*props_path, "pod")
 
     def leaf(name: str, default: Any, value: Any, schema: dict[str, Any], key: str, merge: bool = False) -> ValueLeaf:
-        return _leaf((*pod, name), {**schema, "description": where + docs[name]}, default, value, key, merge)
+        schema = {**schema, "description": where + docs[name]}
+        return _leaf((*pod, name), (*at, name), schema, default, value, key, merge)
 
     leaves = [
         leaf(
@@ -107,8 +164,8 @@ def _option_leaves(path: tuple[str, ...], owner: BaseModel, options: PodOptions,
             merge=True,
         ),
     ]
-    leaves.append(_env_leaf(pod, options, index, where + docs["extra_env"]))
-    leaves.append(_spread_leaf(pod, options, index, where + docs["topology_spread_constraints"]))
+    leaves.append(_env_leaf(pod, at, options, index, where + docs["extra_env"]))
+    leaves.append(_spread_leaf(pod, at, options, index, where + docs["topology_spread_constraints"]))
     if getattr(owner, "anti_affinity", "none") == "none":
         leaves.append(
             leaf("affinity", options.affinity or {}, _sentinel_affinity(index), {"type": "object"}, "affinity")
@@ -117,19 +174,29 @@ def _option_leaves(path: tuple[str, ...], owner: BaseModel, options: PodOptions,
 
 
 def _leaf(
-    path: tuple[str, ...], schema: dict[str, Any], default: Any, sentinel: Any, key: str, merge: bool
+    path: tuple[str, ...],
+    props_path: tuple[str | int, ...],
+    schema: dict[str, Any],
+    default: Any,
+    sentinel: Any,
+    key: str,
+    merge: bool,
 ) -> ValueLeaf:
     name = path[-1]
     convert = tolerations_props if name == "tolerations" else None
     optional = name == "priority_class_name"  # "" is None: no priority class
-    return ValueLeaf(path, path, default, sentinel, schema, key=key, merge=merge, to_props=convert, optional=optional)
+    return ValueLeaf(
+        path, props_path, default, sentinel, schema, key=key, merge=merge, to_props=convert, optional=optional
+    )
 
 
-def _env_leaf(pod: tuple[str, ...], options: PodOptions, index: int, description: str) -> ValueLeaf:
+def _env_leaf(
+    pod: tuple[str, ...], at: tuple[str | int, ...], options: PodOptions, index: int, description: str
+) -> ValueLeaf:
     """``<component>.pod.extra_env``: Kubernetes env vars after the main container's own."""
     return ValueLeaf(
         (*pod, "extra_env"),
-        (*pod, "extra_env"),
+        (*at, "extra_env"),
         [e.to_kubernetes() for e in options.extra_env],
         [EnvVar(name=f"ZZSENTINEL_ENV_{index}", value=f"zzsentinel-{index}").to_kubernetes()],
         {**_ENV, "description": description},
@@ -139,7 +206,9 @@ def _env_leaf(pod: tuple[str, ...], options: PodOptions, index: int, description
     )
 
 
-def _spread_leaf(pod: tuple[str, ...], options: PodOptions, index: int, description: str) -> ValueLeaf:
+def _spread_leaf(
+    pod: tuple[str, ...], at: tuple[str | int, ...], options: PodOptions, index: int, description: str
+) -> ValueLeaf:
     """``<component>.pod.topology_spread_constraints``: they replace the library's spread rule; empty, the
     rule ``spread_across_nodes`` computes is written (``ValueLeaf.fallback``)."""
     default = [dict(c) for c in options.topology_spread_constraints]
@@ -152,7 +221,15 @@ def _spread_leaf(pod: tuple[str, ...], options: PodOptions, index: int, descript
     # Where the app sets its own, the computed rule is not in its synthesis: the value cannot be emptied.
     schema = {**_SPREAD, **({"minItems": 1} if default else {}), "description": description}
     path = (*pod, "topology_spread_constraints")
-    return ValueLeaf(path, path, default, [sentinel], schema, key="topologySpreadConstraints", fallback=True)
+    return ValueLeaf(
+        path,
+        (*at, "topology_spread_constraints"),
+        default,
+        [sentinel],
+        schema,
+        key="topologySpreadConstraints",
+        fallback=True,
+    )
 
 
 _SPREAD: dict[str, Any] = {
@@ -268,14 +345,21 @@ def tolerations_props(value: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{("toleration_seconds" if k == "tolerationSeconds" else k): v for k, v in t.items()} for t in value]
 
 
+def components_with(props: BaseModel, attribute: str, kind: type[T]) -> list[tuple[str, T]]:
+    """``(field, its attribute)`` of the props fields (components) whose ``attribute`` is a ``kind``."""
+    found = []
+    for name in type(props).model_fields:
+        value = getattr(getattr(props, name), attribute, None)
+        if isinstance(value, kind):
+            found.append((name, value))
+    return found
+
+
 def service_leaves(props: BaseModel) -> list[ValueLeaf]:
     """``<component>.service.type`` and ``.annotations`` of every component with ``ServiceOptions``."""
     docs = field_descriptions(ServiceOptions)
     leaves = []
-    for name in type(props).model_fields:
-        options = getattr(getattr(props, name), "service", None)
-        if not isinstance(options, ServiceOptions):
-            continue
+    for name, options in components_with(props, "service", ServiceOptions):
         path = (name, "service")
         where = f"{name}.service: "
         kinds = ["ClusterIP", "NodePort", "LoadBalancer"]

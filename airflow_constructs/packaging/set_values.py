@@ -4,7 +4,7 @@ keyed by set name in the values) and the KubernetesExecutor's task pods (a pod t
 ``executor.worker_sets.<name>.resources.<field>`` sets the resources of the worker set ``name``
 (``executor.worker_sets[i]`` with that name in the props and the config file);
 ``executor.worker.resources.<field>`` those of every task pod, which the pod template file carries
-(its ConfigMap's checksum is then computed in the template, so the scheduler rolls); and
+(written as JSON, which the chart renders with ``toPrettyJson``: ``packaging/json_files.py``); and
 ``executor.<field>.resources.<field>`` those of another part the executor holds (its Redis broker).
 """
 
@@ -15,20 +15,22 @@ from pydantic import BaseModel
 from ..core.props import Props
 from ..core.resources import Resources
 
-TASK_PODS = ("executor", "worker")
-"""The KubernetesExecutor's task pods: their options reach a pod template file, not a pod spec."""
-ResourcesAt = tuple[tuple[str, ...], tuple[str | int, ...], Resources, bool, str]
-"""``(values path, props path, resources, in a pod template file, a note on the memory limit)``."""
+ResourcesAt = tuple[tuple[str, ...], tuple[str | int, ...], Resources, str]
+"""``(values path, props path, resources, a note on the memory limit)``."""
 
 
 def executor_resources(props: BaseModel) -> list[ResourcesAt]:
-    """The resources of the executor's worker sets, by name, and of its task pods."""
+    """The resources of the executor's worker sets, by name, and of its task pods; a ``WorkersOnly``
+    install's worker sets (``worker_sets.<name>.resources``) too."""
     executor = getattr(props, "executor", None)
-    if not isinstance(executor, Props):
-        return []
+    found = _held_resources(executor, ("executor",)) if isinstance(executor, Props) else []
+    return found + [r for r in _held_resources(props, ()) if r[0][:1] == ("worker_sets",)]
+
+
+def _held_resources(holder: BaseModel, at: tuple[str, ...]) -> list[ResourcesAt]:
     found: list[ResourcesAt] = []
-    for field in type(executor).model_fields:
-        value = getattr(executor, field)
+    for field in type(holder).model_fields:
+        value = getattr(holder, field)
         if isinstance(value, list):
             for index, item in enumerate(value):
                 resources = getattr(item, "resources", None)
@@ -38,12 +40,10 @@ def executor_resources(props: BaseModel) -> list[ResourcesAt]:
                     # schema cannot make (the props make it), so the description says it.
                     child = getattr(item, "max_memory_per_child", None)
                     note = f" Keep it above this set's max_memory_per_child ({child})." if child else ""
-                    path = ("executor", field, name, "resources")
-                    found.append((path, ("executor", field, index, "resources"), resources, False, note))
+                    path = (*at, field, name, "resources")
+                    found.append((path, (*at, field, index, "resources"), resources, note))
         elif isinstance(value, Props) and isinstance(getattr(value, "resources", None), Resources):
             resources = value.resources  # type: ignore[attr-defined]  # checked just above
-            # The KubernetesExecutor's task pods reach a pod template file; a broker is a manifest.
-            in_file = field == TASK_PODS[1]
-            at = ("executor", field, "resources")
-            found.append((at, at, resources, in_file, ""))
+            where = (*at, field, "resources")
+            found.append((where, where, resources, ""))
     return found

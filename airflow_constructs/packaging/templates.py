@@ -30,9 +30,10 @@ from typing import Any
 
 import yaml
 
-from ..core.kube import data_checksum, go_json, job_suffix
+from ..core.kube import data_checksum, go_json, go_pretty_json, job_suffix
 from . import yaml_text
 from .config_values import cfg_template, library_template, render_cfg
+from .json_files import JSON_FILE_ACTION, json_file_action, lift_json_files
 from .with_blocks import PLACEHOLDER_PREFIX, entry_actions, render_with_blocks
 
 Manifest = dict[str, Any]
@@ -182,11 +183,18 @@ def to_template(
     A ConfigMap named in ``checksummed`` keeps its data in a named template, which the checksum
     annotations of the pods that mount it hash (``checksum_action``).
     """
+    obj, files = lift_json_files(obj)
+    actions = {**(actions or {}), **{placeholder: json_file_action(name) for placeholder, (name, _) in files.items()}}
+    # A JSON file's object is a named template the file's action reads back (``json_files``).
+    defines = "".join(
+        f'{{{{- define "{name}" -}}}}\n{_actions(escape(dump(content)), obj, replicas, actions)}{{{{ end }}}}\n'
+        for name, content in files.values()
+    )
     if obj.get("kind") == "Job":
-        return _job_template(obj, replicas, actions or {})
+        return defines + _job_template(obj, replicas, actions)
     if obj.get("kind") == "ConfigMap" and obj["metadata"]["name"] in checksummed:
-        return _named_part(obj, "data", config_map_template(str(obj["metadata"]["name"])), replicas, actions or {})
-    return _actions(escape(dump(obj)), obj, replicas, actions or {})
+        return defines + _named_part(obj, "data", config_map_template(str(obj["metadata"]["name"])), replicas, actions)
+    return defines + _actions(escape(dump(obj)), obj, replicas, actions)
 
 
 def _actions(text: str, obj: Manifest, replicas: Mapping[str, int], actions: Mapping[str, str]) -> str:
@@ -279,6 +287,7 @@ def render_locally(template: str, namespace: str, values: Mapping[str, Any]) -> 
         text = _JOB_NAME_ACTION.sub(
             lambda m: json.dumps(f"{m['base']}{job_suffix(yaml.load(named(m['name']), _Loader))}"), text
         )
+        text = JSON_FILE_ACTION.sub(lambda m: go_json(go_pretty_json(yaml.load(named(m["name"]), _Loader))), text)
         return _render_actions(text, namespace, values)
 
     return render(_DEFINE.sub("", template))
@@ -317,11 +326,6 @@ _VALUE_ACTION = re.compile(
 )
 
 
-_YAML_SCALAR_ACTION = re.compile(
-    r'^ ternary \(printf "\'%s\'" (?P<ref>.+?)\) (?P=ref) \(regexMatch "(?P<pattern>[^"]+)" (?P=ref)\) $'
-)
-
-
 def _value_at(match: re.Match[str] | None, values: Mapping[str, Any]) -> Any:
     """The value a ``_VALUE_ACTION`` reference names."""
     if match is None:
@@ -349,9 +353,6 @@ def _render_actions(text: str, namespace: str, values: Mapping[str, Any]) -> str
         if value := _VALUE_ACTION.match(inner):
             found = _value_at(value, values)
             return go_json(found) if value["json"] else str(found)
-        if scalar := _YAML_SCALAR_ACTION.match(inner):
-            text = str(_value_at(_VALUE_ACTION.match(f" {scalar['ref']} "), values))
-            return f"'{text}'" if re.match(scalar["pattern"], text) else text
         raise RoundTripError(f"unexpected template action {match.group(0)!r}")
 
     return _ACTION.sub(action, text)

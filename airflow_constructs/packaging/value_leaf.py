@@ -8,14 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-YAML_NUMBER = re.compile(r"^(0|[1-9][0-9]*|0[0-7]+|[0-9]+[.][0-9]*)$")
-"""Digit strings PyYAML's ``safe_dump`` single-quotes (they would read as an int, octal or float);
-as a Go regexp too (``yaml_scalar_action``)."""
-
-
-def yaml_scalar_action(ref: str) -> str:
-    """The action writing the string at ``ref`` as PyYAML writes it (``ValueLeaf.yaml_scalar``)."""
-    return f'{{{{ ternary (printf "\'%s\'" {ref}) {ref} (regexMatch "{YAML_NUMBER.pattern}" {ref}) }}}}'
 
 
 @dataclass(frozen=True)
@@ -50,17 +42,12 @@ class ValueLeaf:
     whole_parent: bool = False
     """A value for this field gives its whole parent model (an image, a Secret reference), whose
     other fields are required: ``values.props_overrides`` fills them with their defaults."""
-    yaml_scalar: bool = False
-    """The value lands inside YAML text (the task pods' pod template file) as PyYAML writes a string:
-    single-quoted when it would read as a number (``'1'``), else plain (``500m``)."""
     anchor: tuple[str, ...] | None = None
     """Another value that a sibling field holds wherever this one lands as a whole field: it tells
     apart values whose sentinel and default are the same words (the pull policies of two images)."""
 
     def text(self, value: Any) -> str:
         """How ``value`` appears inside a manifest string."""
-        if self.yaml_scalar:
-            return f"'{value}'" if YAML_NUMBER.match(str(value)) else str(value)
         return "" if self.optional and value == "" else f"{self.prefix}{value}"
 
     def props_value(self, value: Any) -> Any:

@@ -30,11 +30,15 @@ from ..core.resources import Resources
 from ..core.values import DNS_LABEL_PATTERN, DNS_SUBDOMAIN_PATTERN
 from ..runtime.airflow_image import AirflowImage
 from ..runtime.config import AirflowSettings
+from ..workers_only import WorkersOnly, WorkersOnlyProps
 from .config_values import config_leaf
-from .pod_values import pod_leaves, service_leaves
+from .pod_values import components_with, pod_leaves, service_leaves
 from .secret_values import secret_leaves
 from .set_values import ResourcesAt, executor_resources
 from .value_leaf import ValueLeaf
+
+AnyProps = AirflowProps | WorkersOnlyProps
+"""The props a chart's values come from: an ``Airflow``'s or a ``WorkersOnly``'s."""
 
 _QUANTITY_PATTERNS = {
     "cpu": r"^([0-9]+m|[0-9]+(\.[0-9]{1,3})?)$",
@@ -50,8 +54,9 @@ _IMAGE_PATTERNS = {
 _SENTINEL_PULL_POLICY = {"IfNotPresent": "Never", "Always": "Never", "Never": "Always"}
 
 
-def value_leaves(props: AirflowProps) -> list[ValueLeaf]:
-    """The values of a chart built from ``props``, in ``values.yaml`` order."""
+def value_leaves(props: AnyProps) -> list[ValueLeaf]:
+    """The values of a chart built from ``props`` (an ``Airflow``'s or a ``WorkersOnly``'s), in ``values.yaml``
+    order."""
     return [
         *_airflow_image_leaves(props.image),
         *_other_image_leaves(props),
@@ -86,7 +91,7 @@ def _airflow_image_leaves(image: AirflowImage) -> list[ValueLeaf]:
     ]
 
 
-def _other_image_leaves(props: AirflowProps) -> list[ValueLeaf]:
+def _other_image_leaves(props: AnyProps) -> list[ValueLeaf]:
     """``<field>.image.*`` of every other image the props hold (PgBouncer, Redis, StatsD, PostgreSQL, git-sync)."""
     leaves: list[ValueLeaf] = []
     for index, (path, image) in enumerate(_images(props, ()), start=1):
@@ -192,14 +197,11 @@ _EXPOSURE_NAMES = ("tls_secret", "issuer", "ingress_class", "gateway", "gateway_
 """Names of other objects an exposure refers to: values when the app sets them (None derives them)."""
 
 
-def _exposure_leaves(props: AirflowProps) -> list[ValueLeaf]:
+def _exposure_leaves(props: AnyProps) -> list[ValueLeaf]:
     """``<component>.expose.host`` and the names it refers to, for every component the app exposes."""
     docs = field_descriptions(Exposure)
     leaves = []
-    for component in AirflowProps.model_fields:
-        expose = getattr(getattr(props, component), "expose", None)
-        if not isinstance(expose, Exposure):
-            continue
+    for component, expose in components_with(props, "expose", Exposure):
         path = (component, "expose")
         host_schema = {"type": "string", "maxLength": 253, "pattern": HOST_PATTERN, "description": docs["host"]}
         sentinel_host = f"zzsentinel-{component.replace('_', '-')}.invalid"
@@ -220,16 +222,16 @@ def _is_plain_version(tag: str) -> bool:
     return len(parts) == 3 and all(p.isdigit() and str(int(p)) == p for p in parts)
 
 
-def _resources_leaves(props: AirflowProps) -> list[ValueLeaf]:
+def _resources_leaves(props: AnyProps) -> list[ValueLeaf]:
     """``resources.<component>.<field>`` for every component props class with a ``resources`` field, and
     ``executor.<...>.resources.<field>`` for the worker sets and task pods (``set_values``)."""
     docs = field_descriptions(Resources)
     leaves = []
     groups: list[ResourcesAt] = [
-        (("resources", name), (name, "resources"), resources, False, "")
+        (("resources", name), (name, "resources"), resources, "")
         for name, resources in _components_with_resources(props)
     ]
-    for index, (path, props_path, resources, in_file, note) in enumerate([*groups, *executor_resources(props)]):
+    for index, (path, props_path, resources, note) in enumerate([*groups, *executor_resources(props)]):
         name = ".".join(path[1:] if path[0] == "resources" else path[:-1])
         for field in Resources.model_fields:
             kind = field.split("_")[0]
@@ -248,22 +250,15 @@ def _resources_leaves(props: AirflowProps) -> list[ValueLeaf]:
                         "pattern": _QUANTITY_PATTERNS[kind],
                         "description": f"{name}: {docs[field]}" + (note if field == "memory_limit" else ""),
                     },
-                    yaml_scalar=in_file,
                 )
             )
     return leaves
 
 
-def _components_with_resources(props: AirflowProps) -> list[tuple[str, Resources]]:
-    """``(field, its resources)`` of the AirflowProps fields that are one component with resources."""
-    found = []
-    for name, info in AirflowProps.model_fields.items():
-        annotation = info.annotation
-        if isinstance(annotation, type) and issubclass(annotation, Props) and "resources" in annotation.model_fields:
-            resources = getattr(getattr(props, name), "resources", None)
-            if isinstance(resources, Resources):
-                found.append((name, resources))
-    return found
+def _components_with_resources(props: AnyProps) -> list[tuple[str, Resources]]:
+    """``(field, its resources)`` of the props fields that are one component with resources (whichever
+    kind a field of several kinds holds: the embedded database's, not an external one's)."""
+    return components_with(props, "resources", Resources)
 
 
 # ---------------------------------------------------------------- values <-> props
@@ -338,9 +333,10 @@ def merge_props(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[s
                 items[index] = merge_props({"item": items[index]}, {"item": item})["item"]
             merged[key] = items
         elif isinstance(value, Mapping) and isinstance(current, Props):
-            # A list field the override reaches into is taken at its value, default or not.
-            lists = {name for name in value if isinstance(getattr(current, name, None), list)}
-            given = {name: getattr(current, name) for name in current.model_fields_set | lists}
+            # A list or model field the override reaches into is taken at its value, default or not (the
+            # task pods' props default to other resources than a component's: a pod option keeps them).
+            reached = {name for name in value if isinstance(getattr(current, name, None), (list, Props))}
+            given = {name: getattr(current, name) for name in current.model_fields_set | reached}
             merged[key] = type(current).parse(merge_props(given, value))
         else:
             merged[key] = value
@@ -357,18 +353,21 @@ def _tree(settings: Mapping[tuple[Any, ...], Any]) -> dict[Any, Any]:
     return tree
 
 
-def airflow_props(app: App) -> AirflowProps:
-    """The props of the one ``Airflow`` construct in ``app`` (a chart's values are read from them)."""
-    found = [c.props for c in app.node.find_all() if isinstance(c, Airflow)]
+def airflow_props(app: App) -> AnyProps:
+    """The props of the one ``Airflow`` (or ``WorkersOnly``) construct in ``app`` (a chart's values are
+    read from them)."""
+    found: list[AnyProps] = [c.props for c in app.node.find_all() if isinstance(c, Airflow | WorkersOnly)]
     if len(found) != 1:
-        raise ValueError(f"the app holds {len(found)} Airflow constructs; a chart's values need exactly one")
+        raise ValueError(
+            f"the app holds {len(found)} Airflow or WorkersOnly constructs; a chart's values need exactly one"
+        )
     return found[0]
 
 
-def with_sentinels(props: AirflowProps, leaves: list[ValueLeaf]) -> AirflowProps:
+def with_sentinels(props: AnyProps, leaves: list[ValueLeaf]) -> AnyProps:
     """``props`` with every leaf set to its sentinel, for apps given as props rather than arguments.
 
     Each model the sentinels reach is rebuilt once with all of its sentinels, and so validated.
     """
     given = {name: getattr(props, name) for name in props.model_fields_set}
-    return AirflowProps.parse(merge_props(given, props_overrides(leaves, sentinel_values(leaves))))
+    return type(props).parse(merge_props(given, props_overrides(leaves, sentinel_values(leaves))))

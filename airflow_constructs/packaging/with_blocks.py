@@ -44,59 +44,68 @@ def entry_actions(text: str, actions: Mapping[str, str]) -> str:
     return _ENTRY_LINE.sub(replaced, text)
 
 
-def optional_action(path: str, prefix: str) -> str:
-    """The text value at ``path`` after ``prefix``, or nothing when it is empty."""
-    return f"{{{{ with .Values.{path} }}}}{prefix}{{{{ . }}}}{{{{ end }}}}"
+def optional_action(ref: str, prefix: str) -> str:
+    """The text value at ``ref`` (``ValueLeaf.ref``) after ``prefix``, or nothing when it is empty."""
+    return f"{{{{ with {ref} }}}}{prefix}{{{{ . }}}}{{{{ end }}}}"
 
 
-def field_action(path: str, key: str, fallback: Any = None) -> str:
-    """Field ``key`` holding the value at ``path`` as JSON, or nothing (key included) when it is empty;
+def field_action(ref: str, key: str, fallback: Any = None) -> str:
+    """Field ``key`` holding the value at ``ref`` as JSON, or nothing (key included) when it is empty;
     with a ``fallback``, that (what the library computes) when it is empty."""
     text = "" if fallback is None else go_json(fallback)
     if "{{" in text or "\n" in text:
-        raise ValueError(f"{path}: the library's own {key} holds '{{{{' or a newline")
+        raise ValueError(f"{ref}: the library's own {key} holds '{{{{' or a newline")
     otherwise = "" if fallback is None else f"\n{{{{- else }}}}\n{key}: {text}"
-    return f"{{{{- with .Values.{path} }}}}\n{key}: {{{{ toJson . }}}}{otherwise}\n{{{{- end }}}}"
+    return f"{{{{- with {ref} }}}}\n{key}: {{{{ toJson . }}}}{otherwise}\n{{{{- end }}}}"
 
 
-def entries_action(path: str) -> str:
-    """The value at ``path``, a map, as entries of the enclosing map (``<nindent>``: the entries' indent)."""
-    return f"{{{{- with .Values.{path} }}}}{{{{ toYaml . | nindent <nindent> }}}}{{{{- end }}}}"
+def entries_action(ref: str) -> str:
+    """The value at ``ref``, a map, as entries of the enclosing map (``<nindent>``: the entries' indent)."""
+    return f"{{{{- with {ref} }}}}{{{{ toYaml . | nindent <nindent> }}}}{{{{- end }}}}"
 
 
-_OPTIONAL_ACTION = re.compile(r"\{\{ with \.Values\.(?P<path>[\w.]+) \}\}(?P<prefix>[^{]*)\{\{ \. \}\}\{\{ end \}\}")
+_REF = r"(?P<ref>\.Values\.[\w.]+|\(index \.Values(?: \"[^\"]+\")+\))"
+"""A ``ValueLeaf.ref``: ``.Values.a.b``, or ``(index .Values "a" "b-c")`` when a key is no Go identifier."""
+_OPTIONAL_ACTION = re.compile(rf"\{{\{{ with {_REF} \}}\}}(?P<prefix>[^{{]*)\{{\{{ \. \}}\}}\{{\{{ end \}}\}}")
 _FIELD_ACTION = re.compile(
-    r"\n(?P<indent> *)\{\{- with \.Values\.(?P<path>[\w.]+) \}\}\n(?P=indent)(?P<key>\w+): \{\{ toJson \. \}\}"
+    rf"\n(?P<indent> *)\{{\{{- with {_REF} \}}\}}\n(?P=indent)(?P<key>\w+): \{{\{{ toJson \. \}}\}}"
     r"(?:\n(?P=indent)\{\{- else \}\}\n(?P=indent)(?P=key): (?P<fallback>[^\n]*))?"
     r"\n(?P=indent)\{\{- end \}\}"
 )
 _ENTRIES_ACTION = re.compile(
-    r"\n *\{\{- with \.Values\.(?P<path>[\w.]+) \}\}\{\{ toYaml \. \| nindent (?P<n>[0-9]+) \}\}\{\{- end \}\}"
+    rf"\n *\{{\{{- with {_REF} \}}\}}\{{\{{ toYaml \. \| nindent (?P<n>[0-9]+) \}}\}}\{{\{{- end \}}\}}"
 )
+
+
+def ref_keys(ref: str) -> list[str]:
+    """The keys of a ``ValueLeaf.ref``."""
+    if ref.startswith(".Values."):
+        return ref.removeprefix(".Values.").split(".")
+    return [str(k) for k in json.loads("[" + ref.removeprefix("(index .Values ")[:-1].replace('" "', '", "') + "]")]
 
 
 def render_with_blocks(text: str, values: Mapping[str, Any]) -> str:
     """Render the three kinds of ``with`` block as Helm would (Go's ``{{-`` trims the newline before)."""
 
-    def lookup(path: str) -> Any:
+    def lookup(ref: str) -> Any:
         found: Any = values
-        for key in path.split("."):
+        for key in ref_keys(ref):
             found = found[key]
         return found
 
     def optional(match: re.Match[str]) -> str:
-        found = lookup(match["path"])
+        found = lookup(match["ref"])
         return f"{match['prefix']}{found}" if found else ""
 
     def field(match: re.Match[str]) -> str:
-        found = lookup(match["path"])
+        found = lookup(match["ref"])
         if not found:
             fallback = match["fallback"]
             return f"\n{match['indent']}{match['key']}: {fallback}" if fallback is not None else ""
         return f"\n{match['indent']}{match['key']}: {go_json(found)}"
 
     def entries(match: re.Match[str]) -> str:
-        found = lookup(match["path"])
+        found = lookup(match["ref"])
         pad = " " * int(match["n"])
         if isinstance(found, list):
             return "".join(f"\n{pad}- {go_json(item)}" for item in found)

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from airflow_constructs.core.kube import CONFIG_CHECKSUM
-from apps.registry import FIXED_CHARTS
+from apps.registry import WORKERS_ONLY
 from tests.cluster.apps import Manifest, chart_packages
 from tests.cluster.bootstrap import Bootstrap
 from tests.cluster.cluster import Cluster, Result
@@ -64,12 +64,12 @@ def _revision(cluster: Cluster, ns: str) -> int:
     return int(json.loads(status.stdout)["version"])
 
 
-def _fixed(package: Path) -> bool:
-    """A chart whose only values are replicas (apps.registry.FIXED_CHARTS: workers-only)."""
-    return package.name.rsplit("-", 1)[0].removeprefix("airflow-") in FIXED_CHARTS
+def _workers_only(package: Path) -> bool:
+    """A chart of worker sets for a core elsewhere (apps.registry.WORKERS_ONLY): no scheduler, nothing generated."""
+    return package.name.rsplit("-", 1)[0].removeprefix("airflow-") in WORKERS_ONLY
 
 
-@pytest.mark.parametrize("package", [p for p in chart_packages() if not _fixed(p)], ids=lambda p: p.name)
+@pytest.mark.parametrize("package", [p for p in chart_packages() if not _workers_only(p)], ids=lambda p: p.name)
 def test_install_upgrade_rollback_uninstall(package: Path, cluster: Cluster, crds: list[Path]) -> None:
     chart = package.name.rsplit("-", 1)[0]
     ns = cluster.new_namespace(f"helm-{chart}")
@@ -124,17 +124,21 @@ def test_install_upgrade_rollback_uninstall(package: Path, cluster: Cluster, crd
     cluster.delete_namespace(ns, wait=False)
 
 
-@pytest.mark.parametrize("package", [p for p in chart_packages() if _fixed(p)], ids=lambda p: p.name)
-def test_a_replicas_only_chart_installs_scales_rolls_back_and_uninstalls(package: Path, cluster: Cluster) -> None:
-    # workers-only: no scheduler, no airflow.cfg values, nothing generated; its values are the sets' replicas.
+@pytest.mark.parametrize("package", [p for p in chart_packages() if _workers_only(p)], ids=lambda p: p.name)
+def test_a_workers_only_chart_installs_upgrades_rolls_back_and_uninstalls(package: Path, cluster: Cluster) -> None:
+    # workers-only: no scheduler, nothing generated; its worker sets take the values of every chart.
     chart = package.name.rsplit("-", 1)[0]
     ns = cluster.new_namespace(f"helm-{chart}")
     replicas = _chart_values(package)["replicas"]
-    assert replicas, "a replicas-only chart scales something"
+    assert replicas, "a workers-only chart scales its worker sets"
     name, default = sorted(replicas.items())[0]
+    worker_set = name.removeprefix("airflow-worker-")
 
     def scale() -> int:
         return int(cluster.get("statefulset", name, ns)["spec"]["replicas"])
+
+    def pod(field: str) -> Any:
+        return cluster.get("statefulset", name, ns)["spec"]["template"][field]
 
     _clean("install", cluster.helm("install", RELEASE, str(package), "--namespace", ns))
     manifest, _ = _released(cluster, ns)
@@ -142,13 +146,23 @@ def test_a_replicas_only_chart_installs_scales_rolls_back_and_uninstalls(package
     assert live.ok, live.stderr
     assert {o["metadata"]["namespace"] for o in json.loads(live.stdout)["items"]} == {ns}
     assert scale() == default
-    refused = cluster.helm("upgrade", RELEASE, str(package), "--namespace", ns, "--set", "config.core.x=1")
-    assert not refused.ok and "config" in refused.stderr, refused.stderr
+    refused = cluster.helm("upgrade", RELEASE, str(package), "--namespace", ns, "--set", "typo=1")
+    assert not refused.ok and "typo" in refused.stderr, refused.stderr
+
+    # An airflow.cfg option rolls the workers; a pod option and the core's Secret names reach them.
+    installed = pod("metadata")["annotations"][CONFIG_CHECKSUM]
     upgrade = ["upgrade", RELEASE, str(package), "--namespace", ns, "--set", f"replicas.{name}={default + 1}"]
+    upgrade += ["--set", "config.core.dagbag_import_timeout=61", "--set", "secrets.jwt_secret.name=core-jwt"]
+    upgrade += ["--set", f"worker_sets.{worker_set}.pod.node_selector.pool=remote"]
     _clean("upgrade", cluster.helm(*upgrade))
     assert (_revision(cluster, ns), scale()) == (2, default + 1)
+    assert pod("metadata")["annotations"][CONFIG_CHECKSUM] != installed
+    assert pod("spec")["nodeSelector"] == {"pool": "remote"}
+    assert "core-jwt" in json.dumps(pod("spec"))
+    assert "\ndagbag_import_timeout = 61\n" in cluster.get("configmap", "airflow-config", ns)["data"]["airflow.cfg"]
     _clean("rollback", cluster.helm("rollback", RELEASE, "1", "--namespace", ns))
     assert (_revision(cluster, ns), scale()) == (3, default)
+    assert pod("metadata")["annotations"][CONFIG_CHECKSUM] == installed and "nodeSelector" not in pod("spec")
     _clean("uninstall", cluster.helm("uninstall", RELEASE, "--namespace", ns, "--wait"))
     left = cluster.kubectl("get", "-f", "-", "--ignore-not-found", "-o", "name", stdin=manifest)
     assert left.ok and not left.stdout.strip(), f"survived helm uninstall: {left.stdout}{left.stderr}"

@@ -19,13 +19,13 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from constructs import Construct
-from pydantic import Discriminator, Tag, field_validator, model_validator
+from pydantic import Tag, field_validator, model_validator
 
 from ..core.cron import CronSchedule
 from ..core.kube import config_map, short_hash
 from ..core.network_flow import HTTPS_PORT, Connection, connect
 from ..core.pod import SecretRef
-from ..core.props import Props, register_union_tags
+from ..core.props import Props, kind_discriminator, register_union_tags
 from .keycloak import KeycloakAuth, Team, check_unique_teams
 from .release_pods import ReleasePods
 
@@ -185,19 +185,9 @@ class FabAuth(Props):
         return self.ldap is None and self.oauth is None
 
 
-def _auth_kind(value: Any) -> str | None:
-    if isinstance(value, dict):
-        return str(value.get("kind", "simple"))
-    return getattr(value, "kind", None)
-
-
 Auth = Annotated[
     Annotated[SimpleAuth, Tag("simple")] | Annotated[FabAuth, Tag("fab")] | Annotated[KeycloakAuth, Tag("keycloak")],
-    Discriminator(
-        _auth_kind,
-        custom_error_type="invalid_auth_kind",
-        custom_error_message="expected kind 'simple' (the default), 'fab' or 'keycloak'",
-    ),
+    kind_discriminator("auth", "simple", "expected kind 'simple' (the default), 'fab' or 'keycloak'"),
 ]
 register_union_tags("simple", "fab", "keycloak")
 

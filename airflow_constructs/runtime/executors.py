@@ -20,7 +20,7 @@ from ..core.cron import CronSchedule
 from ..core.kube import check_dns_label
 from ..core.pod import KubeObject
 from ..core.pod_merge import check_user_pod
-from ..core.props import Props, register_union_tags
+from ..core.props import Props, kind_discriminator, register_union_tags
 from ..core.resources import Resources, memory_bytes
 from ..core.workload import ComponentProps
 from ..services.redis import EmbeddedRedis, ExternalBroker
@@ -113,22 +113,9 @@ class CeleryWorkerSet(ComponentProps):
         return self
 
 
-def _kind(default: str) -> Any:
-    def pick(value: Any) -> str | None:
-        if isinstance(value, dict):
-            return str(value.get("kind", default))
-        return getattr(value, "kind", None)
-
-    return pick
-
-
 Broker = Annotated[
     Annotated[EmbeddedRedis, Tag("embedded-redis")] | Annotated[ExternalBroker, Tag("external")],
-    Discriminator(
-        _kind("embedded-redis"),
-        custom_error_type="invalid_broker_kind",
-        custom_error_message="expected kind 'embedded-redis' (the default) or 'external'",
-    ),
+    kind_discriminator("broker", "embedded-redis", "expected kind 'embedded-redis' (the default) or 'external'"),
 ]
 
 
@@ -326,12 +313,10 @@ Executor = Annotated[
     | Annotated[CeleryExecutor, Tag("CeleryExecutor")]
     | Annotated[KubernetesExecutor, Tag("KubernetesExecutor")]
     | Annotated[EdgeExecutor, Tag("EdgeExecutor")],
-    Discriminator(
-        _kind("LocalExecutor"),
-        custom_error_type="invalid_executor_kind",
-        custom_error_message=(
-            "expected kind LocalExecutor (the default), CeleryExecutor, KubernetesExecutor or EdgeExecutor"
-        ),
+    kind_discriminator(
+        "executor",
+        "LocalExecutor",
+        "expected kind LocalExecutor (the default), CeleryExecutor, KubernetesExecutor or EdgeExecutor",
     ),
 ]
 register_union_tags(

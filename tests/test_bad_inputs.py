@@ -33,6 +33,7 @@ from airflow_constructs import (
     LocalExecutor,
     LogsProps,
     NetworkPeer,
+    OAuthAuth,
     PgBouncerProps,
     PodOptions,
     PodSecurity,
@@ -751,6 +752,24 @@ BAD: list[Any] = [
         "AirflowProps.scheduler.pod.tolerations[0]: toleration_seconds is set with effect None: it is only allowed "
         "with effect 'NoExecute'",
         id="toleration-seconds-without-noexecute",
+    ),
+    # Pinned when the tagged unions' discriminators and the pattern validators became shared helpers.
+    pytest.param(
+        lambda c: OAuthAuth(provider="GitHub", client_id="x", client_secret=SecretRef(name="s", key="k")),
+        "OAuthAuth.provider: 'GitHub' is not allowed: expected a lowercase provider name such as 'keycloak' or "
+        "'github'",
+        id="oauth-provider-upper",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", dags={"kind": "s3"}),
+        "AirflowProps.dags: {'kind': 's3'} is not allowed: expected kind 'baked' (the default), 'git-sync', "
+        "'git-bundle' or 'pvc'",
+        id="dags-kind",
+    ),
+    pytest.param(
+        lambda c: CeleryWorkerSet(name="default", autoscaling={"kind": "vpa"}),
+        "CeleryWorkerSet.autoscaling: {'kind': 'vpa'} is not allowed: expected kind 'hpa' or 'keda'",
+        id="autoscaling-kind",
     ),
 ]
 

@@ -26,6 +26,7 @@ from ..core.kube import config_map, short_hash
 from ..core.network_flow import HTTPS_PORT, Connection, connect
 from ..core.pod import SecretRef
 from ..core.props import Props, kind_discriminator, register_union_tags
+from ..core.validators import pattern_validator
 from .keycloak import KeycloakAuth, Team, check_unique_teams
 from .release_pods import ReleasePods
 
@@ -83,12 +84,7 @@ class LdapAuth(Props):
     default_role: str = "Viewer"
     """Role of a user no group maps (``Public``: no access until mapped)."""
 
-    @field_validator("uri")
-    @classmethod
-    def _uri(cls, value: str) -> str:
-        if not _LDAP_URI.match(value):
-            raise ValueError("expected ldaps://host[:port] or ldap://host[:port]")
-        return value
+    _uri = pattern_validator("uri", pattern=_LDAP_URI, message="expected ldaps://host[:port] or ldap://host[:port]")
 
     _roles = field_validator("roles")(_roles_field)
 
@@ -127,12 +123,11 @@ class OAuthAuth(Props):
     default_role: str = "Viewer"
     """Role of a user no group maps."""
 
-    @field_validator("provider")
-    @classmethod
-    def _provider(cls, value: str) -> str:
-        if not re.match(r"^[a-z][a-z0-9_-]{0,31}$", value):
-            raise ValueError("expected a lowercase provider name such as 'keycloak' or 'github'")
-        return value
+    _provider = pattern_validator(
+        "provider",
+        pattern=re.compile(r"^[a-z][a-z0-9_-]{0,31}$"),
+        message="expected a lowercase provider name such as 'keycloak' or 'github'",
+    )
 
     @field_validator("metadata_url", "api_base_url", "access_token_url", "authorize_url")
     @classmethod

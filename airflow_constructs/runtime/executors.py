@@ -22,6 +22,7 @@ from ..core.pod import KubeObject
 from ..core.pod_merge import check_user_pod
 from ..core.props import Props, kind_discriminator, register_union_tags
 from ..core.resources import Resources, memory_bytes
+from ..core.validators import dns_label_validator
 from ..core.workload import ComponentProps
 from ..services.redis import EmbeddedRedis, ExternalBroker
 
@@ -81,10 +82,7 @@ class CeleryWorkerSet(ComponentProps):
     """Replace a task process once its resident memory exceeds this (``512Mi``, ``2Gi``: Celery's
     ``worker_max_memory_per_child``), after its current task; None: never."""
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return check_dns_label("a worker set", value, 20)
+    _name = dns_label_validator("name", what="a worker set", max_length=20)
 
     @field_validator("queues")
     @classmethod
@@ -203,10 +201,7 @@ class KubernetesExecutor(Props):
     (``privileged``, hostPath, host namespaces...), names clashing with ours, unknown Pod fields
     (kubernetes-validate, strict). None: our pod alone."""
 
-    @field_validator("namespace")
-    @classmethod
-    def _namespace(cls, value: str | None) -> str | None:
-        return None if value is None else check_dns_label("a namespace", value)
+    _namespace = dns_label_validator("namespace", what="a namespace")
 
     @field_validator("multi_namespace")
     @classmethod
@@ -270,10 +265,7 @@ class EdgeWorkerSet(ComponentProps):
     autoscaling: Autoscaling | None = None
     """HPA (CPU/memory) or KEDA (queued + running Edge tasks of these queues) scaling; None: fixed replicas."""
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return check_dns_label("an edge worker set", value, 20)
+    _name = dns_label_validator("name", what="an edge worker set", max_length=20)
 
     @field_validator("queues")
     @classmethod

@@ -15,13 +15,13 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from ..core.image import Image
-from ..core.kube import check_dns_subdomain
 from ..core.network_flow import Connection
 from ..core.pod import PodOptions, SecretRef
 from ..core.props import Props
 from ..core.resources import Resources
 from ..core.secrets import EnvConnection
 from ..core.tls import ServiceTls
+from ..core.validators import dns_subdomain_validator
 
 PASSWORD_ENV = "AIRFLOW_DB_PASSWORD"
 CONN_ENV = "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"
@@ -129,10 +129,7 @@ class EmbeddedPostgres(Props):
             raise ValueError("expected a positive size in Mi, Gi or Ti, such as '8Gi'")
         return value
 
-    @field_validator("storage_class")
-    @classmethod
-    def _storage_class(cls, value: str | None) -> str | None:
-        return None if value is None else check_dns_subdomain("storage_class", value)
+    _storage_class = dns_subdomain_validator("storage_class", what="storage_class")
 
 
 TLS_DIR = "/opt/airflow/db-tls"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
@@ -42,6 +42,18 @@ def check_queues(value: list[str]) -> list[str]:
     if len(set(value)) != len(value):
         raise ValueError(f"queues {value} repeat a name")
     return value
+
+
+S = TypeVar("S", "CeleryWorkerSet", "EdgeWorkerSet")
+
+
+def _unique_names(sets: list[S], what: str) -> list[S]:
+    """``sets`` when no two share a name; else an error naming the repeated ones."""
+    names = [ws.name for ws in sets]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ValueError(f"{what} names must be unique; repeated: {', '.join(dupes)}")
+    return sets
 
 
 class LocalExecutor(Props):
@@ -132,11 +144,7 @@ class CeleryExecutor(Props):
     def _unique_sets(cls, value: list[CeleryWorkerSet]) -> list[CeleryWorkerSet]:
         if not value:
             raise ValueError("CeleryExecutor needs at least one worker set")
-        names = [ws.name for ws in value]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"worker set names must be unique; repeated: {', '.join(dupes)}")
-        return value
+        return _unique_names(value, "worker set")
 
     @property
     def core_name(self) -> str:
@@ -287,11 +295,7 @@ class EdgeExecutor(Props):
     @field_validator("worker_sets")
     @classmethod
     def _unique_sets(cls, value: list[EdgeWorkerSet]) -> list[EdgeWorkerSet]:
-        names = [ws.name for ws in value]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"edge worker set names must be unique; repeated: {', '.join(dupes)}")
-        return value
+        return _unique_names(value, "edge worker set")
 
     @property
     def core_name(self) -> str:

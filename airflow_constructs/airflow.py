@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from constructs import Construct
-from pydantic import Discriminator, Tag, field_validator, model_validator
+from pydantic import Tag, field_validator, model_validator
 
 from .components.admin_user import AdminUser
 from .components.api_server import ApiServer, ApiServerProps
@@ -36,7 +36,7 @@ from .core.external_secret import ExternalSecret, ExternalSecretProps, check_ext
 from .core.kube import require_namespace, service_host
 from .core.openshift import drop_fixed_ids
 from .core.pod import KubeObject, SecretRef
-from .core.props import PropsError, parse_props, register_union_tags
+from .core.props import PropsError, kind_discriminator, parse_props, register_union_tags
 from .core.secrets import GeneratedKey
 from .flow_declarations import network_graph
 from .network.policies import NetworkPolicies
@@ -53,19 +53,10 @@ from .services.pgbouncer import PgBouncer, PgBouncerProps
 from .services.postgres import Postgres
 from .services.redis import BrokerConnection, EmbeddedRedis, Redis, external_broker
 
-
-def _database_kind(value: Any) -> str | None:
-    if isinstance(value, dict):
-        return str(value.get("kind", "embedded-postgres"))
-    return getattr(value, "kind", None)
-
-
 Database = Annotated[
     Annotated[EmbeddedPostgres, Tag("embedded-postgres")] | Annotated[ExternalDatabase, Tag("external")],
-    Discriminator(
-        _database_kind,
-        custom_error_type="invalid_database_kind",
-        custom_error_message="expected kind 'embedded-postgres' (the default) or 'external'",
+    kind_discriminator(
+        "database", "embedded-postgres", "expected kind 'embedded-postgres' (the default) or 'external'"
     ),
 ]
 register_union_tags("embedded-postgres", "external")

@@ -17,12 +17,11 @@ from typing import Any, Literal
 
 import yaml
 from cdk8s import App, Chart
-from pydantic import field_validator
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .airflow import Airflow, AirflowProps
-from .core.kube import check_dns_label
 from .core.props import PropsError
+from .core.validators import dns_label_validator
 from .workers_only import WorkersOnly, WorkersOnlyProps
 
 SCHEMA_KEY = "$schema"
@@ -48,15 +47,9 @@ class AirflowConfig(AirflowProps):
     chart: str = "airflow"
     """cdk8s chart id: the manifests are written to ``<output dir>/<chart>.k8s.yaml``."""
 
-    @field_validator("namespace")
-    @classmethod
-    def _namespace(cls, value: str) -> str:
-        return check_dns_label("a namespace", value, 63)
+    _namespace = dns_label_validator("namespace", what="a namespace")
 
-    @field_validator("chart")
-    @classmethod
-    def _chart(cls, value: str) -> str:
-        return check_dns_label("a chart id", value, 63)
+    _chart = dns_label_validator("chart", what="a chart id")
 
     def airflow_props(self) -> AirflowProps:
         """The ``Airflow`` construct's props: the fields this file set, the rest left to defaults."""
@@ -74,8 +67,8 @@ class WorkersOnlyConfig(WorkersOnlyProps):
     chart: str = "airflow"
     """cdk8s chart id: the manifests are written to ``<output dir>/<chart>.k8s.yaml``."""
 
-    _namespace = field_validator("namespace")(AirflowConfig._namespace.__func__)  # type: ignore[attr-defined]
-    _chart = field_validator("chart")(AirflowConfig._chart.__func__)  # type: ignore[attr-defined]
+    _namespace = dns_label_validator("namespace", what="a namespace")
+    _chart = dns_label_validator("chart", what="a chart id")
 
     def workers_props(self) -> WorkersOnlyProps:
         """The ``WorkersOnly`` construct's props: the fields this file set, the rest left to defaults."""

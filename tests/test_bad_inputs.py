@@ -17,6 +17,8 @@ from airflow_constructs import (
     CeleryExecutor,
     CeleryWorkerSet,
     DbCleanProps,
+    EdgeExecutor,
+    EdgeWorkerSet,
     EgressRule,
     EmbeddedPostgres,
     EmbeddedRedis,
@@ -32,7 +34,9 @@ from airflow_constructs import (
     KubernetesExecutor,
     LocalExecutor,
     LogsProps,
+    LogsVolume,
     NetworkPeer,
+    OAuthAuth,
     PgBouncerProps,
     PodOptions,
     PodSecurity,
@@ -45,6 +49,7 @@ from airflow_constructs import (
     SchedulerProps,
     SecretRef,
     SecretsBackend,
+    SecretStoreRef,
     Toleration,
     VerticalAutoscaling,
 )
@@ -751,6 +756,65 @@ BAD: list[Any] = [
         "AirflowProps.scheduler.pod.tolerations[0]: toleration_seconds is set with effect None: it is only allowed "
         "with effect 'NoExecute'",
         id="toleration-seconds-without-noexecute",
+    ),
+    # Pinned when the tagged unions' discriminators and the pattern validators became shared helpers.
+    pytest.param(
+        lambda c: OAuthAuth(provider="GitHub", client_id="x", client_secret=SecretRef(name="s", key="k")),
+        "OAuthAuth.provider: 'GitHub' is not allowed: expected a lowercase provider name such as 'keycloak' or "
+        "'github'",
+        id="oauth-provider-upper",
+    ),
+    pytest.param(
+        lambda c: Airflow(c, "airflow", dags={"kind": "s3"}),
+        "AirflowProps.dags: {'kind': 's3'} is not allowed: expected kind 'baked' (the default), 'git-sync', "
+        "'git-bundle' or 'pvc'",
+        id="dags-kind",
+    ),
+    pytest.param(
+        lambda c: CeleryWorkerSet(name="default", autoscaling={"kind": "vpa"}),
+        "CeleryWorkerSet.autoscaling: {'kind': 'vpa'} is not allowed: expected kind 'hpa' or 'keda'",
+        id="autoscaling-kind",
+    ),
+    # Pinned when the DNS-name validators and the unique worker-set names became shared helpers.
+    pytest.param(
+        lambda c: EdgeExecutor(worker_sets=[EdgeWorkerSet(name="a"), EdgeWorkerSet(name="a")]),
+        "EdgeExecutor.worker_sets: edge worker set names must be unique; repeated: a",
+        id="edge-set-names",
+    ),
+    pytest.param(
+        lambda c: EdgeWorkerSet(name="Edge_A"),
+        "EdgeWorkerSet.name: 'Edge_A' is not allowed: 'Edge_A' is not a valid name for an edge worker "
+        "set: use at most 20 lowercase letters, digits and '-', starting and ending with a letter or "
+        "digit",
+        id="edge-set-name",
+    ),
+    pytest.param(
+        lambda c: PvcDags(storage_class="Fast_SSD"),
+        "PvcDags.storage_class: 'Fast_SSD' is not allowed: 'Fast_SSD' is not a valid name for a claim or "
+        "storage class: expected a DNS subdomain: at most 253 characters, lowercase labels of letters, "
+        "digits and '-' separated by '.', each starting and ending with a letter or digit",
+        id="pvc-dags-class",
+    ),
+    pytest.param(
+        lambda c: LogsVolume(existing_claim="Logs_Claim"),
+        "LogsVolume.existing_claim: 'Logs_Claim' is not allowed: 'Logs_Claim' is not a valid name for a "
+        "claim or storage class: expected a DNS subdomain: at most 253 characters, lowercase labels of "
+        "letters, digits and '-' separated by '.', each starting and ending with a letter or digit",
+        id="logs-claim",
+    ),
+    pytest.param(
+        lambda c: SecretStoreRef(name="Vault_Store"),
+        "SecretStoreRef.name: 'Vault_Store' is not allowed: 'Vault_Store' is not a valid name for store "
+        "name: expected a DNS subdomain: at most 253 characters, lowercase labels of letters, digits and "
+        "'-' separated by '.', each starting and ending with a letter or digit",
+        id="store-name",
+    ),
+    pytest.param(
+        lambda c: PostgresBackupProps(storage_class="Fast_SSD"),
+        "PostgresBackupProps.storage_class: 'Fast_SSD' is not allowed: 'Fast_SSD' is not a valid name "
+        "for a storage class: expected a DNS subdomain: at most 253 characters, lowercase labels of "
+        "letters, digits and '-' separated by '.', each starting and ending with a letter or digit",
+        id="backup-class",
     ),
 ]
 

@@ -7,15 +7,16 @@ import json
 from typing import Any
 
 from constructs import Construct
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from ..core.cron import CronSchedule
-from ..core.kube import api_object, check_dns_subdomain, config_map, cron_job, service_account, short_hash
+from ..core.kube import api_object, config_map, cron_job, service_account, short_hash
 from ..core.network_flow import Connection, dns_lookups
 from ..core.pod import PodOptions, container, empty_dir, pod_template
 from ..core.props import Props
 from ..core.resources import Resources
 from ..core.security import PodSecurity
+from ..core.validators import dns_subdomain_validator
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.container import AIRFLOW_HOME, INIT_RESOURCES
 from ..runtime.release_pods import ReleasePods
@@ -53,10 +54,7 @@ class PostgresBackupProps(Props):
     storage_class: str | None = None
     """StorageClass of the backup volume (pick an encrypted one for encryption at rest)."""
 
-    @field_validator("storage_class")
-    @classmethod
-    def _class(cls, value: str | None) -> str | None:
-        return None if value is None else check_dns_subdomain("a storage class", value)
+    _class = dns_subdomain_validator("storage_class", what="a storage class")
 
 
 class Pool(Props):

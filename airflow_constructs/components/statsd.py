@@ -17,7 +17,7 @@ from typing import Any
 
 from cdk8s import ApiObject, ApiObjectMetadata
 from constructs import Construct
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from ..core.image import Image
 from ..core.kube import (
@@ -38,6 +38,7 @@ from ..core.pod import PodOptions, container, empty_dir, pod_template
 from ..core.props import Props, PropsError
 from ..core.resources import Resources
 from ..core.security import PodSecurity
+from ..core.validators import pattern_validator
 from ..core.values import Labels
 from ..runtime.release_pods import ReleasePods
 
@@ -160,12 +161,11 @@ class MetricsProps(Props):
     pod: PodOptions = PodOptions()
     """Scheduling and extension options of the exporter pod."""
 
-    @field_validator("scrape_interval")
-    @classmethod
-    def _interval(cls, value: str) -> str:
-        if not re.match(r"^[1-9][0-9]*(s|m)$", value):
-            raise ValueError("expected a duration in seconds or minutes, such as '30s' or '1m'")
-        return value
+    _interval = pattern_validator(
+        "scrape_interval",
+        pattern=re.compile(r"^[1-9][0-9]*(s|m)$"),
+        message="expected a duration in seconds or minutes, such as '30s' or '1m'",
+    )
 
     @model_validator(mode="before")
     @classmethod

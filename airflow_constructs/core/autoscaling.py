@@ -10,11 +10,11 @@ from typing import Annotated, Any, Literal
 
 from cdk8s import ApiObject, ApiObjectMetadata
 from constructs import Construct
-from pydantic import Discriminator, Field, Tag, model_validator
+from pydantic import Field, Tag, model_validator
 
 from .kube import api_object
 from .pod import SecretRef
-from .props import Props, register_union_tags
+from .props import Props, kind_discriminator, register_union_tags
 
 
 class _Bounds(Props):
@@ -71,17 +71,9 @@ class KedaAutoscaling(_Bounds):
     """How often KEDA runs the query."""
 
 
-def _kind(value: Any) -> str | None:
-    if isinstance(value, dict):
-        return str(value.get("kind", ""))
-    return getattr(value, "kind", None)
-
-
 Autoscaling = Annotated[
     Annotated[HorizontalAutoscaling, Tag("hpa")] | Annotated[KedaAutoscaling, Tag("keda")],
-    Discriminator(
-        _kind, custom_error_type="invalid_autoscaling_kind", custom_error_message="expected kind 'hpa' or 'keda'"
-    ),
+    kind_discriminator("autoscaling", "", "expected kind 'hpa' or 'keda'"),
 ]
 register_union_tags("hpa", "keda")
 

@@ -23,6 +23,7 @@ from pydantic import ValidationInfo, field_validator, model_validator
 
 from .kube import api_object, check_dns_label, check_dns_subdomain
 from .props import Props, PropsError
+from .validators import pattern_validator
 from .values import Annotations
 
 _HOST_LABEL = r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"
@@ -67,22 +68,21 @@ class Exposure(Props):
     gateway_listener: str | None = None
     """HTTPRoute: the Gateway listener (``sectionName``) to attach to (None: every listener)."""
 
-    @field_validator("host")
-    @classmethod
-    def _host(cls, value: str) -> str:
-        if len(value) > 253 or not _HOST.match(value):
-            raise ValueError(
-                "not a DNS name: expected lowercase labels of letters, digits and '-' separated by dots, "
-                "such as 'airflow.example.com'"
-            )
-        return value
+    _host = pattern_validator(
+        "host",
+        pattern=_HOST,
+        message=(
+            "not a DNS name: expected lowercase labels of letters, digits and '-' separated by dots, "
+            "such as 'airflow.example.com'"
+        ),
+        max_length=253,
+    )
 
-    @field_validator("path")
-    @classmethod
-    def _path(cls, value: str) -> str:
-        if not _PATH.match(value):
-            raise ValueError("expected '/' or a path such as '/airflow': starting with '/', no trailing '/' or spaces")
-        return value
+    _path = pattern_validator(
+        "path",
+        pattern=_PATH,
+        message="expected '/' or a path such as '/airflow': starting with '/', no trailing '/' or spaces",
+    )
 
     @field_validator("ingress_class", "tls_secret", "issuer", "gateway")
     @classmethod

@@ -26,9 +26,9 @@ from cdk8s import ApiObject, ApiObjectMetadata
 from constructs import Construct
 from pydantic import BaseModel, field_validator
 
-from .kube import check_dns_subdomain
 from .pod import SecretRef
 from .props import Props, PropsError
+from .validators import dns_subdomain_validator
 
 _SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 _DURATION = re.compile(r"^([0-9]+(s|m|h))+$")
@@ -42,10 +42,7 @@ class SecretStoreRef(Props):
     kind: Literal["SecretStore", "ClusterSecretStore"] = "ClusterSecretStore"
     """A namespaced ``SecretStore`` (in the release's namespace) or a ``ClusterSecretStore``."""
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return check_dns_subdomain("store name", value)
+    _name = dns_subdomain_validator("name", what="store name")
 
 
 class RemoteRef(Props):
@@ -78,10 +75,7 @@ class ExternalSecretProps(Props):
     refresh_interval: str = "1h"
     """How often the operator re-reads the store (``0`` never: not allowed here, rotate by refreshing)."""
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return check_dns_subdomain("a Secret", value)
+    _name = dns_subdomain_validator("name", what="a Secret")
 
     @field_validator("data")
     @classmethod

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import field_validator
 
 from .props import Props
+from .validators import pattern_validator
 
 _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
@@ -32,12 +33,9 @@ class Image(Props):
     pull_policy: PullPolicy = "IfNotPresent"
     """Kubernetes ``imagePullPolicy``."""
 
-    @field_validator("repository")
-    @classmethod
-    def _repository(cls, value: str) -> str:
-        if not _REPOSITORY.match(value):
-            raise ValueError("expected a lowercase image repository such as 'apache/airflow'")
-        return value
+    _repository = pattern_validator(
+        "repository", pattern=_REPOSITORY, message="expected a lowercase image repository such as 'apache/airflow'"
+    )
 
     @field_validator("tag")
     @classmethod

@@ -10,10 +10,10 @@ from __future__ import annotations
 import ipaddress
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, field_validator, model_validator
+from pydantic import AfterValidator, model_validator
 
-from .kube import check_dns_label
 from .props import Props
+from .validators import dns_label_validator
 from .values import Labels
 
 NAMESPACE_LABEL = "kubernetes.io/metadata.name"
@@ -56,10 +56,7 @@ class NetworkPeer(Props):
     pod_labels: Labels | None = None
     """Only the pods with these labels (in ``namespace``/``namespace_labels``, else in the release's namespace)."""
 
-    @field_validator("namespace")
-    @classmethod
-    def _namespace(cls, value: str | None) -> str | None:
-        return None if value is None else check_dns_label("namespace", value)
+    _namespace = dns_label_validator("namespace", what="namespace")
 
     @model_validator(mode="after")
     def _one_kind(self) -> NetworkPeer:

@@ -11,7 +11,7 @@ import contextvars
 import difflib
 from typing import Any, Self, TypeVar, get_args
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Discriminator, ValidationError
 
 from .docstrings import add_field_descriptions
 
@@ -235,6 +235,20 @@ _UNION_TAGS: set[str] = set()
 def register_union_tags(*tags: str) -> None:
     """Tell the error formatter which location parts are union tags (they are dropped)."""
     _UNION_TAGS.update(tags)
+
+
+def kind_discriminator(union: str, default: str, message: str) -> Discriminator:
+    """The discriminator of a tagged union on field ``kind``: a dict without one is ``default``.
+
+    A value matching no tag fails as ``invalid_<union>_kind`` with ``message`` (what is allowed).
+    """
+
+    def kind(value: Any) -> str | None:
+        if isinstance(value, dict):
+            return str(value.get("kind", default))
+        return getattr(value, "kind", None)
+
+    return Discriminator(kind, custom_error_type=f"invalid_{union}_kind", custom_error_message=message)
 
 
 P = TypeVar("P", bound=Props)

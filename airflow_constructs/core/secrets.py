@@ -32,3 +32,17 @@ class GeneratedKey:
     @property
     def ref(self) -> SecretRef:
         return SecretRef(self.secret, self.key)
+
+
+@dataclass(frozen=True)
+class EnvConnection:
+    """How a process reaches a backing service: env vars ending with its URL, and the keys to generate."""
+
+    env: list[dict[str, Any]]
+    """Env vars, in order, ending with the URL."""
+    host: str | None
+    """Host name (None when the URL comes whole from a Secret)."""
+    port: int
+    """TCP port."""
+    generated: list[GeneratedKey] = field(default_factory=list)
+    """Secret keys the bootstrap Job must create."""

@@ -11,10 +11,11 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from .. import __version__
 from ..core.props import Props
+from ..core.validators import pattern_validator
 from ..runtime.airflow_image import AIRFLOW_VERSION
 from .changelog import Release
 from .templates import Manifest, RoundTripError, dump, mappings_in
@@ -76,22 +77,21 @@ class ChartMetadata(Props):
         Link(name="Apache Airflow", url="https://airflow.apache.org/docs/apache-airflow/stable/"),
     ]
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if len(value) > 63 or not _CHART_NAME.match(value):
-            raise ValueError(
-                "expected a Helm chart name: lowercase letters and digits, words separated by single '-', "
-                "at most 63 characters"
-            )
-        return value
+    _name = pattern_validator(
+        "name",
+        pattern=_CHART_NAME,
+        message=(
+            "expected a Helm chart name: lowercase letters and digits, words separated by single '-', "
+            "at most 63 characters"
+        ),
+        max_length=63,
+    )
 
-    @field_validator("version")
-    @classmethod
-    def _version(cls, value: str) -> str:
-        if not _SEMVER.match(value):
-            raise ValueError("expected a SemVer 2 version such as '1.2.3' or '1.2.3-rc.1' (no leading 'v')")
-        return value
+    _version = pattern_validator(
+        "version",
+        pattern=_SEMVER,
+        message="expected a SemVer 2 version such as '1.2.3' or '1.2.3-rc.1' (no leading 'v')",
+    )
 
 
 def chart_yaml(meta: ChartMetadata, objects: list[Manifest], changes: Release) -> str:

@@ -19,13 +19,14 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from constructs import Construct
-from pydantic import Discriminator, Tag, field_validator, model_validator
+from pydantic import Tag, field_validator, model_validator
 
 from ..core.cron import CronSchedule
 from ..core.kube import config_map, short_hash
 from ..core.network_flow import HTTPS_PORT, Connection, connect
 from ..core.pod import SecretRef
-from ..core.props import Props, register_union_tags
+from ..core.props import Props, kind_discriminator, register_union_tags
+from ..core.validators import pattern_validator
 from .keycloak import KeycloakAuth, Team, check_unique_teams
 from .release_pods import ReleasePods
 
@@ -83,12 +84,7 @@ class LdapAuth(Props):
     default_role: str = "Viewer"
     """Role of a user no group maps (``Public``: no access until mapped)."""
 
-    @field_validator("uri")
-    @classmethod
-    def _uri(cls, value: str) -> str:
-        if not _LDAP_URI.match(value):
-            raise ValueError("expected ldaps://host[:port] or ldap://host[:port]")
-        return value
+    _uri = pattern_validator("uri", pattern=_LDAP_URI, message="expected ldaps://host[:port] or ldap://host[:port]")
 
     _roles = field_validator("roles")(_roles_field)
 
@@ -127,12 +123,11 @@ class OAuthAuth(Props):
     default_role: str = "Viewer"
     """Role of a user no group maps."""
 
-    @field_validator("provider")
-    @classmethod
-    def _provider(cls, value: str) -> str:
-        if not re.match(r"^[a-z][a-z0-9_-]{0,31}$", value):
-            raise ValueError("expected a lowercase provider name such as 'keycloak' or 'github'")
-        return value
+    _provider = pattern_validator(
+        "provider",
+        pattern=re.compile(r"^[a-z][a-z0-9_-]{0,31}$"),
+        message="expected a lowercase provider name such as 'keycloak' or 'github'",
+    )
 
     @field_validator("metadata_url", "api_base_url", "access_token_url", "authorize_url")
     @classmethod
@@ -185,19 +180,9 @@ class FabAuth(Props):
         return self.ldap is None and self.oauth is None
 
 
-def _auth_kind(value: Any) -> str | None:
-    if isinstance(value, dict):
-        return str(value.get("kind", "simple"))
-    return getattr(value, "kind", None)
-
-
 Auth = Annotated[
     Annotated[SimpleAuth, Tag("simple")] | Annotated[FabAuth, Tag("fab")] | Annotated[KeycloakAuth, Tag("keycloak")],
-    Discriminator(
-        _auth_kind,
-        custom_error_type="invalid_auth_kind",
-        custom_error_message="expected kind 'simple' (the default), 'fab' or 'keycloak'",
-    ),
+    kind_discriminator("auth", "simple", "expected kind 'simple' (the default), 'fab' or 'keycloak'"),
 ]
 register_union_tags("simple", "fab", "keycloak")
 

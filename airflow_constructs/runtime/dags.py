@@ -13,14 +13,14 @@ import json
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import Field, Tag, model_validator
 
 from ..core.image import Image
-from ..core.kube import check_dns_subdomain
 from ..core.network_flow import HTTPS_PORT, SSH_PORT, Connection, connect
 from ..core.pod import SecretRef, container, empty_dir
-from ..core.props import Props, register_union_tags
+from ..core.props import Props, kind_discriminator, register_union_tags
 from ..core.resources import Resources
+from ..core.validators import dns_subdomain_validator
 from .release_pods import ReleasePods
 
 DAGS_ROOT = "/opt/airflow/dags"
@@ -153,10 +153,7 @@ class PvcDags(Props):
     subdir: str = Field(default="", pattern=r"^([A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*)?$")
     """Folder inside the volume that holds the DAGs."""
 
-    @field_validator("existing_claim", "storage_class")
-    @classmethod
-    def _names(cls, value: str | None) -> str | None:
-        return None if value is None else check_dns_subdomain("a claim or storage class", value)
+    _names = dns_subdomain_validator("existing_claim", "storage_class", what="a claim or storage class")
 
     @model_validator(mode="after")
     def _one(self) -> PvcDags:
@@ -165,22 +162,12 @@ class PvcDags(Props):
         return self
 
 
-def _kind(value: Any) -> str | None:
-    if isinstance(value, dict):
-        return str(value.get("kind", "baked"))
-    return getattr(value, "kind", None)
-
-
 DagSource = Annotated[
     Annotated[BakedDags, Tag("baked")]
     | Annotated[GitSyncDags, Tag("git-sync")]
     | Annotated[GitBundleDags, Tag("git-bundle")]
     | Annotated[PvcDags, Tag("pvc")],
-    Discriminator(
-        _kind,
-        custom_error_type="invalid_dags_kind",
-        custom_error_message="expected kind 'baked' (the default), 'git-sync', 'git-bundle' or 'pvc'",
-    ),
+    kind_discriminator("dags", "baked", "expected kind 'baked' (the default), 'git-sync', 'git-bundle' or 'pvc'"),
 ]
 register_union_tags("baked", "git-sync", "git-bundle", "pvc")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
@@ -20,8 +20,9 @@ from ..core.cron import CronSchedule
 from ..core.kube import check_dns_label
 from ..core.pod import KubeObject
 from ..core.pod_merge import check_user_pod
-from ..core.props import Props, register_union_tags
+from ..core.props import Props, kind_discriminator, register_union_tags
 from ..core.resources import Resources, memory_bytes
+from ..core.validators import dns_label_validator
 from ..core.workload import ComponentProps
 from ..services.redis import EmbeddedRedis, ExternalBroker
 
@@ -41,6 +42,18 @@ def check_queues(value: list[str]) -> list[str]:
     if len(set(value)) != len(value):
         raise ValueError(f"queues {value} repeat a name")
     return value
+
+
+S = TypeVar("S", "CeleryWorkerSet", "EdgeWorkerSet")
+
+
+def _unique_names(sets: list[S], what: str) -> list[S]:
+    """``sets`` when no two share a name; else an error naming the repeated ones."""
+    names = [ws.name for ws in sets]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ValueError(f"{what} names must be unique; repeated: {', '.join(dupes)}")
+    return sets
 
 
 class LocalExecutor(Props):
@@ -81,10 +94,7 @@ class CeleryWorkerSet(ComponentProps):
     """Replace a task process once its resident memory exceeds this (``512Mi``, ``2Gi``: Celery's
     ``worker_max_memory_per_child``), after its current task; None: never."""
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return check_dns_label("a worker set", value, 20)
+    _name = dns_label_validator("name", what="a worker set", max_length=20)
 
     @field_validator("queues")
     @classmethod
@@ -113,22 +123,9 @@ class CeleryWorkerSet(ComponentProps):
         return self
 
 
-def _kind(default: str) -> Any:
-    def pick(value: Any) -> str | None:
-        if isinstance(value, dict):
-            return str(value.get("kind", default))
-        return getattr(value, "kind", None)
-
-    return pick
-
-
 Broker = Annotated[
     Annotated[EmbeddedRedis, Tag("embedded-redis")] | Annotated[ExternalBroker, Tag("external")],
-    Discriminator(
-        _kind("embedded-redis"),
-        custom_error_type="invalid_broker_kind",
-        custom_error_message="expected kind 'embedded-redis' (the default) or 'external'",
-    ),
+    kind_discriminator("broker", "embedded-redis", "expected kind 'embedded-redis' (the default) or 'external'"),
 ]
 
 
@@ -147,11 +144,7 @@ class CeleryExecutor(Props):
     def _unique_sets(cls, value: list[CeleryWorkerSet]) -> list[CeleryWorkerSet]:
         if not value:
             raise ValueError("CeleryExecutor needs at least one worker set")
-        names = [ws.name for ws in value]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"worker set names must be unique; repeated: {', '.join(dupes)}")
-        return value
+        return _unique_names(value, "worker set")
 
     @property
     def core_name(self) -> str:
@@ -216,10 +209,7 @@ class KubernetesExecutor(Props):
     (``privileged``, hostPath, host namespaces...), names clashing with ours, unknown Pod fields
     (kubernetes-validate, strict). None: our pod alone."""
 
-    @field_validator("namespace")
-    @classmethod
-    def _namespace(cls, value: str | None) -> str | None:
-        return None if value is None else check_dns_label("a namespace", value)
+    _namespace = dns_label_validator("namespace", what="a namespace")
 
     @field_validator("multi_namespace")
     @classmethod
@@ -283,10 +273,7 @@ class EdgeWorkerSet(ComponentProps):
     autoscaling: Autoscaling | None = None
     """HPA (CPU/memory) or KEDA (queued + running Edge tasks of these queues) scaling; None: fixed replicas."""
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return check_dns_label("an edge worker set", value, 20)
+    _name = dns_label_validator("name", what="an edge worker set", max_length=20)
 
     @field_validator("queues")
     @classmethod
@@ -308,11 +295,7 @@ class EdgeExecutor(Props):
     @field_validator("worker_sets")
     @classmethod
     def _unique_sets(cls, value: list[EdgeWorkerSet]) -> list[EdgeWorkerSet]:
-        names = [ws.name for ws in value]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"edge worker set names must be unique; repeated: {', '.join(dupes)}")
-        return value
+        return _unique_names(value, "edge worker set")
 
     @property
     def core_name(self) -> str:
@@ -326,12 +309,10 @@ Executor = Annotated[
     | Annotated[CeleryExecutor, Tag("CeleryExecutor")]
     | Annotated[KubernetesExecutor, Tag("KubernetesExecutor")]
     | Annotated[EdgeExecutor, Tag("EdgeExecutor")],
-    Discriminator(
-        _kind("LocalExecutor"),
-        custom_error_type="invalid_executor_kind",
-        custom_error_message=(
-            "expected kind LocalExecutor (the default), CeleryExecutor, KubernetesExecutor or EdgeExecutor"
-        ),
+    kind_discriminator(
+        "executor",
+        "LocalExecutor",
+        "expected kind LocalExecutor (the default), CeleryExecutor, KubernetesExecutor or EdgeExecutor",
     ),
 ]
 register_union_tags(

@@ -20,6 +20,7 @@ from ..core.cron import CronSchedule
 from ..core.network_flow import Connection, connect
 from ..core.pod import SecretRef
 from ..core.props import Props
+from ..core.validators import pattern_validator
 from .release_pods import ReleasePods
 
 KEYCLOAK_AUTH_MANAGER = "airflow.providers.keycloak.auth_manager.keycloak_auth_manager.KeycloakAuthManager"
@@ -56,12 +57,9 @@ class Team(Props):
     access: list[Literal["read", "edit", "run"]] = ["read"]
     """What the team may do with its DAGs: ``read``, ``edit`` (pause, clear, delete), ``run`` (trigger)."""
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not _NAME.match(value):
-            raise ValueError("expected 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit")
-        return value
+    _name = pattern_validator(
+        "name", pattern=_NAME, message="expected 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit"
+    )
 
     @field_validator("group")
     @classmethod
@@ -175,12 +173,12 @@ class KeycloakAuth(Props):
             raise ValueError("expected an https:// URL such as 'https://sso.example.com' (http:// only on loopback)")
         return value.rstrip("/")
 
-    @field_validator("realm", "client_id")
-    @classmethod
-    def _realm(cls, value: str) -> str:
-        if not _NAME.match(value):
-            raise ValueError("expected 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit")
-        return value
+    _realm = pattern_validator(
+        "realm",
+        "client_id",
+        pattern=_NAME,
+        message="expected 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit",
+    )
 
     @model_validator(mode="after")
     def _teams(self) -> KeycloakAuth:

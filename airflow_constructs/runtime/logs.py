@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
-from ..core.kube import check_dns_subdomain
 from ..core.network_flow import HTTPS_PORT, Connection, connect
 from ..core.pod import SecretRef, container, empty_dir
 from ..core.props import Props
 from ..core.resources import Resources
+from ..core.validators import dns_subdomain_validator
 from .release_pods import ReleasePods
 
 LOGS_FOLDER = "/opt/airflow/logs"
@@ -38,10 +38,7 @@ class LogsVolume(Props):
     access_mode: Literal["ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod", "ReadOnlyMany"] = "ReadWriteMany"
     """Access mode of the created claim: pods on several nodes share it, so only ReadWriteMany works."""
 
-    @field_validator("existing_claim", "storage_class")
-    @classmethod
-    def _names(cls, value: str | None) -> str | None:
-        return None if value is None else check_dns_subdomain("a claim or storage class", value)
+    _names = dns_subdomain_validator("existing_claim", "storage_class", what="a claim or storage class")
 
     @model_validator(mode="after")
     def _rwx(self) -> LogsVolume:

@@ -12,10 +12,11 @@ from typing import Annotated, TypeVar
 
 from pydantic import Field, field_validator, model_validator
 
-from ..core.kube import check_dns_label, check_dns_subdomain
+from ..core.kube import check_dns_subdomain
 from ..core.pod import SecretRef
 from ..core.props import Props
 from ..core.security import PodSecurity
+from ..core.validators import dns_label_validator
 from . import config as cfg
 from .airflow_image import AirflowImage
 from .auth import Auth, SimpleAuth
@@ -173,10 +174,7 @@ class RuntimeProps(Props):
                 raise ValueError(f"{pkg!r} is not a pip requirement such as 'pandas==2.2.3'")
         return value
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str | None) -> str | None:
-        return None if value is None else check_dns_label("name", value, 30)
+    _name = dns_label_validator("name", what="name", max_length=30)
 
     @field_validator("config")
     @classmethod

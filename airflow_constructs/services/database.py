@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from ..core.image import Image
-from ..core.kube import check_dns_subdomain
 from ..core.network_flow import Connection
 from ..core.pod import PodOptions, SecretRef
 from ..core.props import Props
 from ..core.resources import Resources
-from ..core.secrets import GeneratedKey
+from ..core.secrets import EnvConnection
 from ..core.tls import ServiceTls
+from ..core.validators import dns_subdomain_validator
 
 PASSWORD_ENV = "AIRFLOW_DB_PASSWORD"
 CONN_ENV = "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"
@@ -50,17 +50,9 @@ class ClientTls:
 
 
 @dataclass(frozen=True)
-class DatabaseConnection:
-    """How Airflow processes reach the metadata database."""
+class DatabaseConnection(EnvConnection):
+    """How Airflow processes reach the metadata database; ``env`` ends with the SQLAlchemy URL."""
 
-    env: list[dict[str, Any]]
-    """Env vars, in order, ending with the SQLAlchemy URL."""
-    host: str | None
-    """Host name (None when the URL comes whole from a Secret)."""
-    port: int
-    """TCP port."""
-    generated: list[GeneratedKey] = field(default_factory=list)
-    """Secret keys the bootstrap Job must create."""
     user: str | None = None
     """User name, when known (not when the URL comes whole from a Secret)."""
     name: str | None = None
@@ -137,10 +129,7 @@ class EmbeddedPostgres(Props):
             raise ValueError("expected a positive size in Mi, Gi or Ti, such as '8Gi'")
         return value
 
-    @field_validator("storage_class")
-    @classmethod
-    def _storage_class(cls, value: str | None) -> str | None:
-        return None if value is None else check_dns_subdomain("storage_class", value)
+    _storage_class = dns_subdomain_validator("storage_class", what="storage_class")
 
 
 TLS_DIR = "/opt/airflow/db-tls"

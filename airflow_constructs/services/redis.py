@@ -16,7 +16,7 @@ from ..core.network_flow import Connection, connect
 from ..core.pod import PodOptions, SecretRef, container, empty_dir, pod_template
 from ..core.props import Props
 from ..core.resources import Resources
-from ..core.secrets import GeneratedKey
+from ..core.secrets import EnvConnection
 from ..core.security import PodSecurity
 from ..core.tls import SERVER_MOUNT, SERVER_TLS_DIR, ServiceTls, ca_volume, reloader, server_volume, service_certificate
 from .embedded import EmbeddedService, claim_spec
@@ -62,17 +62,9 @@ class ExternalBroker(Props):
 
 
 @dataclass(frozen=True)
-class BrokerConnection:
-    """How Airflow processes reach the Celery broker."""
+class BrokerConnection(EnvConnection):
+    """How Airflow processes reach the Celery broker; ``env`` ends with the broker URL."""
 
-    env: list[dict[str, Any]]
-    """Env vars, in order, ending with the broker URL."""
-    host: str | None
-    """Host name (None when the URL comes whole from a Secret)."""
-    port: int
-    """TCP port."""
-    generated: list[GeneratedKey] = field(default_factory=list)
-    """Secret keys the bootstrap Job must create."""
     volumes: list[dict[str, Any]] = field(default_factory=list)
     """Volumes every Airflow pod needs to connect (the broker's CA)."""
     mounts: list[dict[str, Any]] = field(default_factory=list)

@@ -64,11 +64,20 @@ def synth_app(name: str, outdir: Path) -> tuple[App, list[Path]]:
 
 
 def app_output(name: str, outdir: Path) -> AppOutput:
-    """One app's manifests (written) and chart (built, proven, not written): a process's share of the work."""
+    """One app's manifests (written) and chart (built, not written): a process's share of the work.
+
+    The chart is built from the objects this process holds (``app_documents``: what reading the
+    written files back gives) and not rendered back here: the test suite proves every example
+    app's chart round-trips, with the default values and with the sentinels (``write_charts``,
+    ``tests/test_helm.py``), and that these charts are byte for byte that proven output.
+    """
     build = APPS[name]
     app, manifests = synth_app(name, outdir)
     values = chart_values(build, app_leaves(app))
-    directory, files = app_chart(outdir, name, app_description(build), CHANGELOG.read_text(), values)
+    description, changelog = app_description(build), CHANGELOG.read_text()
+    directory, files = app_chart(
+        outdir, name, description, changelog, values, documents=app_documents(app), prove=False
+    )
     return manifests, directory, files
 
 
@@ -85,7 +94,10 @@ def synth_everything(outdir: Path, jobs: int, started: list[workers.Worker] | No
 
 
 def write_charts(outdir: Path) -> list[Path]:
-    """Wrap each synthesized app as a Helm chart in ``<outdir>/helm/charts/`` (see packaging/helm.py)."""
+    """Wrap each synthesized app as a Helm chart in ``<outdir>/helm/charts/`` (see packaging/helm.py).
+
+    Reads the written manifests back and proves every chart round-trips (``build_chart``'s
+    ``prove``): the tests' way to the charts ``python -m apps`` writes unproven."""
     descriptions = {name: app_description(build) for name, build in APPS.items()}
     values = {name: chart_values(build) for name, build in APPS.items()}
     return write_app_charts(outdir, descriptions, CHANGELOG.read_text(), values)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from cdk8s import App, Chart
 
@@ -52,15 +53,19 @@ def synth_all(outdir: Path) -> list[Path]:
     return [path for name in APPS for path in synth_app(name, outdir)[1]]
 
 
-def synth_app(name: str, outdir: Path) -> tuple[App, list[Path]]:
-    """Build one app and write its manifests to ``outdir/<name>/``, replacing stale ones."""
+def synth_app(
+    name: str, outdir: Path, documents: dict[str, list[dict[str, Any]]] | None = None
+) -> tuple[App, list[Path]]:
+    """Build one app and write its manifests to ``outdir/<name>/``, replacing stale ones.
+
+    ``documents``: filled with the objects written (``core.synthesis.synth``'s)."""
     target = outdir / name
     target.mkdir(parents=True, exist_ok=True)
     for old in target.glob("*.k8s.yaml"):
         old.unlink()
     app = App(outdir=str(target))
     APPS[name](app)
-    return app, sorted(synth(app))
+    return app, sorted(synth(app, documents=documents))
 
 
 def app_output(name: str, outdir: Path) -> AppOutput:
@@ -72,12 +77,11 @@ def app_output(name: str, outdir: Path) -> AppOutput:
     ``tests/test_helm.py``), and that these charts are byte for byte that proven output.
     """
     build = APPS[name]
-    app, manifests = synth_app(name, outdir)
+    documents: dict[str, list[dict[str, Any]]] = {}
+    app, manifests = synth_app(name, outdir, documents)
     values = chart_values(build, app_leaves(app))
     description, changelog = app_description(build), CHANGELOG.read_text()
-    directory, files = app_chart(
-        outdir, name, description, changelog, values, documents=app_documents(app), prove=False
-    )
+    directory, files = app_chart(outdir, name, description, changelog, values, documents=documents, prove=False)
     return manifests, directory, files
 
 

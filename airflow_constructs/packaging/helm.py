@@ -179,13 +179,9 @@ def build_chart(
     """Every file of the chart, ``{relative path: text}``, from ``{template file: objects}``.
 
     With ``chart_values``, the chart also honours those settings (see ``packaging/placement.py``).
-    Raises RoundTripError when the objects cannot be installed by Helm exactly as synthesized.
-
-    ``prove``: render every template back with the default values (it must give ``documents``)
-    and with the sentinels (it must give ``chart_values.sentinel_documents``), and raise
-    RoundTripError if not. Only ``python -m apps`` turns it off, for the library's own example
-    apps, whose charts the test suite proves the same way (``tests/test_helm.py``), and Helm
-    itself renders (``test_helm_template_renders_dist``); every other caller keeps it.
+    Raises RoundTripError when the objects cannot be installed by Helm exactly as synthesized, or
+    (``prove``) when a template does not render back to them, and to the sentinel synthesis with the
+    sentinels. Only ``python -m apps`` turns ``prove`` off: tests/test_helm.py proves its charts.
     """
     objects = [obj for docs in documents.values() for obj in docs]
     namespace = check_installable(objects, meta.name)

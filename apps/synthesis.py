@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from cdk8s import App, Chart
 
@@ -52,23 +53,35 @@ def synth_all(outdir: Path) -> list[Path]:
     return [path for name in APPS for path in synth_app(name, outdir)[1]]
 
 
-def synth_app(name: str, outdir: Path) -> tuple[App, list[Path]]:
-    """Build one app and write its manifests to ``outdir/<name>/``, replacing stale ones."""
+def synth_app(
+    name: str, outdir: Path, documents: dict[str, list[dict[str, Any]]] | None = None
+) -> tuple[App, list[Path]]:
+    """Build one app and write its manifests to ``outdir/<name>/``, replacing stale ones.
+
+    ``documents``: filled with the objects written (``core.synthesis.synth``'s)."""
     target = outdir / name
     target.mkdir(parents=True, exist_ok=True)
     for old in target.glob("*.k8s.yaml"):
         old.unlink()
     app = App(outdir=str(target))
     APPS[name](app)
-    return app, sorted(synth(app))
+    return app, sorted(synth(app, documents=documents))
 
 
 def app_output(name: str, outdir: Path) -> AppOutput:
-    """One app's manifests (written) and chart (built, proven, not written): a process's share of the work."""
+    """One app's manifests (written) and chart (built, not written): a process's share of the work.
+
+    The chart is built from the objects this process holds (``app_documents``: what reading the
+    written files back gives) and not rendered back here: the test suite proves every example
+    app's chart round-trips, with the default values and with the sentinels (``write_charts``,
+    ``tests/test_helm.py``), and that these charts are byte for byte that proven output.
+    """
     build = APPS[name]
-    app, manifests = synth_app(name, outdir)
+    documents: dict[str, list[dict[str, Any]]] = {}
+    app, manifests = synth_app(name, outdir, documents)
     values = chart_values(build, app_leaves(app))
-    directory, files = app_chart(outdir, name, app_description(build), CHANGELOG.read_text(), values)
+    description, changelog = app_description(build), CHANGELOG.read_text()
+    directory, files = app_chart(outdir, name, description, changelog, values, documents=documents, prove=False)
     return manifests, directory, files
 
 
@@ -85,7 +98,10 @@ def synth_everything(outdir: Path, jobs: int, started: list[workers.Worker] | No
 
 
 def write_charts(outdir: Path) -> list[Path]:
-    """Wrap each synthesized app as a Helm chart in ``<outdir>/helm/charts/`` (see packaging/helm.py)."""
+    """Wrap each synthesized app as a Helm chart in ``<outdir>/helm/charts/`` (see packaging/helm.py).
+
+    Reads the written manifests back and proves every chart round-trips (``build_chart``'s
+    ``prove``): the tests' way to the charts ``python -m apps`` writes unproven."""
     descriptions = {name: app_description(build) for name, build in APPS.items()}
     values = {name: chart_values(build) for name, build in APPS.items()}
     return write_app_charts(outdir, descriptions, CHANGELOG.read_text(), values)

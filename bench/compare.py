@@ -3,6 +3,8 @@
 
     make bench-compare                          # or: .venv/bin/python bench/compare.py [--runs N]
     BENCH_BASELINE=<rev> make bench-compare     # another baseline (default: BASELINE below)
+    AIRFLOW_CONSTRUCTS_JOBS=1 make bench-compare  # python -m apps in one process (steadier CPU figures
+                                                # on a loaded machine; the baseline's is one process)
 
 The baseline's tree is extracted with ``git archive`` into ``.cache/bench/<commit>/`` (git-ignored)
 and runs with this venv (same dependencies). Each command runs as a fresh process, this tree's and

@@ -22,6 +22,7 @@ from cdk8s import App, Chart
 
 from airflow_constructs import AIRFLOW_VERSION, Airflow, __version__
 from airflow_constructs.core.kube import api_object, data_checksum, job_suffix
+from airflow_constructs.packaging import helm as helm_module
 from airflow_constructs.packaging.changelog import release
 from airflow_constructs.packaging.chart_yaml import ChartMetadata
 from airflow_constructs.packaging.helm import (
@@ -125,13 +126,40 @@ def tree(root: Path) -> dict[str, bytes]:
 # ---------------------------------------------------------------- dist/helm/charts is what synthesis gives
 
 
+PROOFS: list[tuple[str, int]] = []
+"""(template, objects) of every round-trip proof the ``fresh`` synthesis ran."""
+
+
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh synthesis, charts included, as `python -m apps` (cdk8s synth) writes it."""
+    """A fresh synthesis, charts included, as `python -m apps` (cdk8s synth) writes it, each chart proven."""
     out = tmp_path_factory.mktemp("synth")
     synth_all(out)
-    write_charts(out)
+    prove = helm_module._prove_round_trip
+
+    def counted(path: str, text: str, expected: list[Manifest], *args: Any) -> None:
+        prove(path, text, expected, *args)
+        PROOFS.append((path, len(expected)))
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(helm_module, "_prove_round_trip", counted)
+        write_charts(out)
     return out
+
+
+def test_every_chart_is_proven_to_round_trip_here(fresh: Path) -> None:
+    """`python -m apps` builds the charts without rendering them back (``prove=False``); the test
+    suite proves them: every template of every app's chart renders back to the app's objects with
+    the default values and to the sentinel synthesis with the sentinels. dist/ is byte for byte
+    this proven output (``test_charts_in_dist_are_up_to_date``) and what `python -m apps` writes
+    (``tests/test_synthesis.py``)."""
+    files = [path for app in APPS for path in sorted((fresh / app).glob("*.k8s.yaml"))]
+    expected = sorted(
+        (f"templates/{path.name.removesuffix('.k8s.yaml')}.yaml", len(parse_all(path.read_text())))
+        for path in files
+        for _ in ("default values", "sentinels")
+    )
+    assert sorted(PROOFS) == expected
 
 
 def test_charts_in_dist_are_up_to_date(fresh: Path) -> None:

@@ -94,9 +94,13 @@ def test_namespace_fields() -> None:
 
 
 def test_substitution_does_not_touch_its_input() -> None:
-    obj = {"metadata": {"namespace": "airflow"}}
-    substitute_namespace(obj, "airflow", [])
-    assert obj == {"metadata": {"namespace": "airflow"}}
+    obj = {"metadata": {"namespace": "airflow"}, "spec": {"a": [{"b": ["c"]}], "d": {}}}
+    result = substitute_namespace(obj, "airflow", [])
+    assert obj == {"metadata": {"namespace": "airflow"}, "spec": {"a": [{"b": ["c"]}], "d": {}}}
+    # a new tree: no mapping or list is shared with the input, so changing the result leaves it alone
+    result["spec"]["a"][0]["b"].append("x")
+    result["spec"]["d"]["e"] = 1
+    assert obj["spec"] == {"a": [{"b": ["c"]}], "d": {}}
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,8 @@ from constructs import Construct
 
 from airflow_constructs.core.body_object import BodyObject, js_ordered
 from airflow_constructs.core.kube import api_object, one_shot_job
-from airflow_constructs.core.synthesis import chart_json, synth
+from airflow_constructs.core.synthesis import app_documents, chart_json, synth
+from airflow_constructs.packaging.helm import load_documents
 from apps.registry import APPS
 
 LABELS = {"app.kubernetes.io/name": "demo"}
@@ -33,12 +34,16 @@ def test_every_app_synthesizes_byte_for_byte_as_app_synth(name: str, tmp_path: P
     APPS[name](theirs)
     APPS[name](ours)
     theirs.synth()
-    written = synth(ours)
+    documents: dict[str, list[dict[str, Any]]] = {}
+    written = synth(ours, documents=documents)
     assert _files(tmp_path / "ours") == _files(tmp_path / "cdk8s")
     assert written == {
         tmp_path / "ours" / path.name: len([d for d in yaml.safe_load_all(path.read_text()) if d])
         for path in (tmp_path / "cdk8s").iterdir()
     }
+    # python -m apps builds each chart from these objects instead of reading the files back.
+    assert json.dumps(app_documents(ours)) == json.dumps(load_documents(tmp_path / "cdk8s"))
+    assert json.dumps(documents) == json.dumps(app_documents(ours))
 
 
 @pytest.mark.parametrize("name", sorted(APPS))
@@ -166,8 +171,11 @@ def _dependent_app(tmp_path: Path, nested: bool) -> App:
 @pytest.mark.parametrize("nested", [False, True], ids=["dependency", "nested chart"])
 def test_an_app_whose_order_cdk8s_changes_is_written_as_cdk8s_writes_it(nested: bool, tmp_path: Path) -> None:
     _dependent_app(tmp_path / "cdk8s", nested).synth()
-    synth(_dependent_app(tmp_path / "ours", nested))
+    ours = _dependent_app(tmp_path / "ours", nested)
+    documents: dict[str, list[dict[str, Any]]] = {}
+    synth(ours, documents=documents)
     assert _files(tmp_path / "ours") == _files(tmp_path / "cdk8s")
+    assert documents == app_documents(ours)
     if not nested:
         docs = yaml.safe_load_all((tmp_path / "ours" / "user.k8s.yaml").read_text())
         assert [d["metadata"]["name"] for d in docs] == ["second", "first", "plain"]

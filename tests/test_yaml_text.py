@@ -54,6 +54,8 @@ def test_lists_under_keys_are_indented_like_the_pure_emitters() -> None:
         [[1], ["\n", 2]],  # libyaml ends with "..." after a "|+" scalar that is not the last node
         {"data": {"a": "x\n\n", "b": " lead\n", "c": "trailing \n"}},
         "a lone scalar",
+        {"held": (shared := {"k": [1]}), "twice": shared},  # PyYAML writes an anchor and an alias
+        {"float": 1.5, "text": "1.5"},
     ],
 )
 def test_documents_the_emitters_write_differently_fall_back_to_the_pure_one(doc: Any) -> None:

@@ -28,13 +28,18 @@ from . import node_yaml
 from .body_object import BodyObject, chart_facts, js_ordered
 
 
-def synth(app: App) -> dict[Path, int]:
+def synth(app: App, *, documents: dict[str, list[dict[str, Any]]] | None = None) -> dict[Path, int]:
     """Write the app's manifests into ``app.outdir`` as ``App.synth()`` does: each file written, with
     how many objects it holds (-1 when ``App.synth()`` wrote the app: then every manifest file in
-    ``app.outdir``, as it does not say which it wrote)."""
+    ``app.outdir``, as it does not say which it wrote).
+
+    ``documents``: a mapping to fill with ``app_documents(app)`` (the objects just written, not
+    rendered a second time)."""
     charts = _plain_charts(app)
     if charts is None or app.yaml_output_type != YamlOutputType.FILE_PER_CHART:
         app.synth()
+        if documents is not None:
+            documents.update(app_documents(app))
         return {path: -1 for path in sorted(Path(app.outdir).glob(f"*{app.output_file_extension}"))}
     outdir = Path(app.outdir)
     outdir.mkdir(parents=True, exist_ok=True)
@@ -42,7 +47,10 @@ def synth(app: App) -> dict[Path, int]:
     for chart, objects in charts:
         path = outdir / f"{Names.to_dns_label(chart)}{app.output_file_extension}"
         docs = [_render(obj, chart) for obj in objects]
-        text = node_yaml.dump([js_ordered(doc) for doc in docs])
+        ordered = [js_ordered(doc) for doc in docs]
+        if documents is not None:
+            documents[f"{Names.to_dns_label(chart)}.yaml"] = ordered
+        text = node_yaml.dump(ordered)
         if text is None:
             Yaml.save(str(path), docs)
         else:

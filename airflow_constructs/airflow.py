@@ -332,8 +332,10 @@ class Airflow(Construct):
 
         self.workers: list[CeleryWorkers] = []
         if celery is not None:
+            fab = self.api_server.webserver_config
             self.workers = [
-                CeleryWorkers(self, f"worker-{ws.name}", runtime=self.runtime, props=ws) for ws in celery.worker_sets
+                CeleryWorkers(self, f"worker-{ws.name}", runtime=self.runtime, props=ws, webserver_config=fab)
+                for ws in celery.worker_sets
             ]
         self.flower: Flower | None = None
         if p.flower.enabled:

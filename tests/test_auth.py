@@ -265,3 +265,46 @@ def test_fab_teams_by_tag_resolve_in_the_job_and_a_sync_cron_job() -> None:
     assert with_tagged_dags(data, {})[1]["dags"] == []
     plain = synth(auth={"kind": "fab", "teams": teams[:1]})
     assert not [m for m in plain if m["kind"] == "CronJob" and "teams-sync" in m["metadata"]["name"]]
+
+
+def _files_at(pod: dict[str, Any], container: dict[str, Any], directory: str) -> dict[str, str]:
+    """``{file: "<ConfigMap>/<key>"}`` of the ConfigMap items ``container`` sees in ``directory``."""
+    volumes = {v["name"]: v for v in pod.get("volumes", [])}
+    files: dict[str, str] = {}
+    for mount in container.get("volumeMounts", []):
+        if mount["mountPath"] != directory:
+            continue
+        volume = volumes[mount["name"]]
+        sources = [s["configMap"] for s in volume.get("projected", {}).get("sources", []) if "configMap" in s]
+        for source in [volume["configMap"]] if "configMap" in volume else sources:
+            files |= {item["path"]: f"{source['name']}/{item['key']}" for item in source["items"]}
+    return files
+
+
+@pytest.mark.parametrize("auth", [None, {"kind": "fab", "ldap": LDAP}], ids=["database-users", "ldap"])
+def test_airflow2_celery_workers_find_the_webserver_config_under_a_read_only_root(auth: Any) -> None:
+    """Airflow 2's ``airflow celery worker`` (argparse's subcommand ``worker``), like ``airflow webserver``,
+    writes a default ``webserver_config.py`` where ``[webserver] config_file`` points unless a file is
+    there; under the read-only root that write fails and the worker exits. The ConfigMap's file is there."""
+    props: dict[str, Any] = {"image": {"tag": "2.11.0"}, "executor": {"kind": "CeleryExecutor"}}
+    manifests = synth(**props, **({"auth": auth} if auth else {}))
+    config_file = airflow_cfg(manifests).get("webserver", "config_file")
+    directory, name = config_file.rsplit("/", 1)
+    checked = []
+    for workload in manifests:
+        if workload["kind"] not in ("Deployment", "StatefulSet"):
+            continue
+        pod = workload["spec"]["template"]["spec"]
+        for container in pod["containers"]:
+            args = container.get("args") or []
+            if args[:1] == ["webserver"] or args[:2] == ["celery", "worker"]:
+                assert container["securityContext"]["readOnlyRootFilesystem"] is True
+                files = _files_at(pod, container, directory)
+                assert files.get(name) == "airflow-api-server-fab/webserver_config.py", workload["metadata"]["name"]
+                checked.append(workload["metadata"]["name"])
+    assert checked == ["airflow-api-server", "airflow-worker-default"]
+    worker = find(manifests, "StatefulSet", "airflow-worker-default")["spec"]["template"]["spec"]
+    # The worker never reads the file: no FAB secret reaches it (no LDAP bind password, no CA Secret).
+    assert not [v for v in worker["volumes"] if "secret" in json.dumps(v)]
+    env = {e["name"] for e in worker["containers"][0]["env"]}
+    assert not env & {"AIRFLOW_LDAP_BIND_PASSWORD", "AIRFLOW_OAUTH_CLIENT_SECRET"}

@@ -139,8 +139,6 @@ def test_reference_python_examples_run(call: str) -> None:
     """Each Python example of the reference is a complete call: it runs, with the variables it names
     (``runtime``, ``database``, ...) bound to what the reader would have."""
     import airflow_constructs as ac
-    from airflow_constructs.components.execution_api import ExecutionApiProps
-    from airflow_constructs.components.statsd import MetricsProps
 
     name = call.split("(", 1)[0]
     chart = Chart(App(), "docs", namespace="airflow")
@@ -162,8 +160,34 @@ def test_reference_python_examples_run(call: str) -> None:
         "name": "airflow-kerberos",
         "sidecar": {"name": "kerberos", "image": "apache/airflow:3.3.2", "args": ["kerberos"]},
     }
-    namespace = {**vars(ac), "ExecutionApiProps": ExecutionApiProps, "MetricsProps": MetricsProps, **variables}
-    eval(call, namespace)
+    eval(call, {**vars(ac), **variables})
+
+
+def _readme_python_blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), flags=re.S)
+
+
+@pytest.mark.parametrize("index", range(len(_readme_python_blocks())), ids=lambda i: f"block-{i}")
+def test_readme_python_examples_synthesize(index: int, tmp_path: Path) -> None:
+    """What a new user copies from the README runs and synthesizes: each ```python block, with
+    ``chart`` bound to a chart of the user's app; a line with ``...`` (a value left to the reader) is
+    left out. A block that only sets ``dags``, ``logs`` or ``database`` passes its last value to
+    ``Airflow``. The quick start's own ``App()`` writes into a temporary directory."""
+    from airflow_constructs import Airflow
+
+    block = _readme_python_blocks()[index]
+    code = "\n".join(line for line in block.splitlines() if "..." not in line)
+    # jsii's node process resolves App()'s default outdir against its own working directory (the
+    # repository's): the quick start's App writes to the temporary directory instead.
+    code = code.replace("App()", f"App(outdir={str(tmp_path / 'quick-start')!r})")
+    app = App(outdir=str(tmp_path / "user-app"))
+    chart = Chart(app, "user-app", namespace="airflow")
+    scope: dict[str, Any] = {"chart": chart}
+    exec(compile(code, f"README.md python block {index}", "exec"), scope)
+    if not chart.node.children:
+        Airflow(chart, "airflow", **{k: scope[k] for k in ("dags", "logs", "database") if k in scope})
+    app.synth()
+    assert list(tmp_path.rglob("*.k8s.yaml")), "the example wrote no manifests"
 
 
 def test_readme_config_example_is_valid() -> None:

@@ -425,7 +425,7 @@ def test_notes_say_how_to_reach_the_ui_and_read_the_password(helm: str) -> None:
     result = run_helm(helm, "install", "release", CHARTS["default"], "--namespace", "other", "--dry-run=client")
     notes = result.stdout.split("NOTES:\n", 1)[1]
     assert notes == (
-        f"airflow {__version__} (Apache Airflow {AIRFLOW_VERSION}) is installed in namespace other.\n"
+        f"airflow {__version__} (image apache/airflow:{AIRFLOW_VERSION}) is installed in namespace other.\n"
         "\n"
         "Pods start once the schema migration Job has finished; watch them with:\n"
         "  kubectl --namespace other get pods -l app.kubernetes.io/instance=airflow --watch\n"
@@ -441,6 +441,25 @@ def test_notes_say_how_to_reach_the_ui_and_read_the_password(helm: str) -> None:
         "`helm uninstall` keeps the generated Secret airflow-generated and the PersistentVolumeClaim "
         "data-airflow-postgres-0 (see the chart's README).\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("values", "image"),
+    [
+        (["--set", "image.tag=3.3.1"], "apache/airflow:3.3.1"),
+        (
+            ["--set", "image.repository=registry.example.com/airflow", "--set", f"image.digest=sha256:{'a' * 64}"],
+            f"registry.example.com/airflow:{AIRFLOW_VERSION}@sha256:{'a' * 64}",
+        ),
+    ],
+)
+def test_notes_name_the_image_the_release_runs(helm: str, values: list[str], image: str) -> None:
+    """``--set image.tag=...`` runs another Airflow patch release than the chart's appVersion: the NOTES
+    name the image the values give, not the appVersion."""
+    for app in ("default", "workers-only"):
+        result = run_helm(helm, "install", "release", CHARTS[app], "-n", "other", "--dry-run=client", *values)
+        first = result.stdout.split("NOTES:\n", 1)[1].splitlines()[0]
+        assert first == f"{CHARTS[app].name} {__version__} (image {image}) is installed in namespace other."
 
 
 def test_chart_readme_covers_install_upgrade_uninstall_and_what_is_kept() -> None:

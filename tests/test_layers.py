@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 from functools import cache
 from pathlib import Path
 
@@ -147,6 +148,15 @@ def test_every_public_name_imports(name: str) -> None:
     module = importlib.import_module(PACKAGE)
     assert getattr(module, name) is not None
     exec(f"from {PACKAGE} import {name}", {})
+
+
+def test_every_class_the_reference_documents_is_public() -> None:
+    """A props class docs/reference.md describes is one a user passes, so it imports from the package."""
+    reference = (ROOT.parent / "docs" / "reference.md").read_text()
+    documented = re.findall(r"^### ([A-Z]\w+)$", reference, re.MULTILINE)
+    assert documented, "docs/reference.md has no '### <Class>' sections"
+    missing = [name for name in documented if name not in airflow_constructs.__all__]
+    assert not missing, f"documented in docs/reference.md but not importable from {PACKAGE}: {missing}"
 
 
 def test_every_subpackage_says_what_it_holds_and_may_import() -> None:

@@ -162,6 +162,23 @@ def test_one_quantity_keeps_the_component_s_other_defaults(tmp_path: Path) -> No
     }
 
 
+def test_git_sync_known_hosts_is_reported_as_kept_by_reference(tmp_path: Path) -> None:
+    """The known_hosts lines stay in the old release's config ConfigMap, which the new config reads:
+    the report says so rather than calling the key unsupported."""
+    values = (
+        "dags:\n  gitSync:\n    enabled: true\n    repo: git@github.com:acme/dags.git\n    sshKeySecret: my-ssh\n"
+        "    knownHosts: github.com ssh-ed25519 AAAA\n"
+    )
+    data, leaves = load_values(write(tmp_path, values), is_opaque)
+    rows = {row.key: row for row in migrate(data, leaves, "prod", "v", "prod-ac").rows}
+    assert rows["dags.gitSync.knownHosts"].outcome is Outcome.MAPPED
+    assert rows["dags.gitSync.knownHosts"].detail == "dags.ssh.known_hosts"
+    assert config_of(tmp_path, values, "--release", "prod")["dags"]["ssh"]["known_hosts"] == {
+        "name": "prod-config",
+        "key": "known_hosts",
+    }
+
+
 def test_keys_of_a_part_switched_off_configure_nothing(tmp_path: Path) -> None:
     data, leaves = load_values(write(tmp_path, "pgbouncer:\n  enabled: false\n  replicas: 3\n"), is_opaque)
     rows = {row.key: row for row in migrate(data, leaves, "airflow", "v", "airflow-ac").rows}

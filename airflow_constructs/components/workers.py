@@ -11,6 +11,7 @@ from constructs import Construct
 from ..core.network_flow import Connection, serve
 from ..core.props import PropsError
 from ..runtime.airflow_runtime import AirflowRuntime
+from ..runtime.auth import WebserverConfig
 from ..runtime.executors import CeleryWorkerSet, EdgeWorkerSet
 from ..runtime.release_pods import ReleasePods
 from .component import AirflowComponent, ceil_div
@@ -61,9 +62,11 @@ class CeleryWorkers(AirflowComponent):
         runtime: AirflowRuntime,
         props: CeleryWorkerSet,
         task_executors: list[str] | None = None,
+        webserver_config: WebserverConfig | None = None,
     ) -> None:
         """``task_executors``: the ``[core] executor`` list of the install whose tasks this set runs,
-        when it is not this runtime's (a workers-only set): KEDA counts only the tasks Celery runs there."""
+        when it is not this runtime's (a workers-only set): KEDA counts only the tasks Celery runs there.
+        ``webserver_config``: the api-server's FAB file, which Airflow 2's worker needs to find in place."""
         super().__init__(scope, id, runtime=runtime, component=f"worker-{props.name}")
         self.props = p = props
         ping = f'exec timeout 50 celery --app {CELERY_APP} inspect ping --timeout 20 --destination "celery@$(hostname)"'
@@ -86,12 +89,17 @@ class CeleryWorkers(AirflowComponent):
         recycling = self._recycling_env(runtime, p)
         if recycling:
             main["env"] = [*main["env"], recycling]
+        volumes = []
+        if webserver_config is not None and runtime.airflow2:
+            main["volumeMounts"] = sorted([*main["volumeMounts"], webserver_config.mount], key=lambda m: m["mountPath"])
+            volumes = [webserver_config.file_volume]
         template = self._pod_template(
             p,
             reads_dags=True,
             groom_logs=True,
             containers=[main],
             init_containers=[runtime.wait_for_migrations()],
+            volumes=volumes,
             termination_grace_period=p.termination_grace_period_seconds,
         )
         self._service(

@@ -93,7 +93,7 @@ DAG_RULES: tuple[Rule, ...] = (
     mapped("dags.gitSync.resources.limits.memory", "dags.resources.memory_limit", str),
     mapped("dags.gitSync.resources.requests.cpu", "dags.resources.cpu_request", str),
     mapped("dags.gitSync.resources.requests.memory", "dags.resources.memory_request", str),
-    unsupported("dags.gitSync.knownHosts", "put the lines in a Secret and set dags.ssh.known_hosts"),
+    mapped("dags.gitSync.knownHosts", "dags.ssh.known_hosts", wired),
     unsupported("dags.gitSync.sshKey", "move the key into a Secret and set dags.ssh.private_key"),
     default("dags.gitSync.securityContext*.**", "git-sync runs with the restricted context"),
     default("dags.gitSync.uid", "git-sync runs as the Airflow UID"),

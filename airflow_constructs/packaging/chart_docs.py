@@ -141,7 +141,9 @@ def instance(objects: Iterable[Manifest]) -> str | None:
 def notes(objects: list[Manifest], kept_secrets: Mapping[str, bool]) -> str:
     """``templates/NOTES.txt``: where the install is, how to reach the UI and sign in."""
     lines = [
-        "{{ .Chart.Name }} {{ .Chart.Version }} (Apache Airflow {{ .Chart.AppVersion }}) "
+        # The image the values give (`--set image.tag=` may pick another patch release than appVersion).
+        "{{ .Chart.Name }} {{ .Chart.Version }} ({{ with .Values.image }}image {{ .repository }}:{{ .tag }}"
+        "{{ with .digest }}@{{ . }}{{ end }}{{ else }}Apache Airflow {{ $.Chart.AppVersion }}{{ end }}) "
         f"is installed in namespace {NS}.",
         "",
     ]

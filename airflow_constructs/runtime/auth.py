@@ -303,6 +303,9 @@ class WebserverConfig(Construct):
             sources.append({"secret": {"items": [{"key": ca.key, "path": "ldap-ca.crt"}], "name": ca.name}})
         self.volume = {"name": "fab-config", "projected": {"sources": sources}}
         self.mount = {"mountPath": CONFIG_DIR, "name": "fab-config", "readOnly": True}
+        # Airflow 2's `airflow celery worker` also writes a default file where `[webserver] config_file`
+        # points unless one is there (a read-only root refuses it): the file alone, no Secret.
+        self.file_volume = {"name": "fab-config", "configMap": sources[0]["configMap"]}
         self.env: list[dict[str, Any]] = []
         if auth.ldap is not None:
             self.env.append(auth.ldap.bind_password.env(LDAP_PASSWORD_ENV))

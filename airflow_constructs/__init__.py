@@ -26,6 +26,7 @@ from .core.external_secret import ExternalSecret, ExternalSecretProps, RemoteRef
 from .core.image import Image
 from .core.network_peer import NetworkPeer
 from .core.pod import EnvVar, PodOptions, SecretRef, Toleration
+from .core.pod_defaults import PodDefaults
 from .core.props import PropsError
 from .core.resources import Resources
 from .core.security import PodSecurity
@@ -48,6 +49,7 @@ from .runtime.executors import (
     KubernetesExecutor,
     LocalExecutor,
     PodCleanup,
+    TaskPodProps,
 )
 from .runtime.keycloak import KeycloakAdminCredentials, KeycloakAuth, Team
 from .runtime.logs import LogsProps, LogsVolume, RemoteLogging
@@ -126,6 +128,7 @@ __all__ = [
     "PgBouncer",
     "PgBouncerProps",
     "PodCleanup",
+    "PodDefaults",
     "PodOptions",
     "PodSecurity",
     "Pool",
@@ -148,6 +151,7 @@ __all__ = [
     "ServiceOptions",
     "ServiceTls",
     "SimpleAuth",
+    "TaskPodProps",
     "Team",
     "Toleration",
     "Triggerer",

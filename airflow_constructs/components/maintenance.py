@@ -96,7 +96,7 @@ class DbClean(Construct):
         template = runtime.pod_template(
             self.component,
             containers=[main],
-            options=PodOptions(),
+            options=runtime.props.pod_defaults.options(),
             service_account=self.name,
             restart_policy="Never",
         )
@@ -119,6 +119,7 @@ class PostgresBackup(Construct):
         postgres: EmbeddedPostgres,
         props: PostgresBackupProps,
         image_pull_secrets: list[str],
+        pod_options: PodOptions,
     ) -> None:
         super().__init__(scope, id)
         assert database.password is not None
@@ -141,7 +142,7 @@ class PostgresBackup(Construct):
             automount_token=False,
             containers=[main],
             security=PodSecurity(run_as_user=POSTGRES_UID, run_as_group=POSTGRES_UID, fs_group=POSTGRES_UID),
-            options=PodOptions(),
+            options=pod_options,
             image_pull_secrets=image_pull_secrets,
             restart_policy="Never",
             volumes=[

@@ -58,6 +58,7 @@ class SecretsBootstrap(Construct):
         image: Image,
         security: PodSecurity,
         image_pull_secrets: list[str],
+        pod_options: PodOptions,
         ttl_seconds_after_finished: int,
         mirror_namespaces: list[str] | None = None,
     ) -> None:
@@ -74,7 +75,7 @@ class SecretsBootstrap(Construct):
         # Task pods in another namespace read the same values from a copy the Job keeps there.
         for ns in mirrors:
             self._grant(f"-{ns}", name, namespace, labels, rules, ns)
-        template = _job_template(name, labels, spec_json, script, security, image, image_pull_secrets)
+        template = _job_template(name, labels, spec_json, script, security, image, image_pull_secrets, pod_options)
         self.job = one_shot_job(
             self,
             "job",
@@ -156,6 +157,7 @@ def _job_template(
     security: PodSecurity,
     image: Image,
     image_pull_secrets: list[str],
+    options: PodOptions,
 ) -> dict[str, Any]:
     """The Job's pod: the script with its spec, the ServiceAccount's token mounted to call the API."""
     main = container(
@@ -177,7 +179,7 @@ def _job_template(
         automount_token=True,
         containers=[main],
         security=security,
-        options=PodOptions(),
+        options=options,
         image_pull_secrets=image_pull_secrets,
         restart_policy="OnFailure",
         volumes=[{"configMap": {"name": name}, "name": "script"}, empty_dir("tmp", "16Mi")],

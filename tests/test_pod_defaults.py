@@ -13,7 +13,7 @@ from airflow_constructs import Airflow, AirflowProps, KubernetesExecutor, PodOpt
 from airflow_constructs.config_file import build_chart, load_config
 from airflow_constructs.core.pod_defaults import PodDefaults, with_pod_defaults
 from apps.registry import APPS
-from tests.conftest import Manifest, find, synth_chart
+from tests.conftest import ROOT, Manifest, find, synth_chart
 
 NODE_AFFINITY = {
     "nodeAffinity": {
@@ -166,3 +166,31 @@ def test_a_task_pod_option_keeps_the_task_pods_resources() -> None:
     executor = KubernetesExecutor(worker={"pod": {"node_selector": {"example.com/pool": "tasks"}}})
     assert executor.worker.resources.to_kubernetes() == TASK_RESOURCES
     assert KubernetesExecutor().worker.resources.to_kubernetes() == TASK_RESOURCES
+
+
+def test_a_chart_of_an_app_with_pod_defaults_renders_them_and_refuses_emptying_them(tmp_path: Path) -> None:
+    from airflow_constructs.cli import main
+    from tests.test_helm import keyed, parse_all, run_helm
+
+    helm = str(ROOT / ".tools" / "bin" / "helm")
+    config = tmp_path / "airflow.yaml"
+    config.write_text(yaml.safe_dump({"namespace": "airflow", "pod_defaults": DEFAULTS}))
+    assert main(["chart", str(config), "-o", str(tmp_path / "charts")]) == 0
+    chart = tmp_path / "charts" / "airflow"
+    rendered = keyed(parse_all(run_helm(helm, "template", "airflow", chart, "--namespace", "airflow").stdout))
+    synthesized = keyed(build_chart(App(), load_config(config)).to_json())
+    assert rendered.keys() == synthesized.keys()
+    assert rendered == synthesized
+    for where, spec in pod_specs(list(rendered.values())).items():
+        assert spec["tolerations"] == [TOLERATION], where
+    # A component's own value still replaces the default; emptied, the chart could not write the default.
+    own = ["--set-json", 'scheduler.pod.tolerations=[{"key":"example.com/scheduler","operator":"Exists"}]']
+    changed = keyed(parse_all(run_helm(helm, "template", "airflow", chart, "--namespace", "airflow", *own).stdout))
+    scheduler = changed[("Deployment", "airflow-scheduler")]["spec"]["template"]["spec"]
+    assert scheduler["tolerations"] == [{"key": "example.com/scheduler", "operator": "Exists"}]
+    result = run_helm(helm, "template", "airflow", chart, "--set-json", "scheduler.pod.tolerations=[]", check=False)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "Error: values don't meet the specifications of the schema(s) in the following chart(s):\n"
+        "airflow:\n- at '/scheduler/pod/tolerations': minItems: got 0, want 1\n\n"
+    )

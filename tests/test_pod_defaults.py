@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -168,7 +169,7 @@ def test_a_task_pod_option_keeps_the_task_pods_resources() -> None:
     assert KubernetesExecutor().worker.resources.to_kubernetes() == TASK_RESOURCES
 
 
-def test_a_chart_of_an_app_with_pod_defaults_renders_them_and_refuses_emptying_them(tmp_path: Path) -> None:
+def test_the_charts_pod_defaults_value_places_every_pod_as_the_props_do(tmp_path: Path) -> None:
     from airflow_constructs.cli import main
     from tests.test_helm import keyed, parse_all, run_helm
 
@@ -177,20 +178,83 @@ def test_a_chart_of_an_app_with_pod_defaults_renders_them_and_refuses_emptying_t
     config.write_text(yaml.safe_dump({"namespace": "airflow", "pod_defaults": DEFAULTS}))
     assert main(["chart", str(config), "-o", str(tmp_path / "charts")]) == 0
     chart = tmp_path / "charts" / "airflow"
-    rendered = keyed(parse_all(run_helm(helm, "template", "airflow", chart, "--namespace", "airflow").stdout))
-    synthesized = keyed(build_chart(App(), load_config(config)).to_json())
-    assert rendered.keys() == synthesized.keys()
-    assert rendered == synthesized
-    for where, spec in pod_specs(list(rendered.values())).items():
-        assert spec["tolerations"] == [TOLERATION], where
-    # A component's own value still replaces the default; emptied, the chart could not write the default.
-    own = ["--set-json", 'scheduler.pod.tolerations=[{"key":"example.com/scheduler","operator":"Exists"}]']
-    changed = keyed(parse_all(run_helm(helm, "template", "airflow", chart, "--namespace", "airflow", *own).stdout))
-    scheduler = changed[("Deployment", "airflow-scheduler")]["spec"]["template"]["spec"]
-    assert scheduler["tolerations"] == [{"key": "example.com/scheduler", "operator": "Exists"}]
-    result = run_helm(helm, "template", "airflow", chart, "--set-json", "scheduler.pod.tolerations=[]", check=False)
-    assert result.returncode == 1
-    assert result.stderr == (
-        "Error: values don't meet the specifications of the schema(s) in the following chart(s):\n"
-        "airflow:\n- at '/scheduler/pod/tolerations': minItems: got 0, want 1\n\n"
+
+    def rendered(*args: str) -> dict[tuple[str, str], Manifest]:
+        out = run_helm(helm, "template", "airflow", chart, "--namespace", "airflow", *args).stdout
+        return keyed(parse_all(out))
+
+    def synthesized(**props: Any) -> dict[tuple[str, str], Manifest]:
+        given = tmp_path / "given.yaml"
+        given.write_text(yaml.safe_dump({"namespace": "airflow", **props}))
+        return keyed(build_chart(App(), load_config(given)).to_json())
+
+    assert rendered() == synthesized(pod_defaults=DEFAULTS)
+    # Emptied, a component's own value falls back to the release-wide one, as in the props.
+    assert rendered("--set-json", "scheduler.pod.tolerations=[]") == synthesized(pod_defaults=DEFAULTS)
+    own = [{"key": "example.com/scheduler", "operator": "Exists"}]
+    other = [{"key": "example.com/other", "operator": "Exists", "effect": "NoSchedule"}]
+    got = rendered(
+        "--set-json",
+        f"scheduler.pod.tolerations={json.dumps(own)}",
+        "--set-json",
+        f"pod_defaults.tolerations={json.dumps(other)}",
     )
+    assert got == synthesized(pod_defaults={**DEFAULTS, "tolerations": other}, scheduler={"pod": {"tolerations": own}})
+    specs = pod_specs(list(got.values()))
+    assert specs["Deployment/airflow-scheduler"]["tolerations"] == own
+    assert all(spec["tolerations"] == other for where, spec in specs.items() if "scheduler" not in where)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--set-json", 'pod_defaults.tolerations=[{"key":"k","operator":"In"}]'],
+            "- at '/pod_defaults/tolerations/0/operator': value must be one of 'Equal', 'Exists'",
+        ),
+        (
+            ["--set", "pod_defaults.node_selector.Bad\\.IO/k=x"],
+            "- at '/pod_defaults/node_selector': additional properties 'Bad.IO/k' not allowed",
+        ),
+        (
+            ["--set", "pod_defaults.priority_class_name=High"],
+            "- at '/pod_defaults/priority_class_name': 'High' does not match pattern "
+            "'(^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$)|^$'",
+        ),
+        (
+            ["--set", "pod_defaults.pod_labels.team=data"],
+            "- at '/pod_defaults': additional properties 'pod_labels' not allowed",
+        ),
+    ],
+    ids=["toleration-operator", "label-key", "priority-class", "unknown-key"],
+)
+def test_bad_pod_defaults_values_are_refused_by_every_chart_s_schema(args: list[str], message: str) -> None:
+    from tests.test_helm import run_helm
+
+    helm = str(ROOT / ".tools" / "bin" / "helm")
+    for chart in sorted((ROOT / "dist" / "helm" / "charts").iterdir()):
+        result = run_helm(helm, "template", "airflow", chart, *args, check=False)
+        assert result.returncode == 1, chart.name
+        assert result.stderr == (
+            "Error: values don't meet the specifications of the schema(s) in the following chart(s):\n"
+            f"{chart.name}:\n{message}\n\n"
+        ), chart.name
+
+
+def test_a_default_affinity_joined_by_an_anti_affinity_rule_is_written_as_it_is(tmp_path: Path) -> None:
+    from airflow_constructs.cli import main
+    from tests.test_helm import keyed, parse_all, run_helm
+
+    helm = str(ROOT / ".tools" / "bin" / "helm")
+    config = tmp_path / "airflow.yaml"
+    props = {"namespace": "airflow", "pod_defaults": DEFAULTS, "api_server": {"anti_affinity": "preferred"}}
+    config.write_text(yaml.safe_dump(props))
+    assert main(["chart", str(config), "-o", str(tmp_path / "charts")]) == 0
+    chart = tmp_path / "charts" / "airflow"
+    values = yaml.safe_load((chart / "values.yaml").read_text())
+    # The api-server's affinity is the default joined with its rule: no value can hold the default.
+    assert sorted(values["pod_defaults"]) == ["node_selector", "priority_class_name", "tolerations"]
+    schema = json.loads((chart / "values.schema.json").read_text())
+    assert schema["properties"]["scheduler"]["properties"]["pod"]["properties"]["affinity"]["minProperties"] == 1
+    out = run_helm(helm, "template", "airflow", chart, "--namespace", "airflow").stdout
+    assert keyed(parse_all(out)) == keyed(build_chart(App(), load_config(config)).to_json())

@@ -23,7 +23,6 @@ from pydantic import BaseModel
 
 from ..core.docstrings import field_descriptions
 from ..core.pod import RESERVED_ANNOTATION_PREFIX, EnvVar, PodOptions, Toleration
-from ..core.pod_defaults import PLACEMENT_FIELDS, PodDefaults, with_pod_defaults
 from ..core.service_options import ServiceOptions
 from ..core.values import ENV_VAR_NAME_PATTERN
 from .value_leaf import ValueLeaf
@@ -41,21 +40,11 @@ DNS_SUBDOMAIN_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a
 
 
 def pod_leaves(props: BaseModel) -> list[ValueLeaf]:
-    """``<component>.pod.<option>`` for every component's pod options, in props order.
-
-    The props' ``pod_defaults`` (not a value yet) are resolved first: a component's value defaults to
-    what its pods get, and a field the defaults fill cannot be emptied (the template could not write
-    the default in its place).
-    """
-    defaults = getattr(props, "pod_defaults", None)
-    given = {name for name in PLACEMENT_FIELDS if getattr(defaults, name, None)}
-    if isinstance(defaults, PodDefaults):
-        props = with_pod_defaults(props, defaults)
+    """``<component>.pod.<option>`` for every component's pod options, in props order."""
     leaves = []
     for index, (path, props_path, owner, options) in enumerate(_pod_options(props, (), ())):
         user_pod = _user_pod(props) if path == TASK_PODS else None
         for leaf in _option_leaves(path, props_path, owner, options, index):
-            leaf = leaf.not_empty() if leaf.path[-1] in given else leaf
             if user_pod is None:
                 leaves.append(leaf)
             elif leaf.key not in set(user_pod["spec"]) - set(_MERGED_ENTRIES):
@@ -264,7 +253,7 @@ _SPREAD: dict[str, Any] = {
 """Kubernetes ``TopologySpreadConstraint`` objects."""
 
 
-def _sentinel_affinity(index: int) -> dict[str, Any]:
+def _sentinel_affinity(index: int | str) -> dict[str, Any]:
     """A node affinity no app has: a preference for a label under the reserved ``.invalid`` domain."""
     expression = {"key": f"sentinel.invalid/node-{index}", "operator": "Exists"}
     preference = {"preference": {"matchExpressions": [expression]}, "weight": 1}

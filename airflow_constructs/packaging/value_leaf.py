@@ -42,6 +42,9 @@ class ValueLeaf:
     whole_parent: bool = False
     """A value for this field gives its whole parent model (an image, a Secret reference), whose
     other fields are required: ``values.props_overrides`` fills them with their defaults."""
+    or_else: tuple[str, ...] | None = None
+    """The release-wide value (``pod_defaults.*``) whose field the template writes where this one is
+    empty: ``(default <that> <this>)``, as ``PodDefaults`` fills a pod option left empty."""
     anchor: tuple[str, ...] | None = None
     """Another value that a sibling field holds wherever this one lands as a whole field: it tells
     apart values whose sentinel and default are the same words (the pull policies of two images)."""

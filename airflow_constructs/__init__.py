@@ -29,6 +29,7 @@ from .core.external_secret import ExternalSecret, ExternalSecretProps, RemoteRef
 from .core.image import Image
 from .core.network_peer import NetworkPeer
 from .core.pod import EnvVar, PodOptions, SecretRef, Toleration
+from .core.pod_defaults import PodDefaults
 from .core.props import PropsError
 from .core.resources import Resources
 from .core.security import PodSecurity
@@ -51,6 +52,7 @@ from .runtime.executors import (
     KubernetesExecutor,
     LocalExecutor,
     PodCleanup,
+    TaskPodProps,
 )
 from .runtime.keycloak import KeycloakAdminCredentials, KeycloakAuth, Team
 from .runtime.logs import LogsProps, LogsVolume, RemoteLogging
@@ -133,6 +135,7 @@ __all__ = [
     "PgBouncer",
     "PgBouncerProps",
     "PodCleanup",
+    "PodDefaults",
     "PodOptions",
     "PodSecurity",
     "Pool",
@@ -155,6 +158,7 @@ __all__ = [
     "ServiceOptions",
     "ServiceTls",
     "SimpleAuth",
+    "TaskPodProps",
     "Team",
     "Toleration",
     "Triggerer",

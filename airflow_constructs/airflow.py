@@ -36,6 +36,7 @@ from .core.external_secret import ExternalSecret, ExternalSecretProps, check_ext
 from .core.kube import require_namespace, service_host
 from .core.openshift import drop_fixed_ids
 from .core.pod import KubeObject, SecretRef
+from .core.pod_defaults import with_pod_defaults
 from .core.props import PropsError, kind_discriminator, parse_props, register_union_tags
 from .core.secrets import GeneratedKey
 from .flow_declarations import network_graph
@@ -192,7 +193,8 @@ class Airflow(Construct):
     def __init__(self, scope: Construct, id: str, props: AirflowProps | None = None, **kwargs: Any) -> None:
         super().__init__(scope, id)
         self.props = parse_props(AirflowProps, props, kwargs)
-        p = self.props
+        # Every component's pod options with the release-wide placement filled in where they set none.
+        p = with_pod_defaults(self.props, self.props.pod_defaults)
         instance = p.name or check_name_from_id(id)
         runtime_props = self._runtime_props(p, instance)
         connection, broker = self._backing_services(p, instance)
@@ -364,6 +366,7 @@ class Airflow(Construct):
                 postgres=p.database,
                 props=p.backup,
                 image_pull_secrets=p.image_pull_secrets,
+                pod_options=p.pod_defaults.options(),
             )
         self.fernet_rotation: FernetKeyRotation | None = None
         if len(self.runtime.fernet_keys) > 1:

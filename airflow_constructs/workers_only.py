@@ -27,6 +27,7 @@ from .components.workers import LOG_SERVER_PORT, CeleryWorkers
 from .core.network_flow import HTTPS_PORT
 from .core.network_peer import NetworkPeer, check_peers
 from .core.pod import SecretRef
+from .core.pod_defaults import PodDefaults, with_pod_defaults
 from .core.props import Props, PropsError, parse_props
 from .core.security import PodSecurity
 from .network.graph import NetworkGraph
@@ -130,6 +131,9 @@ class WorkersOnlyProps(Props):
     """UID/GID of the worker pods."""
     image_pull_secrets: list[str] = []
     """Secrets for pulling images."""
+    pod_defaults: PodDefaults = PodDefaults()
+    """Placement of every worker pod (node selector, tolerations, affinity, priority class); a worker
+    set's own ``pod`` option replaces the default field by field (see ``PodDefaults``)."""
     dags: DagSource = BakedDags()
     """How DAG files reach the workers (the same source as the core's)."""
     logs: LogsProps = LogsProps()
@@ -192,6 +196,7 @@ class WorkersOnlyProps(Props):
                 "config",
                 "security",
                 "image_pull_secrets",
+                "pod_defaults",
                 "dags",
                 "logs",
                 "connections",
@@ -231,7 +236,8 @@ class WorkersOnly(Construct):
 
     def __init__(self, scope: Construct, id: str, props: WorkersOnlyProps | None = None, **kwargs: Any) -> None:
         super().__init__(scope, id)
-        self.props = p = parse_props(WorkersOnlyProps, props, kwargs)
+        self.props = parse_props(WorkersOnlyProps, props, kwargs)
+        p = with_pod_defaults(self.props, self.props.pod_defaults)
         instance = p.name or check_name_from_id(id)
         self.runtime = AirflowRuntime(
             self,

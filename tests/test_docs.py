@@ -156,6 +156,7 @@ def test_reference_python_examples_run(call: str) -> None:
         "labels": runtime.labels("example"),
         "basic_auth": ac.SecretRef("airflow-flower", "basic-auth"),
         "image_pull_secrets": [],
+        "pod_options": ac.PodOptions(),
         "postgres": ac.EmbeddedPostgres(),
         "name": "airflow-kerberos",
         "sidecar": {"name": "kerberos", "image": "apache/airflow:3.3.2", "args": ["kerberos"]},

@@ -354,7 +354,8 @@ def test_every_namespace_reference_is_templated() -> None:
 def test_values_are_the_synthesized_replica_counts() -> None:
     values = yaml.safe_load((CHARTS["default"] / "values.yaml").read_text())
     families = ["replicas", "image", "database", "metrics", "resources", "settings"]
-    components = ["api_server", "scheduler", "dag_processor", "triggerer", "migrations"]  # their pod options
+    # their pod options, and the release-wide placement (after api_server, whose service values come first)
+    components = ["api_server", "pod_defaults", "scheduler", "dag_processor", "triggerer", "migrations"]
     assert list(values) == [*families, *components, "config", "extra_objects"]  # extra_objects: test_extra_objects.py
     assert {"replicas": values["replicas"]} == {
         "replicas": {

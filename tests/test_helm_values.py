@@ -96,6 +96,7 @@ def test_a_workers_only_chart_has_the_values_of_what_it_deploys(app: str) -> Non
         "database",
         "extra_objects",
         "image",
+        "pod_defaults",
         "replicas",
         "secrets",
         "settings",
@@ -104,6 +105,7 @@ def test_a_workers_only_chart_has_the_values_of_what_it_deploys(app: str) -> Non
     assert values["replicas"] == {"airflow-worker-remote": 2}
     assert sorted(values["worker_sets"]["remote"]) == ["pod", "resources"]
     assert sorted(values["worker_sets"]["remote"]["pod"]) == sorted(_POD_OPTIONS)
+    assert sorted(values["pod_defaults"]) == ["affinity", "node_selector", "priority_class_name", "tolerations"]
     assert values["secrets"] == {
         "api_secret_key": {"key": "api-secret-key", "name": "airflow-core"},
         "fernet_key": {"key": "fernet-key", "name": "airflow-core"},
@@ -232,7 +234,17 @@ def test_every_chart_has_image_resources_settings_and_pod_values() -> None:
         images = {image.split(".")[0] for image in _OTHER_IMAGES[app]}
         secrets = {ref.split(".")[0] for ref in _SECRETS.get(app, [])}
         executor = {"executor"} if app in ("celery", "production", "kubernetes-executor") else set()
-        expected = {"image", "resources", "settings", "config", "api_server", *executor, *images, *secrets}
+        expected = {
+            "image",
+            "resources",
+            "settings",
+            "config",
+            "api_server",
+            "pod_defaults",
+            *executor,
+            *images,
+            *secrets,
+        }
         assert families == expected, f"{chart_name(app)}: {families}"
         assert ("resources", "scheduler", "cpu_limit") in [leaf.path for leaf in leaves]
         pods = {leaf.path[:-2] for leaf in leaves if _parent(leaf) == "pod"}
@@ -405,7 +417,8 @@ def value_sets(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
             pattern = r"\A[a-z][a-z0-9-]{0,20}[a-z0-9]\Z" if leaf.path[-1] == "name" else r"\A[-._a-zA-Z0-9]{1,20}\Z"
             chosen[leaf.path] = draw(st.from_regex(pattern))
     for leaf in leaves:
-        if _parent(leaf) == "pod" and draw(st.integers(0, 5)) == 0:
+        # pod_defaults.*: the release-wide placement a component's empty value falls back to.
+        if _parent(leaf) in ("pod", "pod_defaults") and draw(st.integers(0, 5)) == 0:
             chosen[leaf.path] = draw(_POD_VALUES[leaf.path[-1]])
     for leaf in leaves:
         if leaf.path[1:2] == ("service",) and draw(st.integers(0, 3)) == 0:

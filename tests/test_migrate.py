@@ -332,3 +332,41 @@ def test_the_api_server_service_type_and_annotations_are_mapped(tmp_path: Path) 
     )
     config = config_of(tmp_path, values)
     assert config["api_server"]["service"] == {"type": "LoadBalancer", "annotations": {"example.com/lb": "internal"}}
+
+
+def test_the_release_wide_placement_becomes_pod_defaults_and_a_component_s_own_wins(tmp_path: Path) -> None:
+    text = (
+        "executor: LocalExecutor\n"
+        "nodeSelector:\n  example.com/pool: airflow\n"
+        "tolerations:\n  - key: example.com/dedicated\n    operator: Equal\n"
+        "    value: airflow\n    effect: NoSchedule\n"
+        "affinity:\n  nodeAffinity:\n    preferredDuringSchedulingIgnoredDuringExecution:\n"
+        "      - weight: 1\n        preference:\n          matchExpressions:\n"
+        "            - key: example.com/ssd\n              operator: Exists\n"
+        "scheduler:\n  nodeSelector:\n    example.com/pool: scheduler\n"
+    )
+    config = config_of(tmp_path, text)
+    assert config["pod_defaults"] == {
+        "node_selector": {"example.com/pool": "airflow"},
+        "tolerations": [
+            {"key": "example.com/dedicated", "operator": "Equal", "value": "airflow", "effect": "NoSchedule"}
+        ],
+        "affinity": {
+            "nodeAffinity": {
+                "preferredDuringSchedulingIgnoredDuringExecution": [
+                    {
+                        "weight": 1,
+                        "preference": {"matchExpressions": [{"key": "example.com/ssd", "operator": "Exists"}]},
+                    }
+                ]
+            }
+        },
+    }
+    assert config["scheduler"]["pod"] == {"node_selector": {"example.com/pool": "scheduler"}}
+    manifests = list(build_chart(App(), load_config(tmp_path / "airflow.yaml")).to_json())
+    for m in manifests:
+        if m["kind"] in ("Deployment", "StatefulSet", "Job"):
+            spec = m["spec"]["template"]["spec"]
+            pool = "scheduler" if m["metadata"]["name"].endswith("-scheduler") else "airflow"
+            assert spec["nodeSelector"] == {"example.com/pool": pool}, m["metadata"]["name"]
+            assert spec["tolerations"][0]["key"] == "example.com/dedicated", m["metadata"]["name"]

@@ -133,6 +133,28 @@ def env_var() -> S[Props]:
 
 
 @st.composite
+def pod_defaults(draw: st.DrawFn) -> Props:
+    """Release-wide placement: any subset of its four fields, each valid."""
+    out: Props = {}
+    if draw(st.booleans()):
+        out["node_selector"] = draw(st.dictionaries(label_keys, label_values, min_size=1, max_size=2))
+    if draw(st.booleans()):
+        out["tolerations"] = draw(st.lists(toleration(), min_size=1, max_size=2))
+    if draw(st.booleans()):
+        expression = {"key": draw(label_keys), "operator": "Exists"}
+        out["affinity"] = {
+            "nodeAffinity": {
+                "preferredDuringSchedulingIgnoredDuringExecution": [
+                    {"weight": 1, "preference": {"matchExpressions": [expression]}}
+                ]
+            }
+        }
+    if draw(st.booleans()):
+        out["priority_class_name"] = draw(names)
+    return out
+
+
+@st.composite
 def pod_options(draw: st.DrawFn) -> Props:
     """Scheduling and extension options: any subset, each valid."""
     out: Props = {}
@@ -494,6 +516,7 @@ FIELD_STRATEGIES: dict[str, Callable[[Props], S[Any]]] = {
     "security": lambda p: SECURITY,
     "image_pull_secrets": lambda p: st.lists(names, max_size=2, unique=True),
     "bootstrap_ttl_seconds": lambda p: st.integers(0, 86400),
+    "pod_defaults": lambda p: pod_defaults(),
     "api_server": lambda p: st.tuples(component(), optional(EXPOSURE)).map(
         lambda c: {**c[0], **({"expose": c[1]} if c[1] else {})}
     ),

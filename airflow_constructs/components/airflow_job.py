@@ -14,7 +14,6 @@ from cdk8s import ApiObject
 from constructs import Construct
 
 from ..core.kube import config_map, cron_job, data_checksum, service_account
-from ..core.pod import PodOptions
 from ..core.shipped_scripts import shipped_script
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.container import INIT_RESOURCES
@@ -99,7 +98,7 @@ def teams_script_job(
     sync_template = runtime.pod_template(
         component,
         containers=[{**main, "name": sync.name, "command": command}],
-        options=PodOptions(),
+        options=runtime.props.pod_defaults.options(),
         service_account=base,
         restart_policy="Never",
         volumes=volumes,

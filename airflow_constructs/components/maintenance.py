@@ -94,7 +94,7 @@ class DbClean(Construct):
         template = runtime.pod_template(
             self.component,
             containers=[main],
-            options=PodOptions(),
+            options=runtime.props.pod_defaults.options(),
             service_account=self.name,
             restart_policy="Never",
         )
@@ -104,7 +104,8 @@ class DbClean(Construct):
 
 
 class PostgresBackup(Construct):
-    """CronJob ``<release>-postgres-backup`` writing ``pg_dump -Fc`` files to its own PVC."""
+    """CronJob ``<release>-postgres-backup`` writing ``pg_dump -Fc`` files to its own PVC (``pod_options``:
+    where its pods run; default none)."""
 
     def __init__(
         self,
@@ -117,6 +118,7 @@ class PostgresBackup(Construct):
         postgres: EmbeddedPostgres,
         props: PostgresBackupProps,
         image_pull_secrets: list[str],
+        pod_options: PodOptions | None = None,
     ) -> None:
         super().__init__(scope, id)
         assert database.password is not None
@@ -139,7 +141,7 @@ class PostgresBackup(Construct):
             automount_token=False,
             containers=[main],
             security=PodSecurity(run_as_user=POSTGRES_UID, run_as_group=POSTGRES_UID, fs_group=POSTGRES_UID),
-            options=PodOptions(),
+            options=pod_options or PodOptions(),
             image_pull_secrets=image_pull_secrets,
             restart_policy="Never",
             volumes=[

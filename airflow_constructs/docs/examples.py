@@ -60,6 +60,10 @@ CURATED_EXAMPLES: dict[str, dict[str, Any]] = {
         "krb5_conf": "[libdefaults]\n  default_realm = EXAMPLE.COM\n",
         "kdc": [{"cidr": "10.0.0.0/8"}],
     },
+    "PodDefaults": {
+        "node_selector": {"example.com/pool": "airflow"},
+        "tolerations": [{"key": "example.com/dedicated", "value": "airflow", "effect": "NoSchedule"}],
+    },
     "PodOptions": {"node_selector": {"kubernetes.io/arch": "amd64"}, "priority_class_name": "airflow"},
     "SecretRef": {"name": "airflow-db", "key": "url"},
     "Toleration": {"key": "dedicated", "value": "airflow", "effect": "NoSchedule"},

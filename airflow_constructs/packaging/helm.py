@@ -354,8 +354,11 @@ def _place(
 def _value_actions(leaves: list[ValueLeaf], used: list[int], fallbacks: Mapping[int, Any]) -> dict[str, str]:
     """Each placeholder of a used value and its action: JSON for a whole field, text inside a string."""
     actions = {}
+    paths = {leaf.path: leaf for leaf in leaves}
     for i in used:
         ref = leaves[i].ref
+        if (or_else := leaves[i].or_else) is not None:
+            ref = f"(default {paths[or_else].ref} {ref})"
         if key := leaves[i].key:
             actions[field_placeholder(i)] = field_action(ref, key, fallbacks.get(i))
             actions[entries_placeholder(i)] = entries_action(ref)

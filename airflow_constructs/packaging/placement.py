@@ -116,6 +116,7 @@ class _Walker:
         ]
         self.used: set[int] = set()
         self.fallbacks: dict[int, Any] = {}
+        self.index = {leaf.path: i for i, leaf in enumerate(leaves)}
 
     def walk(self, d: Any, s: Any, where: str, path: tuple[str, ...]) -> Any:
         if d == s:
@@ -185,7 +186,9 @@ class _Walker:
         for i in self.structured:
             leaf = self.leaves[i]
             key = str(leaf.key)
-            present = (key not in d and not leaf.default) or (key in d and d[key] == leaf.default)
+            # Empty, a value with a release-wide one (``or_else``) holds that one where it lands.
+            base = self.leaves[self.index[leaf.or_else]].default if leaf.or_else and not leaf.default else leaf.default
+            present = (key not in d and not base) or (key in d and d[key] == base)
             computed = leaf.fallback and not leaf.default and key in d
             if key in s and s[key] == leaf.sentinel and (present or computed):
                 # The whole field is the value (a merged map holding only the value's entries too).
@@ -195,6 +198,8 @@ class _Walker:
                 d.pop(key, None)
                 del s[key]
                 self.used.add(i)
+                if leaf.or_else:  # the template reads that one too
+                    self.used.add(self.index[leaf.or_else])
             elif leaf.merge and path[-1:] == (key,) and _holds(s, leaf.sentinel) and _holds(d, leaf.default):
                 first = next(k for k in order if k in leaf.sentinel)
                 order[order.index(first)] = entries_placeholder(i)

@@ -253,7 +253,7 @@ _SPREAD: dict[str, Any] = {
 """Kubernetes ``TopologySpreadConstraint`` objects."""
 
 
-def _sentinel_affinity(index: int) -> dict[str, Any]:
+def _sentinel_affinity(index: int | str) -> dict[str, Any]:
     """A node affinity no app has: a preference for a label under the reserved ``.invalid`` domain."""
     expression = {"key": f"sentinel.invalid/node-{index}", "operator": "Exists"}
     preference = {"preference": {"matchExpressions": [expression]}, "weight": 1}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -42,6 +42,9 @@ class ValueLeaf:
     whole_parent: bool = False
     """A value for this field gives its whole parent model (an image, a Secret reference), whose
     other fields are required: ``values.props_overrides`` fills them with their defaults."""
+    or_else: tuple[str, ...] | None = None
+    """The release-wide value (``pod_defaults.*``) whose field the template writes where this one is
+    empty: ``(default <that> <this>)``, as ``PodDefaults`` fills a pod option left empty."""
     anchor: tuple[str, ...] | None = None
     """Another value that a sibling field holds wherever this one lands as a whole field: it tells
     apart values whose sentinel and default are the same words (the pull policies of two images)."""
@@ -55,6 +58,18 @@ class ValueLeaf:
         if self.optional and value == "":
             return None
         return self.to_props(value) if self.to_props else value
+
+    def not_empty(self) -> ValueLeaf:
+        """This value with the empty one refused by its schema (a list, a map, or a text whose pattern
+        ends ``|^$``)."""
+        schema = dict(self.schema)
+        if schema.get("type") == "array":
+            schema["minItems"] = 1
+        elif schema.get("type") == "object":
+            schema["minProperties"] = 1
+        else:
+            schema["pattern"] = str(schema["pattern"]).removesuffix("|^$")
+        return replace(self, schema=schema, optional=False)
 
     @property
     def ref(self) -> str:

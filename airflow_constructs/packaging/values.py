@@ -32,7 +32,8 @@ from ..runtime.airflow_image import AirflowImage
 from ..runtime.config import AirflowSettings
 from ..workers_only import WorkersOnly, WorkersOnlyProps
 from .config_values import config_leaf
-from .pod_values import components_with, pod_leaves, service_leaves
+from .placement_defaults import placement_leaves
+from .pod_values import components_with, service_leaves
 from .secret_values import secret_leaves
 from .set_values import ResourcesAt, executor_resources
 from .value_leaf import ValueLeaf
@@ -64,7 +65,7 @@ def value_leaves(props: AnyProps) -> list[ValueLeaf]:
         *_settings_leaves(props.settings),
         *_exposure_leaves(props),
         *service_leaves(props),
-        *pod_leaves(props),
+        *placement_leaves(props),
         *secret_leaves(props),
         config_leaf(props.config),
     ]

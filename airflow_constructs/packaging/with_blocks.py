@@ -64,8 +64,10 @@ def entries_action(ref: str) -> str:
     return f"{{{{- with {ref} }}}}{{{{ toYaml . | nindent <nindent> }}}}{{{{- end }}}}"
 
 
-_REF = r"(?P<ref>\.Values\.[\w.]+|\(index \.Values(?: \"[^\"]+\")+\))"
-"""A ``ValueLeaf.ref``: ``.Values.a.b``, or ``(index .Values "a" "b-c")`` when a key is no Go identifier."""
+_ONE_REF = r"(?:\.Values\.[\w.]+|\(index \.Values(?: \"[^\"]+\")+\))"
+_REF = rf"(?P<ref>\(default \.Values\.[\w.]+ {_ONE_REF}\)|{_ONE_REF})"
+"""A ``ValueLeaf.ref``: ``.Values.a.b``, or ``(index .Values "a" "b-c")`` when a key is no Go identifier;
+or ``(default .Values.pod_defaults.x <ref>)``, a value falling back to a release-wide one (``ValueLeaf.or_else``)."""
 _OPTIONAL_ACTION = re.compile(rf"\{{\{{ with {_REF} \}}\}}(?P<prefix>[^{{]*)\{{\{{ \. \}}\}}\{{\{{ end \}}\}}")
 _FIELD_ACTION = re.compile(
     rf"\n(?P<indent> *)\{{\{{- with {_REF} \}}\}}\n(?P=indent)(?P<key>\w+): \{{\{{ toJson \. \}}\}}"
@@ -88,6 +90,9 @@ def render_with_blocks(text: str, values: Mapping[str, Any]) -> str:
     """Render the three kinds of ``with`` block as Helm would (Go's ``{{-`` trims the newline before)."""
 
     def lookup(ref: str) -> Any:
+        if ref.startswith("(default "):
+            fallback, given = ref.removeprefix("(default ").removesuffix(")").split(" ", 1)
+            return lookup(given) or lookup(fallback)
         found: Any = values
         for key in ref_keys(ref):
             found = found[key]

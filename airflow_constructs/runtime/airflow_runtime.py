@@ -165,6 +165,7 @@ class AirflowRuntime(AirflowContainers, Construct):
             image=p.image,
             security=p.security,
             image_pull_secrets=p.image_pull_secrets,
+            pod_options=p.pod_defaults.options(),
             ttl_seconds_after_finished=p.bootstrap_ttl_seconds,
             mirror_namespaces=[n for n in ([k8s.namespace, *k8s.multi_namespace] if k8s else []) if n],
         )

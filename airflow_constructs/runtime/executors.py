@@ -162,6 +162,13 @@ class PodCleanup(Props):
     """Only delete pods that finished at least this long ago."""
 
 
+class TaskPodProps(ComponentProps):
+    """Resources and pod options of the KubernetesExecutor's task pods (``replicas`` is ignored)."""
+
+    resources: Resources = Resources(cpu_request="250m", memory_request="512Mi", cpu_limit="1", memory_limit="1Gi")
+    """Requests and limits of every task pod's ``base`` container; set alone, ``pod`` leaves them as they are."""
+
+
 class KubernetesExecutor(Props):
     """Each task runs in its own pod, built from a pod template file in a ConfigMap.
 
@@ -171,9 +178,7 @@ class KubernetesExecutor(Props):
 
     kind: Literal["KubernetesExecutor"] = "KubernetesExecutor"
     """Discriminator for the ``executor`` choice; also the ``[core] executor`` value."""
-    worker: ComponentProps = ComponentProps(
-        resources=Resources(cpu_request="250m", memory_request="512Mi", cpu_limit="1", memory_limit="1Gi")
-    )
+    worker: TaskPodProps = TaskPodProps()
     """Resources and pod options of every task pod (``replicas`` is ignored)."""
     namespace: str | None = None
     """Launch task pods in this namespace (None: the release's). A Role and RoleBinding are made there."""

@@ -14,6 +14,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ..core.kube import check_dns_subdomain
 from ..core.pod import SecretRef
+from ..core.pod_defaults import PodDefaults
 from ..core.props import Props
 from ..core.security import PodSecurity
 from ..core.validators import dns_label_validator
@@ -141,6 +142,10 @@ class RuntimeProps(Props):
     """UID/GID of the Airflow pods."""
     image_pull_secrets: list[str] = []
     """Secrets for pulling images, for every pod of the install."""
+    pod_defaults: PodDefaults = PodDefaults()
+    """Placement of every pod of the install (node selector, tolerations, affinity, priority class):
+    components, worker sets, task pods, every Job and CronJob, embedded services. A pod's own ``pod``
+    option replaces the default field by field (see ``PodDefaults``)."""
     bootstrap_ttl_seconds: int = Field(default=3600, ge=0)
     """How long finished bootstrap and migration Jobs are kept before Kubernetes deletes them."""
     dags: DagSource = BakedDags()

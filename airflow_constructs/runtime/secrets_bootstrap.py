@@ -42,7 +42,8 @@ class SecretsBootstrap(Construct):
     """The Job (plus its ServiceAccount, Role and RoleBinding) that creates missing secret keys.
 
     The Role is the least the Job needs: ``get`` and ``patch`` on exactly the Secrets it manages,
-    and ``create`` on secrets (Kubernetes cannot restrict ``create`` by name).
+    and ``create`` on secrets (Kubernetes cannot restrict ``create`` by name). ``pod_options``: where
+    the Job's pod runs (node selector, tolerations, ...); default none, as a construct used alone.
     """
 
     def __init__(
@@ -59,6 +60,7 @@ class SecretsBootstrap(Construct):
         security: PodSecurity,
         image_pull_secrets: list[str],
         ttl_seconds_after_finished: int,
+        pod_options: PodOptions | None = None,
         mirror_namespaces: list[str] | None = None,
     ) -> None:
         super().__init__(scope, id)
@@ -74,7 +76,9 @@ class SecretsBootstrap(Construct):
         # Task pods in another namespace read the same values from a copy the Job keeps there.
         for ns in mirrors:
             self._grant(f"-{ns}", name, namespace, labels, rules, ns)
-        template = _job_template(name, labels, spec_json, script, security, image, image_pull_secrets)
+        template = _job_template(
+            name, labels, spec_json, script, security, image, image_pull_secrets, pod_options or PodOptions()
+        )
         self.job = one_shot_job(
             self,
             "job",
@@ -156,6 +160,7 @@ def _job_template(
     security: PodSecurity,
     image: Image,
     image_pull_secrets: list[str],
+    options: PodOptions,
 ) -> dict[str, Any]:
     """The Job's pod: the script with its spec, the ServiceAccount's token mounted to call the API."""
     main = container(
@@ -177,7 +182,7 @@ def _job_template(
         automount_token=True,
         containers=[main],
         security=security,
-        options=PodOptions(),
+        options=options,
         image_pull_secrets=image_pull_secrets,
         restart_policy="OnFailure",
         volumes=[{"configMap": {"name": name}, "name": "script"}, empty_dir("tmp", "16Mi")],

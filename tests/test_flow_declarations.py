@@ -24,6 +24,7 @@ from airflow_constructs.network.flows import NetworkDeclarations, read_graph
 from airflow_constructs.network.props import NetworkPolicyProps
 from airflow_constructs.runtime.release_pods import ReleasePods
 from tests.test_layers import _graph, _sources
+from tests.test_security import KERBEROS
 
 ROOT = Path(airflow_constructs.__file__).parent
 DECLARING = sorted(
@@ -56,13 +57,6 @@ OWNERS = {
     "services.redis": "the Celery broker",
 }
 """The modules that own a rule of who talks to whom (what each declares)."""
-KERBEROS = {
-    "enabled": True,
-    "principal": "airflow@EXAMPLE.COM",
-    "keytab": {"name": "airflow-keytab", "key": "airflow.keytab"},
-    "krb5_conf": "[libdefaults]\n  default_realm = EXAMPLE.COM\n",
-    "kdc": [{"cidr": "10.40.0.0/24"}],
-}
 
 
 def _extra(app: App) -> Chart:

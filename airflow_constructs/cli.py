@@ -19,7 +19,6 @@ import datetime
 import json
 import re
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -214,7 +213,7 @@ CHART_DATE = datetime.date(1970, 1, 1)
 def _chart(config_path: Path, outdir: Path) -> int:
     from .packaging.changelog import Release
     from .packaging.chart_yaml import ChartMetadata
-    from .packaging.helm import ChartValues, load_documents, write_chart
+    from .packaging.helm import ChartValues, write_chart
     from .packaging.helm import build_chart as build_helm_chart
     from .packaging.values import value_leaves, with_sentinels
 
@@ -227,16 +226,15 @@ def _chart(config_path: Path, outdir: Path) -> int:
     )
     props = config_props(config)
     leaves = value_leaves(props)
-    with tempfile.TemporaryDirectory() as scratch:
-        # The chart wraps the manifests exactly as `synth` writes them, so build those first; then
-        # the same with a sentinel for every value, to find where the values land.
-        app = App(outdir=scratch)
-        build_chart(app, config)
-        synth(app)
-        documents = load_documents(Path(scratch))
-        sentinel = App()
-        build_chart(sentinel, config, with_sentinels(props, leaves))
-        values = ChartValues(leaves, app_documents(sentinel))
+    # The chart wraps the manifests exactly as `synth` writes them (app_documents: the objects synth
+    # would write, under its file names, with no YAML written and read back); then the same with a
+    # sentinel for every value, to find where the values land.
+    app = App()
+    build_chart(app, config)
+    documents = app_documents(app)
+    sentinel = App()
+    build_chart(sentinel, config, with_sentinels(props, leaves))
+    values = ChartValues(leaves, app_documents(sentinel))
     # A config's chart has no changelog of its own: no Artifact Hub "changes" to announce.
     files = build_helm_chart(documents, meta, Release(version=meta.version, date=CHART_DATE, changes=()), values)
     directory = outdir / meta.name

@@ -1,7 +1,8 @@
 """The Helm wrapper chart: an app's synthesized manifests as a chart a user can ``helm install``.
 
-``python -m apps`` calls ``write_app_charts`` after synthesis, so every ``dist/<app>/`` gets a chart
-under ``dist/helm/charts/<chart>/``; ``repo`` packages those into the chart repository
+``python -m apps`` builds each app's chart with ``app_chart`` from the objects its synthesis wrote
+(``write_app_charts`` does the same from the written files, proving each chart), so every
+``dist/<app>/`` gets a chart under ``dist/helm/charts/<chart>/``; ``repo`` packages those into the chart repository
 ``dist/helm/``. A chart holds:
 
 * ``templates/<file>.yaml``: the manifests of ``dist/<app>/<file>.k8s.yaml``, with every namespace

@@ -57,7 +57,8 @@ def block_source(file: str, name: str, args: str, targets: str, indent: str) -> 
     last = body[-1]
     if [a.arg for a in function.args.args] != (args.split(", ") if args else []):
         raise ValueError(f"scripts/{file}: {name}'s parameters must be the call's arguments ({args})")
-    returned = last.value.elts if isinstance(last, ast.Return) and isinstance(last.value, ast.Tuple) else []
+    value = last.value if isinstance(last, ast.Return) else None
+    returned = value.elts if isinstance(value, ast.Tuple) else [value] if value is not None else []
     if [ast.unparse(node) for node in returned] != targets.split(", "):
         raise ValueError(f"scripts/{file}: {name} must end with `return {targets}`, the names the call assigns")
     lines = _lines(file, function)[body[0].lineno - function.lineno : last.lineno - function.lineno]

@@ -39,6 +39,7 @@ from .core.pod import KubeObject, SecretRef
 from .core.pod_defaults import with_pod_defaults
 from .core.props import PropsError, kind_discriminator, parse_props, register_union_tags
 from .core.secrets import GeneratedKey
+from .core.validators import repeated
 from .flow_declarations import network_graph
 from .network.policies import NetworkPolicies
 from .network.props import NetworkPolicyProps
@@ -122,9 +123,7 @@ class AirflowProps(RuntimeProps):
                 )
             if self.backup.enabled:
                 raise ValueError("backup.enabled is true but the database is external: back it up where it runs")
-        names = [pool.name for pool in self.pools]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
+        if dupes := repeated([pool.name for pool in self.pools]):
             raise ValueError(f"pools repeat {', '.join(dupes)}: each pool name may appear once")
         return self
 

@@ -140,6 +140,16 @@ def test_an_extra_volume_mount_needs_a_name_and_an_absolute_path() -> None:
     with pytest.raises(PropsError) as err:
         PodOptions(extra_volume_mounts=[{"name": "plugins", "mountPath": "plugins"}])
     assert "every extra volume mount needs a 'name' and an absolute 'mountPath'" in str(err.value)
+    assert str(err.value) == (
+        "PodOptions.extra_volume_mounts: [{'name': 'plugins', 'mountPath': 'plugins'}] is not allowed: every extra "
+        "volume mount needs a 'name' and an absolute 'mountPath', got {'name': 'plugins', 'mountPath': 'plugins'}"
+    )
+    with pytest.raises(PropsError) as err:
+        PodOptions(extra_volume_mounts=[{"mountPath": "/opt/airflow/plugins"}])
+    assert str(err.value) == (
+        "PodOptions.extra_volume_mounts: [{'mountPath': '/opt/airflow/plugins'}] is not allowed: every extra "
+        "volume mount needs a 'name' and an absolute 'mountPath', got {'mountPath': '/opt/airflow/plugins'}"
+    )
 
 
 def test_an_extra_volume_mount_names_one_of_the_extra_volumes() -> None:

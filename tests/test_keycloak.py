@@ -171,6 +171,34 @@ def test_realm_import() -> None:
         "conditional-user-role",
         "auth-otp-form",
     ]
+    direct_otp = next(f for f in realm["authenticationFlows"] if f["alias"] == "airflow direct grant admin otp")
+    assert direct_otp == {
+        "alias": "airflow direct grant admin otp",
+        "authenticationExecutions": [
+            {
+                "authenticator": "conditional-user-role",
+                "authenticatorFlow": False,
+                "requirement": "REQUIRED",
+                "priority": 10,
+                "userSetupAllowed": False,
+                "authenticatorConfig": "airflow admin role",
+            },
+            {
+                "authenticator": "direct-grant-validate-otp",
+                "authenticatorFlow": False,
+                "requirement": "REQUIRED",
+                "priority": 20,
+                "userSetupAllowed": False,
+            },
+        ],
+        "builtIn": False,
+        "description": "OTP for members of the admin role",
+        "providerId": "basic-flow",
+        "topLevel": False,
+    }
+    assert next(f for f in realm["authenticationFlows"] if f["alias"] == "airflow browser admin otp")[
+        "description"
+    ] == ("OTP for members of the admin role (configured at first sign-in)")
     assert realm["authenticatorConfig"] == [
         {"alias": "airflow admin role", "config": {"condUserRole": "Admin", "negate": "false"}}
     ]

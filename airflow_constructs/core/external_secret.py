@@ -28,7 +28,7 @@ from pydantic import BaseModel, field_validator
 
 from .pod import SecretRef
 from .props import Props, PropsError
-from .validators import dns_subdomain_validator
+from .validators import dns_subdomain_validator, repeated
 
 _SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 _DURATION = re.compile(r"^([0-9]+(s|m|h))+$")
@@ -113,8 +113,7 @@ def secret_refs(props: Any, path: str = "") -> Iterator[tuple[str, SecretRef]]:
 def check_external_secrets(props: BaseModel, externals: list[ExternalSecretProps], generated: str) -> None:
     """Each produced Secret is declared once, is not the generated one, and has every key referenced."""
     names = [e.name for e in externals]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
+    if dupes := repeated(names):
         raise PropsError(f"AirflowProps.external_secrets: {', '.join(dupes)} declared more than once")
     if generated in names:
         raise PropsError(

@@ -14,6 +14,7 @@ from .kube import check_dns_label, check_dns_subdomain
 from .props import FieldError, Props
 from .resources import Resources, require_requests_and_limits
 from .security import PodSecurity, container_security_context, pod_security_context
+from .validators import dns_subdomain_validator, each_validator
 from .values import Annotations, DnsSubdomain, EnvVarName, Labels, LabelValue, QualifiedName
 
 _RESERVED_LABEL_PREFIX = "app.kubernetes.io/"
@@ -214,21 +215,15 @@ class PodOptions(Props):
                 )
         return self
 
-    @field_validator("extra_volume_mounts")
-    @classmethod
-    def _mounts_complete(cls, value: list[KubeObject]) -> list[KubeObject]:
-        for mount in value:
-            path = mount.get("mountPath")
-            if not mount.get("name") or not isinstance(path, str) or not path.startswith("/"):
-                raise ValueError(f"every extra volume mount needs a 'name' and an absolute 'mountPath', got {mount!r}")
-        return value
+    _mounts_complete = each_validator(
+        "extra_volume_mounts",
+        valid=lambda mount: (
+            mount.get("name") and isinstance(mount.get("mountPath"), str) and mount["mountPath"].startswith("/")
+        ),
+        message="every extra volume mount needs a 'name' and an absolute 'mountPath', got {item!r}",
+    )
 
-    @field_validator("image_pull_secrets")
-    @classmethod
-    def _pull_secrets(cls, value: list[str]) -> list[str]:
-        for name in value:
-            check_dns_subdomain("an image pull secret", name)
-        return value
+    _pull_secrets = dns_subdomain_validator("image_pull_secrets", what="an image pull secret")
 
 
 def container(

@@ -257,3 +257,25 @@ P = TypeVar("P", bound=Props)
 def parse_props(cls: type[P], props: P | None, kwargs: dict[str, Any]) -> P:
     """Combine a props object and keyword overrides the way every construct accepts them."""
     return cls.parse(props, **kwargs)
+
+
+T = TypeVar("T")
+
+
+def held(model: BaseModel, kind: type[T], skip: type | None = None) -> list[tuple[tuple[str, ...], T]]:
+    """``(path, value)`` of every ``kind`` a field of ``model`` holds, nested models walked (not lists),
+    in field order; a field holding a ``skip`` is passed over, whole."""
+    return _held(model, kind, skip, ())
+
+
+def _held(model: BaseModel, kind: type[T], skip: type | None, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], T]]:
+    found: list[tuple[tuple[str, ...], T]] = []
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if skip is not None and isinstance(value, skip):
+            continue
+        if isinstance(value, kind):
+            found.append(((*path, name), value))
+        elif isinstance(value, BaseModel):
+            found.extend(_held(value, kind, skip, (*path, name)))
+    return found

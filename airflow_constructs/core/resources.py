@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
-from pydantic import field_validator, model_validator
+from pydantic import ValidationInfo, field_validator, model_validator
 
 from .props import Props
 
@@ -30,32 +31,22 @@ class Resources(Props):
     memory_limit: str = "512Mi"
     """Memory at which the container is OOM-killed."""
 
-    @field_validator("cpu_request", "cpu_limit")
+    @field_validator("cpu_request", "cpu_limit", "memory_request", "memory_limit")
     @classmethod
-    def _cpu(cls, value: str) -> str:
-        if not _CPU.match(value) or _cpu_millis(value) == 0:
-            raise ValueError("expected a positive CPU quantity such as '250m', '0.5' or '2'")
-        return value
-
-    @field_validator("memory_request", "memory_limit")
-    @classmethod
-    def _memory(cls, value: str) -> str:
-        if not _MEMORY.match(value) or _memory_bytes(value) == 0:
-            raise ValueError("expected a positive memory quantity such as '512Mi' or '2Gi'")
+    def _quantity(cls, value: str, info: ValidationInfo) -> str:
+        pattern, amount, examples = _QUANTITIES[str(info.field_name).split("_")[0]]
+        if not pattern.match(value) or amount(value) == 0:
+            raise ValueError(f"expected a positive {examples}")
         return value
 
     @model_validator(mode="after")
     def _requests_within_limits(self) -> Resources:
-        if _cpu_millis(self.cpu_request) > _cpu_millis(self.cpu_limit):
-            raise ValueError(
-                f"cpu_request {self.cpu_request!r} is above cpu_limit {self.cpu_limit!r}: "
-                "the request must not exceed the limit"
-            )
-        if _memory_bytes(self.memory_request) > _memory_bytes(self.memory_limit):
-            raise ValueError(
-                f"memory_request {self.memory_request!r} is above memory_limit {self.memory_limit!r}: "
-                "the request must not exceed the limit"
-            )
+        for kind, (_, amount, _) in _QUANTITIES.items():
+            request, limit = getattr(self, f"{kind}_request"), getattr(self, f"{kind}_limit")
+            if amount(request) > amount(limit):
+                raise ValueError(
+                    f"{kind}_request {request!r} is above {kind}_limit {limit!r}: the request must not exceed the limit"
+                )
         return self
 
     def to_kubernetes(self) -> dict[str, dict[str, str]]:
@@ -77,6 +68,14 @@ def _memory_bytes(value: str) -> int:
     match = re.match(r"^([0-9]+)([A-Za-z]*)$", value)
     assert match is not None
     return int(match.group(1)) * _UNITS[match.group(2)]
+
+
+_QUANTITIES: dict[str, tuple[re.Pattern[str], Callable[[str], float], str]] = {
+    "cpu": (_CPU, _cpu_millis, "CPU quantity such as '250m', '0.5' or '2'"),
+    "memory": (_MEMORY, _memory_bytes, "memory quantity such as '512Mi' or '2Gi'"),
+}
+"""Per kind of ``Resources`` field (the name's first word): its pattern, its amount (0 is refused, a
+request above the limit too) and what the error offers instead."""
 
 
 def memory_bytes(value: str) -> int:

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from ..core.docstrings import field_descriptions
 from ..core.pod import SecretRef
+from ..core.props import held
 from .pod_values import DNS_SUBDOMAIN_PATTERN
 from .value_leaf import ValueLeaf
 
@@ -26,7 +27,7 @@ def secret_leaves(props: BaseModel) -> list[ValueLeaf]:
     """``<path>.name`` and ``<path>.key`` of every Secret reference the props hold (not in lists)."""
     docs = field_descriptions(SecretRef)
     made_here = {e.name for e in getattr(props, "external_secrets", [])}
-    references = [(path, ref) for path, ref in _references(props, ()) if ref.name not in made_here]
+    references = [(path, ref) for path, ref in held(props, SecretRef) if ref.name not in made_here]
     leaves = []
     for index, (path, ref) in enumerate(references):
         where = f"{'.'.join(path)}: "
@@ -46,14 +47,3 @@ def secret_leaves(props: BaseModel) -> list[ValueLeaf]:
             ValueLeaf((*path, "key"), (*path, "key"), ref.key, f"zzsentinel-key-{index}", key_schema, whole_parent=True)
         )
     return leaves
-
-
-def _references(model: BaseModel, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], SecretRef]]:
-    found: list[tuple[tuple[str, ...], SecretRef]] = []
-    for name in type(model).model_fields:
-        value = getattr(model, name)
-        if isinstance(value, SecretRef):
-            found.append(((*path, name), value))
-        elif isinstance(value, BaseModel):
-            found.extend(_references(value, (*path, name)))
-    return found

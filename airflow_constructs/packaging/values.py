@@ -19,13 +19,12 @@ from dataclasses import replace
 from typing import Any, Literal, get_args, get_origin
 
 from cdk8s import App
-from pydantic import BaseModel
 
 from ..airflow import Airflow, AirflowProps
 from ..core.docstrings import field_descriptions
 from ..core.exposure import HOST_PATTERN, Exposure
 from ..core.image import Image
-from ..core.props import Props
+from ..core.props import Props, held
 from ..core.resources import Resources
 from ..core.values import DNS_LABEL_PATTERN, DNS_SUBDOMAIN_PATTERN
 from ..runtime.airflow_image import AirflowImage
@@ -95,23 +94,9 @@ def _airflow_image_leaves(image: AirflowImage) -> list[ValueLeaf]:
 def _other_image_leaves(props: AnyProps) -> list[ValueLeaf]:
     """``<field>.image.*`` of every other image the props hold (PgBouncer, Redis, StatsD, PostgreSQL, git-sync)."""
     leaves: list[ValueLeaf] = []
-    for index, (path, image) in enumerate(_images(props, ()), start=1):
+    for index, (path, image) in enumerate(held(props, Image, skip=AirflowImage), start=1):
         leaves.extend(replace(leaf, whole_parent=True) for leaf in _image_value_leaves(image, path, index))
     return leaves
-
-
-def _images(model: BaseModel, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], Image]]:
-    """``(props path, image)`` of every ``Image`` held by a model field (not in lists), the Airflow image aside."""
-    found: list[tuple[tuple[str, ...], Image]] = []
-    for name in type(model).model_fields:
-        value = getattr(model, name)
-        if isinstance(value, AirflowImage):
-            continue
-        if isinstance(value, Image):
-            found.append(((*path, name), value))
-        elif isinstance(value, BaseModel):
-            found.extend(_images(value, (*path, name)))
-    return found
 
 
 def _image_value_leaves(image: Image, path: tuple[str, ...], index: int) -> list[ValueLeaf]:

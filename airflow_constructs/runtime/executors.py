@@ -22,7 +22,7 @@ from ..core.pod import KubeObject
 from ..core.pod_merge import check_user_pod
 from ..core.props import Props, kind_discriminator, register_union_tags
 from ..core.resources import Resources, memory_bytes
-from ..core.validators import dns_label_validator
+from ..core.validators import dns_label_validator, repeated
 from ..core.workload import ComponentProps
 from ..services.redis import EmbeddedRedis, ExternalBroker
 
@@ -49,9 +49,7 @@ S = TypeVar("S", "CeleryWorkerSet", "EdgeWorkerSet")
 
 def _unique_names(sets: list[S], what: str) -> list[S]:
     """``sets`` when no two share a name; else an error naming the repeated ones."""
-    names = [ws.name for ws in sets]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
+    if dupes := repeated([ws.name for ws in sets]):
         raise ValueError(f"{what} names must be unique; repeated: {', '.join(dupes)}")
     return sets
 
@@ -221,8 +219,7 @@ class KubernetesExecutor(Props):
     def _namespaces(cls, value: list[str]) -> list[str]:
         for namespace in value:
             check_dns_label("a namespace", namespace)
-        dupes = sorted({n for n in value if value.count(n) > 1})
-        if dupes:
+        if dupes := repeated(value):
             raise ValueError(f"multi_namespace repeats {', '.join(dupes)}: each namespace may appear once")
         return value
 
@@ -349,7 +346,6 @@ def check_executor_list(value: AnyExecutor | list[AnyExecutor]) -> AnyExecutor |
     kinds = [e.kind for e in executor_list(value)]
     if not kinds:
         raise ValueError("executor list is empty: give at least one executor")
-    dupes = sorted({k for k in kinds if kinds.count(k) > 1})
-    if dupes:
+    if dupes := repeated(kinds):
         raise ValueError(f"executor list repeats {', '.join(dupes)}: each executor may appear once")
     return value

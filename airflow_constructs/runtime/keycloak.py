@@ -20,7 +20,7 @@ from ..core.cron import CronSchedule
 from ..core.network_flow import Connection, connect
 from ..core.pod import SecretRef
 from ..core.props import Props
-from ..core.validators import pattern_validator
+from ..core.validators import each_validator, pattern_validator, repeated
 from .release_pods import ReleasePods
 
 KEYCLOAK_AUTH_MANAGER = "airflow.providers.keycloak.auth_manager.keycloak_auth_manager.KeycloakAuthManager"
@@ -68,13 +68,9 @@ class Team(Props):
             raise ValueError("expected a group name or DN of 1-255 printable characters")
         return value
 
-    @field_validator("dags")
-    @classmethod
-    def _dags(cls, value: list[str]) -> list[str]:
-        for dag in value:
-            if not _DAG_ID.match(dag):
-                raise ValueError(f"{dag!r} is not a DAG id (letters, digits, '_', '.', '-')")
-        return value
+    _dags = each_validator(
+        "dags", valid=_DAG_ID.match, message="{item!r} is not a DAG id (letters, digits, '_', '.', '-')"
+    )
 
     @field_validator("tags")
     @classmethod
@@ -112,9 +108,7 @@ class Team(Props):
 
 def check_unique_teams(teams: list[Team]) -> None:
     """Refuse two teams of one name: each auth manager names a role or policies after a team."""
-    names = [t.name for t in teams]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
+    if duplicates := repeated([t.name for t in teams]):
         raise ValueError(f"teams: name {duplicates[0]!r} is used twice: team names must be unique")
 
 

@@ -62,6 +62,13 @@ def _flow(alias: str, description: str, executions: list[dict[str, Any]], top: b
     }
 
 
+def _admin_otp(flow: str, otp: str, condition: str, note: str = "") -> dict[str, Any]:
+    """The ``<flow> admin otp`` sub-flow: members of the admin role (``condition``) pass the ``otp`` step;
+    ``note`` ends its description."""
+    executions = [_execution("conditional-user-role", "REQUIRED", 10, condition), _execution(otp, "REQUIRED", 20)]
+    return _flow(f"{flow} admin otp", f"OTP for members of the admin role{note}", executions)
+
+
 def _flows(admin_role: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The browser and direct-grant flows with OTP for ``admin_role``, and the condition's config."""
     condition = "airflow admin role"
@@ -83,14 +90,7 @@ def _flows(admin_role: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
                 _subflow(f"{BROWSER_FLOW} admin otp", "CONDITIONAL", 20),
             ],
         ),
-        _flow(
-            f"{BROWSER_FLOW} admin otp",
-            "OTP for members of the admin role (configured at first sign-in)",
-            [
-                _execution("conditional-user-role", "REQUIRED", 10, condition),
-                _execution("auth-otp-form", "REQUIRED", 20),
-            ],
-        ),
+        _admin_otp(BROWSER_FLOW, "auth-otp-form", condition, " (configured at first sign-in)"),
         _flow(
             DIRECT_GRANT_FLOW,
             "Username and password, then OTP for admins (the token API)",
@@ -101,14 +101,7 @@ def _flows(admin_role: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
             ],
             top=True,
         ),
-        _flow(
-            f"{DIRECT_GRANT_FLOW} admin otp",
-            "OTP for members of the admin role",
-            [
-                _execution("conditional-user-role", "REQUIRED", 10, condition),
-                _execution("direct-grant-validate-otp", "REQUIRED", 20),
-            ],
-        ),
+        _admin_otp(DIRECT_GRANT_FLOW, "direct-grant-validate-otp", condition),
     ]
     configs = [{"alias": condition, "config": {"condUserRole": admin_role, "negate": "false"}}]
     return flows, configs

@@ -12,12 +12,11 @@ from typing import Annotated, TypeVar
 
 from pydantic import Field, field_validator, model_validator
 
-from ..core.kube import check_dns_subdomain
 from ..core.pod import SecretRef
 from ..core.pod_defaults import PodDefaults
 from ..core.props import Props
 from ..core.security import PodSecurity
-from ..core.validators import dns_label_validator
+from ..core.validators import dns_label_validator, dns_subdomain_validator, each_validator, repeated
 from . import config as cfg
 from .airflow_image import AirflowImage
 from .auth import Auth, SimpleAuth
@@ -36,6 +35,10 @@ from .keycloak import PROVIDER, KeycloakAuth
 from .logs import LogsProps
 
 E = TypeVar("E", LocalExecutor, CeleryExecutor, KubernetesExecutor, EdgeExecutor)
+_CREDENTIAL_KWARG = re.compile(r"secret|password|token|credential|private", re.IGNORECASE)
+"""Words in a secrets-backend kwarg's name that say it holds a credential (refused: it would be in the manifests)."""
+_NOT_CREDENTIALS = ("secret_id", "connections_prefix", "variables_prefix", "config_prefix", "secret_lookup_prefix")
+"""Kwargs whose names carry such a word but say where the secrets are, not what they are."""
 
 
 class SecretsBackend(Props):
@@ -49,22 +52,12 @@ class SecretsBackend(Props):
     kwargs_secret: SecretRef | None = None
     """Secret key holding the whole ``backend_kwargs`` JSON (when it must contain credentials)."""
 
-    @field_validator("kwargs")
-    @classmethod
-    def _no_credentials(cls, value: dict[str, str | int | bool]) -> dict[str, str | int | bool]:
-        for key in sorted(value):
-            if re.search(r"secret|password|token|credential|private", key, re.IGNORECASE) and key not in (
-                "secret_id",
-                "connections_prefix",
-                "variables_prefix",
-                "config_prefix",
-                "secret_lookup_prefix",
-            ):
-                raise ValueError(
-                    f"kwarg {key!r} looks like a credential, which would be written to the manifests: "
-                    "put the whole kwargs JSON in a Secret (kwargs_secret) or use workload identity"
-                )
-        return value
+    _no_credentials = each_validator(
+        "kwargs",
+        valid=lambda key: not _CREDENTIAL_KWARG.search(key) or key in _NOT_CREDENTIALS,
+        message="kwarg {item!r} looks like a credential, which would be written to the manifests: "
+        "put the whole kwargs JSON in a Secret (kwargs_secret) or use workload identity",
+    )
 
     @model_validator(mode="after")
     def _one(self) -> SecretsBackend:
@@ -105,8 +98,7 @@ class AirflowSecrets(Props):
                     "letters and digits, e.g. 'fernet-key-2'), or a SecretRef {name, key}"
                 )
         shown = [item if isinstance(item, str) else f"{item.name}/{item.key}" for item in value]
-        dupes = sorted({s for s in shown if shown.count(s) > 1})
-        if dupes:
+        if dupes := repeated(shown):
             raise ValueError(f"fernet_keys repeat {', '.join(dupes)}: each key may appear once")
         return value
 
@@ -163,21 +155,17 @@ class RuntimeProps(Props):
     """Packages pip installs at pod start into a shared volume on PYTHONPATH (trials only: slow,
     unpinned unless you pin, needs the index reachable; build a custom image for production)."""
 
-    @field_validator("connections", "variables")
-    @classmethod
-    def _ids(cls, value: dict[str, SecretRef]) -> dict[str, SecretRef]:
-        for key in sorted(value):
-            if not re.match(r"^[A-Za-z][A-Za-z0-9_]{0,249}$", key):
-                raise ValueError(f"id {key!r} cannot be an env var suffix: use letters, digits and '_'")
-        return value
-
-    @field_validator("extra_pip_packages")
-    @classmethod
-    def _packages(cls, value: list[str]) -> list[str]:
-        for pkg in value:
-            if not re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9,._-]+\])?([<>=!~]=?[A-Za-z0-9.*+!-]+)?$", pkg):
-                raise ValueError(f"{pkg!r} is not a pip requirement such as 'pandas==2.2.3'")
-        return value
+    _ids = each_validator(
+        "connections",
+        "variables",
+        valid=re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,249}$").match,
+        message="id {item!r} cannot be an env var suffix: use letters, digits and '_'",
+    )
+    _packages = each_validator(
+        "extra_pip_packages",
+        valid=re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9,._-]+\])?([<>=!~]=?[A-Za-z0-9.*+!-]+)?$").match,
+        message="{item!r} is not a pip requirement such as 'pandas==2.2.3'",
+    )
 
     _name = dns_label_validator("name", what="name", max_length=30)
 
@@ -186,12 +174,7 @@ class RuntimeProps(Props):
     def _config(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
         return cfg.check_config(value)
 
-    @field_validator("image_pull_secrets")
-    @classmethod
-    def _pull_secrets(cls, value: list[str]) -> list[str]:
-        for item in value:
-            check_dns_subdomain("an image pull secret", item)
-        return value
+    _pull_secrets = dns_subdomain_validator("image_pull_secrets", what="an image pull secret")
 
     @model_validator(mode="after")
     def _airflow2_limits(self) -> RuntimeProps:

@@ -60,13 +60,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--selector", required=True)
     parser.add_argument("--min-age-minutes", type=int, default=60)
     args = parser.parse_args(argv)
-    host = os.environ["KUBERNETES_SERVICE_HOST"]
-    port = os.environ.get("KUBERNETES_SERVICE_PORT", "443")
-    if ":" in host:
-        host = f"[{host}]"
-    with open(f"{SA_DIR}/token") as fh:
-        token = fh.read().strip()
-    ctx = ssl.create_default_context(cafile=f"{SA_DIR}/ca.crt")
+    from .in_cluster import api_access  # shipped inline: the block below
+
+    host, port, token, ctx = api_access(SA_DIR)
     now = dt.datetime.now(dt.UTC)
     api = f"https://{host}:{port}/api/v1"
     selector = f"labelSelector={urllib.parse.quote(args.selector)}"

@@ -45,13 +45,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--namespace", required=True)
     parser.add_argument("--deployment", required=True)
     args = parser.parse_args(argv)
-    host = os.environ["KUBERNETES_SERVICE_HOST"]
-    port = os.environ.get("KUBERNETES_SERVICE_PORT", "443")
-    if ":" in host:
-        host = f"[{host}]"
-    with open(f"{SA_DIR}/token") as fh:
-        token = fh.read().strip()
-    ctx = ssl.create_default_context(cafile=f"{SA_DIR}/ca.crt")
+    from .in_cluster import api_access  # shipped inline: the block below
+
+    host, port, token, ctx = api_access(SA_DIR)
     url = f"https://{host}:{port}/apis/apps/v1/namespaces/{args.namespace}/deployments/{args.deployment}"
     before = call("GET", url, token, ctx)
     after = call("PATCH", url, token, ctx, restart_patch(dt.datetime.now(dt.UTC)))

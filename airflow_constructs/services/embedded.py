@@ -8,15 +8,7 @@ from typing import Any
 from cdk8s import ApiObject
 from constructs import Construct
 
-from ..core.kube import (
-    recommended_labels,
-    require_namespace,
-    selector_labels,
-    service,
-    service_account,
-    service_host,
-    stateful_set,
-)
+from ..core import kube
 from ..core.pod import SecretRef
 from ..core.secrets import GeneratedKey
 
@@ -51,17 +43,17 @@ class EmbeddedService(Construct):
     ) -> None:
         super().__init__(scope, id)
         self.name = f"{instance}-{component}"
-        self.host = service_host(self.name, require_namespace(self, instance))
-        self.labels = recommended_labels(instance, component, version)
-        self.selector = selector_labels(instance, component)
+        self.host = kube.service_host(self.name, kube.require_namespace(self, instance))
+        self.labels = kube.recommended_labels(instance, component, version)
+        self.selector = kube.selector_labels(instance, component)
         self.generated: list[GeneratedKey] = []
         if password is None:
             password = SecretRef(generated_secret_name(instance), f"{component}-password")
             self.generated.append(GeneratedKey(password.name, password.key, "password"))
         self.password = password
-        self.service_account = service_account(self, "service-account", name=self.name, labels=self.labels)
+        self.service_account = kube.service_account(self, "service-account", name=self.name, labels=self.labels)
         # Headless: clients reach the one pod directly, and the StatefulSet gets a stable DNS name.
-        self.service = service(
+        self.service = kube.service(
             self,
             name=self.name,
             labels=self.labels,
@@ -78,7 +70,7 @@ class EmbeddedService(Construct):
         if data_claim is not None:
             spec["persistentVolumeClaimRetentionPolicy"] = {"whenDeleted": "Retain", "whenScaled": "Retain"}
             spec["volumeClaimTemplates"] = [{"metadata": {"labels": self.selector, "name": "data"}, "spec": data_claim}]
-        return stateful_set(
+        return kube.stateful_set(
             self,
             name=self.name,
             labels=self.labels,

@@ -3,13 +3,14 @@
 A component (api-server, scheduler, dag-processor, triggerer) is an ``AirflowComponent``: it gets
 the shared ``AirflowRuntime`` and its own props, and creates a ServiceAccount with no token, a
 Deployment or StatefulSet selecting on the recommended labels, and, where others connect to it,
-a Service.
+a Service. A ``Component[P]`` (most of them) has the one constructor every component takes
+(``runtime``, ``props`` of its own class ``P`` or keyword arguments) and writes only ``_compose``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from cdk8s import ApiObject
 from constructs import Construct
@@ -22,10 +23,13 @@ from ..core.autoscaling import (
     vertical_pod_autoscaler,
 )
 from ..core.kube import deployment, pod_disruption_budget, service, service_account, stateful_set
-from ..core.props import PropsError
+from ..core.props import PropsError, parse_props
 from ..core.service_options import ServiceOptions
 from ..core.workload import ComponentProps, availability
 from ..runtime.airflow_runtime import AirflowRuntime
+
+P = TypeVar("P", bound=ComponentProps)
+"""A component's props class."""
 
 
 def jobs_check(job_type: str) -> dict[str, Any]:
@@ -74,11 +78,29 @@ class AirflowComponent(Construct):
         )
         return availability(props, template, self.selector)
 
-    def _long_running_template(
-        self, props: ComponentProps, main: dict[str, Any], *, reads_dags: bool, **kwargs: Any
+    def _job_template(
+        self,
+        props: ComponentProps,
+        job_type: str,
+        *,
+        reads_dags: bool,
+        ports: list[dict[str, Any]] | None = None,
+        extra_mounts: list[dict[str, Any]] | None = None,
+        **kwargs: Any,
     ) -> dict[str, Any]:
-        """Pod template of a process that heartbeats in the metadata database (scheduler, dag-processor,
-        triggerer): ``main`` once the schema is migrated, its logs groomed, a minute to finish on stop."""
+        """Pod template of an Airflow job that heartbeats in the metadata database (scheduler,
+        dag-processor, triggerer): ``airflow <component>`` once the schema is migrated, alive while
+        ``airflow jobs check`` finds its ``job_type`` heartbeating, its logs groomed, a minute to
+        finish on stop. ``ports`` and ``extra_mounts`` are its container's; ``kwargs`` the pod's."""
+        main = self.runtime.airflow_container(
+            self.component_name,
+            [self.component_name],
+            resources=props.resources,
+            reads_dags=reads_dags,
+            ports=ports,
+            probes={"livenessProbe": jobs_check(job_type)},
+            extra_mounts=extra_mounts,
+        )
         return self._pod_template(
             props,
             reads_dags=reads_dags,
@@ -174,3 +196,23 @@ class AirflowComponent(Construct):
                 sslmode="require" if db.tls_mode else ("disable" if db.embedded else "prefer"),
                 dialect=db.dialect,
             )
+
+
+class Component(AirflowComponent, Generic[P]):
+    """A component built from its own props class ``P`` (``props_class``): the constructor every such
+    component takes, which parses the props (a ``P``, keyword arguments, or both: the keywords win)
+    into ``self.props`` and calls ``_compose``, where each component creates its objects."""
+
+    props_class: type[P]
+    """The component's props class, the ``P`` it is declared with (``docs/reference.py`` reads it)."""
+
+    def __init__(
+        self, scope: Construct, id: str, *, runtime: AirflowRuntime, props: P | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(scope, id, runtime=runtime)
+        self.props: P = parse_props(self.props_class, props, kwargs)
+        self._compose(runtime, self.props)
+
+    def _compose(self, runtime: AirflowRuntime, p: P) -> None:
+        """Create the component's workload, Service and the rest from its parsed props."""
+        raise NotImplementedError

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.autoscaling import HorizontalAutoscaling
-from ..core.exposure import Exposed, Exposure
+from ..core.exposure import Exposure
 from ..core.kube import surge_one
 from ..core.network_flow import Connection, serve
 from ..core.pod import container, empty_dir
@@ -105,7 +105,7 @@ class ApiServer(Component[ApiServerProps]):
         if runtime.api_tls:
             port = {"appProtocol": "https", **port, "name": "https"}
         self._service([port], options=p.service)
-        self.exposed = self._expose(p, runtime)
+        self.exposed = self._expose(p.expose, API_PORT, backend_https=runtime.api_tls is not None)
         self.workload = self._deployment(None if p.autoscaling else p.replicas, template, surge_one())
         self._finish(p, "api-server")
         self._day2(runtime, p)
@@ -118,21 +118,6 @@ class ApiServer(Component[ApiServerProps]):
             self.restart = RolloutRestart(
                 self, "restart", runtime=runtime, deployment=self.name, component=self.component_name, props=p.restart
             )
-
-    def _expose(self, p: ApiServerProps, runtime: AirflowRuntime) -> Exposed | None:
-        """The Ingress or HTTPRoute in front of the Service, when ``expose`` is set."""
-        if p.expose is None:
-            return None
-        return Exposed(
-            self,
-            "expose",
-            name=self.name,
-            labels=self.labels,
-            service=self.name,
-            port=API_PORT,
-            props=p.expose,
-            backend_https=runtime.api_tls is not None,
-        )
 
 
 def _api_server(runtime: AirflowRuntime, p: ApiServerProps) -> dict[str, Any]:

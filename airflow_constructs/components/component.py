@@ -22,7 +22,9 @@ from ..core.autoscaling import (
     keda_sql_scaler,
     vertical_pod_autoscaler,
 )
-from ..core.kube import deployment, pod_disruption_budget, service, service_account, stateful_set
+from ..core.exposure import Exposed, Exposure
+from ..core.kube import service, stateful_set
+from ..core.labelled import Labelled
 from ..core.props import PropsError, parse_props
 from ..core.service_options import ServiceOptions
 from ..core.workload import ComponentProps, availability
@@ -50,7 +52,7 @@ def ceil_div(count: str, per_pod: int, dialect: str) -> str:
     return f"ceil({count}::decimal / {per_pod})"
 
 
-class AirflowComponent(Construct):
+class AirflowComponent(Labelled):
     """Base of the component constructs; ``name`` is ``<release>-<component>``."""
 
     component: ClassVar[str]
@@ -66,7 +68,7 @@ class AirflowComponent(Construct):
         self.selector = runtime.selector(self.component_name)
         self.service: ApiObject | None = None
         self.workload: ApiObject
-        self.service_account = service_account(self, "service-account", name=self.name, labels=self.labels)
+        self._service_account()
         self.autoscaler: ApiObject | None = None
         self.keda_scaled = False
         """True when a KEDA ScaledObject queries the metadata database for this component's replicas."""
@@ -115,9 +117,7 @@ class AirflowComponent(Construct):
         """Add the PodDisruptionBudget and VerticalPodAutoscaler the props ask for."""
         self.pod_disruption_budget: ApiObject | None = None
         if props.disruption_budget:
-            self.pod_disruption_budget = pod_disruption_budget(
-                self, "pdb", name=self.name, labels=self.labels, selector=self.selector
-            )
+            self.pod_disruption_budget = self._pod_disruption_budget()
         self.vertical_pod_autoscaler: ApiObject | None = None
         if props.vpa is not None:
             self.vertical_pod_autoscaler = vertical_pod_autoscaler(
@@ -135,16 +135,20 @@ class AirflowComponent(Construct):
         self.service = service(self, name=self.name, labels=self.labels, spec=spec, annotations=annotations)
         return self.service
 
-    def _deployment(self, replicas: int | None, template: dict[str, Any], strategy: dict[str, Any]) -> ApiObject:
-        return deployment(
+    def _expose(self, props: Exposure | None, port: int, *, backend_https: bool = False) -> Exposed | None:
+        """The Ingress or HTTPRoute in front of this component's Service ``port``, when ``props`` is set
+        (``backend_https``: the Service serves HTTPS)."""
+        if props is None:
+            return None
+        return Exposed(
             self,
-            "deployment",
+            "expose",
             name=self.name,
             labels=self.labels,
-            selector=self.selector,
-            replicas=replicas,
-            template=template,
-            strategy=strategy,
+            service=self.name,
+            port=port,
+            props=props,
+            backend_https=backend_https,
         )
 
     def _statefulset(self, replicas: int | None, template: dict[str, Any], service_name: str) -> ApiObject:

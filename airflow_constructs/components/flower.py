@@ -6,7 +6,7 @@ from typing import Any
 
 from constructs import Construct
 
-from ..core.exposure import Exposed, Exposure
+from ..core.exposure import Exposure
 from ..core.network_flow import Connection, serve
 from ..core.pod import SecretRef
 from ..core.resources import Resources
@@ -69,11 +69,7 @@ class Flower(Component[FlowerProps]):
             main["env"].append({"name": "AIRFLOW__CELERY__FLOWER_URL_PREFIX", "value": p.expose.path.strip("/")})
         template = self._pod_template(p, containers=[main], termination_grace_period=30)
         self._service([{"name": "http", "port": FLOWER_PORT, "protocol": "TCP", "targetPort": "flower"}])
-        self.exposed: Exposed | None = None
-        if p.expose is not None:
-            self.exposed = Exposed(
-                self, "expose", name=self.name, labels=self.labels, service=self.name, port=FLOWER_PORT, props=p.expose
-            )
+        self.exposed = self._expose(p.expose, FLOWER_PORT)
         self.workload = self._deployment(p.replicas, template, {"type": "RollingUpdate"})
         self._finish(p, "flower")
 

@@ -1,7 +1,8 @@
 """The constructors' typing as a user's mypy sees it: strict mypy over small snippets of user code.
 
-The components share one generic constructor (``Component[P]``): each must still take its own props
-class, and only that one, as if it had written its own typed ``__init__``.
+The components share one generic constructor (``Component[P]``), the services another
+(``ReleaseService[P]``): each must still take its own props class, and only that one, as if it had
+written its own typed ``__init__``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ trig = Triggerer(chart, "t", runtime=runtime, props=TriggererProps(replicas=2))
 trig_props: TriggererProps = trig.props
 pg = Postgres(chart, "pg", instance="a", version="3", props=EmbeddedPostgres(), storage_size="2Gi")
 Redis(chart, "redis", instance="a", version="3", props=EmbeddedRedis())
+Redis(chart, "redis-2", instance="b", version="3", persistence=True)
 PgBouncer(chart, "pgb", instance="a", version="3", database=pg.connection, props=PgBouncerProps())
 """
 
@@ -95,8 +97,18 @@ WRONG = [
         '"SchedulerProps")  [assignment]',
     ),
     (
+        'PgBouncer(chart, "b", instance="a", version="3", database=runtime.database, props=EmbeddedRedis())',
+        'Argument "props" to "PgBouncer" has incompatible type "EmbeddedRedis"; '
+        'expected "PgBouncerProps | None"  [arg-type]',
+    ),
+    (
+        'Postgres(chart, "p", version="3")',
+        'Missing named argument "instance" for "Postgres"  [call-arg]',
+    ),
+    (
         'Redis(chart, "r", instance="a", version="3", props=EmbeddedPostgres())',
-        'Argument "props" to "Redis" has incompatible type "EmbeddedPostgres"; expected "EmbeddedRedis"  [arg-type]',
+        'Argument "props" to "Redis" has incompatible type "EmbeddedPostgres"; '
+        'expected "EmbeddedRedis | None"  [arg-type]',
     ),
 ]
 """A call a user may write by mistake, and the error mypy gives it."""

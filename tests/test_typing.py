@@ -2,7 +2,8 @@
 
 The components share one generic constructor (``Component[P]``), the services another
 (``ReleaseService[P]``): each must still take its own props class, and only that one, as if it had
-written its own typed ``__init__``.
+written its own typed ``__init__``. The object builders take their name and labels as one typed
+keyword set (``core.kube.ObjectMeta``), still checked keyword by keyword.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from airflow_constructs import (
     SecretRef, Triggerer, TriggererProps,
 )
 from airflow_constructs.components.execution_api import ExecutionApi, ExecutionApiProps
+from airflow_constructs.core.kube import config_map, deployment
 from airflow_constructs.services.database import EmbeddedPostgres
 
 chart = Chart(App(), "c", namespace="airflow")
@@ -90,6 +92,14 @@ WRONG = [
     (
         'DagProcessor(chart, "d", props=DagProcessorProps())',
         'Missing named argument "runtime" for "DagProcessor"  [call-arg]',
+    ),
+    (
+        'config_map(chart, "c", name="c", data={})',
+        'Missing named argument "labels" for "config_map"  [call-arg]',
+    ),
+    (
+        'deployment(chart, "d", name="d", labels={"a": 1}, selector={}, replicas=1, template={}, strategy={})',
+        'Dict entry 0 has incompatible type "str": "int"; expected "str": "str"  [dict-item]',
     ),
     (
         'x: SchedulerProps = Triggerer(chart, "t", runtime=runtime).props',

@@ -141,14 +141,7 @@ class AirflowComponent(Labelled):
         if props is None:
             return None
         return Exposed(
-            self,
-            "expose",
-            name=self.name,
-            labels=self.labels,
-            service=self.name,
-            port=port,
-            props=props,
-            backend_https=backend_https,
+            self, "expose", **self.meta, service=self.name, port=port, props=props, backend_https=backend_https
         )
 
     def _statefulset(self, replicas: int | None, template: dict[str, Any], service_name: str) -> ApiObject:

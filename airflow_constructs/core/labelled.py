@@ -8,7 +8,7 @@ from typing import Any
 from cdk8s import ApiObject
 from constructs import Construct
 
-from .kube import deployment, pod_disruption_budget, service_account
+from .kube import ObjectMeta, deployment, pod_disruption_budget, service_account
 
 
 class Labelled(Construct):
@@ -21,9 +21,14 @@ class Labelled(Construct):
     selector: dict[str, str]
     """The labels its pods are selected by (no version in them)."""
 
+    @property
+    def meta(self) -> ObjectMeta:
+        """Its name and labels, as every object builder takes them (``**self.meta``)."""
+        return ObjectMeta(name=self.name, labels=self.labels)
+
     def _service_account(self) -> ApiObject:
         """Its ServiceAccount ``service_account`` (construct id ``service-account``), with no API token."""
-        self.service_account = service_account(self, "service-account", name=self.name, labels=self.labels)
+        self.service_account = service_account(self, "service-account", **self.meta)
         return self.service_account
 
     def _deployment(self, replicas: int | None, template: dict[str, Any], strategy: dict[str, Any]) -> ApiObject:
@@ -31,14 +36,13 @@ class Labelled(Construct):
         return deployment(
             self,
             "deployment",
-            name=self.name,
-            labels=self.labels,
             selector=self.selector,
             replicas=replicas,
             template=template,
             strategy=strategy,
+            **self.meta,
         )
 
     def _pod_disruption_budget(self) -> ApiObject:
         """Its PodDisruptionBudget (construct id ``pdb``): node drains evict one of its pods at a time."""
-        return pod_disruption_budget(self, "pdb", name=self.name, labels=self.labels, selector=self.selector)
+        return pod_disruption_budget(self, "pdb", selector=self.selector, **self.meta)

@@ -127,3 +127,18 @@ WRONG = [
 def test_a_wrong_props_class_is_a_type_error(tmp_path: Path) -> None:
     body = "".join(call + "\n" for call, _ in WRONG)
     assert mypy_errors(tmp_path, body) == [f"{n}: {error}" for n, (_, error) in enumerate(WRONG, 1)]
+
+
+def test_a_component_declares_the_props_class_it_is_generic_in(tmp_path: Path) -> None:
+    """``props_class`` (what the shared constructor parses) and the ``P`` of ``Component[P]`` (what
+    mypy checks a user's ``props`` against) cannot drift apart: mypy refuses a subclass that sets
+    another class."""
+    body = (
+        "from airflow_constructs.components.component import Component\n"
+        "class Mine(Component[TriggererProps]):\n"
+        "    props_class = SchedulerProps\n"
+    )
+    assert mypy_errors(tmp_path, body) == [
+        '3: Incompatible types in assignment (expression has type "type[SchedulerProps]", base class "Component" '
+        'defined the type as "type[TriggererProps]")  [assignment]'
+    ]

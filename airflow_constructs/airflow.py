@@ -54,6 +54,7 @@ from .services.embedded import generated_secret_name
 from .services.pgbouncer import PgBouncer, PgBouncerProps
 from .services.postgres import Postgres
 from .services.redis import BrokerConnection, EmbeddedRedis, Redis, external_broker
+from .services.release_service import ReleaseKeywords
 
 Database = Annotated[
     Annotated[EmbeddedPostgres, Tag("embedded-postgres")] | Annotated[ExternalDatabase, Tag("external")],
@@ -196,7 +197,11 @@ class Airflow(Construct):
         p = with_pod_defaults(self.props, self.props.pod_defaults)
         instance = p.name or check_name_from_id(id)
         runtime_props = self._runtime_props(p, instance)
-        connection, broker = self._backing_services(p, instance)
+        self._release = ReleaseKeywords(
+            instance=instance, version=p.image.version, image_pull_secrets=p.image_pull_secrets
+        )
+        """What each service construct of the release (PostgreSQL, Redis, PgBouncer, StatsD exporter) takes."""
+        connection, broker = self._backing_services(p)
         extra_keys: list[GeneratedKey] = []
         flower_auth = p.flower.basic_auth
         if p.flower.enabled and flower_auth is None:
@@ -205,15 +210,7 @@ class Airflow(Construct):
 
         self.pgbouncer: PgBouncer | None = None
         if p.pgbouncer.enabled:
-            self.pgbouncer = PgBouncer(
-                self,
-                "pgbouncer",
-                instance=instance,
-                version=p.image.version,
-                database=connection,
-                props=p.pgbouncer,
-                image_pull_secrets=p.image_pull_secrets,
-            )
+            self.pgbouncer = PgBouncer(self, "pgbouncer", database=connection, props=p.pgbouncer, **self._release)
         self.runtime = AirflowRuntime(
             self,
             "runtime",
@@ -262,18 +259,11 @@ class Airflow(Construct):
             {name: getattr(p, name) for name in RuntimeProps.model_fields} | {"name": instance, "config": config}
         )
 
-    def _backing_services(self, p: AirflowProps, instance: str) -> tuple[DatabaseConnection, BrokerConnection | None]:
+    def _backing_services(self, p: AirflowProps) -> tuple[DatabaseConnection, BrokerConnection | None]:
         """The embedded PostgreSQL and Redis when asked for; the database and broker connections."""
         self.postgres: Postgres | None = None
         if isinstance(p.database, EmbeddedPostgres):
-            self.postgres = Postgres(
-                self,
-                "postgres",
-                instance=instance,
-                version=p.image.version,
-                props=p.database,
-                image_pull_secrets=p.image_pull_secrets,
-            )
+            self.postgres = Postgres(self, "postgres", props=p.database, **self._release)
             connection = self.postgres.connection
         else:
             connection = p.database.connection()
@@ -283,14 +273,7 @@ class Airflow(Construct):
         broker: BrokerConnection | None = None
         if celery is not None:
             if isinstance(celery.broker, EmbeddedRedis):
-                self.redis = Redis(
-                    self,
-                    "redis",
-                    instance=instance,
-                    version=p.image.version,
-                    props=celery.broker,
-                    image_pull_secrets=p.image_pull_secrets,
-                )
+                self.redis = Redis(self, "redis", props=celery.broker, **self._release)
                 broker = self.redis.connection
             else:
                 broker = external_broker(celery.broker)
@@ -375,15 +358,7 @@ class Airflow(Construct):
             self.pools = Pools(self, "pools", runtime=self.runtime, pools=p.pools)
         self.statsd: StatsdExporter | None = None
         if p.metrics.statsd:
-            self.statsd = StatsdExporter(
-                self,
-                "statsd",
-                instance=instance,
-                namespace=self.runtime.namespace,
-                version=p.image.version,
-                props=p.metrics,
-                image_pull_secrets=p.image_pull_secrets,
-            )
+            self.statsd = StatsdExporter(self, "statsd", props=p.metrics, **self._release)
         self.external_secrets = [
             ExternalSecret(self, f"external-secret-{e.name}", labels=self.runtime.labels("secrets"), props=e)
             for e in p.external_secrets

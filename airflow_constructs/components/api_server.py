@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from constructs import Construct
-
 from ..core.autoscaling import HorizontalAutoscaling
-from ..core.exposure import Exposed, Exposure
+from ..core.exposure import Exposure
 from ..core.kube import surge_one
 from ..core.network_flow import Connection, serve
 from ..core.pod import container, empty_dir
-from ..core.props import parse_props
 from ..core.resources import Resources
 from ..core.service_options import ServiceOptions
 from ..core.tls import service_certificate
@@ -22,7 +19,7 @@ from ..runtime.auth import WebserverConfig, fab_settings
 from ..runtime.container import API_PORT, AUTH_DIR, INIT_RESOURCES, PASSWORDS_FILE
 from ..runtime.keycloak import KeycloakAuth, keycloak_ca_volume, keycloak_env
 from ..runtime.release_pods import ReleasePods
-from .component import AirflowComponent
+from .component import Component
 from .execution_api import ExecutionApiProps
 from .recycling import PeriodicRestart, RolloutRestart
 
@@ -58,7 +55,7 @@ class ApiServerProps(ComponentProps):
     ``LoadBalancer`` are opt-in (the network policies' ``ingress_from`` still decides who gets in)."""
 
 
-class ApiServer(AirflowComponent):
+class ApiServer(Component[ApiServerProps]):
     """Deployment + Service on port 8080; every component reaches the execution API through it.
 
     The Service is ``<release>-api-server``; ``AIRFLOW__CORE__EXECUTION_API_SERVER_URL`` of every
@@ -66,19 +63,9 @@ class ApiServer(AirflowComponent):
     """
 
     component = "api-server"
+    props_class = ApiServerProps
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        runtime: AirflowRuntime,
-        props: ApiServerProps | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(scope, id, runtime=runtime)
-        self.props = parse_props(ApiServerProps, props, kwargs)
-        p = self.props
+    def _compose(self, runtime: AirflowRuntime, p: ApiServerProps) -> None:
         assert self.name == runtime.api_service_name
         main = _api_server(runtime, p)
         inits, volumes = _auth_files(runtime)
@@ -118,7 +105,7 @@ class ApiServer(AirflowComponent):
         if runtime.api_tls:
             port = {"appProtocol": "https", **port, "name": "https"}
         self._service([port], options=p.service)
-        self.exposed = self._expose(p, runtime)
+        self.exposed = self._expose(p.expose, API_PORT, backend_https=runtime.api_tls is not None)
         self.workload = self._deployment(None if p.autoscaling else p.replicas, template, surge_one())
         self._finish(p, "api-server")
         self._day2(runtime, p)
@@ -131,21 +118,6 @@ class ApiServer(AirflowComponent):
             self.restart = RolloutRestart(
                 self, "restart", runtime=runtime, deployment=self.name, component=self.component_name, props=p.restart
             )
-
-    def _expose(self, p: ApiServerProps, runtime: AirflowRuntime) -> Exposed | None:
-        """The Ingress or HTTPRoute in front of the Service, when ``expose`` is set."""
-        if p.expose is None:
-            return None
-        return Exposed(
-            self,
-            "expose",
-            name=self.name,
-            labels=self.labels,
-            service=self.name,
-            port=API_PORT,
-            props=p.expose,
-            backend_https=runtime.api_tls is not None,
-        )
 
 
 def _api_server(runtime: AirflowRuntime, p: ApiServerProps) -> dict[str, Any]:

@@ -3,13 +3,14 @@
 A component (api-server, scheduler, dag-processor, triggerer) is an ``AirflowComponent``: it gets
 the shared ``AirflowRuntime`` and its own props, and creates a ServiceAccount with no token, a
 Deployment or StatefulSet selecting on the recommended labels, and, where others connect to it,
-a Service.
+a Service. A ``Component[P]`` (most of them) has the one constructor every component takes
+(``runtime``, ``props`` of its own class ``P`` or keyword arguments) and writes only ``_compose``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from cdk8s import ApiObject
 from constructs import Construct
@@ -21,11 +22,16 @@ from ..core.autoscaling import (
     keda_sql_scaler,
     vertical_pod_autoscaler,
 )
-from ..core.kube import deployment, pod_disruption_budget, service, service_account, stateful_set
-from ..core.props import PropsError
+from ..core.exposure import Exposed, Exposure
+from ..core.kube import service, stateful_set
+from ..core.labelled import Labelled
+from ..core.props import PropsError, parse_props
 from ..core.service_options import ServiceOptions
 from ..core.workload import ComponentProps, availability
 from ..runtime.airflow_runtime import AirflowRuntime
+
+P = TypeVar("P", bound=ComponentProps)
+"""A component's props class."""
 
 
 def jobs_check(job_type: str) -> dict[str, Any]:
@@ -46,7 +52,7 @@ def ceil_div(count: str, per_pod: int, dialect: str) -> str:
     return f"ceil({count}::decimal / {per_pod})"
 
 
-class AirflowComponent(Construct):
+class AirflowComponent(Labelled):
     """Base of the component constructs; ``name`` is ``<release>-<component>``."""
 
     component: ClassVar[str]
@@ -62,7 +68,7 @@ class AirflowComponent(Construct):
         self.selector = runtime.selector(self.component_name)
         self.service: ApiObject | None = None
         self.workload: ApiObject
-        self.service_account = service_account(self, "service-account", name=self.name, labels=self.labels)
+        self._service_account()
         self.autoscaler: ApiObject | None = None
         self.keda_scaled = False
         """True when a KEDA ScaledObject queries the metadata database for this component's replicas."""
@@ -74,11 +80,29 @@ class AirflowComponent(Construct):
         )
         return availability(props, template, self.selector)
 
-    def _long_running_template(
-        self, props: ComponentProps, main: dict[str, Any], *, reads_dags: bool, **kwargs: Any
+    def _job_template(
+        self,
+        props: ComponentProps,
+        job_type: str,
+        *,
+        reads_dags: bool,
+        ports: list[dict[str, Any]] | None = None,
+        extra_mounts: list[dict[str, Any]] | None = None,
+        **kwargs: Any,
     ) -> dict[str, Any]:
-        """Pod template of a process that heartbeats in the metadata database (scheduler, dag-processor,
-        triggerer): ``main`` once the schema is migrated, its logs groomed, a minute to finish on stop."""
+        """Pod template of an Airflow job that heartbeats in the metadata database (scheduler,
+        dag-processor, triggerer): ``airflow <component>`` once the schema is migrated, alive while
+        ``airflow jobs check`` finds its ``job_type`` heartbeating, its logs groomed, a minute to
+        finish on stop. ``ports`` and ``extra_mounts`` are its container's; ``kwargs`` the pod's."""
+        main = self.runtime.airflow_container(
+            self.component_name,
+            [self.component_name],
+            resources=props.resources,
+            reads_dags=reads_dags,
+            ports=ports,
+            probes={"livenessProbe": jobs_check(job_type)},
+            extra_mounts=extra_mounts,
+        )
         return self._pod_template(
             props,
             reads_dags=reads_dags,
@@ -93,9 +117,7 @@ class AirflowComponent(Construct):
         """Add the PodDisruptionBudget and VerticalPodAutoscaler the props ask for."""
         self.pod_disruption_budget: ApiObject | None = None
         if props.disruption_budget:
-            self.pod_disruption_budget = pod_disruption_budget(
-                self, "pdb", name=self.name, labels=self.labels, selector=self.selector
-            )
+            self.pod_disruption_budget = self._pod_disruption_budget()
         self.vertical_pod_autoscaler: ApiObject | None = None
         if props.vpa is not None:
             self.vertical_pod_autoscaler = vertical_pod_autoscaler(
@@ -113,16 +135,13 @@ class AirflowComponent(Construct):
         self.service = service(self, name=self.name, labels=self.labels, spec=spec, annotations=annotations)
         return self.service
 
-    def _deployment(self, replicas: int | None, template: dict[str, Any], strategy: dict[str, Any]) -> ApiObject:
-        return deployment(
-            self,
-            "deployment",
-            name=self.name,
-            labels=self.labels,
-            selector=self.selector,
-            replicas=replicas,
-            template=template,
-            strategy=strategy,
+    def _expose(self, props: Exposure | None, port: int, *, backend_https: bool = False) -> Exposed | None:
+        """The Ingress or HTTPRoute in front of this component's Service ``port``, when ``props`` is set
+        (``backend_https``: the Service serves HTTPS)."""
+        if props is None:
+            return None
+        return Exposed(
+            self, "expose", **self.meta, service=self.name, port=port, props=props, backend_https=backend_https
         )
 
     def _statefulset(self, replicas: int | None, template: dict[str, Any], service_name: str) -> ApiObject:
@@ -174,3 +193,23 @@ class AirflowComponent(Construct):
                 sslmode="require" if db.tls_mode else ("disable" if db.embedded else "prefer"),
                 dialect=db.dialect,
             )
+
+
+class Component(AirflowComponent, Generic[P]):
+    """A component built from its own props class ``P`` (``props_class``): the constructor every such
+    component takes, which parses the props (a ``P``, keyword arguments, or both: the keywords win)
+    into ``self.props`` and calls ``_compose``, where each component creates its objects."""
+
+    props_class: type[P]
+    """The component's props class, the ``P`` it is declared with (``docs/reference.py`` reads it)."""
+
+    def __init__(
+        self, scope: Construct, id: str, *, runtime: AirflowRuntime, props: P | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(scope, id, runtime=runtime)
+        self.props: P = parse_props(self.props_class, props, kwargs)
+        self._compose(runtime, self.props)
+
+    def _compose(self, runtime: AirflowRuntime, p: P) -> None:
+        """Create the component's workload, Service and the rest from its parsed props."""
+        raise NotImplementedError

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from constructs import Construct
-
 from ..core.kube import surge_one
-from ..core.props import parse_props
 from ..core.resources import Resources
 from ..core.workload import ComponentProps
 from ..runtime.airflow_runtime import AirflowRuntime
-from .component import AirflowComponent, jobs_check
+from .component import Component
 
 
 class DagProcessorProps(ComponentProps):
@@ -25,30 +20,13 @@ class DagProcessorProps(ComponentProps):
     """Requests and limits of the dag-processor container."""
 
 
-class DagProcessor(AirflowComponent):
+class DagProcessor(Component[DagProcessorProps]):
     """Deployment running ``airflow dag-processor``; nobody connects to it, so it has no Service."""
 
     component = "dag-processor"
+    props_class = DagProcessorProps
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        runtime: AirflowRuntime,
-        props: DagProcessorProps | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(scope, id, runtime=runtime)
-        self.props = parse_props(DagProcessorProps, props, kwargs)
-        p = self.props
-        main = runtime.airflow_container(
-            "dag-processor",
-            ["dag-processor"],
-            resources=p.resources,
-            reads_dags=True,
-            probes={"livenessProbe": jobs_check("DagProcessorJob")},
-        )
-        template = self._long_running_template(p, main, reads_dags=True)
+    def _compose(self, runtime: AirflowRuntime, p: DagProcessorProps) -> None:
+        template = self._job_template(p, "DagProcessorJob", reads_dags=True)
         self.workload = self._deployment(p.replicas, template, surge_one())
         self._finish(p, "dag-processor")

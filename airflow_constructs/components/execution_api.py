@@ -11,17 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from constructs import Construct
-
 from ..core.kube import surge_one
 from ..core.network_flow import Connection, connect
-from ..core.props import parse_props
 from ..core.resources import Resources
 from ..core.workload import ComponentProps
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.container import API_PORT
 from ..runtime.release_pods import ReleasePods
-from .component import AirflowComponent
+from .component import Component
 
 EXECUTION_PORT = 8081
 """The container port (the Service still answers on 8080): a port of its own lets the core
@@ -36,23 +33,13 @@ class ExecutionApiProps(ComponentProps):
     """Requests and limits of its container."""
 
 
-class ExecutionApi(AirflowComponent):
+class ExecutionApi(Component[ExecutionApiProps]):
     """Deployment + Service ``<release>-execution-api`` on port 8080, path ``/execution/``."""
 
     component = "execution-api"
+    props_class = ExecutionApiProps
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        runtime: AirflowRuntime,
-        props: ExecutionApiProps | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(scope, id, runtime=runtime)
-        self.props = parse_props(ExecutionApiProps, props, kwargs)
-        p = self.props
+    def _compose(self, runtime: AirflowRuntime, p: ExecutionApiProps) -> None:
         assert self.name == runtime.execution_api_service_name
         http_get = {"path": EXECUTION_HEALTH_PATH, "port": "api", "scheme": "HTTP"}
         main = runtime.airflow_container(

@@ -6,15 +6,14 @@ from typing import Any
 
 from constructs import Construct
 
-from ..core.exposure import Exposed, Exposure
+from ..core.exposure import Exposure
 from ..core.network_flow import Connection, serve
 from ..core.pod import SecretRef
-from ..core.props import parse_props
 from ..core.resources import Resources
 from ..core.workload import ComponentProps
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.release_pods import ReleasePods
-from .component import AirflowComponent
+from .component import Component
 
 FLOWER_PORT = 5555
 BASIC_AUTH_ENV = "AIRFLOW__CELERY__FLOWER_BASIC_AUTH"
@@ -34,10 +33,11 @@ class FlowerProps(ComponentProps):
     """Serve Flower outside the cluster: an Ingress or HTTPRoute for a host (or path), with TLS."""
 
 
-class Flower(AirflowComponent):
+class Flower(Component[FlowerProps]):
     """Deployment + Service on port 5555 running ``airflow celery flower``."""
 
     component = "flower"
+    props_class = FlowerProps
 
     def __init__(
         self,
@@ -49,8 +49,11 @@ class Flower(AirflowComponent):
         props: FlowerProps | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(scope, id, runtime=runtime)
-        self.props = p = parse_props(FlowerProps, props, kwargs)
+        """``basic_auth``: the Secret key holding Flower's ``user:password`` list."""
+        self.basic_auth = basic_auth
+        super().__init__(scope, id, runtime=runtime, props=props, **kwargs)
+
+    def _compose(self, runtime: AirflowRuntime, p: FlowerProps) -> None:
         main = runtime.airflow_container(
             "flower",
             ["celery", "flower", "--port", str(FLOWER_PORT)],
@@ -61,16 +64,12 @@ class Flower(AirflowComponent):
                 "readinessProbe": {"periodSeconds": 10, "tcpSocket": {"port": "flower"}, "timeoutSeconds": 5},
             },
         )
-        main["env"] = [*main["env"], basic_auth.env(BASIC_AUTH_ENV)]
+        main["env"] = [*main["env"], self.basic_auth.env(BASIC_AUTH_ENV)]
         if p.expose is not None and p.expose.path != "/":
             main["env"].append({"name": "AIRFLOW__CELERY__FLOWER_URL_PREFIX", "value": p.expose.path.strip("/")})
         template = self._pod_template(p, containers=[main], termination_grace_period=30)
         self._service([{"name": "http", "port": FLOWER_PORT, "protocol": "TCP", "targetPort": "flower"}])
-        self.exposed: Exposed | None = None
-        if p.expose is not None:
-            self.exposed = Exposed(
-                self, "expose", name=self.name, labels=self.labels, service=self.name, port=FLOWER_PORT, props=p.expose
-            )
+        self.exposed = self._expose(p.expose, FLOWER_PORT)
         self.workload = self._deployment(p.replicas, template, {"type": "RollingUpdate"})
         self._finish(p, "flower")
 

@@ -7,13 +7,12 @@ from typing import Any
 from constructs import Construct
 
 from ..core.network_flow import Connection, serve
-from ..core.props import parse_props
 from ..core.resources import Resources
 from ..core.workload import ComponentProps
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.executors import LocalExecutor
 from ..runtime.release_pods import ReleasePods
-from .component import AirflowComponent, jobs_check
+from .component import Component
 from .kubernetes_executor import KubernetesExecutorPods
 
 LOG_SERVER_PORT = 8793
@@ -26,7 +25,7 @@ class SchedulerProps(ComponentProps):
     """Requests and limits of the scheduler container (with LocalExecutor, tasks run in it too)."""
 
 
-class Scheduler(AirflowComponent):
+class Scheduler(Component[SchedulerProps]):
     """Deployment plus a headless Service for its task-log server (port 8793).
 
     The pods set ``subdomain`` to the headless Service, so each pod's hostname (what Airflow records
@@ -34,6 +33,7 @@ class Scheduler(AirflowComponent):
     """
 
     component = "scheduler"
+    props_class = SchedulerProps
 
     def __init__(
         self,
@@ -45,25 +45,21 @@ class Scheduler(AirflowComponent):
         launches_pods: KubernetesExecutorPods | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(scope, id, runtime=runtime)
-        self.props = parse_props(SchedulerProps, props, kwargs)
-        p = self.props
+        """``launches_pods``: the KubernetesExecutor's pod template and Role, when it runs tasks in pods."""
+        self.launches_pods = launches_pods
+        super().__init__(scope, id, runtime=runtime, props=props, **kwargs)
+
+    def _compose(self, runtime: AirflowRuntime, p: SchedulerProps) -> None:
+        launches_pods = self.launches_pods
         # Only with LocalExecutor do tasks run (and write logs) here, so only then does the scheduler
         # serve task logs, and need a port and a headless Service that gives its pods DNS names.
         serves_logs = runtime.props.find_executor(LocalExecutor) is not None
-        main = runtime.airflow_container(
-            "scheduler",
-            ["scheduler"],
-            resources=p.resources,
+        template = self._job_template(
+            p,
+            "SchedulerJob",
             reads_dags=runtime.runs_tasks_locally,
             ports=[{"containerPort": LOG_SERVER_PORT, "name": "task-logs", "protocol": "TCP"}] if serves_logs else None,
-            probes={"livenessProbe": jobs_check("SchedulerJob")},
             extra_mounts=[launches_pods.volume_mount] if launches_pods else None,
-        )
-        template = self._long_running_template(
-            p,
-            main,
-            reads_dags=runtime.runs_tasks_locally,
             subdomain=self.name if serves_logs else None,
             volumes=[launches_pods.volume] if launches_pods else None,
             # The KubernetesExecutor calls the API server: the only Airflow pod with a token.

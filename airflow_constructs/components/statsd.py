@@ -16,31 +16,19 @@ import re
 from typing import Any
 
 from cdk8s import ApiObject, ApiObjectMetadata
-from constructs import Construct
 from pydantic import Field, model_validator
 
 from ..core.image import Image
-from ..core.kube import (
-    CONFIG_CHECKSUM,
-    check_dns_label,
-    config_map,
-    deployment,
-    recommended_labels,
-    selector_labels,
-    service,
-    service_account,
-    service_host,
-    short_hash,
-)
+from ..core.kube import CONFIG_CHECKSUM, check_dns_label, config_map, service, short_hash
 from ..core.network_flow import Declared, Outside, connect, serve
 from ..core.network_peer import NetworkPeer
-from ..core.pod import PodOptions, container, empty_dir, pod_template
+from ..core.pod import PodOptions, container, empty_dir
 from ..core.props import Props, PropsError
 from ..core.resources import Resources
-from ..core.security import PodSecurity
 from ..core.validators import pattern_validator
 from ..core.values import Labels
 from ..runtime.release_pods import ReleasePods
+from ..services.release_service import ReleaseService
 
 STATSD_PORT = 9125
 METRICS_PORT = 9102
@@ -238,55 +226,28 @@ def metrics_config(
     return out
 
 
-class StatsdExporter(Construct):
+class StatsdExporter(ReleaseService[MetricsProps]):
     """ConfigMap (mappings), ServiceAccount, Deployment and Service of ``prom/statsd-exporter``;
     optionally a ``ServiceMonitor``."""
 
     component = "statsd"
+    props_class = MetricsProps
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        instance: str,
-        namespace: str,
-        version: str,
-        props: MetricsProps,
-        image_pull_secrets: list[str] | None = None,
-    ) -> None:
-        super().__init__(scope, id)
-        self.props = p = props
-        self.name = f"{instance}-{self.component}"
-        self.host = service_host(self.name, namespace)
-        labels = recommended_labels(instance, self.component, version)
-        selector = selector_labels(instance, self.component)
+    def _compose(self, p: MetricsProps) -> None:
+        labels, selector = self.labels, self.selector
         mappings = mapping_config(json.dumps(p.extra_mappings, sort_keys=True))
         self.config_map = config_map(self, "mappings", name=self.name, labels=labels, data={"mappings.yml": mappings})
-        self.service_account = service_account(self, "service-account", name=self.name, labels=labels)
+        self._service_account()
         main = _exporter(p)
-        template = pod_template(
-            labels=labels,
+        template = self._service_pod(
+            [main],
             annotations={CONFIG_CHECKSUM: short_hash(mappings, length=64)},
-            service_account=self.name,
-            automount_token=False,
-            containers=[main],
             options=p.pod,
-            image_pull_secrets=image_pull_secrets or [],
-            security=PodSecurity(run_as_user=NOBODY, run_as_group=NOBODY, fs_group=NOBODY),
+            uid=NOBODY,
             termination_grace_period=30,
             volumes=[{"configMap": {"name": self.name}, "name": "mappings"}, empty_dir("tmp", "16Mi")],
         )
-        self.workload = deployment(
-            self,
-            "deployment",
-            name=self.name,
-            labels=labels,
-            selector=selector,
-            replicas=1,
-            template=template,
-            strategy={"type": "RollingUpdate"},
-        )
+        self.workload = self._deployment(1, template, {"type": "RollingUpdate"})
         self.service = self._service(labels, selector)
         self.service_monitor = self._service_monitor(p, labels, selector) if p.service_monitor else None
 

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from constructs import Construct
-
 from ..core.autoscaling import Autoscaling
 from ..core.network_flow import Connection, serve
-from ..core.props import parse_props
 from ..core.resources import Resources
 from ..core.workload import ComponentProps
 from ..runtime.airflow_runtime import AirflowRuntime
 from ..runtime.release_pods import ReleasePods
-from .component import AirflowComponent, ceil_div, jobs_check
+from .component import Component, ceil_div
 
 LOG_SERVER_PORT = 8794
 DEFAULT_CAPACITY = "1000"
@@ -35,32 +30,19 @@ class TriggererProps(ComponentProps):
     capacity``), 1000 per triggerer unless ``config`` sets it); None: fixed replicas."""
 
 
-class Triggerer(AirflowComponent):
+class Triggerer(Component[TriggererProps]):
     """StatefulSet (stable hostnames for its log server on port 8794) plus a headless Service."""
 
     component = "triggerer"
+    props_class = TriggererProps
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        runtime: AirflowRuntime,
-        props: TriggererProps | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(scope, id, runtime=runtime)
-        self.props = parse_props(TriggererProps, props, kwargs)
-        p = self.props
-        main = runtime.airflow_container(
-            "triggerer",
-            ["triggerer"],
-            resources=p.resources,
+    def _compose(self, runtime: AirflowRuntime, p: TriggererProps) -> None:
+        template = self._job_template(
+            p,
+            "TriggererJob",
             reads_dags=True,
             ports=[{"containerPort": LOG_SERVER_PORT, "name": "trigger-logs", "protocol": "TCP"}],
-            probes={"livenessProbe": jobs_check("TriggererJob")},
         )
-        template = self._long_running_template(p, main, reads_dags=True)
         self._service(
             [{"name": "trigger-logs", "port": LOG_SERVER_PORT, "protocol": "TCP", "targetPort": "trigger-logs"}],
             headless=True,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from cdk8s import ApiObject
 from constructs import Construct
@@ -168,46 +168,27 @@ def job_suffix(spec: Any) -> str:
     return hashlib.sha256(go_json(spec).encode() + b"\0").hexdigest()[:8]
 
 
+class ObjectMeta(TypedDict):
+    """The name and labels every object builder below takes, keywords that travel together (a
+    ``Labelled`` construct passes its own as ``**self.meta``)."""
+
+    name: str
+    labels: dict[str, str]
+
+
 def config_map(
-    scope: Construct,
-    id: str,
-    *,
-    name: str,
-    labels: dict[str, str],
-    data: dict[str, str],
-    namespace: str | None = None,
+    scope: Construct, id: str, *, data: dict[str, str], namespace: str | None = None, **meta: Unpack[ObjectMeta]
 ) -> ApiObject:
     """A ConfigMap holding ``data`` (file name -> content)."""
-    return api_object(
-        scope,
-        id,
-        api_version="v1",
-        kind="ConfigMap",
-        name=name,
-        labels=labels,
-        body={"data": data},
-        namespace=namespace,
-    )
+    return api_object(scope, id, api_version="v1", kind="ConfigMap", body={"data": data}, namespace=namespace, **meta)
 
 
 def service(
-    scope: Construct,
-    *,
-    name: str,
-    labels: dict[str, str],
-    spec: dict[str, Any],
-    annotations: dict[str, str] | None = None,
+    scope: Construct, *, spec: dict[str, Any], annotations: dict[str, str] | None = None, **meta: Unpack[ObjectMeta]
 ) -> ApiObject:
     """The Service ``name`` (construct id ``service``) with ``spec``."""
     return api_object(
-        scope,
-        "service",
-        api_version="v1",
-        kind="Service",
-        name=name,
-        labels=labels,
-        annotations=annotations,
-        body={"spec": spec},
+        scope, "service", api_version="v1", kind="Service", annotations=annotations, body={"spec": spec}, **meta
     )
 
 
@@ -248,52 +229,29 @@ def cron_job(
     scope: Construct,
     id: str,
     *,
-    name: str,
-    labels: dict[str, str],
     schedule: str,
     template: dict[str, Any],
     ttl_seconds_after_finished: int = 86400,
+    **meta: Unpack[ObjectMeta],
 ) -> ApiObject:
     """A CronJob that never overlaps itself and keeps one finished Job of each outcome."""
-    return api_object(
-        scope,
-        id,
-        api_version="batch/v1",
-        kind="CronJob",
-        name=name,
-        labels=labels,
-        body={
-            "spec": {
-                "concurrencyPolicy": "Forbid",
-                "failedJobsHistoryLimit": 1,
-                "jobTemplate": {
-                    "spec": {
-                        "backoffLimit": 1,
-                        "template": template,
-                        "ttlSecondsAfterFinished": ttl_seconds_after_finished,
-                    }
-                },
-                "schedule": schedule,
-                "successfulJobsHistoryLimit": 1,
-            }
-        },
-    )
+    job = {"backoffLimit": 1, "template": template, "ttlSecondsAfterFinished": ttl_seconds_after_finished}
+    spec = {
+        "concurrencyPolicy": "Forbid",
+        "failedJobsHistoryLimit": 1,
+        "jobTemplate": {"spec": job},
+        "schedule": schedule,
+        "successfulJobsHistoryLimit": 1,
+    }
+    return api_object(scope, id, api_version="batch/v1", kind="CronJob", body={"spec": spec}, **meta)
 
 
 def service_account(
-    scope: Construct, id: str, *, name: str, labels: dict[str, str], namespace: str | None = None
+    scope: Construct, id: str, *, namespace: str | None = None, **meta: Unpack[ObjectMeta]
 ) -> ApiObject:
     """A ServiceAccount that mounts no API token by default: a pod that needs one opts in."""
-    return api_object(
-        scope,
-        id,
-        api_version="v1",
-        kind="ServiceAccount",
-        name=name,
-        labels=labels,
-        body={"automountServiceAccountToken": False},
-        namespace=namespace,
-    )
+    body = {"automountServiceAccountToken": False}
+    return api_object(scope, id, api_version="v1", kind="ServiceAccount", body=body, namespace=namespace, **meta)
 
 
 def surge_one() -> dict[str, Any]:
@@ -305,31 +263,21 @@ def deployment(
     scope: Construct,
     id: str,
     *,
-    name: str,
-    labels: dict[str, str],
     selector: dict[str, str],
     replicas: int | None,
     template: dict[str, Any],
     strategy: dict[str, Any],
+    **meta: Unpack[ObjectMeta],
 ) -> ApiObject:
     """A Deployment selecting on ``selector``, keeping five old ReplicaSets for rollbacks."""
-    return api_object(
-        scope,
-        id,
-        api_version="apps/v1",
-        kind="Deployment",
-        name=name,
-        labels=labels,
-        body={
-            "spec": {
-                "replicas": replicas,
-                "revisionHistoryLimit": 5,
-                "selector": {"matchLabels": selector},
-                "strategy": strategy,
-                "template": template,
-            }
-        },
-    )
+    spec = {
+        "replicas": replicas,
+        "revisionHistoryLimit": 5,
+        "selector": {"matchLabels": selector},
+        "strategy": strategy,
+        "template": template,
+    }
+    return api_object(scope, id, api_version="apps/v1", kind="Deployment", body={"spec": spec}, **meta)
 
 
 def stateful_set(
@@ -350,27 +298,15 @@ def stateful_set(
         "template": template,
         "updateStrategy": {"type": "RollingUpdate"},
     }
+    body = {"spec": dict(sorted(spec.items()))}
     return api_object(
-        scope,
-        "statefulset",
-        api_version="apps/v1",
-        kind="StatefulSet",
-        name=name,
-        labels=labels,
-        body={"spec": dict(sorted(spec.items()))},
+        scope, "statefulset", api_version="apps/v1", kind="StatefulSet", name=name, labels=labels, body=body
     )
 
 
 def pod_disruption_budget(
-    scope: Construct, id: str, *, name: str, labels: dict[str, str], selector: dict[str, str]
+    scope: Construct, id: str, *, selector: dict[str, str], **meta: Unpack[ObjectMeta]
 ) -> ApiObject:
     """A PodDisruptionBudget letting node drains evict one of the selected pods at a time."""
-    return api_object(
-        scope,
-        id,
-        api_version="policy/v1",
-        kind="PodDisruptionBudget",
-        name=name,
-        labels=labels,
-        body={"spec": {"maxUnavailable": 1, "selector": {"matchLabels": selector}}},
-    )
+    body = {"spec": {"maxUnavailable": 1, "selector": {"matchLabels": selector}}}
+    return api_object(scope, id, api_version="policy/v1", kind="PodDisruptionBudget", body=body, **meta)

@@ -44,6 +44,17 @@ class ConstructDoc:
     props: type[BaseModel]
 
 
+def construct_props(construct: type) -> type[BaseModel] | None:
+    """The props model a construct's ``props`` parameter takes: its ``props_class`` where the
+    constructor is a generic base's (``Component[P]``, whose hint is the type variable), else the
+    model in its own ``__init__``'s ``props`` hint."""
+    declared = getattr(construct, "props_class", None)
+    if isinstance(declared, type) and issubclass(declared, BaseModel):
+        return declared
+    found = models_in(typing.get_type_hints(construct.__init__).get("props"))  # type: ignore[misc]
+    return found[0] if found else None
+
+
 def exported_constructs() -> list[ConstructDoc]:
     """The package's exported constructs that take a props model, ``Airflow`` first."""
     from constructs import Construct
@@ -55,9 +66,9 @@ def exported_constructs() -> list[ConstructDoc]:
         obj = getattr(airflow_constructs, name)
         if not (isinstance(obj, type) and issubclass(obj, Construct)):
             continue
-        props = models_in(typing.get_type_hints(obj.__init__).get("props"))
-        if props:
-            found.append(ConstructDoc(obj, props[0]))
+        props = construct_props(obj)
+        if props is not None:
+            found.append(ConstructDoc(obj, props))
     return sorted(found, key=lambda doc: (doc.construct.__name__ != "Airflow", doc.construct.__name__))
 
 

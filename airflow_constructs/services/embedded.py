@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from cdk8s import ApiObject
-from constructs import Construct
 
-from ..core import kube
+from ..core.kube import service, stateful_set
 from ..core.pod import SecretRef
 from ..core.secrets import GeneratedKey
+from .release_service import P, ReleaseService
 
 
 def generated_secret_name(instance: str) -> str:
@@ -26,34 +26,20 @@ def claim_spec(storage_size: str, storage_class: str | None, access_mode: str = 
     return spec
 
 
-class EmbeddedService(Construct):
-    """Base of ``Postgres`` and ``Redis``: names, labels, the password, ServiceAccount and Service."""
+class EmbeddedService(ReleaseService[P]):
+    """Base of ``Postgres`` and ``Redis``: the password, ServiceAccount and headless Service."""
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        instance: str,
-        component: str,
-        version: str,
-        port_name: str,
-        port: int,
-        password: SecretRef | None,
-    ) -> None:
-        super().__init__(scope, id)
-        self.name = f"{instance}-{component}"
-        self.host = kube.service_host(self.name, kube.require_namespace(self, instance))
-        self.labels = kube.recommended_labels(instance, component, version)
-        self.selector = kube.selector_labels(instance, component)
+    def _serve(self, port_name: str, port: int, password: SecretRef | None) -> None:
+        """The password (``password``, or a key of the generated Secret), the ServiceAccount, and the
+        headless Service on ``port``: what each embedded service creates first."""
         self.generated: list[GeneratedKey] = []
         if password is None:
-            password = SecretRef(generated_secret_name(instance), f"{component}-password")
+            password = SecretRef(generated_secret_name(self.instance), f"{self.component}-password")
             self.generated.append(GeneratedKey(password.name, password.key, "password"))
         self.password = password
-        self.service_account = kube.service_account(self, "service-account", name=self.name, labels=self.labels)
+        self._service_account()
         # Headless: clients reach the one pod directly, and the StatefulSet gets a stable DNS name.
-        self.service = kube.service(
+        self.service = service(
             self,
             name=self.name,
             labels=self.labels,
@@ -70,7 +56,7 @@ class EmbeddedService(Construct):
         if data_claim is not None:
             spec["persistentVolumeClaimRetentionPolicy"] = {"whenDeleted": "Retain", "whenScaled": "Retain"}
             spec["volumeClaimTemplates"] = [{"metadata": {"labels": self.selector, "name": "data"}, "spec": data_claim}]
-        return kube.stateful_set(
+        return stateful_set(
             self,
             name=self.name,
             labels=self.labels,

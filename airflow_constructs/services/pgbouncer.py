@@ -17,32 +17,17 @@ from constructs import Construct
 from pydantic import Field, model_validator
 
 from ..core.image import Image
-from ..core.kube import (
-    CONFIG_CHECKSUM,
-    config_map,
-    deployment,
-    pod_disruption_budget,
-    recommended_labels,
-    require_namespace,
-    selector_labels,
-    service,
-    service_account,
-    service_host,
-    short_hash,
-    surge_one,
-)
+from ..core.kube import CONFIG_CHECKSUM, config_map, service, short_hash, surge_one
 from ..core.network_flow import Connection, Declared, Outside, dns_lookups
 from ..core.network_peer import NetworkPeer
-from ..core.pod import container, empty_dir, pod_template
+from ..core.pod import container, empty_dir
 from ..core.resources import Resources
-from ..core.security import PodSecurity
 from ..core.tls import (
     RELOAD_EVERY_SECONDS,
     SERVER_MOUNT,
     SERVER_TLS_DIR,
     ServiceTls,
     server_volume,
-    service_certificate,
 )
 from ..core.workload import ComponentProps, availability
 from .database import (
@@ -53,6 +38,7 @@ from .database import (
     database_client_flows,
     verify_full_client,
 )
+from .release_service import ReleaseService
 
 PGBOUNCER_PORT = 6432
 CLIENT_TLS_DIR = "/opt/airflow/pgbouncer-tls"
@@ -112,11 +98,14 @@ def _serve_and_reload(watched: list[str]) -> str:
     )
 
 
-class PgBouncer(Construct):
+class PgBouncer(ReleaseService[PgBouncerProps]):
     """ConfigMap, ServiceAccount, Service and Deployment of PgBouncer in front of ``database``.
 
     ``connection`` is what Airflow components use instead of the direct one.
     """
+
+    component = "pgbouncer"
+    props_class = PgBouncerProps
 
     def __init__(
         self,
@@ -126,48 +115,35 @@ class PgBouncer(Construct):
         instance: str,
         version: str,
         database: DatabaseConnection,
-        props: PgBouncerProps,
+        props: PgBouncerProps | None = None,
         image_pull_secrets: list[str] | None = None,
+        **kwargs: Any,
     ) -> None:
-        super().__init__(scope, id)
+        """``database``: the connection PgBouncer pools, with its host, user, name and password."""
         assert database.host and database.user and database.name and database.password
-        self.props = p = props
-        self.name = f"{instance}-pgbouncer"
-        labels = recommended_labels(instance, "pgbouncer", version)
-        selector = selector_labels(instance, "pgbouncer")
+        self.database = database
+        super().__init__(
+            scope, id, instance=instance, version=version, props=props, image_pull_secrets=image_pull_secrets, **kwargs
+        )
+
+    def _compose(self, p: PgBouncerProps) -> None:
+        database, labels, selector = self.database, self.labels, self.selector
         ini = _ini(p, database)
         self.config_map = config_map(self, "config", name=self.name, labels=labels, data={"pgbouncer.ini": ini})
-        self.service_account = service_account(self, "service-account", name=self.name, labels=labels)
+        self._service_account()
         ports = [{"name": "pgbouncer", "port": PGBOUNCER_PORT, "protocol": "TCP", "targetPort": "pgbouncer"}]
         if p.metrics_exporter:
             ports.append({"name": "metrics", "port": EXPORTER_PORT, "protocol": "TCP", "targetPort": "metrics"})
         self.service = service(
             self, name=self.name, labels=labels, spec={"ports": ports, "selector": selector, "type": "ClusterIP"}
         )
-        template = self._pod_template(p, database, labels, ini, image_pull_secrets or [])
-        availability(p, template, selector)
-        self.workload = deployment(
-            self,
-            "deployment",
-            name=self.name,
-            labels=labels,
-            selector=selector,
-            replicas=p.replicas,
-            template=template,
-            strategy=surge_one(),
-        )
+        template = availability(p, self._pgbouncer_pod(p, database, ini), selector)
+        self.workload = self._deployment(p.replicas, template, surge_one())
         if p.disruption_budget:
-            pod_disruption_budget(self, "pdb", name=self.name, labels=labels, selector=selector)
-        self.connection = self._client_connection(p, database, instance, labels)
+            self._pod_disruption_budget()
+        self.connection = self._client_connection(p, database)
 
-    def _pod_template(
-        self,
-        p: PgBouncerProps,
-        database: DatabaseConnection,
-        labels: dict[str, str],
-        ini: str,
-        image_pull_secrets: list[str],
-    ) -> dict[str, Any]:
+    def _pgbouncer_pod(self, p: PgBouncerProps, database: DatabaseConnection, ini: str) -> dict[str, Any]:
         """The pod: an init container writing the auth file, PgBouncer, and its exporter if wanted."""
         assert database.user and database.password
         password_env = database.password.env("DB_PASSWORD")
@@ -185,16 +161,12 @@ class PgBouncer(Construct):
         containers = [_pgbouncer(p, database)]
         if p.metrics_exporter:
             containers.append(_exporter(p, database.user, password_env))
-        return pod_template(
-            labels=labels,
+        return self._service_pod(
+            containers,
             annotations={CONFIG_CHECKSUM: short_hash(ini, length=64)},
-            service_account=self.name,
-            automount_token=False,
-            containers=containers,
             init_containers=[init],
-            security=PodSecurity(run_as_user=PGBOUNCER_UID, run_as_group=PGBOUNCER_UID, fs_group=PGBOUNCER_UID),
+            uid=PGBOUNCER_UID,
             options=p.pod,
-            image_pull_secrets=image_pull_secrets,
             termination_grace_period=30,
             volumes=[
                 {"configMap": {"name": self.name}, "name": "config"},
@@ -205,26 +177,16 @@ class PgBouncer(Construct):
             ],
         )
 
-    def _client_connection(
-        self, p: PgBouncerProps, database: DatabaseConnection, instance: str, labels: dict[str, str]
-    ) -> DatabaseConnection:
+    def _client_connection(self, p: PgBouncerProps, database: DatabaseConnection) -> DatabaseConnection:
         """What Airflow components use instead of the direct connection (and PgBouncer's certificate)."""
         assert database.password
-        namespace = require_namespace(self, instance)
-        host = service_host(self.name, namespace)
+        host = self.host
         url = f"postgresql+psycopg2://{database.user}:$({PASSWORD_ENV})@{host}:{PGBOUNCER_PORT}/{database.name}"
         self.certificate: ApiObject | None = None
         tls = None
         if p.tls is not None:
             tls = verify_full_client(p.tls.secret, volume="pgbouncer-tls", directory=CLIENT_TLS_DIR)
-            self.certificate = service_certificate(
-                self,
-                tls=p.tls,
-                service=self.name,
-                namespace=namespace,
-                labels=labels,
-                id="certificate",
-            )
+            self.certificate = self._certificate(p.tls)
         return DatabaseConnection(
             env=[database.password.env(PASSWORD_ENV), {"name": CONN_ENV, "value": url + (tls.query if tls else "")}],
             host=host,

@@ -10,14 +10,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from cdk8s import ApiObject
-from constructs import Construct
 
-from ..core.kube import config_map, require_namespace
+from ..core.kube import config_map
 from ..core.network_flow import Connection
-from ..core.pod import container, empty_dir, pod_template
-from ..core.props import parse_props
-from ..core.security import PodSecurity
-from ..core.tls import SERVER_MOUNT, SERVER_TLS_DIR, reloader, server_volume, service_certificate
+from ..core.pod import container, empty_dir
+from ..core.tls import SERVER_MOUNT, SERVER_TLS_DIR, reloader, server_volume
 from .database import (
     CONN_ENV,
     PASSWORD_ENV,
@@ -39,32 +36,14 @@ PROBE = ["pg_isready", "--host=127.0.0.1", f"--port={POSTGRES_PORT}", "--usernam
 RUN_MOUNT = {"mountPath": "/var/run/postgresql", "name": "run"}
 
 
-class Postgres(EmbeddedService):
+class Postgres(EmbeddedService[EmbeddedPostgres]):
     """The embedded PostgreSQL: ServiceAccount, headless Service and a one-pod StatefulSet."""
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        instance: str,
-        version: str,
-        props: EmbeddedPostgres | None = None,
-        image_pull_secrets: list[str] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        p = parse_props(EmbeddedPostgres, props, kwargs)
-        super().__init__(
-            scope,
-            id,
-            instance=instance,
-            component="postgres",
-            version=version,
-            port_name="postgres",
-            port=POSTGRES_PORT,
-            password=p.password,
-        )
-        self.props = p
+    component = "postgres"
+    props_class = EmbeddedPostgres
+
+    def _compose(self, p: EmbeddedPostgres) -> None:
+        self._serve("postgres", POSTGRES_PORT, p.password)
         mounts: list[dict[str, Any]] = [
             {"mountPath": "/var/lib/postgresql/data", "name": "data"},
             RUN_MOUNT,
@@ -72,43 +51,25 @@ class Postgres(EmbeddedService):
         ]
         volumes = [empty_dir("run", "16Mi"), empty_dir("tmp", "256Mi")]
         self.certificate: ApiObject | None = None
-        args = self._tls(p, instance, mounts, volumes) if p.tls is not None else []
+        args = self._tls(p, mounts, volumes) if p.tls is not None else []
         containers = [self._postgres(p, args, mounts)]
         if p.tls is not None:
             # Over the pod's own socket (``local trust``): the superuser re-reads the certificate files.
             reload = "psql -h /var/run/postgresql -U airflow -d airflow -qAtc 'select pg_reload_conf()' >/dev/null"
             containers.append(reloader(p.image.ref, p.image.pull_policy, reload, mounts=[RUN_MOUNT], env=[]))
-        template = pod_template(
-            labels=self.labels,
-            annotations={},
-            service_account=self.name,
-            automount_token=False,
-            containers=containers,
-            security=PodSecurity(run_as_user=POSTGRES_UID, run_as_group=POSTGRES_UID, fs_group=POSTGRES_UID),
-            options=p.pod,
-            image_pull_secrets=image_pull_secrets or [],
-            termination_grace_period=60,
-            volumes=volumes,
+        template = self._service_pod(
+            containers, options=p.pod, uid=POSTGRES_UID, volumes=volumes, termination_grace_period=60
         )
         self.workload = self._statefulset(template, claim_spec(p.storage_size, p.storage_class))
         self.connection = self._client_connection(p)
 
-    def _tls(
-        self, p: EmbeddedPostgres, instance: str, mounts: list[dict[str, Any]], volumes: list[dict[str, Any]]
-    ) -> list[str]:
+    def _tls(self, p: EmbeddedPostgres, mounts: list[dict[str, Any]], volumes: list[dict[str, Any]]) -> list[str]:
         """The pg_hba ConfigMap and the certificate; adds their mounts and volumes, returns the server args."""
         assert p.tls is not None
         mounts += [SERVER_MOUNT, {"mountPath": HBA_DIR, "name": "hba", "readOnly": True}]
         volumes += [server_volume(p.tls), {"configMap": {"name": self.name}, "name": "hba"}]
         config_map(self, "hba", name=self.name, labels=self.labels, data={"pg_hba.conf": PG_HBA_TLS})
-        self.certificate = service_certificate(
-            self,
-            tls=p.tls,
-            service=self.name,
-            namespace=require_namespace(self, instance),
-            labels=self.labels,
-            id="certificate",
-        )
+        self.certificate = self._certificate(p.tls)
         # The image's entrypoint passes these to both its init-time server and the real one.
         return [
             "postgres",

@@ -7,18 +7,15 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from cdk8s import ApiObject
-from constructs import Construct
 from pydantic import Field
 
 from ..core.image import Image
-from ..core.kube import require_namespace
 from ..core.network_flow import Connection, connect
-from ..core.pod import PodOptions, SecretRef, container, empty_dir, pod_template
+from ..core.pod import PodOptions, SecretRef, container, empty_dir
 from ..core.props import Props
 from ..core.resources import Resources
 from ..core.secrets import EnvConnection
-from ..core.security import PodSecurity
-from ..core.tls import SERVER_MOUNT, SERVER_TLS_DIR, ServiceTls, ca_volume, reloader, server_volume, service_certificate
+from ..core.tls import SERVER_MOUNT, SERVER_TLS_DIR, ServiceTls, ca_volume, reloader, server_volume
 from .embedded import EmbeddedService, claim_spec
 
 REDIS_PORT = 6379
@@ -76,34 +73,18 @@ def external_broker(props: ExternalBroker) -> BrokerConnection:
     return BrokerConnection(env=[props.url.env(BROKER_ENV)], host=None, port=REDIS_PORT)
 
 
-class Redis(EmbeddedService):
+class Redis(EmbeddedService[EmbeddedRedis]):
     """ServiceAccount, headless Service and a one-pod StatefulSet running ``redis-server``.
 
     The password reaches Redis as ``--requirepass $(REDIS_PASSWORD)`` (Kubernetes expands it from
     the Secret-backed env var), and Airflow's broker URL is assembled the same way.
     """
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        instance: str,
-        version: str,
-        props: EmbeddedRedis,
-        image_pull_secrets: list[str] | None = None,
-    ) -> None:
-        super().__init__(
-            scope,
-            id,
-            instance=instance,
-            component="redis",
-            version=version,
-            port_name="redis",
-            port=REDIS_PORT,
-            password=props.password,
-        )
-        self.props = props
+    component = "redis"
+    props_class = EmbeddedRedis
+
+    def _compose(self, props: EmbeddedRedis) -> None:
+        self._serve("redis", REDIS_PORT, props.password)
         password = self.password
         tls = props.tls
         main = _redis(props, password)
@@ -121,23 +102,14 @@ class Redis(EmbeddedService):
             containers.append(reloader(props.image.ref, props.image.pull_policy, reload, mounts=[], env=env))
         if not props.persistence:
             volumes.append(empty_dir("data", "1Gi"))
-        template = pod_template(
-            labels=self.labels,
-            annotations={},
-            service_account=self.name,
-            automount_token=False,
-            containers=containers,
-            options=props.pod,
-            image_pull_secrets=image_pull_secrets or [],
-            security=PodSecurity(run_as_user=REDIS_UID, run_as_group=REDIS_UID, fs_group=REDIS_UID),
-            termination_grace_period=30,
-            volumes=volumes,
+        template = self._service_pod(
+            containers, options=props.pod, uid=REDIS_UID, volumes=volumes, termination_grace_period=30
         )
         claim = claim_spec(props.storage_size, props.storage_class) if props.persistence else None
         self.workload = self._statefulset(template, claim)
-        self.connection = self._client_connection(props, instance)
+        self.connection = self._client_connection(props)
 
-    def _client_connection(self, props: EmbeddedRedis, instance: str) -> BrokerConnection:
+    def _client_connection(self, props: EmbeddedRedis) -> BrokerConnection:
         """How Airflow reaches this broker (and, with TLS, the server certificate)."""
         password = self.password
         tls = props.tls
@@ -152,14 +124,7 @@ class Redis(EmbeddedService):
                 {"name": "AIRFLOW__CELERY__SSL_CACERT", "value": f"{CLIENT_TLS_DIR}/ca.crt"},
                 {"name": "AIRFLOW__CELERY__SSL_MUTUAL_TLS", "value": "False"},
             ]
-            self.certificate = service_certificate(
-                self,
-                tls=tls,
-                service=self.name,
-                namespace=require_namespace(self, instance),
-                labels=self.labels,
-                id="certificate",
-            )
+            self.certificate = self._certificate(tls)
         return BrokerConnection(
             env=env,
             host=self.host,

@@ -47,10 +47,12 @@ def synth(app: App, *, documents: dict[str, list[dict[str, Any]]] | None = None)
     for chart, objects in charts:
         path = outdir / f"{Names.to_dns_label(chart)}{app.output_file_extension}"
         docs = [_render(obj, chart) for obj in objects]
-        ordered = [js_ordered(doc) for doc in docs]
-        if documents is not None:
+        if documents is None:
+            text = node_yaml.dump_held(docs)
+        else:
+            ordered = [js_ordered(doc) for doc in docs]
             documents[f"{Names.to_dns_label(chart)}.yaml"] = ordered
-        text = node_yaml.dump(ordered)
+            text = node_yaml.dump(ordered)
         if text is None:
             Yaml.save(str(path), docs)
         else:

@@ -75,57 +75,61 @@ def dump_held(docs: list[Any]) -> str | None:
 def _document(doc: Any, held: bool) -> str:
     if not isinstance(doc, dict) or not doc:
         raise _Unsure
-    return "".join(_mapping(doc, "", held))
+    out: list[str] = []
+    _mapping(doc, "", held, None, out)
+    return "".join(out)
 
 
-def _mapping(value: dict[str, Any], indent: str, held: bool, first: str | None = None) -> list[str]:
-    """Lines of a non-empty block map whose keys stand at ``indent`` (the first at ``first``, after ``- ``).
+def _mapping(value: dict[str, Any], indent: str, held: bool, first: str | None, out: list[str]) -> None:
+    """Append the lines of a non-empty block map whose keys stand at ``indent`` (the first at
+    ``first``, after ``- ``) to ``out``.
 
     ``held``: the map as Python holds it; one that ``js_ordered`` changes is written from
     ``js_ordered(value)`` (or, when nothing is left of it, by the map around it)."""
     if not held:
-        return _lines(value, indent, False, first)
+        _lines(value, indent, False, first, out)
+        return
+    start = len(out)
     try:
-        return _lines(value, indent, True, first)
+        _lines(value, indent, True, first, out)
     except _Reorder:
+        del out[start:]
         ordered = js_ordered(value)
         if not ordered:
             raise
-        return _lines(ordered, indent, False, first)
+        _lines(ordered, indent, False, first, out)
 
 
-def _lines(value: dict[str, Any], indent: str, held: bool, first: str | None) -> list[str]:
-    lines = []
+def _lines(value: dict[str, Any], indent: str, held: bool, first: str | None, out: list[str]) -> None:
     key_text = _held_key if held else _key
-    for i, (key, item) in enumerate(value.items()):
+    inner = indent + "  "
+    lead = indent if first is None else first
+    for key, item in value.items():
         if item is None and held:
             raise _Reorder
-        lead = first if first is not None and i == 0 else indent
-        lines.extend(_entry(f"{lead}{key_text(key)}:", item, indent, held))
-    return lines
-
-
-def _sequence(value: list[Any], indent: str, held: bool, first: str | None = None) -> list[str]:
-    lines = []
-    for i, item in enumerate(value):
-        lead = first if first is not None and i == 0 else indent
-        inner = indent + "  "
+        head = f"{lead}{key_text(key)}:"
+        lead = indent
         if isinstance(item, dict) and item:
-            lines.extend(_mapping(item, inner, held, f"{lead}- "))
+            out.append(head + "\n")
+            _mapping(item, inner, held, None, out)
         elif isinstance(item, list) and item:
-            lines.extend(_sequence(item, inner, held, f"{lead}- "))
+            out.append(head + "\n")
+            _sequence(item, inner, held, None, out)
         else:
-            lines.append(f"{lead}- {_scalar(item, inner)}\n")
-    return lines
+            out.append(f"{head} {_scalar(item, inner)}\n")
 
 
-def _entry(head: str, item: Any, indent: str, held: bool) -> list[str]:
+def _sequence(value: list[Any], indent: str, held: bool, first: str | None, out: list[str]) -> None:
     inner = indent + "  "
-    if isinstance(item, dict) and item:
-        return [f"{head}\n", *_mapping(item, inner, held)]
-    if isinstance(item, list) and item:
-        return [f"{head}\n", *_sequence(item, inner, held)]
-    return [f"{head} {_scalar(item, inner)}\n"]
+    lead = indent if first is None else first
+    for item in value:
+        if isinstance(item, dict) and item:
+            _mapping(item, inner, held, f"{lead}- ", out)
+        elif isinstance(item, list) and item:
+            _sequence(item, inner, held, f"{lead}- ", out)
+        else:
+            out.append(f"{lead}- {_scalar(item, inner)}\n")
+        lead = indent
 
 
 def _key(key: Any) -> str:
@@ -137,6 +141,11 @@ def _key(key: Any) -> str:
 def _held_key(key: Any) -> str:
     if not isinstance(key, str):
         raise _Unsure
+    return _held_text_key(key)
+
+
+@functools.lru_cache(maxsize=8192)
+def _held_text_key(key: str) -> str:
     if key[:1].isdigit():
         raise _Reorder
     return _text_key(key)
@@ -159,6 +168,12 @@ def _line(value: str) -> str:
 
 def _scalar(value: Any, indent: str) -> str:
     """A value after ``key: `` or ``- ``; ``indent``: where a block's lines start."""
+    if isinstance(value, str):
+        if "\n" in value:
+            if _UNSURE.search(value):
+                raise _Unsure
+            return _block(value, indent)
+        return _line(value)
     if value == {} and isinstance(value, dict):
         return "{}"
     if value == [] and isinstance(value, list):
@@ -167,13 +182,7 @@ def _scalar(value: Any, indent: str) -> str:
         return "true" if value else "false"
     if isinstance(value, int) and -_MAX_SAFE < value < _MAX_SAFE:
         return str(value)
-    if not isinstance(value, str):
-        raise _Unsure
-    if "\n" in value:
-        if _UNSURE.search(value):
-            raise _Unsure
-        return _block(value, indent)
-    return _line(value)
+    raise _Unsure
 
 
 def _quoted(value: str) -> str:

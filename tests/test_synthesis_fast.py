@@ -14,6 +14,8 @@ import pytest
 import yaml
 from cdk8s import ApiObject, ApiObjectMetadata, App, Chart, JsonPatch
 from constructs import Construct
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from airflow_constructs.core.body_object import BodyObject, js_ordered
 from airflow_constructs.core.kube import api_object, one_shot_job
@@ -258,3 +260,20 @@ def test_js_ordered_puts_array_index_keys_first_and_drops_none() -> None:
     assert json.dumps(js_ordered(value)) == json.dumps(
         {"2": {"x": [None, {"1": 0, "a": 1}]}, "10": 2, "b": 1, "01": 3, "4294967295": 4}
     )
+
+
+_INDEX_LIKE = ["0", "7", "10", "01", "4294967294", "4294967295"]
+_KEYS = st.one_of(st.text(alphabet="ab01 9", max_size=4), st.sampled_from(_INDEX_LIKE))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.recursive(
+        st.one_of(st.none(), st.booleans(), st.integers(-1000, 1000), st.text(max_size=3)),
+        lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_KEYS, inner, max_size=4)),
+        max_leaves=10,
+    )
+)
+def test_js_ordered_is_what_a_round_trip_through_node_hands_back(value: Any) -> None:
+    document = {"root": value}
+    assert json.dumps(js_ordered(document)) == json.dumps(JsonPatch.apply(document))

@@ -224,13 +224,18 @@ def js_ordered(value: Any) -> Any:
     JavaScript object keeps them (integer-like keys first, ascending, then the others in insertion
     order), and its ``None`` entries gone (jsii passes them as ``undefined``)."""
     if isinstance(value, dict):
-        items = [(k, js_ordered(v)) for k, v in value.items() if v is not None]
-        if any(k[:1].isdigit() for k in value):
+        out, indexed_keys = {}, False
+        for k, v in value.items():
+            if v is not None:
+                out[k] = js_ordered(v) if isinstance(v, (dict, list)) else v
+                indexed_keys = indexed_keys or k[:1].isdigit()
+        if indexed_keys:
+            items = list(out.items())
             indexed = sorted(((i, k, v) for k, v in items if (i := _array_index(k)) is not None), key=lambda t: t[0])
-            items = [(k, v) for _, k, v in indexed] + [(k, v) for k, v in items if _array_index(k) is None]
-        return dict(items)
+            out = dict([(k, v) for _, k, v in indexed] + [(k, v) for k, v in items if _array_index(k) is None])
+        return out
     if isinstance(value, list):
-        return [js_ordered(v) for v in value]
+        return [js_ordered(v) if isinstance(v, (dict, list)) else v for v in value]
     return value
 
 

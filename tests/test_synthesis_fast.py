@@ -17,7 +17,7 @@ from constructs import Construct
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from airflow_constructs.core.body_object import BodyObject, js_ordered
+from airflow_constructs.core.body_object import BodyObject, js_ordered, object_reference
 from airflow_constructs.core.kube import api_object, one_shot_job
 from airflow_constructs.core.synthesis import app_documents, chart_json, synth
 from airflow_constructs.packaging.helm import load_documents
@@ -218,6 +218,16 @@ def test_a_body_object_costs_one_round_trip(jsii_calls: Counter[str]) -> None:
     api_object(chart, "cm", api_version="v1", kind="ConfigMap", name="c", labels=LABELS, body={"data": {"k": "v"}})
     _once(chart)
     assert jsii_calls == Counter({"create": 2})
+
+
+def test_an_objects_reference_is_read_without_a_round_trip(jsii_calls: Counter[str]) -> None:
+    _, chart = _user_chart()
+    held = api_object(chart, "d", api_version="apps/v1", kind="Deployment", name="web", labels=LABELS)
+    plain = ApiObject(chart, "p", api_version="v1", kind="ConfigMap", metadata={"name": "plain"})
+    jsii_calls.clear()
+    assert object_reference(held) == ("apps/v1", "Deployment", "web")
+    assert jsii_calls == Counter()
+    assert object_reference(plain) == ("v1", "ConfigMap", "plain")
 
 
 def test_a_one_shot_job_is_named_by_its_spec_in_python_and_in_node() -> None:

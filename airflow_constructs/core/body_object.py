@@ -254,6 +254,14 @@ def sanitized(value: Any) -> Any:
     return value
 
 
+def object_reference(obj: ApiObject) -> tuple[str, str, str]:
+    """``(apiVersion, kind, metadata.name as given)`` of an object (a ``scaleTargetRef``, a
+    ``targetRef``), without a round trip for a ``BodyObject``."""
+    if isinstance(obj, BodyObject):
+        return obj._head["apiVersion"], obj.object_kind, obj.object_name
+    return obj.api_version, obj.kind, obj.name
+
+
 def object_identity(obj: ApiObject) -> tuple[str, str]:
     """``(kind, metadata.name as given)`` of an object, without a round trip for a ``BodyObject``."""
     if isinstance(obj, BodyObject):

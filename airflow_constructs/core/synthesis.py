@@ -95,9 +95,10 @@ def _plain_charts(app: Any) -> list[tuple[Chart, list[ApiObject]]] | None:
     (a dependency, a nested chart) or ``App.synth()`` writes construct metadata."""
     if not isinstance(app, App) or os.environ.get("CDK8S_RECORD_CONSTRUCT_METADATA") == "true":
         return None
-    constructs = app.node.find_all()
+    node = app.node
+    constructs = node.find_all()
     # Every construct is a root of the dependency graph exactly when no construct depends on another.
-    if len(DependencyGraph(app.node).root.outbound) != len(constructs):
+    if len(DependencyGraph(node).root.outbound) != len(constructs):
         return None
     charts: list[tuple[Chart, list[ApiObject]]] = []
     for construct in constructs[1:]:

@@ -137,3 +137,47 @@ def test_any_value_is_written_as_node_writes_it_or_left_to_node(value: Any) -> N
     docs = [{"root": value}]
     written = node_yaml.dump(js_ordered(docs))
     assert written is None or written == _node(docs)
+
+
+@pytest.mark.parametrize("name", sorted(APPS))
+def test_every_app_is_written_from_the_objects_python_holds_as_from_node_s(name: str) -> None:
+    app = App()
+    APPS[name](app)
+    charts = _plain_charts(app)
+    assert charts is not None
+    for chart, objects in charts:
+        docs = [_render(obj, chart) for obj in objects]
+        assert node_yaml.dump_held(docs) == node_yaml.dump([js_ordered(doc) for doc in docs])
+
+
+def test_held_mappings_that_jsii_would_change_are_written_as_node_gets_them() -> None:
+    docs = [
+        {
+            "kind": "K",
+            "gone": {"x": None},
+            "list": [{"y": None}, {"z": None, "k": "v"}, None],
+            "spec": {"replicas": None, "b": 1, "10": "ten", "2": {"1": "one", "a": "b"}},
+        },
+        {"kind": "K", "data": {"only": None}},
+    ]
+    ordered = js_ordered(docs)
+    assert node_yaml.dump_held(docs) == node_yaml.dump(ordered) is None  # the None in the list
+    docs[0]["list"] = docs[0]["list"][:2]
+    assert node_yaml.dump_held(docs) == node_yaml.dump(js_ordered(docs)) == _node(js_ordered(docs))
+    assert node_yaml.dump_held([{"all": None}]) is None
+
+
+_HELD_KEY = st.one_of(_TEXT, st.sampled_from(["0", "1", "10", "01", "4294967295"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.recursive(
+        st.one_of(_TEXT, st.integers(-(2**60), 2**60), st.booleans(), st.none()),
+        lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_HELD_KEY, inner, max_size=3)),
+        max_leaves=8,
+    )
+)
+def test_any_held_value_is_written_as_from_what_node_gets(value: Any) -> None:
+    docs = [{"root": value, "kind": "K"}]
+    assert node_yaml.dump_held(docs) == node_yaml.dump(js_ordered(docs))

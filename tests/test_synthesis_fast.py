@@ -12,10 +12,12 @@ from typing import Any
 import jsii
 import pytest
 import yaml
-from cdk8s import ApiObject, App, Chart, JsonPatch
+from cdk8s import ApiObject, ApiObjectMetadata, App, Chart, JsonPatch
 from constructs import Construct
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from airflow_constructs.core.body_object import BodyObject, js_ordered
+from airflow_constructs.core.body_object import BodyObject, js_ordered, object_reference
 from airflow_constructs.core.kube import api_object, one_shot_job
 from airflow_constructs.core.synthesis import app_documents, chart_json, synth
 from airflow_constructs.packaging.helm import load_documents
@@ -37,6 +39,11 @@ def test_every_app_synthesizes_byte_for_byte_as_app_synth(name: str, tmp_path: P
     documents: dict[str, list[dict[str, Any]]] = {}
     written = synth(ours, documents=documents)
     assert _files(tmp_path / "ours") == _files(tmp_path / "cdk8s")
+    # Without documents asked for, the YAML is written from the objects as Python holds them.
+    held = App(outdir=str(tmp_path / "held"))
+    APPS[name](held)
+    assert synth(held) == {tmp_path / "held" / path.name: count for path, count in written.items()}
+    assert _files(tmp_path / "held") == _files(tmp_path / "cdk8s")
     assert written == {
         tmp_path / "ours" / path.name: len([d for d in yaml.safe_load_all(path.read_text()) if d])
         for path in (tmp_path / "cdk8s").iterdir()
@@ -109,6 +116,76 @@ def test_escape_hatches_move_the_body_to_node_and_still_apply() -> None:
         patched.body  # noqa: B018
 
 
+def test_node_renders_a_moved_object_as_python_did() -> None:
+    """The labels and annotations, kept in Python until then, reach node's metadata when the object moves."""
+    _, chart = _user_chart(labels={"team": "data", "app.kubernetes.io/name": "chart"})
+    objects = [
+        api_object(
+            chart,
+            "cm",
+            api_version="v1",
+            kind="ConfigMap",
+            name="settings",
+            labels=LABELS,
+            annotations={"z": "1", "a": "2"},
+            body={"data": {"b": "1", "10": "x"}},
+        ),
+        api_object(chart, "other", api_version="v1", kind="Secret", name="s", labels={}, namespace="elsewhere"),
+    ]
+    before = [json.dumps(js_ordered(obj.to_json())) for obj in objects]
+    for obj in objects:
+        obj.to_node()
+    assert [json.dumps(obj.to_json()) for obj in objects] == before
+    assert all(obj.in_node for obj in objects)
+
+
+@pytest.fixture
+def create_requests() -> Iterator[list[Any]]:
+    """The ``create`` requests Python sends to node while the test runs."""
+    provider, requests = jsii.kernel.provider, list[Any]()
+    original = provider.create
+    provider.create = lambda request: requests.append(request) or original(request)
+    yield requests
+    provider.create = original
+
+
+@pytest.mark.parametrize("namespace", [None, "elsewhere"])
+def test_a_body_object_sends_node_what_a_checked_api_object_sends(
+    namespace: str | None, create_requests: list[Any]
+) -> None:
+    _, chart = _user_chart()
+    api_object(chart, "a", api_version="v1", kind="ConfigMap", name="n", labels=LABELS, namespace=namespace)
+    ApiObject(chart, "b", api_version="v1", kind="ConfigMap", metadata=ApiObjectMetadata(name="n", namespace=namespace))
+    ours, theirs = create_requests[-2:]
+    assert ours.args[:2] == [chart, "a"] and theirs.args[:2] == [chart, "b"]
+    assert (ours.fqn, ours.args[2], ours.interfaces) == (theirs.fqn, theirs.args[2], theirs.interfaces)
+    assert ours.args[2]["$jsii.struct"]["data"]["metadata"]["$jsii.struct"]["data"]["namespace"] == namespace
+    assert {o.method for o in ours.overrides} == {"toJson", "addJsonPatch"}
+
+
+@pytest.mark.parametrize(
+    ("argument", "value", "allowed"),
+    [
+        ("scope", "chart", "a Construct"),
+        ("id", 1, "a str"),
+        ("api_version", None, "a str"),
+        ("kind", b"ConfigMap", "a str"),
+        ("name", 3, "a str"),
+        ("labels", {"a": 1}, "a mapping of str to str"),
+        ("annotations", {1: "a"}, "a mapping of str to str or None"),
+        ("namespace", ["ns"], "a str or None"),
+    ],
+)
+def test_a_body_object_refuses_arguments_of_the_wrong_type(argument: str, value: Any, allowed: str) -> None:
+    _, chart = _user_chart()
+    args: dict[str, Any] = {"scope": chart, "id": "cm", "api_version": "v1", "kind": "ConfigMap", "name": "c"}
+    args["labels"] = LABELS
+    args[argument] = value
+    with pytest.raises(TypeError) as err:
+        api_object(**args)
+    assert str(err.value) == f"BodyObject: argument {argument} is {value!r}: expected {allowed}"
+
+
 @pytest.fixture
 def jsii_calls() -> Iterator[Counter[str]]:
     """How many requests of each kind Python sends to node while the test runs."""
@@ -141,6 +218,16 @@ def test_a_body_object_costs_one_round_trip(jsii_calls: Counter[str]) -> None:
     api_object(chart, "cm", api_version="v1", kind="ConfigMap", name="c", labels=LABELS, body={"data": {"k": "v"}})
     _once(chart)
     assert jsii_calls == Counter({"create": 2})
+
+
+def test_an_objects_reference_is_read_without_a_round_trip(jsii_calls: Counter[str]) -> None:
+    _, chart = _user_chart()
+    held = api_object(chart, "d", api_version="apps/v1", kind="Deployment", name="web", labels=LABELS)
+    plain = ApiObject(chart, "p", api_version="v1", kind="ConfigMap", metadata={"name": "plain"})
+    jsii_calls.clear()
+    assert object_reference(held) == ("apps/v1", "Deployment", "web")
+    assert jsii_calls == Counter()
+    assert object_reference(plain) == ("v1", "ConfigMap", "plain")
 
 
 def test_a_one_shot_job_is_named_by_its_spec_in_python_and_in_node() -> None:
@@ -183,3 +270,20 @@ def test_js_ordered_puts_array_index_keys_first_and_drops_none() -> None:
     assert json.dumps(js_ordered(value)) == json.dumps(
         {"2": {"x": [None, {"1": 0, "a": 1}]}, "10": 2, "b": 1, "01": 3, "4294967295": 4}
     )
+
+
+_INDEX_LIKE = ["0", "7", "10", "01", "4294967294", "4294967295"]
+_KEYS = st.one_of(st.text(alphabet="ab01 9", max_size=4), st.sampled_from(_INDEX_LIKE))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.recursive(
+        st.one_of(st.none(), st.booleans(), st.integers(-1000, 1000), st.text(max_size=3)),
+        lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_KEYS, inner, max_size=4)),
+        max_leaves=10,
+    )
+)
+def test_js_ordered_is_what_a_round_trip_through_node_hands_back(value: Any) -> None:
+    document = {"root": value}
+    assert json.dumps(js_ordered(document)) == json.dumps(JsonPatch.apply(document))

@@ -12,6 +12,7 @@ from cdk8s import ApiObject, ApiObjectMetadata
 from constructs import Construct
 from pydantic import Field, Tag, model_validator
 
+from .body_object import object_reference
 from .kube import api_object
 from .pod import SecretRef
 from .props import Props, kind_discriminator, register_union_tags
@@ -126,10 +127,16 @@ def horizontal_pod_autoscaler(
                 "maxReplicas": props.max_replicas,
                 "metrics": metrics,
                 "minReplicas": props.min_replicas,
-                "scaleTargetRef": {"apiVersion": target.api_version, "kind": target.kind, "name": target.name},
+                "scaleTargetRef": _target_ref(target),
             }
         },
     )
+
+
+def _target_ref(target: ApiObject, api_version: str = "apiVersion") -> dict[str, str]:
+    """The target's ``apiVersion`` (under the key ``api_version``), ``kind`` and ``name``, held in Python."""
+    version, kind, name = object_reference(target)
+    return {api_version: version, "kind": kind, "name": name}
 
 
 def keda_sql_scaler(
@@ -173,9 +180,7 @@ def keda_sql_scaler(
         "keda",
         metadata=metadata,
         spec=keda.ScaledObjectSpec(
-            scale_target_ref=keda.ScaledObjectSpecScaleTargetRef(
-                api_version=target.api_version, kind=target.kind, name=target.name
-            ),
+            scale_target_ref=keda.ScaledObjectSpecScaleTargetRef(**_target_ref(target, "api_version")),
             min_replica_count=props.min_replicas,
             max_replica_count=props.max_replicas,
             cooldown_period=props.cooldown_period_seconds,
@@ -252,9 +257,7 @@ def vertical_pod_autoscaler(
         "vpa",
         metadata=ApiObjectMetadata(name=name, labels=labels),
         spec=vpa.VerticalPodAutoscalerSpec(
-            target_ref=vpa.VerticalPodAutoscalerSpecTargetRef(
-                api_version=target.api_version, kind=target.kind, name=target.name
-            ),
+            target_ref=vpa.VerticalPodAutoscalerSpecTargetRef(**_target_ref(target, "api_version")),
             update_policy=vpa.VerticalPodAutoscalerSpecUpdatePolicy(update_mode=modes[props.update_mode]),
             resource_policy=vpa.VerticalPodAutoscalerSpecResourcePolicy(
                 container_policies=[vpa.VerticalPodAutoscalerSpecResourcePolicyContainerPolicies(**policy)]

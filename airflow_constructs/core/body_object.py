@@ -2,25 +2,29 @@
 
 A plain cdk8s ``ApiObject`` whose body (spec, data, rules...) is set with ``JsonPatch``es costs
 three jsii round trips per object (``create``, ``JsonPatch.add``, ``addJsonPatch``), and its
-``toJson`` runs in node. A ``BodyObject`` costs one (``create``, with the metadata cdk8s needs);
-its body stays a Python dict and its ``to_json`` is answered by Python, as cdk8s would render it:
-``apiVersion``, ``kind``, the metadata (the chart's labels and namespace merged in as cdk8s
-merges them, keys sorted, empty and null entries left out), then the body's keys in order.
+``toJson`` runs in node. A ``BodyObject`` costs one (``create``, with the name and namespace cdk8s
+needs, built without jsii's run-time argument checks: ``_check_arguments`` does them for a
+fraction of their cost); its labels, annotations and body stay in Python, and its ``to_json`` is
+answered by Python, as cdk8s would render it: ``apiVersion``, ``kind``, the metadata (the chart's
+labels and namespace merged in as cdk8s merges them, keys sorted, empty and null entries left
+out), then the body's keys in order.
 
 cdk8s calls ``to_json`` through jsii (an override), so the object is correct in anyone's cdk8s
 app: ``App().synth()``, ``Chart.to_json()``. The escape hatches keep working: the first call of
 ``add_json_patch`` or read of ``metadata`` (which can change labels and annotations in node)
-moves the body into node as the patches of a plain ``ApiObject`` would be, and from then on node
-renders the object.
+moves the labels and annotations into node's metadata and the body into node as the patches of a
+plain ``ApiObject`` would be, and from then on node renders the object.
 """
 
 from __future__ import annotations
 
 import re
 import weakref
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
-from cdk8s import ApiObject, ApiObjectMetadata, Chart, JsonPatch
+import jsii
+from cdk8s import ApiObject, ApiObjectMetadata, ApiObjectProps, Chart, JsonPatch
 from constructs import Construct
 
 _CHARTS: weakref.WeakKeyDictionary[Construct, tuple[str | None, dict[str, str]]] = weakref.WeakKeyDictionary()
@@ -43,6 +47,47 @@ def chart_facts(scope: Construct) -> tuple[str | None, dict[str, str]]:
 def chart_namespace(scope: Construct) -> str | None:
     """The namespace of ``scope``'s chart (asked of node once per scope)."""
     return chart_facts(scope)[0]
+
+
+_S = TypeVar("_S")
+
+
+def unchecked_struct(cls: type[_S], **values: Any) -> _S:
+    """A jsii struct (``ApiObjectProps``...) holding ``values`` as its generated constructor stores them
+    (``None`` left out), without that constructor's run-time type checks: jsii's typeguard checks of
+    an ``Optional`` argument left ``None`` cost tens of microseconds each.
+    ``tests/test_synthesis_fast.py`` proves that jsii sends the same struct as the checked constructor's."""
+    struct = cls.__new__(cls)
+    struct._values = {key: value for key, value in values.items() if value is not None}  # type: ignore[attr-defined]
+    return struct
+
+
+def _check_arguments(
+    scope: Any, id: Any, api_version: Any, kind: Any, name: Any, labels: Any, annotations: Any, namespace: Any
+) -> None:
+    """Refuse, with a TypeError naming the argument, its value and the type allowed, what the run-time
+    checks of ``ApiObject``'s constructor would refuse."""
+    for arg, value, ok, allowed in (
+        ("scope", scope, isinstance(scope, Construct), "a Construct"),
+        ("id", id, isinstance(id, str), "a str"),
+        ("api_version", api_version, isinstance(api_version, str), "a str"),
+        ("kind", kind, isinstance(kind, str), "a str"),
+        ("name", name, isinstance(name, str), "a str"),
+        ("labels", labels, _str_mapping(labels), "a mapping of str to str"),
+        (
+            "annotations",
+            annotations,
+            annotations is None or _str_mapping(annotations),
+            "a mapping of str to str or None",
+        ),
+        ("namespace", namespace, namespace is None or isinstance(namespace, str), "a str or None"),
+    ):
+        if not ok:
+            raise TypeError(f"BodyObject: argument {arg} is {value!r}: expected {allowed}")
+
+
+def _str_mapping(value: Any) -> bool:
+    return isinstance(value, Mapping) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
 
 
 class _Metadata:
@@ -78,18 +123,20 @@ class BodyObject(ApiObject):
         namespace: str | None = None,
         body: dict[str, Any] | None = None,
     ) -> None:
+        _check_arguments(scope, id, api_version, kind, name, labels, annotations, namespace)
         self._in_node = False
         self._body: dict[str, Any] = dict(body or {})
         self._head = {"apiVersion": api_version, "kind": kind}
         self._meta = (name, dict(labels), annotations, namespace)
-        super().__init__(
-            scope,
-            id,
-            api_version=api_version,
-            kind=kind,
-            metadata=ApiObjectMetadata(
-                name=name, labels=dict(labels), annotations=annotations or None, namespace=namespace
-            ),
+        # What ``ApiObject.__init__`` sends, built without its run-time type checks (``_check_arguments``
+        # checked the same, for a fraction of their cost). Node is given the name and namespace only
+        # (its ``name`` and ``chart`` need them); the labels and annotations, which only the rendering
+        # reads, follow in ``to_node`` if node ever renders the object.
+        metadata = unchecked_struct(ApiObjectMetadata, name=name, namespace=namespace)
+        jsii.create(
+            type(self),
+            self,
+            [scope, id, unchecked_struct(ApiObjectProps, api_version=api_version, kind=kind, metadata=metadata)],
         )
 
     @property
@@ -111,6 +158,12 @@ class BodyObject(ApiObject):
         """Move the body to node as ``JsonPatch``es (once): node renders the object from then on."""
         if not self._in_node:
             self._in_node = True
+            _, labels, annotations, _ = self._meta
+            metadata = vars(ApiObject)["metadata"].__get__(self, type(self))
+            for key, value in labels.items():
+                metadata.add_label(key, value)
+            for key, value in (annotations or {}).items():
+                metadata.add_annotation(key, value)
             for key, value in self._body.items():
                 super().add_json_patch(JsonPatch.add(f"/{key}", value))
 
@@ -171,13 +224,18 @@ def js_ordered(value: Any) -> Any:
     JavaScript object keeps them (integer-like keys first, ascending, then the others in insertion
     order), and its ``None`` entries gone (jsii passes them as ``undefined``)."""
     if isinstance(value, dict):
-        items = [(k, js_ordered(v)) for k, v in value.items() if v is not None]
-        if any(k[:1].isdigit() for k in value):
+        out, indexed_keys = {}, False
+        for k, v in value.items():
+            if v is not None:
+                out[k] = js_ordered(v) if isinstance(v, (dict, list)) else v
+                indexed_keys = indexed_keys or k[:1].isdigit()
+        if indexed_keys:
+            items = list(out.items())
             indexed = sorted(((i, k, v) for k, v in items if (i := _array_index(k)) is not None), key=lambda t: t[0])
-            items = [(k, v) for _, k, v in indexed] + [(k, v) for k, v in items if _array_index(k) is None]
-        return dict(items)
+            out = dict([(k, v) for _, k, v in indexed] + [(k, v) for k, v in items if _array_index(k) is None])
+        return out
     if isinstance(value, list):
-        return [js_ordered(v) for v in value]
+        return [js_ordered(v) if isinstance(v, (dict, list)) else v for v in value]
     return value
 
 
@@ -194,6 +252,14 @@ def sanitized(value: Any) -> Any:
     if isinstance(value, list):
         return [sanitized(v) for v in value] or None
     return value
+
+
+def object_reference(obj: ApiObject) -> tuple[str, str, str]:
+    """``(apiVersion, kind, metadata.name as given)`` of an object (a ``scaleTargetRef``, a
+    ``targetRef``), without a round trip for a ``BodyObject``."""
+    if isinstance(obj, BodyObject):
+        return obj._head["apiVersion"], obj.object_kind, obj.object_name
+    return obj.api_version, obj.kind, obj.name
 
 
 def object_identity(obj: ApiObject) -> tuple[str, str]:

@@ -17,6 +17,8 @@ import functools
 import re
 from typing import Any
 
+from .body_object import js_ordered
+
 _INDICATORS = re.compile(r"^[\n\t ,\[\]{}#&*!|>'\"%@`]|^[?-]\Z|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]\Z")
 """A string that cannot be plain (the package's ``plainString`` test)."""
 _OTHER_TYPES = re.compile(
@@ -42,55 +44,110 @@ class _Unsure(Exception):
     """A value this module does not know how the package writes."""
 
 
+class _Reorder(Exception):
+    """A mapping jsii would change on its way to node (a ``None`` entry, a key starting with a digit)."""
+
+
 def dump(docs: list[Any]) -> str | None:
-    """The text ``Yaml.stringify(*docs)`` gives, or None when a value is outside what this module knows."""
+    """The text ``Yaml.stringify(*docs)`` gives, or None when a value is outside what this module knows.
+
+    ``docs`` as node holds them (``body_object.js_ordered``: no ``None`` in a mapping, keys in
+    JavaScript's order)."""
     try:
-        return "---\n".join(_document(doc) for doc in docs)
+        return "---\n".join(_document(doc, False) for doc in docs)
     except _Unsure:
         return None
 
 
-def _document(doc: Any) -> str:
+def dump_held(docs: list[Any]) -> str | None:
+    """``dump(js_ordered(docs))``, for ``docs`` as Python holds them, without copying them first.
+
+    ``js_ordered`` changes only a mapping with a ``None`` entry or a key starting with a digit: the
+    other mappings are written as they are (the same text), those from ``js_ordered`` of them."""
+    try:
+        return "---\n".join(_document(doc, True) for doc in docs)
+    except _Unsure:
+        return None
+    except _Reorder:
+        return dump(js_ordered(docs))
+
+
+def _document(doc: Any, held: bool) -> str:
     if not isinstance(doc, dict) or not doc:
         raise _Unsure
-    return "".join(_mapping(doc, ""))
+    out: list[str] = []
+    _mapping(doc, "", held, None, out)
+    return "".join(out)
 
 
-def _mapping(value: dict[str, Any], indent: str, first: str | None = None) -> list[str]:
-    """Lines of a non-empty block map whose keys stand at ``indent`` (the first at ``first``, after ``- ``)."""
-    lines = []
-    for i, (key, item) in enumerate(value.items()):
-        lead = first if first is not None and i == 0 else indent
-        lines.extend(_entry(f"{lead}{_key(key)}:", item, indent))
-    return lines
+def _mapping(value: dict[str, Any], indent: str, held: bool, first: str | None, out: list[str]) -> None:
+    """Append the lines of a non-empty block map whose keys stand at ``indent`` (the first at
+    ``first``, after ``- ``) to ``out``.
+
+    ``held``: the map as Python holds it; one that ``js_ordered`` changes is written from
+    ``js_ordered(value)`` (or, when nothing is left of it, by the map around it)."""
+    if not held:
+        _lines(value, indent, False, first, out)
+        return
+    start = len(out)
+    try:
+        _lines(value, indent, True, first, out)
+    except _Reorder:
+        del out[start:]
+        ordered = js_ordered(value)
+        if not ordered:
+            raise
+        _lines(ordered, indent, False, first, out)
 
 
-def _sequence(value: list[Any], indent: str, first: str | None = None) -> list[str]:
-    lines = []
-    for i, item in enumerate(value):
-        lead = first if first is not None and i == 0 else indent
-        inner = indent + "  "
-        if isinstance(item, dict) and item:
-            lines.extend(_mapping(item, inner, f"{lead}- "))
-        elif isinstance(item, list) and item:
-            lines.extend(_sequence(item, inner, f"{lead}- "))
-        else:
-            lines.append(f"{lead}- {_scalar(item, inner)}\n")
-    return lines
-
-
-def _entry(head: str, item: Any, indent: str) -> list[str]:
+def _lines(value: dict[str, Any], indent: str, held: bool, first: str | None, out: list[str]) -> None:
+    key_text = _held_key if held else _key
     inner = indent + "  "
-    if isinstance(item, dict) and item:
-        return [f"{head}\n", *_mapping(item, inner)]
-    if isinstance(item, list) and item:
-        return [f"{head}\n", *_sequence(item, inner)]
-    return [f"{head} {_scalar(item, inner)}\n"]
+    lead = indent if first is None else first
+    for key, item in value.items():
+        if item is None and held:
+            raise _Reorder
+        head = f"{lead}{key_text(key)}:"
+        lead = indent
+        if isinstance(item, dict) and item:
+            out.append(head + "\n")
+            _mapping(item, inner, held, None, out)
+        elif isinstance(item, list) and item:
+            out.append(head + "\n")
+            _sequence(item, inner, held, None, out)
+        else:
+            out.append(f"{head} {_scalar(item, inner)}\n")
+
+
+def _sequence(value: list[Any], indent: str, held: bool, first: str | None, out: list[str]) -> None:
+    inner = indent + "  "
+    lead = indent if first is None else first
+    for item in value:
+        if isinstance(item, dict) and item:
+            _mapping(item, inner, held, f"{lead}- ", out)
+        elif isinstance(item, list) and item:
+            _sequence(item, inner, held, f"{lead}- ", out)
+        else:
+            out.append(f"{lead}- {_scalar(item, inner)}\n")
+        lead = indent
 
 
 def _key(key: Any) -> str:
     if not isinstance(key, str):
         raise _Unsure
+    return _text_key(key)
+
+
+def _held_key(key: Any) -> str:
+    if not isinstance(key, str):
+        raise _Unsure
+    return _held_text_key(key)
+
+
+@functools.lru_cache(maxsize=8192)
+def _held_text_key(key: str) -> str:
+    if key[:1].isdigit():
+        raise _Reorder
     return _text_key(key)
 
 
@@ -111,6 +168,12 @@ def _line(value: str) -> str:
 
 def _scalar(value: Any, indent: str) -> str:
     """A value after ``key: `` or ``- ``; ``indent``: where a block's lines start."""
+    if isinstance(value, str):
+        if "\n" in value:
+            if _UNSURE.search(value):
+                raise _Unsure
+            return _block(value, indent)
+        return _line(value)
     if value == {} and isinstance(value, dict):
         return "{}"
     if value == [] and isinstance(value, list):
@@ -119,13 +182,7 @@ def _scalar(value: Any, indent: str) -> str:
         return "true" if value else "false"
     if isinstance(value, int) and -_MAX_SAFE < value < _MAX_SAFE:
         return str(value)
-    if not isinstance(value, str):
-        raise _Unsure
-    if "\n" in value:
-        if _UNSURE.search(value):
-            raise _Unsure
-        return _block(value, indent)
-    return _line(value)
+    raise _Unsure
 
 
 def _quoted(value: str) -> str:

@@ -47,10 +47,12 @@ def synth(app: App, *, documents: dict[str, list[dict[str, Any]]] | None = None)
     for chart, objects in charts:
         path = outdir / f"{Names.to_dns_label(chart)}{app.output_file_extension}"
         docs = [_render(obj, chart) for obj in objects]
-        ordered = [js_ordered(doc) for doc in docs]
-        if documents is not None:
+        if documents is None:
+            text = node_yaml.dump_held(docs)
+        else:
+            ordered = [js_ordered(doc) for doc in docs]
             documents[f"{Names.to_dns_label(chart)}.yaml"] = ordered
-        text = node_yaml.dump(ordered)
+            text = node_yaml.dump(ordered)
         if text is None:
             Yaml.save(str(path), docs)
         else:
@@ -93,9 +95,10 @@ def _plain_charts(app: Any) -> list[tuple[Chart, list[ApiObject]]] | None:
     (a dependency, a nested chart) or ``App.synth()`` writes construct metadata."""
     if not isinstance(app, App) or os.environ.get("CDK8S_RECORD_CONSTRUCT_METADATA") == "true":
         return None
-    constructs = app.node.find_all()
+    node = app.node
+    constructs = node.find_all()
     # Every construct is a root of the dependency graph exactly when no construct depends on another.
-    if len(DependencyGraph(app.node).root.outbound) != len(constructs):
+    if len(DependencyGraph(node).root.outbound) != len(constructs):
         return None
     charts: list[tuple[Chart, list[ApiObject]]] = []
     for construct in constructs[1:]:

@@ -26,7 +26,7 @@ from ..core.docstrings import field_descriptions
 from ..runtime.config import _KEY, _SECTION, MANAGED_KEYS, TYPED_KEYS
 from ..runtime.runtime_props import RuntimeProps
 from .value_leaf import ValueLeaf
-from .with_blocks import PLACEHOLDER_PREFIX
+from .with_blocks import Placeholder
 
 CONFIG_FILE = "airflow.cfg"
 """The ConfigMap data key whose text is airflow.cfg."""
@@ -92,9 +92,8 @@ def _section_schema(refused: list[str], option: dict[str, Any]) -> dict[str, Any
 # ---------------------------------------------------------------- the template
 
 
-def cfg_placeholder(config_map: str) -> str:
-    """Stands for the whole airflow.cfg text of ConfigMap ``config_map``."""
-    return f"{PLACEHOLDER_PREFIX}cfg_{config_map}__"
+cfg_placeholder = Placeholder[str]("cfg_")
+"""Stands for the whole airflow.cfg text of ConfigMap ``config_map``."""
 
 
 def cfg_template(config_map: str) -> str:

@@ -22,37 +22,20 @@ from ..core.kube import data_checksum
 from .json_files import JSON_FILE, parse_json_file
 from .templates import Manifest, RoundTripError, where_of
 from .value_leaf import ValueLeaf
-from .with_blocks import PLACEHOLDER_PREFIX
+from .with_blocks import Placeholder
 
-
-def inline_placeholder(index: int) -> str:
-    """Stands for value ``index`` inside a longer string."""
-    return f"{PLACEHOLDER_PREFIX}v{index}__"
-
-
-def whole_placeholder(index: int) -> str:
-    """Stands for a field whose whole value is value ``index``."""
-    return f"{PLACEHOLDER_PREFIX}w{index}__"
-
-
-def field_placeholder(index: int) -> str:
-    """A mapping key standing for the field that is value ``index`` whole, absent when it is empty."""
-    return f"{PLACEHOLDER_PREFIX}f{index}__"
-
-
-def entries_placeholder(index: int) -> str:
-    """A mapping key standing for the entries of value ``index`` among a map's own (pod labels)."""
-    return f"{PLACEHOLDER_PREFIX}m{index}__"
-
-
-def checksum_placeholder(config_map: str) -> str:
-    """Stands for the checksum of the data of ConfigMap ``config_map`` (``kube.data_checksum``)."""
-    return f"{PLACEHOLDER_PREFIX}cm_{config_map}__"
-
-
-def inline_checksum_placeholder(config_map: str) -> str:
-    """Stands for that checksum inside a longer string (a pod template file that carries it)."""
-    return f"{PLACEHOLDER_PREFIX}cmi_{config_map}__"
+inline_placeholder = Placeholder[int]("v")
+"""Stands for value ``index`` inside a longer string."""
+whole_placeholder = Placeholder[int]("w")
+"""Stands for a field whose whole value is value ``index``."""
+field_placeholder = Placeholder[int]("f")
+"""A mapping key standing for the field that is value ``index`` whole, absent when it is empty."""
+entries_placeholder = Placeholder[int]("m")
+"""A mapping key standing for the entries of value ``index`` among a map's own (pod labels)."""
+checksum_placeholder = Placeholder[str]("cm_")
+"""Stands for the checksum of the data of ConfigMap ``config_map`` (``kube.data_checksum``)."""
+inline_checksum_placeholder = Placeholder[str]("cmi_")
+"""Stands for that checksum inside a longer string (a pod template file that carries it)."""
 
 
 def checksummed_config_maps(placed: Sequence[Manifest]) -> list[str]:

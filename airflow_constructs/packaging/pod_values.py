@@ -123,6 +123,11 @@ def _option_leaves(
         schema = {**schema, "description": where + docs[name]}
         return _leaf((*pod, name), (*at, name), schema, default, value, key, merge)
 
+    def merged(key: str, default: dict[str, str], value_pattern: str | None, reserved: str) -> ValueLeaf:
+        # The pod's own ``key`` map (annotations, labels): the value's entries join the library's.
+        entry = {f"sentinel.invalid/{key.removesuffix('s')}-{index}": sentinel}
+        return leaf(f"pod_{key}", dict(default), entry, _string_map(value_pattern, reserved=reserved), key, merge=True)
+
     leaves = [
         leaf(
             "node_selector",
@@ -145,24 +150,10 @@ def _option_leaves(
             {"type": "string", "pattern": f"({DNS_SUBDOMAIN_PATTERN})|^$", "maxLength": 253},
             "priorityClassName",
         ),
-        leaf(
-            "pod_annotations",
-            dict(options.pod_annotations),
-            {f"sentinel.invalid/annotation-{index}": sentinel},
-            # airflow-constructs.io/* are the library's checksums (PodOptions refuses them too).
-            _string_map(None, reserved=f"^{re.escape(RESERVED_ANNOTATION_PREFIX)}"),
-            "annotations",
-            merge=True,
-        ),
-        leaf(
-            "pod_labels",
-            dict(options.pod_labels),
-            {f"sentinel.invalid/label-{index}": sentinel},
-            # app.kubernetes.io/* are the library's (PodOptions refuses them too).
-            _string_map(LABEL_VALUE_PATTERN, reserved=r"^app\.kubernetes\.io/"),
-            "labels",
-            merge=True,
-        ),
+        # airflow-constructs.io/* are the library's checksums (PodOptions refuses them too).
+        merged("annotations", options.pod_annotations, None, f"^{re.escape(RESERVED_ANNOTATION_PREFIX)}"),
+        # app.kubernetes.io/* are the library's (PodOptions refuses them too).
+        merged("labels", options.pod_labels, LABEL_VALUE_PATTERN, r"^app\.kubernetes\.io/"),
     ]
     leaves.append(_env_leaf(pod, at, options, index, where + docs["extra_env"]))
     leaves.append(_spread_leaf(pod, at, options, index, where + docs["topology_spread_constraints"]))

@@ -15,11 +15,27 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from ..core.kube import go_json
 
 PLACEHOLDER_PREFIX = "__airflow_constructs_helm_"
+
+K = TypeVar("K", int, str)
+"""What a placeholder of a kind is keyed by: a value's index, or a ConfigMap's name."""
+
+
+@dataclass(frozen=True)
+class Placeholder(Generic[K]):
+    """A kind of placeholder: called with its key, the text ``PLACEHOLDER_PREFIX + tag + key + "__"``
+    that stands in the chart's default objects where the template writes an action."""
+
+    tag: str
+
+    def __call__(self, key: K) -> str:
+        return f"{PLACEHOLDER_PREFIX}{self.tag}{key}__"
+
 
 _ENTRY_LINE = re.compile(
     rf"^(?P<indent> *)(?:(?P<placeholder>{PLACEHOLDER_PREFIX}[fm][0-9]+__): null"

@@ -131,6 +131,8 @@ class _Walker:
             if order:
                 # A placeholder stands where the sentinel synthesis put its field or first entry.
                 placed = {key: placed.get(key) for key in order}
+            if not any(isinstance(v, _Choice) for v in placed.values()):
+                return placed
             siblings = json.dumps([v for v in placed.values() if not isinstance(v, _Choice)])
             return {key: self.choose(v, siblings) if isinstance(v, _Choice) else v for key, v in placed.items()}
         if isinstance(d, list) and isinstance(s, list) and self.structured and (run := self.run(d, s, path)):

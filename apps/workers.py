@@ -49,7 +49,12 @@ def start(count: int, outdir: Path) -> list[Worker]:
         process = subprocess.Popen(
             [sys.executable, "-m", "apps.workers", *map(str, theirs), str(outdir)],
             pass_fds=theirs,
-            env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))},
+            env={
+                **os.environ,
+                "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+                # Node starts only if one of its apps needs it (see share).
+                "AIRFLOW_CONSTRUCTS_NODE_ON_DEMAND": "1",
+            },
         )
         for fd in theirs:
             os.close(fd)
@@ -82,20 +87,24 @@ class _Pipe:
 
 
 def share(names: list[str], local: Callable[[str], Any], workers: list[Worker]) -> dict[str, Any]:
-    """``{name: result}`` of every app: ``local`` here and ``app_output`` in the workers, as each is free."""
-    pending = list(reversed(names))
+    """``{name: result}`` of every app: ``local`` here and ``app_output`` in the workers, as each is free.
+
+    This process takes the apps from the front of ``names``, the workers from the back: the apps
+    that need node first, for this process, whose node started while it imported; the workers
+    start theirs only if they get such an app (``core.jsii_start.ON_DEMAND``)."""
+    pending = list(names)
     taking = threading.Lock()
 
-    def take() -> str | None:
+    def take(front: bool = False) -> str | None:
         with taking:
-            return pending.pop() if pending else None
+            return pending.pop(0 if front else -1) if pending else None
 
     results: dict[str, Any] = {}
     errors: list[str] = []
     feeders = [threading.Thread(target=_feed, args=(conn, take, results, errors), daemon=True) for _, conn in workers]
     for feeder in feeders:
         feeder.start()
-    while (name := take()) is not None:
+    while (name := take(front=True)) is not None:
         results[name] = local(name)
     for feeder in feeders:
         feeder.join()

@@ -122,3 +122,24 @@ def test_the_console_script_runs_main_without_argument_checks(tmp_path: Path) ->
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "0 False"
     assert (tmp_path / "airflow.k8s.yaml").read_bytes() == (ROOT / "dist" / "default" / "airflow.k8s.yaml").read_bytes()
+
+
+def test_on_demand_node_starts_only_when_a_call_needs_it() -> None:
+    # A python -m apps worker: apps built without node (core.detached) start none; the first call
+    # that needs node starts it, and it answers as usual.
+    code = (
+        "import os, json\nfrom pathlib import Path\n" + _NODES + "import airflow_constructs, jsii\n"
+        "from cdk8s import App, Chart\n"
+        "from airflow_constructs import Airflow\n"
+        "from airflow_constructs.core.detached import detached_build\n"
+        "from apps.registry import APPS\n"
+        "detached = detached_build(APPS['default'])\n"
+        "before = len(nodes(os.getpid()))\n"
+        "app = App(); chart = Chart(app, 'c', namespace='airflow'); Airflow(chart, 'airflow')\n"
+        "objects = chart.to_json()\n"
+        "print(json.dumps({'detached': sum(map(len, detached.documents.values())), 'before': before, "
+        "'objects': len(objects), 'nodes': len(nodes(os.getpid()))}))\n"
+    )
+    done = _run(code, AIRFLOW_CONSTRUCTS_NODE_ON_DEMAND="1")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == '{"detached": 42, "before": 0, "objects": 42, "nodes": 2}'

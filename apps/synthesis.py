@@ -46,10 +46,10 @@ HELM = ROOT / ".tools" / "bin" / "helm"
 
 
 BUILT_WITH_NODE = ("celery", "ldap", "oauth")
-"""The example apps ``core.detached`` does not build (node renders their KEDA, Prometheus Operator,
-External Secrets and Gateway API objects): ``synth_everything`` hands them to this process, whose
-node started while it imported, so that a worker may need no node at all. Only who builds which
-app depends on it (``tests/test_detached.py`` keeps it true)."""
+"""The example apps whose build still needs node: their KEDA, Prometheus Operator, External Secrets
+and Gateway API objects are made and rendered by node (``core.detached``). ``synth_everything``
+hands them to this process, whose node started while it imported, so that a worker may need no
+node at all. Only who builds which app depends on it (``tests/test_detached.py`` keeps it true)."""
 
 AppOutput = tuple[list[Path], Path, dict[str, str]]
 """What one app gives: its manifest files (written), its chart directory and the chart's files (not written)."""
@@ -83,8 +83,8 @@ def _emptied(target: Path) -> Path:
 def app_output(name: str, outdir: Path) -> AppOutput:
     """One app's manifests (written) and chart (built, not written): a process's share of the work.
 
-    The app is built without node when Python alone can tell its objects (``core.detached``: the
-    same objects, the same files), else with node. The chart is built from the objects this
+    The app is built without node where Python can tell its objects (``core.detached``: the same
+    objects, the same files), else with node. The chart is built from the objects this
     process holds (``app_documents``: what reading the written files back gives) and not rendered
     back here: the test suite proves every example app's chart round-trips, with the default
     values and with the sentinels (``write_charts``, ``tests/test_helm.py``), and that these charts
@@ -109,14 +109,15 @@ def app_output(name: str, outdir: Path) -> AppOutput:
 def synth_everything(outdir: Path, jobs: int, started: list[workers.Worker] | None = None) -> list[AppOutput]:
     """``app_output`` of every app, in ``APPS`` order, shared out among ``jobs`` processes (this one too).
 
-    ``started``: workers already started (``python -m apps`` starts them before importing this).
+    ``started``: workers already started (``python -m apps`` starts them before importing this);
+    the caller then waits for their end (``workers.reap``), else this does.
     """
     # This process takes the apps from the front, the workers from the back (workers.share).
     names = [name for name in APPS if name in BUILT_WITH_NODE]
     names += reversed([name for name in APPS if name not in BUILT_WITH_NODE])
-    if started is None:
-        started = workers.start(min(jobs, len(names)) - 1, outdir)
-    outputs = workers.share(names, lambda name: app_output(name, outdir), started)
+    own = workers.start(min(jobs, len(names)) - 1, outdir) if started is None else []
+    outputs = workers.share(names, lambda name: app_output(name, outdir), started or own)
+    workers.reap(own)
     return [outputs[name] for name in APPS]
 
 
@@ -172,4 +173,5 @@ def main(started: list[workers.Worker] | None = None) -> int:
     charts = write_chart_files(outdir, {directory: files for _, directory, files in outputs})
     for path in [*manifests, *charts, *package_charts(outdir)]:
         print(path)
+    workers.reap(started or [])
     return 0

@@ -87,7 +87,8 @@ class _Pipe:
 
 
 def share(names: list[str], local: Callable[[str], Any], workers: list[Worker]) -> dict[str, Any]:
-    """``{name: result}`` of every app: ``local`` here and ``app_output`` in the workers, as each is free.
+    """``{name: result}`` of every app: ``local`` here and ``app_output`` in the workers, as each is free;
+    the workers are then ending (``reap`` waits for them).
 
     This process takes the apps from the front of ``names``, the workers from the back: the apps
     that need node first, for this process, whose node started while it imported; the workers
@@ -108,11 +109,19 @@ def share(names: list[str], local: Callable[[str], Any], workers: list[Worker]) 
         results[name] = local(name)
     for feeder in feeders:
         feeder.join()
-    for process, _ in workers:
-        process.wait()
     if errors:
+        reap(workers)
         raise RuntimeError("\n".join(errors))
     return results
+
+
+def reap(workers: list[Worker]) -> None:
+    """Wait for the workers to end (each ends once told there is no app left: ``share`` has told them).
+
+    Apart from ``share``: a worker's exit (Python's, and its node's if it started one) takes a
+    tenth of a second or more, which ``python -m apps`` spends writing and packaging the charts."""
+    for process, _ in workers:
+        process.wait()
 
 
 def _feed(conn: Any, take: Callable[[], str | None], results: dict[str, Any], errors: list[str]) -> None:

@@ -1,24 +1,28 @@
-"""An app built without node: the objects it would synthesize, when Python alone can tell them.
+"""An app built (almost) without node: the objects it would synthesize, when Python can tell them.
 
 Building an app asks node to create every construct (one jsii round trip each, about 0.4 ms of
 node and as much of Python); the library's own constructs then ask it almost nothing more: the
 chart of a scope (``Chart.of``), that chart's namespace and labels, an object's name or kind. For
-an app made only of the library's ``BodyObject``s, grouping constructs and top-level charts, those
+an app made of the library's ``BodyObject``s, grouping constructs and top-level charts, those
 answers are known to Python, and so is every object (``BodyObject.python_json``).
 
 ``detached_build(build)`` runs ``build(app)`` with jsii's calls answered by a small stand-in
 for that much of cdk8s: it keeps the construct tree (each construct's scope and id, children in
-the order they were added) and the charts' namespace and labels. Anything else asked of node (a
-CRD binding's object, a plain ``ApiObject``, a JSON patch, ``node``, a dependency, a nested chart,
-a name cdk8s would generate) stops the build, which then gives None: the caller builds the app the
+the order they were added) and the charts' namespace and labels. An object of the package's CRD
+bindings (``airflow_constructs.imports``: KEDA, Prometheus Operator, External Secrets, Gateway
+API...), whose spec node renders, is made by node in a shadow of its chart (same id, namespace
+and labels; its metadata must name it) and rendered by node, at its place in the tree. Anything
+else asked of node (a plain ``ApiObject``, a JSON patch, ``node``, a dependency, a nested chart, a
+name cdk8s would generate) stops the build, which then gives None: the caller builds the app the
 usual way. The objects are those ``core.synthesis.app_documents`` gives for the same app built
 with node, in the same order (``tests/test_detached.py`` compares both on every example app, with
 its own settings and with the chart's sentinels).
 
 The stand-in replaces the ``jsii`` module's call functions for the length of the build (generated
-bindings call them through the module). Nothing built here may reach node: its objects hold a
-reference node does not know, and are dropped with the build. Not thread-safe: meant for a process
-that builds one app at a time (``python -m apps``).
+bindings call them through the module). Nothing else built here may reach node: those objects hold
+a reference node does not know (a call with one fails, and the build gives None), and are dropped
+with the build. Not thread-safe: meant for a process that builds one app at a time (``python -m
+apps``).
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jsii
-from cdk8s import ApiObject, App
+from cdk8s import ApiObject, App, Chart
 from constructs import Construct
 from jsii._kernel.types import ObjRef
 
@@ -49,7 +53,12 @@ class _Unsupported(Exception):
 class _Tree:
     """The construct tree and chart settings of one detached build: jsii's calls, answered."""
 
-    def __init__(self) -> None:
+    def __init__(self, node: dict[str, Callable[..., Any]]) -> None:
+        self.node = node
+        """jsii's own call functions: a CRD binding's object is made, and rendered, by node."""
+        self.shadows: dict[int, Chart] = {}
+        """detached chart -> a chart in node with its id, namespace and labels, holding its CRD objects."""
+        self.in_node: set[int] = set()
         self.children: dict[int, list[Construct]] = {}
         self.scope: dict[int, Construct] = {}
         self.ids: dict[int, str] = {}
@@ -58,9 +67,11 @@ class _Tree:
 
     def create(self, klass: type, obj: Any, args: list[Any] | None = None) -> ObjRef:
         fqn = getattr(klass, "__jsii_type__", None)
+        args = list(args or [])
+        if _is_binding(klass) and len(args) == 3:
+            return self.create_in_node(klass, obj, args)
         if fqn not in _KINDS or (fqn == "cdk8s.ApiObject" and not isinstance(obj, BodyObject)):
             raise _Unsupported(f"create {fqn}")
-        args = list(args or [])
         if fqn == "cdk8s.App":
             if self.app is not None or (args and args[0] is not None and _set_fields(args[0]) - {"outdir"}):
                 raise _Unsupported("an App with settings")
@@ -87,7 +98,41 @@ class _Tree:
         obj.__jsii_ref__ = ref
         return ref
 
+    def create_in_node(self, klass: type, obj: Any, args: list[Any]) -> ObjRef:
+        """A CRD binding's object (its spec is rendered by node), made in node in a shadow of its chart,
+        and kept in the tree at its place. Its metadata must name it (a generated name would differ)."""
+        scope, name, props = args
+        metadata = getattr(props, "metadata", None)
+        if not isinstance(name, str) or id(scope) not in self.children or not getattr(metadata, "name", None):
+            raise _Unsupported("a CRD object without a name")
+        chart = self.sinvoke(Chart, "of", [scope])
+        shadow = self.shadows.get(id(chart))
+        if shadow is None:
+            shadow = self._shadow(chart)
+        self.node["create"](klass, obj, [shadow, f"o{len(self.in_node)}", props])
+        self.in_node.add(id(obj))
+        self.ids[id(obj)] = name
+        self.children[id(scope)].append(obj)
+        self.children[id(obj)] = []
+        self.scope[id(obj)] = scope
+        return obj.__jsii_ref__  # type: ignore[no-any-return]
+
+    def _shadow(self, chart: Chart) -> Chart:
+        namespace, labels = self.charts[id(chart)]
+        saved = {name: getattr(jsii, name) for name in _CALLS}
+        for name, function in self.node.items():
+            setattr(jsii, name, function)
+        try:
+            shadow = Chart(App(), self.ids[id(chart)], namespace=namespace, labels=labels)
+        finally:
+            for name, function in saved.items():
+                setattr(jsii, name, function)
+        self.shadows[id(chart)] = shadow
+        return shadow
+
     def get(self, obj: Any, prop: str) -> Any:
+        if id(obj) in self.in_node:
+            return self.node["get"](obj, prop)
         if id(obj) in self.charts and prop in ("namespace", "labels"):
             namespace, labels = self.charts[id(obj)]
             return namespace if prop == "namespace" else dict(labels)
@@ -119,13 +164,16 @@ class _Tree:
         for chart in self.children[id(self.app)]:
             facts = self.charts[id(chart)]
             objects = [obj for obj in self._walk(chart) if isinstance(obj, ApiObject)]
-            if any(not isinstance(obj, BodyObject) or obj.in_node for obj in objects):
-                raise _Unsupported("an object node renders")
-            documents[f"{_dns_label(self.ids[id(chart)])}.yaml"] = [
-                js_ordered(obj.python_json(facts)) for obj in objects if isinstance(obj, BodyObject)
-            ]
+            documents[f"{_dns_label(self.ids[id(chart)])}.yaml"] = [self._render(obj, facts) for obj in objects]
         constructs = list(self._walk(self.app))
-        return DetachedApp(constructs, [self._path(c) for c in constructs], documents)
+        return DetachedApp(constructs, [self._path(c) for c in constructs], len(self.in_node), documents)
+
+    def _render(self, obj: ApiObject, chart: tuple[str | None, dict[str, str]]) -> Any:
+        if id(obj) in self.in_node:
+            return js_ordered(self.node["invoke"](obj, "toJson", []))
+        if not isinstance(obj, BodyObject) or obj.in_node:
+            raise _Unsupported("an object node renders")
+        return js_ordered(obj.python_json(chart))
 
     def _path(self, construct: Construct) -> str:
         scope = self.scope[id(construct)]
@@ -147,6 +195,8 @@ class DetachedApp:
     """Every construct but the app, in ``app.node.find_all()`` order."""
     paths: list[str]
     """Their paths (``node.path``), in that order."""
+    in_node: int
+    """How many of them node made: objects of the CRD bindings, whose specs node renders."""
     documents: dict[str, list[dict[str, Any]]]
     """``{<chart file name>.yaml: objects}``: what ``core.synthesis.app_documents`` gives."""
 
@@ -161,6 +211,14 @@ def _dns_label(chart_id: str) -> str:
     return chart_id
 
 
+def _is_binding(klass: type) -> bool:
+    """A class of the package's generated CRD bindings (``airflow_constructs.imports``): an ``ApiObject``."""
+    return issubclass(klass, ApiObject) and klass.__module__.startswith(_BINDINGS)
+
+
+_BINDINGS = __name__.rsplit(".", 2)[0] + ".imports."
+
+
 def _set_fields(props: Any) -> set[str]:
     return {key for key, value in getattr(props, "_values", {}).items() if value is not None}
 
@@ -169,8 +227,8 @@ def detached_build(build: Callable[[App], object]) -> DetachedApp | None:
     """``build(App())`` built without node, or None when it needs node (then build it with node)."""
     if os.environ.get("CDK8S_RECORD_CONSTRUCT_METADATA") == "true":
         return None  # App.synth() writes construct metadata, which only node knows
-    tree = _Tree()
     saved = {name: getattr(jsii, name) for name in _CALLS}
+    tree = _Tree(saved)
     answers = {"create": tree.create, "get": tree.get, "sinvoke": tree.sinvoke}
     for name in _CALLS:
         setattr(jsii, name, answers.get(name, tree.refuse))

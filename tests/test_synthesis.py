@@ -42,6 +42,21 @@ def test_this_process_takes_the_apps_from_the_front_the_apps_that_need_node_firs
     assert BUILT_WITH_NODE == ("celery", "ldap", "oauth")
 
 
+@pytest.mark.parametrize(
+    ("jobs", "first"),
+    [("3", ""), ("2", "import jsii\n")],
+    ids=["three processes, forked", "two processes, spawned (jsii imported first: no fork)"],
+)
+def test_forked_and_spawned_workers_write_the_committed_dist_byte_for_byte(
+    jobs: str, first: str, tmp_path: Path
+) -> None:
+    env = {**os.environ, "CDK8S_OUTDIR": str(tmp_path), JOBS_VARIABLE: jobs, "CDK8S_CHECK_UPGRADE": "false"}
+    code = f"{first}import runpy\nrunpy.run_module('apps', run_name='__main__', alter_sys=True)\n"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert _tree(tmp_path) == _tree(DIST)
+
+
 @pytest.mark.parametrize("setting", ["0", "two", "-1", "1.5"])
 def test_bad_jobs_setting_names_the_variable_value_and_what_is_allowed(
     setting: str, monkeypatch: pytest.MonkeyPatch

@@ -54,6 +54,29 @@ def start_in_background() -> bool:
     return True
 
 
+def node_started() -> bool:
+    """Whether this process's jsii may have started its node process (then a fork would share it).
+
+    False only before jsii is imported, or with the background provider whose node has not been
+    started (``$AIRFLOW_CONSTRUCTS_NODE_ON_DEMAND`` and no call has needed it yet)."""
+    if "jsii" not in sys.modules:
+        return False
+    import jsii
+
+    started = getattr(jsii.kernel.provider, "started", None)
+    return True if started is None else bool(started())
+
+
+def start_node() -> None:
+    """Start node now, in the background, when it was left to start on demand (nothing otherwise)."""
+    if "jsii" in sys.modules:
+        import jsii
+
+        start = getattr(jsii.kernel.provider, "start", None)
+        if start is not None:
+            start()
+
+
 def _provider_interface_matches(provider: type, node: type) -> bool:
     """Whether this jsii has the private members the background provider replaces or calls.
 
@@ -101,11 +124,20 @@ def _background_provider(*, on_demand: bool = False) -> Any:
                 self._error = err
                 self._ready.set()
 
-        @property
-        def _process(self) -> _NodeProcess:
+        def start(self) -> None:
+            """Start node's thread, if not started yet."""
             with self._lock:
                 if not self._thread.is_alive() and not self._ready.is_set():
                     self._thread.start()
+
+        def started(self) -> bool:
+            """Whether node is starting or started."""
+            with self._lock:
+                return self._thread.is_alive() or self._ready.is_set()
+
+        @property
+        def _process(self) -> _NodeProcess:
+            self.start()
             self._ready.wait()
             if self._error is not None:
                 raise self._error

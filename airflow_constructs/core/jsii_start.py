@@ -63,8 +63,13 @@ def node_started() -> bool:
         return False
     import jsii
 
-    started = getattr(jsii.kernel.provider, "started", None)
-    return True if started is None else bool(started())
+    provider = jsii.kernel.provider
+    return not hasattr(provider, "_thread") or _started(provider)
+
+
+def _started(provider: Any) -> bool:
+    """Whether the background provider's node is starting or started."""
+    return bool(provider._thread.is_alive() or provider._ready.is_set())
 
 
 def start_node() -> None:
@@ -124,20 +129,15 @@ def _background_provider(*, on_demand: bool = False) -> Any:
                 self._error = err
                 self._ready.set()
 
-        def start(self) -> None:
-            """Start node's thread, if not started yet."""
+        def start(self) -> None:  # node's thread, if not started yet (start_node)
             with self._lock:
-                if not self._thread.is_alive() and not self._ready.is_set():
+                if not _started(self):
                     self._thread.start()
-
-        def started(self) -> bool:
-            """Whether node is starting or started."""
-            with self._lock:
-                return self._thread.is_alive() or self._ready.is_set()
 
         @property
         def _process(self) -> _NodeProcess:
-            self.start()
+            if not self._ready.is_set():
+                self.start()
             self._ready.wait()
             if self._error is not None:
                 raise self._error

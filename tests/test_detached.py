@@ -107,6 +107,17 @@ def _unnamed_crd_object(app: App) -> None:
     )
 
 
+def _crd_object_twice(app: App) -> None:
+    chart = Chart(app, "c")
+    api_object(chart, "so", api_version="v1", kind="ConfigMap", name="a", labels={})
+    keda.ScaledObject(
+        chart,
+        "so",
+        metadata=ApiObjectMetadata(name="so"),
+        spec=keda.ScaledObjectSpec(scale_target_ref=keda.ScaledObjectSpecScaleTargetRef(name="x"), triggers=[]),
+    )
+
+
 def _patched(app: App) -> None:
     obj = api_object(Chart(app, "c"), "a", api_version="v1", kind="ConfigMap", name="a", labels={}, body={"data": {}})
     obj.add_json_patch(JsonPatch.add("/data/k", "v"))
@@ -152,6 +163,7 @@ def _fails(app: App) -> None:
     [
         _plain_api_object,
         _unnamed_crd_object,
+        _crd_object_twice,
         _patched,
         _metadata_read,
         _nested_chart,

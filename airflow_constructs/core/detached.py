@@ -78,10 +78,7 @@ class _Tree:
             self.app = obj
         else:
             scope, name = args[0], args[1]
-            if not isinstance(name, str) or not name or "/" in name or id(scope) not in self.children:
-                raise _Unsupported(f"construct {name!r}")
-            if any(self.ids[id(child)] == name for child in self.children[id(scope)]):
-                raise _Unsupported(f"construct {name!r} twice")  # constructs raises its own error
+            self._check_child(scope, name)
             if fqn == "cdk8s.Chart":
                 props = args[2] if len(args) > 2 else None
                 if scope is not self.app:  # (name hashes: every BodyObject has its name given)
@@ -90,9 +87,7 @@ class _Tree:
                 self.charts[id(obj)] = (props.namespace if props is not None else None, labels)
             elif scope is self.app:
                 raise _Unsupported("a construct that is not a chart at the app's top")
-            self.ids[id(obj)] = name
-            self.children[id(scope)].append(obj)
-            self.scope[id(obj)] = scope
+            self._add(obj, scope, name)
         self.children[id(obj)] = []
         ref = ObjRef(ref=f"detached@{next(_REFS)}")  # unknown to node: a leak would fail loudly there
         obj.__jsii_ref__ = ref
@@ -102,8 +97,8 @@ class _Tree:
         """A CRD binding's object (its spec is rendered by node), made in node in a shadow of its chart,
         and kept in the tree at its place. Its metadata must name it (a generated name would differ)."""
         scope, name, props = args
-        metadata = getattr(props, "metadata", None)
-        if not isinstance(name, str) or id(scope) not in self.children or not getattr(metadata, "name", None):
+        self._check_child(scope, name)
+        if not getattr(getattr(props, "metadata", None), "name", None):
             raise _Unsupported("a CRD object without a name")
         chart = self.sinvoke(Chart, "of", [scope])
         shadow = self.shadows.get(id(chart))
@@ -111,11 +106,20 @@ class _Tree:
             shadow = self._shadow(chart)
         self.node["create"](klass, obj, [shadow, f"o{len(self.in_node)}", props])
         self.in_node.add(id(obj))
+        self._add(obj, scope, name)
+        self.children[id(obj)] = []
+        return obj.__jsii_ref__  # type: ignore[no-any-return]
+
+    def _check_child(self, scope: Any, name: Any) -> None:
+        if not isinstance(name, str) or not name or "/" in name or id(scope) not in self.children:
+            raise _Unsupported(f"construct {name!r}")
+        if any(self.ids[id(child)] == name for child in self.children[id(scope)]):
+            raise _Unsupported(f"construct {name!r} twice")  # constructs raises its own error
+
+    def _add(self, obj: Construct, scope: Construct, name: str) -> None:
         self.ids[id(obj)] = name
         self.children[id(scope)].append(obj)
-        self.children[id(obj)] = []
         self.scope[id(obj)] = scope
-        return obj.__jsii_ref__  # type: ignore[no-any-return]
 
     def _shadow(self, chart: Chart) -> Chart:
         namespace, labels = self.charts[id(chart)]

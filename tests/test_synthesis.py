@@ -44,8 +44,12 @@ def test_this_process_takes_the_apps_from_the_front_the_apps_that_need_node_firs
 
 @pytest.mark.parametrize(
     ("jobs", "first"),
-    [("3", ""), ("2", "import jsii\n")],
-    ids=["three processes, forked", "two processes, spawned (jsii imported first: no fork)"],
+    [("3", ""), ("9", ""), ("2", "import jsii\n")],
+    ids=[
+        "three processes, forked",
+        "nine processes, forked: an app each, so forked workers start their own node (ldap, oauth)",
+        "two processes, spawned (jsii imported first: no fork)",
+    ],
 )
 def test_forked_and_spawned_workers_write_the_committed_dist_byte_for_byte(
     jobs: str, first: str, tmp_path: Path

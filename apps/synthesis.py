@@ -17,7 +17,8 @@ from typing import Any
 
 from cdk8s import App, Chart
 
-from airflow_constructs.core.synthesis import app_documents, synth
+from airflow_constructs.core.detached import detached_build
+from airflow_constructs.core.synthesis import app_documents, synth, write_documents
 from airflow_constructs.packaging.helm import (
     CHARTS_DIR,
     ChartValues,
@@ -44,6 +45,12 @@ HELM = ROOT / ".tools" / "bin" / "helm"
 """The pinned helm that `make tools` installs; else $HELM, else helm on PATH."""
 
 
+BUILT_WITH_NODE = ("celery", "ldap", "oauth")
+"""The example apps whose build still needs node: their KEDA, Prometheus Operator, External Secrets
+and Gateway API objects are made and rendered by node (``core.detached``). ``synth_everything``
+hands them to this process, whose node started while it imported, so that a worker may need no
+node at all. Only who builds which app depends on it (``tests/test_detached.py`` keeps it true)."""
+
 AppOutput = tuple[list[Path], Path, dict[str, str]]
 """What one app gives: its manifest files (written), its chart directory and the chart's files (not written)."""
 
@@ -59,27 +66,41 @@ def synth_app(
     """Build one app and write its manifests to ``outdir/<name>/``, replacing stale ones.
 
     ``documents``: filled with the objects written (``core.synthesis.synth``'s)."""
-    target = outdir / name
-    target.mkdir(parents=True, exist_ok=True)
-    for old in target.glob("*.k8s.yaml"):
-        old.unlink()
+    target = _emptied(outdir / name)
     app = App(outdir=str(target))
     APPS[name](app)
     return app, sorted(synth(app, documents=documents))
 
 
+def _emptied(target: Path) -> Path:
+    """``target``, created, without the manifests an earlier run wrote there."""
+    target.mkdir(parents=True, exist_ok=True)
+    for old in target.glob("*.k8s.yaml"):
+        old.unlink()
+    return target
+
+
 def app_output(name: str, outdir: Path) -> AppOutput:
     """One app's manifests (written) and chart (built, not written): a process's share of the work.
 
-    The chart is built from the objects this process holds (``app_documents``: what reading the
-    written files back gives) and not rendered back here: the test suite proves every example
-    app's chart round-trips, with the default values and with the sentinels (``write_charts``,
-    ``tests/test_helm.py``), and that these charts are byte for byte that proven output.
+    The app is built without node where Python can tell its objects (``core.detached``: the same
+    objects, the same files), else with node. The chart is built from the objects this
+    process holds (``app_documents``: what reading the written files back gives) and not rendered
+    back here: the test suite proves every example app's chart round-trips, with the default
+    values and with the sentinels (``write_charts``, ``tests/test_helm.py``), and that these charts
+    are byte for byte that proven output.
     """
     build = APPS[name]
-    documents: dict[str, list[dict[str, Any]]] = {}
-    app, manifests = synth_app(name, outdir, documents)
-    values = chart_values(build, app_leaves(app))
+    detached = detached_build(build)
+    written = detached and write_documents(_emptied(outdir / name), detached.documents)
+    if detached and written:
+        documents, leaves = detached.documents, value_leaves(airflow_props(detached.constructs))
+        manifests = sorted(written)
+    else:
+        documents = {}
+        app, manifests = synth_app(name, outdir, documents)
+        leaves = app_leaves(app)
+    values = chart_values(build, leaves)
     description, changelog = app_description(build), CHANGELOG.read_text()
     directory, files = app_chart(outdir, name, description, changelog, values, documents=documents, prove=False)
     return manifests, directory, files
@@ -88,13 +109,16 @@ def app_output(name: str, outdir: Path) -> AppOutput:
 def synth_everything(outdir: Path, jobs: int, started: list[workers.Worker] | None = None) -> list[AppOutput]:
     """``app_output`` of every app, in ``APPS`` order, shared out among ``jobs`` processes (this one too).
 
-    ``started``: workers already started (``python -m apps`` starts them before importing this).
+    ``started``: workers already started (``python -m apps`` starts them before importing this);
+    the caller then waits for their end (``workers.reap``), else this does.
     """
-    names = list(APPS)
-    if started is None:
-        started = workers.start(min(jobs, len(names)) - 1, outdir)
-    outputs = workers.share(names, lambda name: app_output(name, outdir), started)
-    return [outputs[name] for name in names]
+    # This process takes the apps from the front, the workers from the back (workers.share).
+    names = [name for name in APPS if name in BUILT_WITH_NODE]
+    names += reversed([name for name in APPS if name not in BUILT_WITH_NODE])
+    own = workers.start(min(jobs, len(names)) - 1, outdir) if started is None else []
+    outputs = workers.share(names, lambda name: app_output(name, outdir), started or own)
+    workers.reap(own)
+    return [outputs[name] for name in APPS]
 
 
 def write_charts(outdir: Path) -> list[Path]:
@@ -116,10 +140,14 @@ def chart_values(build: Callable[..., Chart], leaves: list[ValueLeaf] | None = N
         app = App()
         build(app)
         leaves = app_leaves(app)
+    overrides = props_overrides(leaves, sentinel_values(leaves))
+    # Built without node when Python alone can tell its objects (core.detached), else with node and
+    # rendered in Python: no YAML written or read, under the file names synth gives the charts.
+    detached = detached_build(lambda app: build(app, **overrides))
+    if detached is not None:
+        return ChartValues(leaves, detached.documents)
     sentinel = App()
-    build(sentinel, **props_overrides(leaves, sentinel_values(leaves)))
-    # No YAML written or read, and no node round trip per object: the objects synth would write,
-    # rendered in Python, under the file names synth gives the charts.
+    build(sentinel, **overrides)
     return ChartValues(leaves, app_documents(sentinel))
 
 
@@ -145,4 +173,5 @@ def main(started: list[workers.Worker] | None = None) -> int:
     charts = write_chart_files(outdir, {directory: files for _, directory, files in outputs})
     for path in [*manifests, *charts, *package_charts(outdir)]:
         print(path)
+    workers.reap(started or [])
     return 0

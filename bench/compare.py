@@ -5,6 +5,7 @@
     BENCH_BASELINE=<rev> make bench-compare     # another baseline (default: BASELINE below)
     AIRFLOW_CONSTRUCTS_JOBS=1 make bench-compare  # python -m apps in one process (steadier CPU figures
                                                 # on a loaded machine; the baseline's is one process)
+    .venv/bin/python bench/compare.py --only apps   # one figure (apps, cli, in-process, make-synth)
 
 The baseline's tree is extracted with ``git archive`` into ``.cache/bench/<commit>/`` (git-ignored)
 and runs with this venv (same dependencies). Each command runs as a fresh process, this tree's and
@@ -36,6 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BASELINE = "0a9fc40"
 """main when issue 20 was taken up: the figures of the issue are ratios against it."""
 PYTHON = sys.executable
+FIGURES = ("apps", "cli", "in-process", "make-synth")
+"""The figures, as ``--only`` names them."""
 
 
 @dataclass
@@ -187,7 +190,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="counted pairs per cold-process figure (default 3)")
     parser.add_argument("--baseline", default=os.environ.get("BENCH_BASELINE") or BASELINE)
+    parser.add_argument(
+        "--only", action="append", choices=FIGURES, help="measure only this figure (repeatable; default: all)"
+    )
     args = parser.parse_args(argv)
+    only = set(args.only or FIGURES)
     base = baseline_tree(args.baseline)
     for tree in (ROOT, base):
         compile_bytecode(tree)
@@ -196,31 +203,40 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp)
-        a, b = paired([PYTHON, "-m", "apps"], base, args.runs, scratch)
-        rows.append(row("`python -m apps`", a, b, "<= 0.35x wall", ratio(a, b, "wall") <= 0.35))
-        rows.append(row("  peak memory of it", a, b, "<= 1.0x peak", ratio(a, b, "peak_mib") <= 1.0))
-        cli = [PYTHON, "-m", "airflow_constructs.cli", "synth", "examples/default.yaml", "-o", "{out}"]
-        a, b = paired(cli, base, max(args.runs, 5), scratch)
-        met = ratio(a, b, "wall") <= 0.6 and median(a, "wall") <= 1.0
-        rows.append(row("`airflow-constructs synth` (cold)", a, b, "<= 0.6x and <= 1.0 s wall", met))
-        pairs = [(in_process(ROOT, 5, scratch), in_process(base, 5, scratch)) for _ in range(args.runs)]
-        cpu_ratio = statistics.median(float(a["cpu"]) / float(b["cpu"]) for a, b in pairs)  # type: ignore[arg-type]
-        mine = pairs[0][0]
-        cpus = [statistics.median(float(pair[side]["cpu"]) for pair in pairs) for side in (0, 1)]  # type: ignore[arg-type]
-        rows.append(
-            f"| in-process build + synth, {mine['app']} ({mine['objects']} objects) | | {cpus[0]:.3f} / "
-            f"{cpus[1]:.3f} ({cpu_ratio:.2f}x) | | <= 0.5x CPU | {'met' if cpu_ratio <= 0.5 else 'MISSED'} |"
-        )
-        unchanged, before = make_synth_unchanged(args.runs), baseline_make_synth(base)
-        rows.append(
-            f"| `make synth`, nothing changed | {median(unchanged, 'wall'):.2f} / {before.wall:.2f} "
-            f"({median(unchanged, 'wall') / before.wall:.2f}x) | | | <= 2 s | "
-            f"{'met' if median(unchanged, 'wall') <= 2 else 'MISSED'} |"
-        )
+        if "apps" in only:
+            a, b = paired([PYTHON, "-m", "apps"], base, args.runs, scratch)
+            rows.append(row("`python -m apps`", a, b, "<= 0.35x wall", ratio(a, b, "wall") <= 0.35))
+            rows.append(row("  peak memory of it", a, b, "<= 1.0x peak", ratio(a, b, "peak_mib") <= 1.0))
+        if "cli" in only:
+            cli = [PYTHON, "-m", "airflow_constructs.cli", "synth", "examples/default.yaml", "-o", "{out}"]
+            a, b = paired(cli, base, max(args.runs, 5), scratch)
+            met = ratio(a, b, "wall") <= 0.6 and median(a, "wall") <= 1.0
+            rows.append(row("`airflow-constructs synth` (cold)", a, b, "<= 0.6x and <= 1.0 s wall", met))
+        if "in-process" in only:
+            rows.append(in_process_row(base, args.runs, scratch))
+        if "make-synth" in only:
+            unchanged, before = make_synth_unchanged(args.runs), baseline_make_synth(base)
+            rows.append(
+                f"| `make synth`, nothing changed | {median(unchanged, 'wall'):.2f} / {before.wall:.2f} "
+                f"({median(unchanged, 'wall') / before.wall:.2f}x) | | | <= 2 s | "
+                f"{'met' if median(unchanged, 'wall') <= 2 else 'MISSED'} |"
+            )
     print("| figure (this tree / baseline) | wall s (ratio) | CPU s (ratio) | peak MiB (ratio) | target | |")
     print("| --- | --- | --- | --- | --- | --- |")
     print("\n".join(rows))
     return 0
+
+
+def in_process_row(base: Path, runs: int, scratch: Path) -> str:
+    """The in-process figure's table row: ``in_process`` of both trees, in turn, ``runs`` times."""
+    pairs = [(in_process(ROOT, 5, scratch), in_process(base, 5, scratch)) for _ in range(runs)]
+    cpu_ratio = statistics.median(float(a["cpu"]) / float(b["cpu"]) for a, b in pairs)  # type: ignore[arg-type]
+    mine = pairs[0][0]
+    cpus = [statistics.median(float(pair[side]["cpu"]) for pair in pairs) for side in (0, 1)]  # type: ignore[arg-type]
+    return (
+        f"| in-process build + synth, {mine['app']} ({mine['objects']} objects) | | {cpus[0]:.3f} / "
+        f"{cpus[1]:.3f} ({cpu_ratio:.2f}x) | | <= 0.5x CPU | {'met' if cpu_ratio <= 0.5 else 'MISSED'} |"
+    )
 
 
 if __name__ == "__main__":

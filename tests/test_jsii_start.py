@@ -122,3 +122,46 @@ def test_the_console_script_runs_main_without_argument_checks(tmp_path: Path) ->
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "0 False"
     assert (tmp_path / "airflow.k8s.yaml").read_bytes() == (ROOT / "dist" / "default" / "airflow.k8s.yaml").read_bytes()
+
+
+def test_on_demand_node_starts_only_when_a_call_needs_it() -> None:
+    # A python -m apps worker: apps built without node (core.detached) start none; the first call
+    # that needs node starts it, and it answers as usual.
+    code = (
+        "import os, json\nfrom pathlib import Path\n" + _NODES + "import airflow_constructs, jsii\n"
+        "from cdk8s import App, Chart\n"
+        "from airflow_constructs import Airflow\n"
+        "from airflow_constructs.core.detached import detached_build\n"
+        "from apps.registry import APPS\n"
+        "detached = detached_build(APPS['default'])\n"
+        "before = len(nodes(os.getpid()))\n"
+        "app = App(); chart = Chart(app, 'c', namespace='airflow'); Airflow(chart, 'airflow')\n"
+        "objects = chart.to_json()\n"
+        "print(json.dumps({'detached': sum(map(len, detached.documents.values())), 'before': before, "
+        "'objects': len(objects), 'nodes': len(nodes(os.getpid()))}))\n"
+    )
+    done = _run(code, AIRFLOW_CONSTRUCTS_NODE_ON_DEMAND="1")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == '{"detached": 42, "before": 0, "objects": 42, "nodes": 2}'
+
+
+def test_on_demand_node_says_whether_it_started_and_starts_when_asked() -> None:
+    # python -m apps forks its workers only while node_started() is False, then starts its own node.
+    code = (
+        "import os, json, time\nfrom pathlib import Path\n" + _NODES + "import airflow_constructs\n"
+        "from airflow_constructs.core.jsii_start import node_started, start_node\n"
+        "from cdk8s import App\n"
+        "before = node_started()\n"
+        "start_node(); start_node()\n"
+        "after = node_started()\n"
+        "App()\n"
+        "print(json.dumps({'before': before, 'after': after, 'nodes': len(nodes(os.getpid()))}))\n"
+    )
+    done = _run(code, AIRFLOW_CONSTRUCTS_NODE_ON_DEMAND="1")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == '{"before": false, "after": true, "nodes": 2}'
+    started = _run("from airflow_constructs.core.jsii_start import node_started\nprint(node_started())")
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.strip() == "True"  # started while the package imported
+    jsii_first = _run("import jsii\nfrom airflow_constructs.core.jsii_start import node_started\nprint(node_started())")
+    assert jsii_first.stdout.strip() == "True"  # another provider: it may have started

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from apps.workers import JOBS_VARIABLE, jobs
+from apps.synthesis import BUILT_WITH_NODE
+from apps.workers import JOBS_VARIABLE, jobs, share
 from tests.conftest import ROOT
 
 DIST = ROOT / "dist"
@@ -30,6 +31,34 @@ def test_parallel_synthesis_writes_the_committed_dist_byte_for_byte(tmp_path: Pa
     listed = done.stdout.splitlines()
     assert listed[0] == str(tmp_path / "default" / "airflow.k8s.yaml")
     assert listed[-1] == str(tmp_path / "helm" / "index.yaml")
+
+
+def test_this_process_takes_the_apps_from_the_front_the_apps_that_need_node_first() -> None:
+    # The workers take theirs from the back: apps built without node (tests/test_detached.py), so a
+    # worker's node (started on demand) may never start.
+    taken: list[str] = []
+    assert share(["a", "b", "c"], lambda name: taken.append(name) or name.upper(), []) == {"a": "A", "b": "B", "c": "C"}
+    assert taken == ["a", "b", "c"]
+    assert BUILT_WITH_NODE == ("celery", "ldap", "oauth")
+
+
+@pytest.mark.parametrize(
+    ("jobs", "first"),
+    [("3", ""), ("9", ""), ("2", "import jsii\n")],
+    ids=[
+        "three processes, forked",
+        "nine processes, forked: an app each, so forked workers start their own node (ldap, oauth)",
+        "two processes, spawned (jsii imported first: no fork)",
+    ],
+)
+def test_forked_and_spawned_workers_write_the_committed_dist_byte_for_byte(
+    jobs: str, first: str, tmp_path: Path
+) -> None:
+    env = {**os.environ, "CDK8S_OUTDIR": str(tmp_path), JOBS_VARIABLE: jobs, "CDK8S_CHECK_UPGRADE": "false"}
+    code = f"{first}import runpy\nrunpy.run_module('apps', run_name='__main__', alter_sys=True)\n"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert _tree(tmp_path) == _tree(DIST)
 
 
 @pytest.mark.parametrize("setting", ["0", "two", "-1", "1.5"])

@@ -7,6 +7,10 @@ cdk8s) gives jsii a provider that starts node in a thread and queues the assembl
 imports ask for, so Python goes on importing the package's modules meanwhile; the first call that
 needs an answer (creating an object) waits for node, and for the queued loads, to be done.
 
+A process that may need no node at all (a ``python -m apps`` worker whose apps are built without
+it, ``core.detached``) sets ``$AIRFLOW_CONSTRUCTS_NODE_ON_DEMAND``: node then starts at the first
+call that needs it, if any.
+
 Nothing changes in what jsii does, only when: one node process, the same requests in the same
 order, one at a time on its pipe. An error starting node or loading an assembly is raised by the
 first call that needs node, as jsii raises it. When jsii was imported before this package (a
@@ -19,13 +23,21 @@ proves it on that version.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from typing import Any
 
+ON_DEMAND = "AIRFLOW_CONSTRUCTS_NODE_ON_DEMAND"
+"""Set to 1 in the environment, node starts only when a call first needs it (never, if none does):
+for a ``python -m apps`` worker, whose apps may all be built without node (``core.detached``)."""
+
 
 def start_in_background() -> bool:
-    """Install the background-starting provider; False (nothing done) when jsii was imported already."""
+    """Install the background-starting provider; False (nothing done) when jsii was imported already.
+
+    With ``$AIRFLOW_CONSTRUCTS_NODE_ON_DEMAND`` set to 1, the thread that starts node is started by
+    the first call that needs node, not now."""
     if "jsii" in sys.modules:
         return False
     import jsii
@@ -38,8 +50,36 @@ def start_in_background() -> bool:
         ProcessProvider, _NodeProcess
     ):
         return False
-    jsii.kernel.provider = _background_provider()
+    jsii.kernel.provider = _background_provider(on_demand=os.environ.get(ON_DEMAND) == "1")
     return True
+
+
+def node_started() -> bool:
+    """Whether this process's jsii may have started its node process (then a fork would share it).
+
+    False only before jsii is imported, or with the background provider whose node has not been
+    started (``$AIRFLOW_CONSTRUCTS_NODE_ON_DEMAND`` and no call has needed it yet)."""
+    if "jsii" not in sys.modules:
+        return False
+    import jsii
+
+    provider = jsii.kernel.provider
+    return not hasattr(provider, "_thread") or _started(provider)
+
+
+def _started(provider: Any) -> bool:
+    """Whether the background provider's node is starting or started."""
+    return bool(provider._thread.is_alive() or provider._ready.is_set())
+
+
+def start_node() -> None:
+    """Start node now, in the background, when it was left to start on demand (nothing otherwise)."""
+    if "jsii" in sys.modules:
+        import jsii
+
+        start = getattr(jsii.kernel.provider, "start", None)
+        if start is not None:
+            start()
 
 
 def _provider_interface_matches(provider: type, node: type) -> bool:
@@ -55,7 +95,7 @@ def _provider_interface_matches(provider: type, node: type) -> bool:
     )
 
 
-def _background_provider() -> Any:
+def _background_provider(*, on_demand: bool = False) -> Any:
     """A ``ProcessProvider`` whose node process starts in a thread (a function: jsii is imported late)."""
     from jsii._kernel.providers.process import ProcessProvider, _NodeProcess
     from jsii._kernel.types import LoadRequest, LoadResponse
@@ -69,7 +109,9 @@ def _background_provider() -> Any:
             self._pending: list[LoadRequest] = []
             self._node: _NodeProcess | None = None
             self._error: BaseException | None = None
-            threading.Thread(target=self._start, name="jsii-node-start", daemon=True).start()
+            self._thread = threading.Thread(target=self._start, name="jsii-node-start", daemon=True)
+            if not on_demand:
+                self._thread.start()
 
         def _start(self) -> None:
             try:
@@ -87,8 +129,15 @@ def _background_provider() -> Any:
                 self._error = err
                 self._ready.set()
 
+        def start(self) -> None:  # node's thread, if not started yet (start_node)
+            with self._lock:
+                if not _started(self):
+                    self._thread.start()
+
         @property
         def _process(self) -> _NodeProcess:
+            if not self._ready.is_set():
+                self.start()
             self._ready.wait()
             if self._error is not None:
                 raise self._error

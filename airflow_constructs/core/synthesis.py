@@ -61,6 +61,22 @@ def synth(app: App, *, documents: dict[str, list[dict[str, Any]]] | None = None)
     return written
 
 
+def write_documents(outdir: Path, documents: dict[str, list[dict[str, Any]]]) -> dict[Path, int] | None:
+    """Write ``{<chart file name>.yaml: objects}`` (``app_documents``'s, or ``core.detached``'s) into
+    ``outdir`` as ``synth`` writes them: each file written, with how many objects it holds. None,
+    with nothing written, when a file needs cdk8s's writer (``node_yaml`` declines a value)."""
+    texts = {}
+    for name, objects in documents.items():
+        text = node_yaml.dump(objects)
+        if text is None:
+            return None
+        texts[outdir / f"{name.removesuffix('.yaml')}.k8s.yaml"] = (text, len(objects))
+    outdir.mkdir(parents=True, exist_ok=True)
+    for path, (text, _) in texts.items():
+        path.write_text(text, encoding="utf-8")
+    return {path: count for path, (_, count) in texts.items()}
+
+
 def chart_json(chart: Chart) -> list[dict[str, Any]]:
     """What ``chart.to_json()`` returns (objects rendered in Python where they can be), as node hands it back."""
     charts = _plain_charts(chart.node.root)

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..runtime.extra_objects import CLUSTER_SCOPED
+from .values_files import indented_json
 
 TEMPLATE = "templates/extra-objects.yaml"
 TEMPLATE_TEXT = "{{- range .Values.extra_objects }}\n---\n{{ toYaml . }}\n{{- end }}\n"
@@ -59,15 +60,18 @@ def values_schema_entry() -> dict[str, Any]:
     }
 
 
-def with_extra_objects(files: Mapping[str, str]) -> dict[str, str]:
-    """The chart's files with the ``extra_objects`` template, default value and schema entry added."""
+def with_extra_objects(files: Mapping[str, str], schema: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """The chart's files with the ``extra_objects`` template, default value and schema entry added.
+
+    ``schema``: the tree of the chart's ``values.schema.json`` (``values_files.values_schema``), when
+    the caller holds it (the file not written yet): the file is then written from it, else read back."""
     out = dict(files)
     out[TEMPLATE] = TEMPLATE_TEXT
     values = out["values.yaml"]
     if values.endswith("\n{}\n"):  # no other value: the file's whole tree was the empty map
         values = values[: -len("{}\n")].rstrip("\n") + "\n"
     out["values.yaml"] = values + VALUES_BLOCK
-    schema = json.loads(out["values.schema.json"])
-    schema["properties"]["extra_objects"] = values_schema_entry()
-    out["values.schema.json"] = json.dumps(schema, indent=2) + "\n"
+    schema = json.loads(out["values.schema.json"]) if schema is None else {**schema}
+    schema["properties"] = {**schema["properties"], "extra_objects": values_schema_entry()}
+    out["values.schema.json"] = indented_json(schema) + "\n"
     return out

@@ -223,11 +223,11 @@ def build_chart(
         {
             "Chart.yaml": chart_yaml(meta, objects, changes),
             "values.yaml": values_yaml(meta.name, replicas, used),
-            "values.schema.json": values_schema(meta.name, kinds, replicas, used),
             "README.md": chart_readme(meta.name, meta.description, REPOSITORY_URL, objects, replicas, kept, used),
             "templates/NOTES.txt": notes(objects, kept),
             **templates,
-        }
+        },
+        values_schema(meta.name, kinds, replicas, used),
     )
 
 

@@ -100,6 +100,11 @@ class _Walker:
         self.used: set[int] = set()
         self.fallbacks: dict[int, Any] = {}
         self.index = {leaf.path: i for i, leaf in enumerate(leaves)}
+        # Only a text value can be a whole field: a number there would render as a YAML number.
+        self.wholes: dict[str, list[int]] = {}
+        for i, leaf in enumerate(leaves):
+            if isinstance(leaf.sentinel, str) and not leaf.prefix and not leaf.optional:
+                self.wholes.setdefault(leaf.sentinel, []).append(i)
 
     def walk(self, d: Any, s: Any, where: str, path: tuple[str, ...]) -> Any:
         if d == s:
@@ -114,6 +119,8 @@ class _Walker:
             if order:
                 # A placeholder stands where the sentinel synthesis put its field or first entry.
                 placed = {key: placed.get(key) for key in order}
+            if not any(isinstance(v, _Choice) for v in placed.values()):
+                return placed
             siblings = json.dumps([v for v in placed.values() if not isinstance(v, _Choice)])
             return {key: self.choose(v, siblings) if isinstance(v, _Choice) else v for key, v in placed.items()}
         if isinstance(d, list) and isinstance(s, list) and self.structured and (run := self.run(d, s, path)):
@@ -131,16 +138,7 @@ class _Walker:
         config_map = self.default_checksums.get(d)
         if config_map is not None and self.sentinel_checksums.get(s) == config_map:
             return checksum_placeholder(config_map)  # the template recomputes it from the rendered data
-        # Only a text value can be a whole field: a number there would render as a YAML number.
-        whole = [
-            i
-            for i, leaf in enumerate(self.leaves)
-            if isinstance(leaf.sentinel, str)
-            and not leaf.prefix
-            and not leaf.optional
-            and leaf.sentinel == s
-            and leaf.default == d
-        ]
+        whole = [i for i in self.wholes.get(s, ()) if self.leaves[i].default == d]
         if len(whole) == 1:
             self.used.add(whole[0])
             return whole_placeholder(whole[0])

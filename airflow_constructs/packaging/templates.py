@@ -89,6 +89,10 @@ def substitute_namespace(obj: Manifest, namespace: str, services: Iterable[str])
     text_rules = _text_rules(namespace, sorted(services))
 
     def in_text(text: str) -> str:
+        # Skip the rules that cannot match (most strings): the namespace itself (the config line's
+        # rule matches it in any case, but only after a "=" or ":").
+        if namespace not in text and "=" not in text and ":" not in text:
+            return text
         for pattern in text_rules:
             text = pattern.sub(rf"\g<before>{NAMESPACE_INLINE}\g<after>", text)
         return text

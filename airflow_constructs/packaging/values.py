@@ -14,11 +14,12 @@ and ``resources.scheduler.cpu_limit`` is ``scheduler.resources.cpu_limit`` (see 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any, Literal, get_args, get_origin
 
 from cdk8s import App
+from constructs import IConstruct
 
 from ..airflow import Airflow, AirflowProps
 from ..core.docstrings import field_descriptions
@@ -339,10 +340,11 @@ def _tree(settings: Mapping[tuple[Any, ...], Any]) -> dict[Any, Any]:
     return tree
 
 
-def airflow_props(app: App) -> AnyProps:
+def airflow_props(app: App | Iterable[IConstruct]) -> AnyProps:
     """The props of the one ``Airflow`` (or ``WorkersOnly``) construct in ``app`` (a chart's values are
-    read from them)."""
-    found: list[AnyProps] = [c.props for c in app.node.find_all() if isinstance(c, Airflow | WorkersOnly)]
+    read from them), or among the constructs given (``core.detached.DetachedApp.constructs``)."""
+    constructs = app.node.find_all() if isinstance(app, App) else app
+    found: list[AnyProps] = [c.props for c in constructs if isinstance(c, Airflow | WorkersOnly)]
     if len(found) != 1:
         raise ValueError(
             f"the app holds {len(found)} Airflow or WorkersOnly constructs; a chart's values need exactly one"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
+from json import dumps
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from .templates import dump
@@ -49,8 +50,9 @@ def _values_tree(replicas: Mapping[str, int], leaves: Sequence[ValueLeaf]) -> di
 
 def values_schema(
     chart: str, kinds: Mapping[str, str], replicas: Mapping[str, int], leaves: Sequence[ValueLeaf]
-) -> str:
-    """``values.schema.json``: exactly the values the chart honours; unknown keys are errors.
+) -> dict[str, Any]:
+    """The tree of ``values.schema.json``: exactly the values the chart honours; unknown keys are
+    errors (``extra_objects.with_extra_objects`` adds its entry and writes it).
 
     ``kinds`` maps each workload name to its kind, for the replicas' descriptions.
     """
@@ -84,7 +86,7 @@ def values_schema(
         "additionalProperties": False,
         "properties": properties,
     }
-    return json.dumps(schema, indent=2) + "\n"
+    return schema
 
 
 def _nested(family: str, key: str) -> str:
@@ -106,3 +108,51 @@ def _object(description: str, properties: dict[str, Any]) -> dict[str, Any]:
     # Every key is required (``_require_all``): a `--set x=null` would otherwise remove a default
     # the templates read.
     return {"description": description, "type": "object", "additionalProperties": False, "properties": properties}
+
+
+def indented_json(value: Any) -> str:
+    """``json.dumps(value, indent=2)``, byte for byte, about four times faster for a chart's schema.
+
+    ``indent`` makes ``json`` use its pure-Python encoder (a generator per container); this writes
+    the same text with the C function for strings. Anything but dicts with text keys, lists, text,
+    whole numbers, booleans and None (a float, a tuple, a subclass of dict) goes to ``json.dumps``.
+    """
+    parts: list[str] = []
+    try:
+        _indented(value, "\n", parts)
+    except _Other:
+        return dumps(value, indent=2)
+    return "".join(parts)
+
+
+class _Other(Exception):
+    """A value ``indented_json`` leaves to ``json.dumps``."""
+
+
+def _indented(value: Any, newline: str, parts: list[str]) -> None:
+    kind = type(value)
+    if kind is str:
+        parts.append(encode_basestring_ascii(value))
+    elif value is None or value is True or value is False:
+        parts.append("null" if value is None else "true" if value else "false")
+    elif kind is int:
+        parts.append(int.__repr__(value))
+    elif kind is dict or kind is list:
+        if not value:
+            parts.append("{}" if kind is dict else "[]")
+            return
+        inner = newline + "  "
+        parts.append("{" if kind is dict else "[")
+        separator = inner
+        for item in value.items() if kind is dict else value:
+            parts.append(separator)
+            separator = "," + inner
+            if kind is dict:
+                if type(item[0]) is not str:
+                    raise _Other
+                parts.append(encode_basestring_ascii(item[0]) + ": ")
+                item = item[1]
+            _indented(item, inner, parts)
+        parts.append(newline + ("}" if kind is dict else "]"))
+    else:
+        raise _Other

@@ -120,8 +120,11 @@ duplicates: setup
 typecheck: setup
 	mypy airflow_constructs apps
 
+## unit: the pytest suite in one worker process per core (pytest-xdist; each worker has its own jsii
+## runtime and session fixtures); UNIT_WORKERS=0 runs it in this one process as before
+UNIT_WORKERS ?= auto
 unit: setup tools
-	pytest
+	pytest -n $(UNIT_WORKERS)
 
 # checkov in its own venv under .tools/ (pinned); it scans the committed manifests offline.
 CHECKOV_VERSION := 3.3.30
@@ -184,8 +187,10 @@ cluster-down: setup
 
 ## cluster-test: every app, chart, RBAC table, secrets bootstrap and controller on the real control
 ## plane (tests/cluster/); reuses a control plane from cluster-up, else starts and stops its own
+## The two releases side by side: one pytest-xdist worker per release (tests/cluster/conftest.py groups
+## the tests by release), each starting its own control plane.
 cluster-test: setup tools cluster-tools
-	pytest -p no:cacheprovider -m cluster tests/cluster
+	pytest -p no:cacheprovider -n 2 --dist loadgroup -m cluster tests/cluster
 
 ## oci-tools: Debian's docker-registry unpacked under .tools/registry/ (apt-get download, cached)
 REGISTRY_BIN := .tools/registry/usr/bin/docker-registry
@@ -199,8 +204,14 @@ oci-tools: $(REGISTRY_BIN)
 oci-test: setup tools oci-tools
 	pytest -p no:cacheprovider -m oci tests/oci
 
-## test: lint, type-check, the whole test suite, the checkov scan, the OCI publishing and the real control plane
-test: tools lint typecheck unit checkov oci-test cluster-test
+## test: lint, type-check, the whole test suite, the checkov scan, the OCI publishing and the real control plane.
+## They share no port, file or lock, so they run side by side (the control plane's tests wait on its
+## controllers most of the time); each one's output is printed whole when it ends (--output-sync).
+## TEST_JOBS=1 runs them one after the other.
+TEST_JOBS ?= 6
+TEST_PARTS := lint typecheck unit checkov oci-test cluster-test
+test: setup tools
+	$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target $(TEST_PARTS)
 
 ## test-deep: the property tests with 300 random examples each instead of 25 (several minutes)
 .PHONY: test-deep

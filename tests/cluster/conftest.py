@@ -6,12 +6,18 @@ stops only what it started. ``each_release`` is the same, parametrized over ``RE
 then oldest: the newest is ``cluster`` itself, the oldest runs beside it only while its tests
 run): the tests that use it run on both. ``crds`` / ``each_release_crds``: the upstream CRDs from
 ``../shared/crds``, installed once per control plane.
+
+``make cluster-test`` runs it with pytest-xdist (``-n 2 --dist loadgroup``): the tests of each
+release form one group (``xdist_group`` ``k8s-1.37`` / ``k8s-1.35``), so one worker runs the
+newest release's tests and the other the oldest's, each with its own control plane, at once; the
+value report lines come back to the controller (``workeroutput``) and print as without xdist.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,11 +34,24 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if "cluster" in (config.option.markexpr or ""):
+        # One group per release: under pytest-xdist's ``--dist loadgroup`` (``make cluster-test``)
+        # each release's tests run in one worker, in collection order, and only that worker starts
+        # its control plane; the two releases run side by side. Without xdist the marker is inert.
+        for item in items:
+            if item.get_closest_marker("cluster"):
+                item.add_marker(pytest.mark.xdist_group(f"k8s-{_release_of(item).minor}"))
         return
     skip = pytest.mark.skip(reason="needs the real control plane: use `make cluster-test`")
     for item in items:
         if item.get_closest_marker("cluster"):
             item.add_marker(skip)
+
+
+def _release_of(item: pytest.Item) -> control_plane.Release:
+    """The release a test runs on: its ``each_release`` parameter, else the newest (``cluster``)."""
+    callspec = getattr(item, "callspec", None)
+    release = callspec.params.get("each_release") if callspec is not None else None
+    return release if isinstance(release, control_plane.Release) else control_plane.NEWEST
 
 
 def _control_plane(release: control_plane.Release) -> Iterator[Cluster]:
@@ -95,8 +114,29 @@ def value_report(request: pytest.FixtureRequest) -> list[str]:
     return request.config.stash.setdefault(_VALUE_REPORT, [])
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In a pytest-xdist worker: hand this worker's report lines to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["value_report"] = session.config.stash.get(_VALUE_REPORT, [])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """In the pytest-xdist controller: collect a finished worker's report lines."""
+    lines = getattr(node, "workeroutput", {}).get("value_report", [])
+    node.config.stash.setdefault(_VALUE_REPORT, []).extend(lines)
+
+
+def _release_order(line: str) -> int:
+    """The newest release's lines first, as one process running both in turn prints them."""
+    minors = [release.minor for release in control_plane.RELEASES]
+    words = line.split()
+    return minors.index(words[1]) if len(words) > 1 and words[1] in minors else len(minors)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
-    lines = config.stash.get(_VALUE_REPORT, [])
+    lines = sorted(config.stash.get(_VALUE_REPORT, []), key=_release_order)
     if lines:
         terminalreporter.section("value rules vs the API server (tests/cluster/test_values.py)")
         for line in lines:

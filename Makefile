@@ -124,7 +124,7 @@ typecheck: setup
 ## runtime and session fixtures); UNIT_WORKERS=0 runs it in this one process as before
 UNIT_WORKERS ?= auto
 unit: setup tools
-	pytest -n $(UNIT_WORKERS)
+	$(ALONE) pytest -n $(UNIT_WORKERS)
 
 # checkov in its own venv under .tools/ (pinned); it scans the committed manifests offline.
 CHECKOV_VERSION := 3.3.30
@@ -190,7 +190,7 @@ cluster-down: setup
 ## The two releases side by side: one pytest-xdist worker per release (tests/cluster/conftest.py groups
 ## the tests by release), each starting its own control plane.
 cluster-test: setup tools cluster-tools
-	pytest -p no:cacheprovider -n 2 --dist loadgroup -m cluster tests/cluster
+	$(ALONE) pytest -p no:cacheprovider -n 2 --dist loadgroup -m cluster tests/cluster
 
 ## oci-tools: Debian's docker-registry unpacked under .tools/registry/ (apt-get download, cached)
 REGISTRY_BIN := .tools/registry/usr/bin/docker-registry
@@ -202,13 +202,16 @@ oci-tools: $(REGISTRY_BIN)
 ## oci-test: push every packaged chart to a docker-registry on loopback (make publish-oci), then
 ## helm pull and helm template from oci:// (tests/oci/; a few seconds)
 oci-test: setup tools oci-tools
-	pytest -p no:cacheprovider -m oci tests/oci
+	$(ALONE) pytest -p no:cacheprovider -m oci tests/oci
 
 ## test: lint, type-check, the whole test suite, the checkov scan, the OCI publishing and the real control plane.
 ## They share no port, file or lock, so they run side by side (the control plane's tests wait on its
 ## controllers most of the time); each one's output is printed whole when it ends (--output-sync).
 ## TEST_JOBS=1 runs them one after the other.
 TEST_JOBS ?= 6
+# The tests start make themselves (dry runs, `make publish-oci`): without the parent's MAKEFLAGS, as
+# from a shell (under make -j they would inherit its jobserver, closed to them: a warning on stderr).
+ALONE := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL
 TEST_PARTS := lint typecheck unit checkov oci-test cluster-test
 test: setup tools
 	$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target $(TEST_PARTS)

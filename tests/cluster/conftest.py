@@ -32,6 +32,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "cluster: needs the real control plane of tests/cluster (make cluster-test)")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the xdist_group markers
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if "cluster" in (config.option.markexpr or ""):
         # One group per release: under pytest-xdist's ``--dist loadgroup`` (``make cluster-test``)

@@ -187,10 +187,15 @@ cluster-down: setup
 
 ## cluster-test: every app, chart, RBAC table, secrets bootstrap and controller on the real control
 ## plane (tests/cluster/); reuses a control plane from cluster-up, else starts and stops its own
-## The two releases side by side: one pytest-xdist worker per release (tests/cluster/conftest.py groups
-## the tests by release), each starting its own control plane.
+## The two releases side by side: one pytest per release (CLUSTER_RELEASE, tests/cluster/conftest.py),
+## each starting only its own control plane; each one's output is printed whole when it ends.
+CLUSTER_PARTS := cluster-test-1.37 cluster-test-1.35
 cluster-test: setup tools cluster-tools
-	$(ALONE) pytest -p no:cacheprovider -n 2 --dist loadgroup -m cluster tests/cluster
+	$(MAKE) --no-print-directory -j2 --output-sync=target $(CLUSTER_PARTS)
+
+.PHONY: $(CLUSTER_PARTS)
+$(CLUSTER_PARTS): cluster-test-%:
+	$(ALONE) CLUSTER_RELEASE=$* pytest -p no:cacheprovider -m cluster tests/cluster
 
 ## oci-tools: Debian's docker-registry unpacked under .tools/registry/ (apt-get download, cached)
 REGISTRY_BIN := .tools/registry/usr/bin/docker-registry

@@ -5,19 +5,15 @@ newest release once (``control_plane.up``), or reuses the one ``make cluster-up`
 stops only what it started. ``each_release`` is the same, parametrized over ``RELEASES`` (newest,
 then oldest: the newest is ``cluster`` itself, the oldest runs beside it only while its tests
 run): the tests that use it run on both. ``crds`` / ``each_release_crds``: the upstream CRDs from
-``../shared/crds``, installed once per control plane.
-
-``make cluster-test`` runs it with pytest-xdist (``-n 2 --dist loadgroup``): the tests of each
-release form one group (``xdist_group`` ``k8s-1.37`` / ``k8s-1.35``), so one worker runs the
-newest release's tests and the other the oldest's, each with its own control plane, at once; the
-value report lines come back to the controller (``workeroutput``) and print as without xdist.
+``../shared/crds``, installed once per control plane. ``CLUSTER_RELEASE=1.35`` (or ``1.37``): only that release's
+tests, so that ``make cluster-test`` runs the two releases side by side (``_only_release``).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -32,20 +28,31 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "cluster: needs the real control plane of tests/cluster (make cluster-test)")
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the xdist_group markers
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if "cluster" in (config.option.markexpr or ""):
-        # One group per release: under pytest-xdist's ``--dist loadgroup`` (``make cluster-test``)
-        # each release's tests run in one worker, in collection order, and only that worker starts
-        # its control plane; the two releases run side by side. Without xdist the marker is inert.
-        for item in items:
-            if item.get_closest_marker("cluster"):
-                item.add_marker(pytest.mark.xdist_group(f"k8s-{_release_of(item).minor}"))
+        _only_release(config, items, os.environ.get("CLUSTER_RELEASE", ""))
         return
     skip = pytest.mark.skip(reason="needs the real control plane: use `make cluster-test`")
     for item in items:
         if item.get_closest_marker("cluster"):
             item.add_marker(skip)
+
+
+def _only_release(config: pytest.Config, items: list[pytest.Item], minor: str) -> None:
+    """With ``CLUSTER_RELEASE=<minor>``, only the tests on that release run (the others deselected).
+
+    ``make cluster-test`` runs one pytest per release side by side, each starting only its own
+    control plane: ``1.37`` has every test on the newest release (``cluster`` and ``each_release``'s
+    1.37 half), ``1.35`` the 1.35 half of ``each_release``. Together they are the whole suite.
+    """
+    if not minor:
+        return
+    minors = [release.minor for release in control_plane.RELEASES]
+    if minor not in minors:
+        raise pytest.UsageError(f"CLUSTER_RELEASE {minor!r} is not allowed: give one of {', '.join(minors)}")
+    kept = [item for item in items if _release_of(item).minor == minor]
+    config.hook.pytest_deselected(items=[item for item in items if _release_of(item).minor != minor])
+    items[:] = kept
 
 
 def _release_of(item: pytest.Item) -> control_plane.Release:
@@ -115,29 +122,8 @@ def value_report(request: pytest.FixtureRequest) -> list[str]:
     return request.config.stash.setdefault(_VALUE_REPORT, [])
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """In a pytest-xdist worker: hand this worker's report lines to the controller."""
-    workeroutput = getattr(session.config, "workeroutput", None)
-    if workeroutput is not None:
-        workeroutput["value_report"] = session.config.stash.get(_VALUE_REPORT, [])
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_testnodedown(node: Any, error: object) -> None:
-    """In the pytest-xdist controller: collect a finished worker's report lines."""
-    lines = getattr(node, "workeroutput", {}).get("value_report", [])
-    node.config.stash.setdefault(_VALUE_REPORT, []).extend(lines)
-
-
-def _release_order(line: str) -> int:
-    """The newest release's lines first, as one process running both in turn prints them."""
-    minors = [release.minor for release in control_plane.RELEASES]
-    words = line.split()
-    return minors.index(words[1]) if len(words) > 1 and words[1] in minors else len(minors)
-
-
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
-    lines = sorted(config.stash.get(_VALUE_REPORT, []), key=_release_order)
+    lines = config.stash.get(_VALUE_REPORT, [])
     if lines:
         terminalreporter.section("value rules vs the API server (tests/cluster/test_values.py)")
         for line in lines:

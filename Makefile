@@ -120,8 +120,11 @@ duplicates: setup
 typecheck: setup
 	mypy airflow_constructs apps
 
+## unit: the pytest suite in one worker process per core (pytest-xdist; each worker has its own jsii
+## runtime and session fixtures); UNIT_WORKERS=0 runs it in this one process as before
+UNIT_WORKERS ?= auto
 unit: setup tools
-	pytest
+	$(ALONE) pytest -n $(UNIT_WORKERS)
 
 # checkov in its own venv under .tools/ (pinned); it scans the committed manifests offline.
 CHECKOV_VERSION := 3.3.30
@@ -184,8 +187,15 @@ cluster-down: setup
 
 ## cluster-test: every app, chart, RBAC table, secrets bootstrap and controller on the real control
 ## plane (tests/cluster/); reuses a control plane from cluster-up, else starts and stops its own
+## The two releases side by side: one pytest per release (CLUSTER_RELEASE, tests/cluster/conftest.py),
+## each starting only its own control plane; each one's output is printed whole when it ends.
+CLUSTER_PARTS := cluster-test-1.37 cluster-test-1.35
 cluster-test: setup tools cluster-tools
-	pytest -p no:cacheprovider -m cluster tests/cluster
+	$(MAKE) --no-print-directory -j2 --output-sync=target $(CLUSTER_PARTS)
+
+.PHONY: $(CLUSTER_PARTS)
+$(CLUSTER_PARTS): cluster-test-%:
+	$(ALONE) CLUSTER_RELEASE=$* pytest -p no:cacheprovider -m cluster tests/cluster
 
 ## oci-tools: Debian's docker-registry unpacked under .tools/registry/ (apt-get download, cached)
 REGISTRY_BIN := .tools/registry/usr/bin/docker-registry
@@ -197,10 +207,19 @@ oci-tools: $(REGISTRY_BIN)
 ## oci-test: push every packaged chart to a docker-registry on loopback (make publish-oci), then
 ## helm pull and helm template from oci:// (tests/oci/; a few seconds)
 oci-test: setup tools oci-tools
-	pytest -p no:cacheprovider -m oci tests/oci
+	$(ALONE) pytest -p no:cacheprovider -m oci tests/oci
 
-## test: lint, type-check, the whole test suite, the checkov scan, the OCI publishing and the real control plane
-test: tools lint typecheck unit checkov oci-test cluster-test
+## test: lint, type-check, the whole test suite, the checkov scan, the OCI publishing and the real control plane.
+## They share no port, file or lock, so they run side by side (the control plane's tests wait on its
+## controllers most of the time); each one's output is printed whole when it ends (--output-sync).
+## TEST_JOBS=1 runs them one after the other.
+TEST_JOBS ?= 6
+# The tests start make themselves (dry runs, `make publish-oci`): without the parent's MAKEFLAGS, as
+# from a shell (under make -j they would inherit its jobserver, closed to them: a warning on stderr).
+ALONE := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL
+TEST_PARTS := lint typecheck unit checkov oci-test cluster-test
+test: setup tools
+	$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target $(TEST_PARTS)
 
 ## test-deep: the property tests with 300 random examples each instead of 25 (several minutes)
 .PHONY: test-deep
@@ -225,6 +244,13 @@ e2e: $(VENV)/.installed tools cluster-tools
 	$(E2E_SUDO) bash tests/e2e/setup_deps.sh start
 	status=0; pytest -p no:cacheprovider -m e2e tests/e2e -s -o log_cli=true --log-cli-level=INFO || status=$$?; \
 	$(E2E_SUDO) bash tests/e2e/setup_deps.sh stop; exit $$status
+
+## e2e-deps: only the installs of `make e2e` (apt, the Airflow venvs, Keycloak, PostgreSQL's data
+## directory; nothing started), under the lock that serializes apt and e2e runs on a shared machine;
+## .ci/run runs it beside `make test`
+.PHONY: e2e-deps
+e2e-deps:
+	flock /tmp/airflow-e2e.lock $(E2E_SUDO) bash tests/e2e/setup_deps.sh install
 
 ## e2e-upgrade: the upgrade scenarios alone (tests/e2e/test_upgrade_e2e.py, issue 18), a subset of `make e2e`.
 e2e-upgrade: $(VENV)/.installed

@@ -5,11 +5,13 @@ newest release once (``control_plane.up``), or reuses the one ``make cluster-up`
 stops only what it started. ``each_release`` is the same, parametrized over ``RELEASES`` (newest,
 then oldest: the newest is ``cluster`` itself, the oldest runs beside it only while its tests
 run): the tests that use it run on both. ``crds`` / ``each_release_crds``: the upstream CRDs from
-``../shared/crds``, installed once per control plane.
+``../shared/crds``, installed once per control plane. ``CLUSTER_RELEASE=1.35`` (or ``1.37``): only that release's
+tests, so that ``make cluster-test`` runs the two releases side by side (``_only_release``).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,11 +30,36 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if "cluster" in (config.option.markexpr or ""):
+        _only_release(config, items, os.environ.get("CLUSTER_RELEASE", ""))
         return
     skip = pytest.mark.skip(reason="needs the real control plane: use `make cluster-test`")
     for item in items:
         if item.get_closest_marker("cluster"):
             item.add_marker(skip)
+
+
+def _only_release(config: pytest.Config, items: list[pytest.Item], minor: str) -> None:
+    """With ``CLUSTER_RELEASE=<minor>``, only the tests on that release run (the others deselected).
+
+    ``make cluster-test`` runs one pytest per release side by side, each starting only its own
+    control plane: ``1.37`` has every test on the newest release (``cluster`` and ``each_release``'s
+    1.37 half), ``1.35`` the 1.35 half of ``each_release``. Together they are the whole suite.
+    """
+    if not minor:
+        return
+    minors = [release.minor for release in control_plane.RELEASES]
+    if minor not in minors:
+        raise pytest.UsageError(f"CLUSTER_RELEASE {minor!r} is not allowed: give one of {', '.join(minors)}")
+    kept = [item for item in items if _release_of(item).minor == minor]
+    config.hook.pytest_deselected(items=[item for item in items if _release_of(item).minor != minor])
+    items[:] = kept
+
+
+def _release_of(item: pytest.Item) -> control_plane.Release:
+    """The release a test runs on: its ``each_release`` parameter, else the newest (``cluster``)."""
+    callspec = getattr(item, "callspec", None)
+    release = callspec.params.get("each_release") if callspec is not None else None
+    return release if isinstance(release, control_plane.Release) else control_plane.NEWEST
 
 
 def _control_plane(release: control_plane.Release) -> Iterator[Cluster]:

@@ -245,13 +245,6 @@ e2e: $(VENV)/.installed tools cluster-tools
 	status=0; pytest -p no:cacheprovider -m e2e tests/e2e -s -o log_cli=true --log-cli-level=INFO || status=$$?; \
 	$(E2E_SUDO) bash tests/e2e/setup_deps.sh stop; exit $$status
 
-## e2e-deps: only the installs of `make e2e` (apt, the Airflow venvs, Keycloak, PostgreSQL's data
-## directory; nothing started), under the lock that serializes apt and e2e runs on a shared machine;
-## .ci/run runs it beside `make test`
-.PHONY: e2e-deps
-e2e-deps:
-	flock /tmp/airflow-e2e.lock $(E2E_SUDO) bash tests/e2e/setup_deps.sh install
-
 ## e2e-upgrade: the upgrade scenarios alone (tests/e2e/test_upgrade_e2e.py, issue 18), a subset of `make e2e`.
 e2e-upgrade: $(VENV)/.installed
 	$(E2E_SUDO) bash tests/e2e/setup_deps.sh start

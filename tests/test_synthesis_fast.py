@@ -67,10 +67,9 @@ def _user_chart(**chart: Any) -> tuple[App, Chart]:
     return app, Chart(app, "user", namespace="team", **chart)
 
 
-def test_a_body_object_in_a_users_app_renders_as_cdk8s_merges_metadata(tmp_path: Path) -> None:
-    app = App(outdir=str(tmp_path))
-    chart = Chart(app, "user", namespace="team", labels={"team": "data", "app.kubernetes.io/name": "chart"})
-    api_object(
+def _settings(chart: Chart, body: dict[str, Any]) -> Any:
+    """A ConfigMap with our labels and two annotations whose order differs from their sorted order."""
+    return api_object(
         chart,
         "cm",
         api_version="v1",
@@ -78,8 +77,14 @@ def test_a_body_object_in_a_users_app_renders_as_cdk8s_merges_metadata(tmp_path:
         name="settings",
         labels=LABELS,
         annotations={"z": "1", "a": "2"},
-        body={"data": {"b": "1", "10": "x", "2": "y", "a": "z"}, "binaryData": None},
+        body=body,
     )
+
+
+def test_a_body_object_in_a_users_app_renders_as_cdk8s_merges_metadata(tmp_path: Path) -> None:
+    app = App(outdir=str(tmp_path))
+    chart = Chart(app, "user", namespace="team", labels={"team": "data", "app.kubernetes.io/name": "chart"})
+    _settings(chart, {"data": {"b": "1", "10": "x", "2": "y", "a": "z"}, "binaryData": None})
     app.synth()
     assert yaml.safe_load((tmp_path / "user.k8s.yaml").read_text()) == {
         "apiVersion": "v1",
@@ -120,16 +125,7 @@ def test_node_renders_a_moved_object_as_python_did() -> None:
     """The labels and annotations, kept in Python until then, reach node's metadata when the object moves."""
     _, chart = _user_chart(labels={"team": "data", "app.kubernetes.io/name": "chart"})
     objects = [
-        api_object(
-            chart,
-            "cm",
-            api_version="v1",
-            kind="ConfigMap",
-            name="settings",
-            labels=LABELS,
-            annotations={"z": "1", "a": "2"},
-            body={"data": {"b": "1", "10": "x"}},
-        ),
+        _settings(chart, {"data": {"b": "1", "10": "x"}}),
         api_object(chart, "other", api_version="v1", kind="Secret", name="s", labels={}, namespace="elsewhere"),
     ]
     before = [json.dumps(js_ordered(obj.to_json())) for obj in objects]

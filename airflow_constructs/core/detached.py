@@ -31,6 +31,7 @@ import itertools
 import os
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,14 +124,8 @@ class _Tree:
 
     def _shadow(self, chart: Chart) -> Chart:
         namespace, labels = self.charts[id(chart)]
-        saved = {name: getattr(jsii, name) for name in _CALLS}
-        for name, function in self.node.items():
-            setattr(jsii, name, function)
-        try:
+        with _calls(self.node):
             shadow = Chart(App(), self.ids[id(chart)], namespace=namespace, labels=labels)
-        finally:
-            for name, function in saved.items():
-                setattr(jsii, name, function)
         self.shadows[id(chart)] = shadow
         return shadow
 
@@ -231,16 +226,24 @@ def detached_build(build: Callable[[App], object]) -> DetachedApp | None:
     """``build(App())`` built without node, or None when it needs node (then build it with node)."""
     if os.environ.get("CDK8S_RECORD_CONSTRUCT_METADATA") == "true":
         return None  # App.synth() writes construct metadata, which only node knows
+    tree = _Tree({name: getattr(jsii, name) for name in _CALLS})
+    answers: dict[str, Callable[..., Any]] = {"create": tree.create, "get": tree.get, "sinvoke": tree.sinvoke}
+    with _calls({name: answers.get(name, tree.refuse) for name in _CALLS}):
+        try:
+            build(App())
+            return tree.detached_app()
+        except Exception:  # _Unsupported, or an error the build with node gives again (it is the caller's next step)
+            return None
+
+
+@contextmanager
+def _calls(functions: dict[str, Callable[..., Any]]) -> Iterator[None]:
+    """jsii's call functions replaced by ``functions`` for the block, and given back after it."""
     saved = {name: getattr(jsii, name) for name in _CALLS}
-    tree = _Tree(saved)
-    answers = {"create": tree.create, "get": tree.get, "sinvoke": tree.sinvoke}
     for name in _CALLS:
-        setattr(jsii, name, answers.get(name, tree.refuse))
+        setattr(jsii, name, functions[name])
     try:
-        build(App())
-        return tree.detached_app()
-    except Exception:  # _Unsupported, or an error the build with node gives again (it is the caller's next step)
-        return None
+        yield
     finally:
         for name, function in saved.items():
             setattr(jsii, name, function)

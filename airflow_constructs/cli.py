@@ -45,18 +45,21 @@ def _parser() -> argparse.ArgumentParser:
         epilog="A config file holds the Airflow construct's props plus namespace and chart; "
         "`airflow-constructs schema` describes every key.",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _add_commands(parser.add_subparsers(dest="command", metavar="COMMAND", required=True))
+    return parser
 
+
+def _add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Every command, in the order ``--help`` lists them: its name, help line and description, then its
+    arguments (those of ``migrate`` and ``keycloak-realm`` in functions of their own)."""
     synth = commands.add_parser(
         "synth",
         help="write the Kubernetes manifests of a config file",
         description="Validate CONFIG and write its manifests to DIR/<chart>.k8s.yaml. "
         "Nothing is written when CONFIG is not valid.",
     )
-    synth.add_argument("config", metavar="CONFIG", type=Path, help="YAML or JSON config file")
-    synth.add_argument(
-        "-o", "--output", metavar="DIR", type=Path, default=Path("dist"), help="output directory (default: dist)"
-    )
+    _config_argument(synth)
+    _output_argument(synth, "DIR", "output directory", default=Path("dist"))
 
     chart = commands.add_parser(
         "chart",
@@ -65,15 +68,8 @@ def _parser() -> argparse.ArgumentParser:
         "manifests to DIR/<chart>/ (the namespace comes from `helm install -n`). Nothing is written when "
         "CONFIG is not valid.",
     )
-    chart.add_argument("config", metavar="CONFIG", type=Path, help="YAML or JSON config file")
-    chart.add_argument(
-        "-o",
-        "--output",
-        metavar="DIR",
-        type=Path,
-        default=Path("dist/helm/charts"),
-        help="directory the chart directory is written into (default: dist/helm/charts)",
-    )
+    _config_argument(chart)
+    _output_argument(chart, "DIR", "directory the chart directory is written into", default=Path("dist/helm/charts"))
 
     commands.add_parser(
         "schema",
@@ -88,13 +84,17 @@ def _parser() -> argparse.ArgumentParser:
         description="Print a Mermaid flowchart of the install CONFIG describes: workloads, Services, "
         "volume claims, Secrets (names only), ConfigMaps, Ingresses/HTTPRoutes and allowed network flows.",
     )
-    diagram.add_argument("config", metavar="CONFIG", type=Path, help="YAML or JSON config file")
-    _migrate_parser(commands)
-    _realm_parser(commands)
-    return parser
+    _config_argument(diagram)
 
+    migrate = commands.add_parser(
+        "migrate",
+        help="write a config file from a values file of the official Apache Airflow chart",
+        description="Read VALUES (written for the official Apache Airflow Helm chart, 1.15 and later) and "
+        "write the config file that installs the same Airflow on the same database with the same Secrets "
+        "(by reference), plus a report of what became of every key. An unknown key is an error.",
+    )
+    _migrate_arguments(migrate)
 
-def _realm_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     realm = commands.add_parser(
         "keycloak-realm",
         help="write a Keycloak realm import file for a config file with auth.kind keycloak",
@@ -103,34 +103,39 @@ def _realm_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         "password policy (length 12, not the username, not the last 5), OTP for the admin group, "
         "brute-force detection, short access tokens, the admin group and the teams' groups.",
     )
-    realm.add_argument("config", metavar="CONFIG", type=Path, help="YAML or JSON config file (auth.kind keycloak)")
+    _realm_arguments(realm)
+
+
+def _config_argument(parser: argparse.ArgumentParser, help: str = "YAML or JSON config file") -> None:
+    """The ``CONFIG`` positional (``args.config``): the config file the command reads."""
+    parser.add_argument("config", metavar="CONFIG", type=Path, help=help)
+
+
+def _output_argument(parser: argparse.ArgumentParser, metavar: str, help: str, default: Path | None = None) -> None:
+    """``-o/--output METAVAR`` (``args.output``, a path): required when there is no ``default``, and
+    otherwise ``help`` ends with ``(default: ...)``."""
+    if default is None:
+        parser.add_argument("-o", "--output", metavar=metavar, type=Path, required=True, help=help)
+    else:
+        help = f"{help} (default: %(default)s)"
+        parser.add_argument("-o", "--output", metavar=metavar, type=Path, default=default, help=help)
+
+
+def _realm_arguments(realm: argparse.ArgumentParser) -> None:
+    _config_argument(realm, "YAML or JSON config file (auth.kind keycloak)")
     realm.add_argument(
         "--airflow-url", required=True, help="Airflow's public base URL, e.g. https://airflow.example.com"
     )
-    realm.add_argument("-o", "--output", metavar="FILE", type=Path, required=True, help="realm file to write")
+    _output_argument(realm, "FILE", "realm file to write")
     realm.add_argument("--admin-group", default="airflow-admins", help="group of Airflow admins (default: %(default)s)")
     realm.add_argument(
         "--token-minutes", type=int, default=5, help="access token lifetime in minutes (default: %(default)s)"
     )
 
 
-def _migrate_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    migrate = commands.add_parser(
-        "migrate",
-        help="write a config file from a values file of the official Apache Airflow chart",
-        description="Read VALUES (written for the official Apache Airflow Helm chart, 1.15 and later) and "
-        "write the config file that installs the same Airflow on the same database with the same Secrets "
-        "(by reference), plus a report of what became of every key. An unknown key is an error.",
-    )
+def _migrate_arguments(migrate: argparse.ArgumentParser) -> None:
     migrate.add_argument("values", metavar="VALUES", type=Path, help="the official chart's values file")
-    migrate.add_argument(
-        "-o",
-        "--output",
-        metavar="FILE",
-        type=Path,
-        default=Path("airflow.yaml"),
-        help="config file (default: airflow.yaml)",
-    )
+    _output_argument(migrate, "FILE", "config file", default=Path("airflow.yaml"))
     migrate.add_argument(
         "--release",
         metavar="NAME",

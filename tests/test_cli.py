@@ -209,12 +209,47 @@ def test_console_script_is_declared_and_installed() -> None:
 # -- help and usage ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", [[], ["synth"], ["chart"], ["schema"], ["diagram"]])
+@pytest.mark.parametrize(
+    "command", [[], ["synth"], ["chart"], ["schema"], ["diagram"], ["migrate"], ["keycloak-realm"]]
+)
 def test_every_command_has_help(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main([*command, "--help"])
     assert info.value.code == 0
     assert capsys.readouterr().out.startswith(f"usage: airflow-constructs {' '.join(command)}".rstrip())
+
+
+HELP_LINES = {
+    "synth": ["CONFIG YAML or JSON config file", "--output DIR output directory (default: dist)"],
+    "chart": [
+        "CONFIG YAML or JSON config file",
+        "--output DIR directory the chart directory is written into (default: dist/helm/charts)",
+    ],
+    "diagram": ["CONFIG YAML or JSON config file"],
+    "migrate": ["VALUES the official chart's values file", "--output FILE config file (default: airflow.yaml)"],
+    "keycloak-realm": ["CONFIG YAML or JSON config file (auth.kind keycloak)", "--output FILE realm file to write"],
+}
+"""Each command's CONFIG and -o/--output in its ``--help`` (whitespace folded): the file it reads, where
+it writes, and the default when there is one."""
+
+
+@pytest.mark.parametrize("command", sorted(HELP_LINES))
+def test_each_command_s_help_says_what_it_reads_and_writes(
+    command: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert [line for line in HELP_LINES[command] if line not in text] == []
+    assert ("--output" in text) == (command != "diagram")
+
+
+def test_an_output_without_a_default_is_required(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["keycloak-realm", "c.yaml", "--airflow-url", "https://airflow.example.com"])
+    assert info.value.code == 2
+    assert capsys.readouterr().err.endswith("error: the following arguments are required: -o/--output\n")
 
 
 @pytest.mark.parametrize("argv", [[], ["synth"], ["deploy"], ["synth", "a.yaml", "--bogus"]])

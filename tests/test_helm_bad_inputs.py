@@ -217,10 +217,10 @@ def test_bad_changelog(text: str, message: str) -> None:
 
 def test_changelog_entries_wrap() -> None:
     text = CHANGELOG_HEAD + "## [1.0.0] - 2026-01-01\n\n### Fixed\n\n- one\n  continued\n- two\n\n[1.0.0]: https://x\n"
-    assert [(c.kind, c.description) for c in release(text, "1.0.0").changes] == [
-        ("fixed", "one continued"),
-        ("fixed", "two"),
-    ]
+    assert release(text, "1.0.0").changes == (
+        {"kind": "fixed", "description": "one continued"},
+        {"kind": "fixed", "description": "two"},
+    )
 
 
 def test_package_without_charts(tmp_path: Path) -> None:

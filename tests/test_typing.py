@@ -112,6 +112,15 @@ WRONG = [
         'expected "PgBouncerProps | None"  [arg-type]',
     ),
     (
+        'PgBouncer(chart, "b", instance="a", version="3", props=PgBouncerProps())',
+        'Missing named argument "database" for "PgBouncer"  [call-arg]',
+    ),
+    (
+        'PgBouncer(chart, "b", instance="a", version="3", database=SecretRef("db", "url"))',
+        'Argument "database" to "PgBouncer" has incompatible type "SecretRef"; '
+        'expected "DatabaseConnection"  [arg-type]',
+    ),
+    (
         'Postgres(chart, "p", version="3")',
         'Missing named argument "instance" for "Postgres"  [call-arg]',
     ),

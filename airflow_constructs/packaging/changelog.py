@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
+from typing import TypedDict
 
 KINDS = {
     "Added": "added",
@@ -31,9 +32,8 @@ class ChangelogError(ValueError):
     """The changelog has no usable section for the version being released."""
 
 
-@dataclass(frozen=True)
-class Change:
-    """One changelog entry."""
+class Change(TypedDict):
+    """One changelog entry, as an entry of the chart's ``artifacthub.io/changes`` annotation lists it."""
 
     kind: str
     """Artifact Hub kind: added, changed, deprecated, removed, fixed or security."""
@@ -116,5 +116,5 @@ def _changes(body: list[str], version: str, source: str) -> list[Change]:
         elif line.startswith((" ", "\t")) and line.strip() and changes:
             # A wrapped entry: continuation lines are indented.
             last = changes[-1]
-            changes[-1] = Change(kind=last.kind, description=f"{last.description} {line.strip()}")
+            changes[-1] = Change(kind=last["kind"], description=f"{last['description']} {line.strip()}")
     return changes

@@ -113,7 +113,7 @@ def chart_yaml(meta: ChartMetadata, objects: list[Manifest], changes: Release) -
             "artifacthub.io/license": meta.license,
             "artifacthub.io/images": dump(images(objects)),
             "artifacthub.io/links": dump([link.model_dump() for link in meta.links]),
-            "artifacthub.io/changes": dump([{"kind": c.kind, "description": c.description} for c in changes.changes]),
+            "artifacthub.io/changes": dump(list(changes.changes)),
         },
     }
     # The path names the module before packaging/ existed: kept so that published charts stay byte-identical.

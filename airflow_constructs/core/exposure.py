@@ -102,31 +102,40 @@ class Exposure(Props):
         return None if value is None else check_dns_label(str(info.field_name), value, 253)
 
     @model_validator(mode="after")
-    def _consistent(self) -> Exposure:
-        if self.kind == "ingress":
-            wrong = [n for n in ("gateway", "gateway_namespace", "gateway_listener") if getattr(self, n)]
-            if wrong:
-                raise ValueError(
-                    f"{_are(wrong)} kind 'httproute' uses {'it' if len(wrong) == 1 else 'them'}, not 'ingress'"
-                )
-            if self.tls and self.tls_secret is None and self.issuer is None:
-                raise ValueError(
-                    "tls is on but neither tls_secret nor issuer is set: name the Secret holding the certificate, "
-                    "or a cert-manager issuer to issue it (or set tls to false)"
-                )
-            if not self.tls and (self.tls_secret or self.issuer):
-                raise ValueError("tls is false but tls_secret or issuer is set: drop them, or leave tls on")
-        else:
-            if self.gateway is None:
-                raise ValueError("kind 'httproute' needs gateway: the name of the Gateway to attach to")
-            wrong = [n for n in ("ingress_class", "tls_secret", "issuer", "certificate") if getattr(self, n)]
-            if wrong:
-                raise ValueError(
-                    f"{_are(wrong)} kind 'ingress' uses {'it' if len(wrong) == 1 else 'them'}: with an HTTPRoute, "
-                    "TLS terminates at the Gateway's listener (its certificateRefs)"
-                )
+    def _ingress_settings(self) -> Exposure:
+        """An Ingress: no Gateway setting; with TLS, where its certificate comes from (``tls_secret``, or
+        ``issuer``, which a ``certificate`` needs); without TLS, no certificate."""
+        if self.kind != "ingress":
+            return self
+        wrong = [n for n in ("gateway", "gateway_namespace", "gateway_listener") if getattr(self, n)]
+        if wrong:
+            raise ValueError(
+                f"{_are(wrong)} kind 'httproute' uses {'it' if len(wrong) == 1 else 'them'}, not 'ingress'"
+            )
+        if self.tls and self.tls_secret is None and self.issuer is None:
+            raise ValueError(
+                "tls is on but neither tls_secret nor issuer is set: name the Secret holding the certificate, "
+                "or a cert-manager issuer to issue it (or set tls to false)"
+            )
+        if not self.tls and (self.tls_secret or self.issuer):
+            raise ValueError("tls is false but tls_secret or issuer is set: drop them, or leave tls on")
         if self.certificate and self.issuer is None:
             raise ValueError("certificate is true but issuer is not set: name the cert-manager issuer")
+        return self
+
+    @model_validator(mode="after")
+    def _httproute_settings(self) -> Exposure:
+        """An HTTPRoute: a Gateway, and no Ingress setting (TLS terminates at the Gateway's listener)."""
+        if self.kind != "httproute":
+            return self
+        if self.gateway is None:
+            raise ValueError("kind 'httproute' needs gateway: the name of the Gateway to attach to")
+        wrong = [n for n in ("ingress_class", "tls_secret", "issuer", "certificate") if getattr(self, n)]
+        if wrong:
+            raise ValueError(
+                f"{_are(wrong)} kind 'ingress' uses {'it' if len(wrong) == 1 else 'them'}: with an HTTPRoute, "
+                "TLS terminates at the Gateway's listener (its certificateRefs)"
+            )
         return self
 
     @property

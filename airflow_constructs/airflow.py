@@ -40,7 +40,7 @@ from .core.pod_defaults import with_pod_defaults
 from .core.props import PropsError, kind_discriminator, parse_props, register_union_tags
 from .core.secrets import GeneratedKey
 from .core.validators import repeated
-from .flow_declarations import network_graph
+from .flow_declarations import Composition, network_graph
 from .network.policies import NetworkPolicies
 from .network.props import NetworkPolicyProps
 from .runtime.airflow_runtime import AirflowRuntime, check_name_from_id
@@ -229,7 +229,7 @@ class Airflow(Construct):
         # Last: the policies are derived from every part above.
         self.network_policies: NetworkPolicies | None = None
         if p.network_policies.enabled:
-            graph = network_graph(self, p.network_policies)
+            graph = network_graph(self.composition, p.network_policies)
             self.network_policies = NetworkPolicies(self, "network-policies", graph=graph, runtime=self.runtime)
         self.extra_objects = add_extra_objects(self, p.extra_objects)
         if p.openshift:
@@ -363,3 +363,32 @@ class Airflow(Construct):
             ExternalSecret(self, f"external-secret-{e.name}", labels=self.runtime.labels("secrets"), props=e)
             for e in p.external_secrets
         ]
+
+    @property
+    def composition(self) -> Composition:
+        """Its parts, as the network gathering reads them (``flow_declarations.network_graph``)."""
+        return Composition(
+            props=self.props,
+            runtime=self.runtime,
+            api_server=self.api_server,
+            scheduler=self.scheduler,
+            triggerer=self.triggerer,
+            migrations=self.migrations,
+            workers=self.workers,
+            edge_workers=self.edge_workers,
+            kubernetes_executor=self.kubernetes_executor,
+            pgbouncer=self.pgbouncer,
+            dag_processor=self.dag_processor,
+            flower=self.flower,
+            db_clean=self.db_clean,
+            pools=self.pools,
+            admin_user=self.admin_user,
+            fernet_rotation=self.fernet_rotation,
+            execution_api=self.execution_api,
+            keycloak_setup=self.keycloak_setup,
+            fab_teams=self.fab_teams,
+            statsd=self.statsd,
+            postgres=self.postgres,
+            redis=self.redis,
+            backup=self.backup,
+        )

@@ -130,7 +130,9 @@ def test_oauth_provider_egress_ports() -> None:
         holder["a"] = Airflow(chart, "airflow", auth={"kind": "fab", "oauth": OAUTH})
 
     synth_chart(build)
-    flows = {(f.source, f.port) for f in network_graph(holder["a"]).flows if f.destination == "identity-provider"}
+    flows = {
+        (f.source, f.port) for f in network_graph(holder["a"].composition).flows if f.destination == "identity-provider"
+    }
     assert flows == {("api-server", 443)}
 
 

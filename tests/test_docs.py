@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from pathlib import Path
@@ -18,6 +19,7 @@ from airflow_constructs.config_file import validate_config
 from airflow_constructs.core.docstrings import attribute_docstrings, field_descriptions
 from airflow_constructs.core.props import Props
 from airflow_constructs.docs.examples import has_placeholders
+from airflow_constructs.docs.reference import keyword_parameters
 from apps import docs
 from tests.conftest import ROOT
 from tests.test_cli import BAD, SCHEMA_REJECTS
@@ -127,6 +129,33 @@ def test_reference_yaml_examples_are_valid_config_files() -> None:
         validate_config("docs/reference.md", data)
         checked += 1
     assert checked >= 10
+
+
+def test_a_keyword_set_is_documented_as_the_keywords_it_stands_for() -> None:
+    """``**meta: Unpack[ObjectMeta]`` is shown as the typed keywords a caller writes (``name``, ``labels``,
+    required); a component's ``**kwargs`` (its props fields) stays one ``**kwargs``."""
+    import airflow_constructs as ac
+
+    exposed = [(p.name, p.kind.name, p.annotation, p.default) for p in keyword_parameters(ac.Exposed.__init__)]
+    assert exposed[-2:] == [
+        ("name", "KEYWORD_ONLY", str, inspect.Parameter.empty),
+        ("labels", "KEYWORD_ONLY", dict[str, str], inspect.Parameter.empty),
+    ]
+    assert [p.name for p in keyword_parameters(ac.Kerberos.__init__)] == [
+        "self",
+        "scope",
+        "id",
+        "props",
+        "sidecar",
+        "name",
+        "labels",
+    ]
+    assert keyword_parameters(ac.Scheduler.__init__)[-1].kind is inspect.Parameter.VAR_KEYWORD
+    reference = _reference()
+    assert (
+        'Exposed(chart, "exposed", service=service, port=port, name=name, labels=labels, props=Exposure(' in reference
+    )
+    assert 'Kerberos(chart, "kerberos", sidecar=sidecar, name=name, labels=labels, props=KerberosProps(' in reference
 
 
 def _python_examples() -> list[str]:

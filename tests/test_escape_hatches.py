@@ -129,11 +129,28 @@ def test_resources_are_settable_per_component() -> None:
 def test_an_extra_volume_needs_a_name_and_one_source() -> None:
     with pytest.raises(PropsError) as err:
         PodOptions(extra_volumes=[{"adolna": "x"}])
-    assert "an extra volume's 'name'" in str(err.value)
+    assert str(err.value) == (
+        "PodOptions.extra_volumes: [{'adolna': 'x'}] is not allowed: '' is not a valid name for an extra volume's "
+        "'name': use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit"
+    )
     with pytest.raises(PropsError) as err:
         PodOptions(extra_volumes=[{"name": "plugins", "emptyDir": {}, "secret": {"secretName": "s"}}])
-    assert "volume 'plugins' needs a 'name' and exactly one source" in str(err.value)
-    assert "got keys ['emptyDir', 'name', 'secret']" in str(err.value)
+    assert str(err.value) == (
+        "PodOptions.extra_volumes: [{'name': 'plugins', 'emptyDir': {}, 'secret': {'secretName': 's'}}] is not "
+        "allowed: volume 'plugins' needs a 'name' and exactly one source (persistentVolumeClaim, configMap, "
+        "secret, emptyDir, csi...), got keys ['emptyDir', 'name', 'secret']"
+    )
+
+
+def test_an_extra_volume_is_no_host_path() -> None:
+    """The rule is checked on every volume, not only the first (the restricted Pod Security Standard)."""
+    with pytest.raises(PropsError) as err:
+        PodOptions(extra_volumes=[{"name": "ok", "emptyDir": {}}, {"name": "h", "hostPath": {"path": "/"}}])
+    assert str(err.value) == (
+        "PodOptions.extra_volumes: [{'name': 'ok', 'emptyDir': {}}, {'name': 'h', 'hostPath': {'path': '/'}}] is "
+        "not allowed: volume 'h' uses hostPath, which the restricted Pod Security Standard forbids: use a PVC, "
+        "configMap, secret, emptyDir or CSI volume"
+    )
 
 
 def test_an_extra_volume_mount_needs_a_name_and_an_absolute_path() -> None:

@@ -115,7 +115,7 @@ def test_every_declaration_reaches_the_graph(monkeypatch: pytest.MonkeyPatch) ->
             declared[module].clear()
         chart = build(App())
         airflow = next(c for c in chart.node.find_all() if isinstance(c, Airflow))
-        graph = network_graph(airflow)
+        graph = network_graph(airflow.composition)
         flows = {(f.source, f.destination, f.protocol) for f in graph.flows}
         for module, out in declared.items():
             for d in out:

@@ -210,6 +210,22 @@ def test_no_exposure_by_default(default_app: list[Manifest]) -> None:
             "AirflowProps.api_server.expose: gateway is set but only kind 'httproute' uses it, not 'ingress'",
         ),
         (
+            # the HTTPRoute's rule comes first: a certificate is an Ingress setting, issuer or not
+            {"host": "a.example.com", "kind": "httproute", "gateway": "gw", "certificate": True},
+            "AirflowProps.api_server.expose: certificate is set but only kind 'ingress' uses it: with an "
+            "HTTPRoute, TLS terminates at the Gateway's listener (its certificateRefs)",
+        ),
+        (
+            {"host": "a.example.com", "kind": "httproute", "gateway": "gw", "ingress_class": "nginx", "issuer": "le"},
+            "AirflowProps.api_server.expose: ingress_class, issuer are set but only kind 'ingress' uses them: with an "
+            "HTTPRoute, TLS terminates at the Gateway's listener (its certificateRefs)",
+        ),
+        (
+            {"host": "a.example.com", "gateway_listener": "l", "gateway_namespace": "n", "tls": False},
+            "AirflowProps.api_server.expose: gateway_namespace, gateway_listener are set but only kind 'httproute' "
+            "uses them, not 'ingress'",
+        ),
+        (
             {"host": "a.example.com", "tls": False, "issuer": "le"},
             "AirflowProps.api_server.expose: tls is false but tls_secret or issuer is set: drop them, or leave tls on",
         ),

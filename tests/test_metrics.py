@@ -154,7 +154,7 @@ def test_prometheus_may_scrape_and_airflow_may_send() -> None:
         )
 
     manifests = synth_chart(build)
-    graph = network_graph(holder["a"])
+    graph = network_graph(holder["a"].composition)
     to_statsd = {(f.source, f.port, f.protocol) for f in graph.flows if f.destination == "statsd"}
     assert ("prometheus", 9102, "TCP") in to_statsd
     assert ("scheduler", 9125, "UDP") in to_statsd
@@ -192,7 +192,9 @@ def test_opentelemetry_instead_of_statsd() -> None:
         "otel_ssl_active": "False",
     }
     assert [m for m in manifests if "statsd" in m["metadata"]["name"]] == []
-    flows = {(f.source, f.port) for f in network_graph(holder["a"]).flows if f.destination == "otel-collector"}
+    flows = {
+        (f.source, f.port) for f in network_graph(holder["a"].composition).flows if f.destination == "otel-collector"
+    }
     assert ("scheduler", 4318) in flows and ("api-server", 4318) in flows
 
 

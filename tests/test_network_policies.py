@@ -259,7 +259,7 @@ def _graph_flows(build: Any) -> set[str]:
         holder["a"] = build(chart)
 
     synth_chart(make)
-    graph = network_graph(holder["a"])
+    graph = network_graph(holder["a"].composition)
     return {f"{s} -> {d}:{port}/{proto}" for s, d, port, proto in graph.pod_flows()}
 
 
@@ -293,7 +293,7 @@ def _app_graph(chart: Any) -> NetworkGraph:
 
     for c in chart.node.find_all():
         if isinstance(c, Airflow):
-            return network_graph(c)
+            return network_graph(c.composition)
         if isinstance(c, WorkersOnly):
             assert c.network_policies is not None
             return c.network_policies.graph

@@ -3,7 +3,8 @@
 The components share one generic constructor (``Component[P]``), the services another
 (``ReleaseService[P]``): each must still take its own props class, and only that one, as if it had
 written its own typed ``__init__``. The object builders take their name and labels as one typed
-keyword set (``core.kube.ObjectMeta``), still checked keyword by keyword.
+keyword set (``core.kube.ObjectMeta``), still checked keyword by keyword; so do the constructs that
+name one set of objects (``Exposed``, ``Kerberos``, ``SecretsBootstrap``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ from airflow_constructs import (
     SecretRef, Triggerer, TriggererProps,
 )
 from airflow_constructs.components.execution_api import ExecutionApi, ExecutionApiProps
+from airflow_constructs.components.kerberos import Kerberos, KerberosProps
+from airflow_constructs.core.exposure import Exposed, Exposure
 from airflow_constructs.core.kube import config_map, deployment
+from airflow_constructs.runtime.secrets_bootstrap import SecretsBootstrap
 from airflow_constructs.services.database import EmbeddedPostgres
 
 chart = Chart(App(), "c", namespace="airflow")
@@ -44,6 +48,43 @@ Redis(chart, "redis", instance="a", version="3", props=EmbeddedRedis())
 Redis(chart, "redis-2", instance="b", version="3", persistence=True)
 PgBouncer(chart, "pgb", instance="a", version="3", database=pg.connection, props=PgBouncerProps())
 """
+
+
+META_GOOD = """\
+Exposed(chart, "e", name="e", labels={"a": "b"}, service="s", port=80, props=Exposure(host="a.example.com"))
+Kerberos(chart, "k", name="k", labels={"a": "b"}, props=KerberosProps(), sidecar={})
+SecretsBootstrap(
+    chart, "sb", name="sb", labels={"a": "b"}, namespace="airflow", keys=[], secret_labels={},
+    image=runtime.props.image, security=runtime.props.security, image_pull_secrets=[], ttl_seconds_after_finished=60,
+)
+"""
+
+META_WRONG = [
+    (
+        'Exposed(chart, "e", labels={}, service="s", port=80, props=Exposure(host="a.example.com"))',
+        'Missing named argument "name" for "Exposed"  [call-arg]',
+    ),
+    (
+        'Kerberos(chart, "k", name="k", labels={"a": 1}, props=KerberosProps(), sidecar={})',
+        'Dict entry 0 has incompatible type "str": "int"; expected "str": "str"  [dict-item]',
+    ),
+    (
+        'Kerberos(chart, "k", name="k", labels=["a"], props=KerberosProps(), sidecar={})',
+        'Argument "labels" to "Kerberos" has incompatible type "list[str]"; expected "dict[str, str]"  [arg-type]',
+    ),
+    (
+        'Exposed(chart, "e", name="e", labels={}, namespace="x", service="s", port=80, props=Exposure(host="a.b"))',
+        'Unexpected keyword argument "namespace" for "Exposed"  [call-arg]',
+    ),
+    (
+        'SecretsBootstrap(chart, "sb", name=1, labels={}, namespace="n", keys=[], secret_labels={}, '
+        "image=runtime.props.image, security=runtime.props.security, image_pull_secrets=[], "
+        "ttl_seconds_after_finished=60)",
+        'Argument "name" to "SecretsBootstrap" has incompatible type "int"; expected "str"  [arg-type]',
+    ),
+]
+"""The name and labels of ``Exposed``, ``Kerberos`` and ``SecretsBootstrap`` (``**meta: Unpack[ObjectMeta]``):
+each a required keyword of its type, and no other keyword passes through the set."""
 
 
 def mypy_errors(tmp_path: Path, body: str) -> list[str]:
@@ -151,3 +192,11 @@ def test_a_component_declares_the_props_class_it_is_generic_in(tmp_path: Path) -
         '3: Incompatible types in assignment (expression has type "type[SchedulerProps]", base class "Component" '
         'defined the type as "type[TriggererProps]")  [assignment]'
     ]
+
+
+def test_the_name_and_labels_keywords_are_typed_keywords(tmp_path: Path) -> None:
+    """``**meta: Unpack[ObjectMeta]`` (PEP 692) takes ``name=`` and ``labels=`` as before, each checked:
+    a right call passes, a missing one, a wrong type or a keyword the set lacks is an error."""
+    assert mypy_errors(tmp_path, META_GOOD) == []
+    body = "".join(call + "\n" for call, _ in META_WRONG)
+    assert mypy_errors(tmp_path, body) == [f"{n}: {error}" for n, (_, error) in enumerate(META_WRONG, 1)]

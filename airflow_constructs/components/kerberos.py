@@ -13,13 +13,13 @@ container instead (a sidecar would outlive the task). ``[core] security = kerber
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Unpack
 
 from cdk8s import ApiObject, JsonPatch
 from constructs import Construct
 from pydantic import Field, model_validator
 
-from ..core.kube import config_map, go_pretty_json, short_hash
+from ..core.kube import ObjectMeta, config_map, go_pretty_json, short_hash
 from ..core.network_flow import Declared, Outside, connect
 from ..core.network_peer import NetworkPeer
 from ..core.pod import SecretRef
@@ -95,26 +95,23 @@ def kerberos_config(config: dict[str, dict[str, str]], props: KerberosProps) -> 
 
 
 class Kerberos(Construct):
-    """The krb5.conf ConfigMap, and the pieces added to the pods that use Kerberos."""
+    """The krb5.conf ConfigMap, and the pieces added to the pods that use Kerberos.
+
+    ``name`` and ``labels`` (``core.kube.ObjectMeta``) are the ConfigMap's; ``sidecar`` is the
+    Airflow container that runs ``airflow kerberos``.
+    """
 
     def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        name: str,
-        labels: dict[str, str],
-        props: KerberosProps,
-        sidecar: dict[str, Any],
+        self, scope: Construct, id: str, *, props: KerberosProps, sidecar: dict[str, Any], **meta: Unpack[ObjectMeta]
     ) -> None:
         super().__init__(scope, id)
         assert props.keytab is not None and props.krb5_conf is not None
         self.props = props
         self.checksum = short_hash(props.krb5_conf, length=64)
-        self.config_map = config_map(self, "krb5-conf", name=name, labels=labels, data={"krb5.conf": props.krb5_conf})
+        self.config_map = config_map(self, "krb5-conf", data={"krb5.conf": props.krb5_conf}, **meta)
         self.volumes = [
             {"emptyDir": {"medium": "Memory", "sizeLimit": "1Mi"}, "name": "kerberos-ccache"},
-            {"configMap": {"name": name}, "name": "kerberos-conf"},
+            {"configMap": {"name": meta["name"]}, "name": "kerberos-conf"},
             {
                 "name": "kerberos-keytab",
                 "secret": {

@@ -15,13 +15,13 @@ controller's or gateway's namespace).
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Literal, Unpack
 
 from cdk8s import ApiObject, ApiObjectMetadata
 from constructs import Construct
 from pydantic import ValidationInfo, field_validator, model_validator
 
-from .kube import api_object, check_dns_label, check_dns_subdomain
+from .kube import ObjectMeta, api_object, check_dns_label, check_dns_subdomain
 from .props import Props, PropsError
 from .validators import pattern_validator
 from .values import Annotations
@@ -102,31 +102,40 @@ class Exposure(Props):
         return None if value is None else check_dns_label(str(info.field_name), value, 253)
 
     @model_validator(mode="after")
-    def _consistent(self) -> Exposure:
-        if self.kind == "ingress":
-            wrong = [n for n in ("gateway", "gateway_namespace", "gateway_listener") if getattr(self, n)]
-            if wrong:
-                raise ValueError(
-                    f"{_are(wrong)} kind 'httproute' uses {'it' if len(wrong) == 1 else 'them'}, not 'ingress'"
-                )
-            if self.tls and self.tls_secret is None and self.issuer is None:
-                raise ValueError(
-                    "tls is on but neither tls_secret nor issuer is set: name the Secret holding the certificate, "
-                    "or a cert-manager issuer to issue it (or set tls to false)"
-                )
-            if not self.tls and (self.tls_secret or self.issuer):
-                raise ValueError("tls is false but tls_secret or issuer is set: drop them, or leave tls on")
-        else:
-            if self.gateway is None:
-                raise ValueError("kind 'httproute' needs gateway: the name of the Gateway to attach to")
-            wrong = [n for n in ("ingress_class", "tls_secret", "issuer", "certificate") if getattr(self, n)]
-            if wrong:
-                raise ValueError(
-                    f"{_are(wrong)} kind 'ingress' uses {'it' if len(wrong) == 1 else 'them'}: with an HTTPRoute, "
-                    "TLS terminates at the Gateway's listener (its certificateRefs)"
-                )
+    def _ingress_settings(self) -> Exposure:
+        """An Ingress: no Gateway setting; with TLS, where its certificate comes from (``tls_secret``, or
+        ``issuer``, which a ``certificate`` needs); without TLS, no certificate."""
+        if self.kind != "ingress":
+            return self
+        wrong = [n for n in ("gateway", "gateway_namespace", "gateway_listener") if getattr(self, n)]
+        if wrong:
+            raise ValueError(
+                f"{_are(wrong)} kind 'httproute' uses {'it' if len(wrong) == 1 else 'them'}, not 'ingress'"
+            )
+        if self.tls and self.tls_secret is None and self.issuer is None:
+            raise ValueError(
+                "tls is on but neither tls_secret nor issuer is set: name the Secret holding the certificate, "
+                "or a cert-manager issuer to issue it (or set tls to false)"
+            )
+        if not self.tls and (self.tls_secret or self.issuer):
+            raise ValueError("tls is false but tls_secret or issuer is set: drop them, or leave tls on")
         if self.certificate and self.issuer is None:
             raise ValueError("certificate is true but issuer is not set: name the cert-manager issuer")
+        return self
+
+    @model_validator(mode="after")
+    def _httproute_settings(self) -> Exposure:
+        """An HTTPRoute: a Gateway, and no Ingress setting (TLS terminates at the Gateway's listener)."""
+        if self.kind != "httproute":
+            return self
+        if self.gateway is None:
+            raise ValueError("kind 'httproute' needs gateway: the name of the Gateway to attach to")
+        wrong = [n for n in ("ingress_class", "tls_secret", "issuer", "certificate") if getattr(self, n)]
+        if wrong:
+            raise ValueError(
+                f"{_are(wrong)} kind 'ingress' uses {'it' if len(wrong) == 1 else 'them'}: with an HTTPRoute, "
+                "TLS terminates at the Gateway's listener (its certificateRefs)"
+            )
         return self
 
     @property
@@ -148,14 +157,16 @@ class Exposed(Construct):
         scope: Construct,
         id: str,
         *,
-        name: str,
-        labels: dict[str, str],
         service: str,
         port: int,
         props: Exposure,
         backend_https: bool = False,
+        **meta: Unpack[ObjectMeta],
     ) -> None:
-        """``backend_https``: the Service serves HTTPS, so the Ingress asks ingress-nginx to speak
+        """``name`` and ``labels`` (``core.kube.ObjectMeta``) are the Ingress's or HTTPRoute's (and the
+        Certificate's); the route goes to port ``port`` of Service ``service``.
+
+        ``backend_https``: the Service serves HTTPS, so the Ingress asks ingress-nginx to speak
         HTTPS to it (``nginx.ingress.kubernetes.io/backend-protocol``, unless ``annotations`` set
         it); other controllers take their own annotation through ``annotations``, and a Gateway
         needs a ``BackendTLSPolicy``."""
@@ -164,9 +175,9 @@ class Exposed(Construct):
         self.ingress: ApiObject | None = None
         self.http_route: ApiObject | None = None
         self.certificate: ApiObject | None = None
-        self.tls_secret = p.tls_secret or (f"{name}-tls" if p.issuer else None)
+        self.tls_secret = p.tls_secret or (f"{meta['name']}-tls" if p.issuer else None)
         if p.kind == "httproute":
-            self.http_route = _http_route(self, name=name, labels=labels, service=service, port=port, props=p)
+            self.http_route = _http_route(self, service=service, port=port, props=p, **meta)
             return
         annotations = dict(p.annotations)
         if backend_https:
@@ -187,15 +198,14 @@ class Exposed(Construct):
             "ingress",
             api_version="networking.k8s.io/v1",
             kind="Ingress",
-            name=name,
-            labels=labels,
             annotations=dict(sorted(annotations.items())) or None,
             body={"spec": spec},
+            **meta,
         )
         if p.certificate:
-            self.certificate = self._certificate(name, labels, p)
+            self.certificate = self._certificate(p, meta)
 
-    def _certificate(self, name: str, labels: dict[str, str], p: Exposure) -> ApiObject:
+    def _certificate(self, p: Exposure, meta: ObjectMeta) -> ApiObject:
         """A cert-manager Certificate for the host, into ``tls_secret``."""
         from ..imports import cert_manager
 
@@ -203,7 +213,7 @@ class Exposed(Construct):
         certificate: ApiObject = cert_manager.Certificate(
             self,
             "certificate",
-            metadata=ApiObjectMetadata(name=name, labels=labels),
+            metadata=ApiObjectMetadata(**meta),
             spec=cert_manager.CertificateSpec(
                 dns_names=[p.host],
                 issuer_ref=cert_manager.CertificateSpecIssuerRef(name=p.issuer, kind=p.issuer_kind),
@@ -213,18 +223,14 @@ class Exposed(Construct):
         return certificate
 
 
-def _http_route(
-    scope: Construct, *, name: str, labels: dict[str, str], service: str, port: int, props: Exposure
-) -> ApiObject:
+def _http_route(scope: Construct, *, service: str, port: int, props: Exposure, **meta: Unpack[ObjectMeta]) -> ApiObject:
     from ..imports import gateway_api as gw
 
     assert props.gateway is not None
     route: ApiObject = gw.HttpRoute(
         scope,
         "http-route",
-        metadata=ApiObjectMetadata(
-            name=name, labels=labels, annotations=dict(sorted(props.annotations.items())) or None
-        ),
+        metadata=ApiObjectMetadata(**meta, annotations=dict(sorted(props.annotations.items())) or None),
         spec=gw.HttpRouteSpec(
             hostnames=[props.host],
             parent_refs=[

@@ -173,7 +173,9 @@ class ObjectMeta(TypedDict):
     ``Labelled`` construct passes its own as ``**self.meta``)."""
 
     name: str
+    """The object's name (``metadata.name``)."""
     labels: dict[str, str]
+    """The object's labels (``metadata.labels``): the recommended ones of its component."""
 
 
 def config_map(

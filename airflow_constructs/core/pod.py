@@ -186,7 +186,7 @@ class PodOptions(Props):
 
     @field_validator("extra_volumes")
     @classmethod
-    def _no_host_path(cls, value: list[KubeObject]) -> list[KubeObject]:
+    def _named_with_one_source(cls, value: list[KubeObject]) -> list[KubeObject]:
         for volume in value:
             check_dns_label("an extra volume's 'name'", str(volume.get("name", "")))
             if len(volume) != 2:
@@ -194,12 +194,17 @@ class PodOptions(Props):
                     f"volume {volume.get('name')!r} needs a 'name' and exactly one source "
                     f"(persistentVolumeClaim, configMap, secret, emptyDir, csi...), got keys {sorted(volume)}"
                 )
-            if "hostPath" in volume:
-                raise ValueError(
-                    f"volume {volume.get('name')!r} uses hostPath, which the restricted Pod Security "
-                    "Standard forbids: use a PVC, configMap, secret, emptyDir or CSI volume"
-                )
         return value
+
+    # After the rule above (pydantic runs a field's validators in order): each volume has its name.
+    _no_host_path = each_validator(
+        "extra_volumes",
+        valid=lambda volume: "hostPath" not in volume,
+        message=(
+            "volume {item[name]!r} uses hostPath, which the restricted Pod Security Standard forbids: "
+            "use a PVC, configMap, secret, emptyDir or CSI volume"
+        ),
+    )
 
     @model_validator(mode="after")
     def _mounts_name_extra_volumes(self) -> PodOptions:

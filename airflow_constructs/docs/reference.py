@@ -72,6 +72,25 @@ def exported_constructs() -> list[ConstructDoc]:
     return sorted(found, key=lambda doc: (doc.construct.__name__ != "Airflow", doc.construct.__name__))
 
 
+def keyword_parameters(function: Any) -> list[inspect.Parameter]:
+    """The parameters of ``function`` as a caller writes them: a ``**meta: Unpack[ObjectMeta]``
+    keyword set (PEP 692) becomes the typed keywords it stands for, in its TypedDict's order (a key
+    the TypedDict does not require gets ``...`` as its default, for it has none); a plain
+    ``**kwargs`` (a component's props fields) stays as it is."""
+    hints = typing.get_type_hints(function)
+    out = []
+    for param in inspect.signature(function).parameters.values():
+        hint = hints.get(param.name)
+        if param.kind is param.VAR_KEYWORD and typing.get_origin(hint) is typing.Unpack:
+            keywords = typing.get_args(hint)[0]
+            for key, annotation in typing.get_type_hints(keywords).items():
+                default = param.empty if key in keywords.__required_keys__ else ...
+                out.append(inspect.Parameter(key, param.KEYWORD_ONLY, default=default, annotation=annotation))
+        else:
+            out.append(param.replace(annotation=hints.get(param.name, param.annotation)))
+    return out
+
+
 def config_paths(root: type[BaseModel] = AirflowConfig) -> dict[type[BaseModel], list[tuple[Segment, ...]]]:
     """Every place each model sits in a config file, shortest first (the root sits at ``()``)."""
     paths: dict[type[BaseModel], list[tuple[Segment, ...]]] = {root: [()]}
@@ -299,7 +318,7 @@ def _examples(
     else:
         # The constructor's own signature (the class's is the jsii metaclass's ``*args, **kwargs``):
         # what it requires besides the props is named as a variable of the reader's (``runtime``).
-        params = list(inspect.signature(construct.__init__).parameters.values())  # type: ignore[misc]
+        params = keyword_parameters(construct.__init__)  # type: ignore[misc]
         required = [p.name for p in params if p.kind is p.KEYWORD_ONLY and p.default is p.empty and p.name != "props"]
         if keywords and not any(p.kind is p.VAR_KEYWORD for p in params):
             keywords = f"props={model.__name__}({keywords})"  # no keyword props: the props object

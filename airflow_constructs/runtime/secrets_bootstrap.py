@@ -7,13 +7,21 @@ value is ever written to the manifests.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Unpack
 
 from cdk8s import ApiObject
 from constructs import Construct
 
 from ..core.image import Image
-from ..core.kube import CONFIG_CHECKSUM, api_object, config_map, data_checksum, one_shot_job, service_account
+from ..core.kube import (
+    CONFIG_CHECKSUM,
+    ObjectMeta,
+    api_object,
+    config_map,
+    data_checksum,
+    one_shot_job,
+    service_account,
+)
 from ..core.network_flow import Connection, connect
 from ..core.pod import PodOptions, container, empty_dir, pod_template
 from ..core.resources import Resources
@@ -44,6 +52,8 @@ class SecretsBootstrap(Construct):
     The Role is the least the Job needs: ``get`` and ``patch`` on exactly the Secrets it manages,
     and ``create`` on secrets (Kubernetes cannot restrict ``create`` by name). ``pod_options``: where
     the Job's pod runs (node selector, tolerations, ...); default none, as a construct used alone.
+    ``name`` and ``labels`` (``core.kube.ObjectMeta``) are its objects' (the Job's name is ``name``
+    and a hash); ``secret_labels`` are the generated Secrets'.
     """
 
     def __init__(
@@ -51,55 +61,50 @@ class SecretsBootstrap(Construct):
         scope: Construct,
         id: str,
         *,
-        name: str,
         namespace: str,
         keys: list[GeneratedKey],
         secret_labels: dict[str, str],
-        labels: dict[str, str],
         image: Image,
         security: PodSecurity,
         image_pull_secrets: list[str],
         ttl_seconds_after_finished: int,
         pod_options: PodOptions | None = None,
         mirror_namespaces: list[str] | None = None,
+        **meta: Unpack[ObjectMeta],
     ) -> None:
         super().__init__(scope, id)
         mirrors = sorted(set(mirror_namespaces or []) - {namespace})
-        spec = _spec(keys, name, secret_labels, mirrors)
+        spec = _spec(keys, meta["name"], secret_labels, mirrors)
         spec_json = json.dumps(spec, indent=2, sort_keys=True) + "\n"
         script = bootstrap_script()
 
-        self.config_map = config_map(self, "script", name=name, labels=labels, data=_script_data(script, spec_json))
-        self.service_account = service_account(self, "service-account", name=name, labels=labels)
+        self.config_map = config_map(self, "script", data=_script_data(script, spec_json), **meta)
+        self.service_account = service_account(self, "service-account", **meta)
         rules = bootstrap_rules(sorted(s["name"] for s in spec["secrets"]))
-        self.role, self.role_binding = self._grant("", name, namespace, labels, rules, None)
+        self.role, self.role_binding = self._grant("", namespace, rules, None, meta)
         # Task pods in another namespace read the same values from a copy the Job keeps there.
         for ns in mirrors:
-            self._grant(f"-{ns}", name, namespace, labels, rules, ns)
+            self._grant(f"-{ns}", namespace, rules, ns, meta)
         template = _job_template(
-            name, labels, spec_json, script, security, image, image_pull_secrets, pod_options or PodOptions()
+            meta, spec_json, script, security, image, image_pull_secrets, pod_options or PodOptions()
         )
         self.job = one_shot_job(
             self,
             "job",
-            base_name=name,
-            labels=labels,
+            base_name=meta["name"],
+            labels=meta["labels"],
             template=template,
             backoff_limit=6,
             ttl_seconds_after_finished=ttl_seconds_after_finished,
         )
 
     def _grant(
-        self,
-        suffix: str,
-        name: str,
-        namespace: str,
-        labels: dict[str, str],
-        rules: list[dict[str, Any]],
-        in_namespace: str | None,
+        self, suffix: str, namespace: str, rules: list[dict[str, Any]], in_namespace: str | None, meta: ObjectMeta
     ) -> tuple[ApiObject, ApiObject]:
-        """A Role with ``rules`` and its RoleBinding to the Job's ServiceAccount (in ``in_namespace``)."""
+        """A Role with ``rules`` and its RoleBinding to the Job's ServiceAccount (in ``in_namespace``),
+        both named as the ServiceAccount (``meta``)."""
         rbac = "rbac.authorization.k8s.io/v1"
+        name = meta["name"]
         binding = {
             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
             "subjects": [{"kind": "ServiceAccount", "name": name, "namespace": namespace}],
@@ -109,20 +114,18 @@ class SecretsBootstrap(Construct):
             f"role{suffix}",
             api_version=rbac,
             kind="Role",
-            name=name,
-            labels=labels,
             body={"rules": rules},
             namespace=in_namespace,
+            **meta,
         )
         role_binding = api_object(
             self,
             f"role-binding{suffix}",
             api_version=rbac,
             kind="RoleBinding",
-            name=name,
-            labels=labels,
             body=binding,
             namespace=in_namespace,
+            **meta,
         )
         return role, role_binding
 
@@ -153,8 +156,7 @@ def _script_data(script: str, spec_json: str) -> dict[str, str]:
 
 
 def _job_template(
-    name: str,
-    labels: dict[str, str],
+    meta: ObjectMeta,
     spec_json: str,
     script: str,
     security: PodSecurity,
@@ -175,17 +177,17 @@ def _job_template(
         ],
     )
     return pod_template(
-        labels=labels,
+        labels=meta["labels"],
         # The whole ConfigMap's data, so a chart can recompute it (see kube.data_checksum).
         annotations={CONFIG_CHECKSUM: data_checksum(_script_data(script, spec_json))},
-        service_account=name,
+        service_account=meta["name"],
         automount_token=True,
         containers=[main],
         security=security,
         options=options,
         image_pull_secrets=image_pull_secrets,
         restart_policy="OnFailure",
-        volumes=[{"configMap": {"name": name}, "name": "script"}, empty_dir("tmp", "16Mi")],
+        volumes=[{"configMap": {"name": meta["name"]}, "name": "script"}, empty_dir("tmp", "16Mi")],
     )
 
 

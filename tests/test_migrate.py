@@ -16,8 +16,8 @@ from cdk8s import App
 
 from airflow_constructs.cli import main
 from airflow_constructs.config_file import build_chart, load_config
-from airflow_constructs.migrate.convert import migrate
-from airflow_constructs.migrate.rules import Outcome
+from airflow_constructs.migrate.convert import RULES, migrate
+from airflow_constructs.migrate.rules import Outcome, first_match
 from airflow_constructs.migrate.values import load_values
 from airflow_constructs.migrate.vocabulary import is_opaque
 from tests.conftest import ROOT
@@ -228,6 +228,69 @@ def test_airflow_cfg_keys_go_to_typed_settings_or_config(tmp_path: Path) -> None
     )
     assert config["settings"] == {"parallelism": 64}
     assert config["config"] == {"core": {"default_task_retries": "2"}, "core_x": {"flag": "True"}}
+
+
+def _decided(path: str) -> tuple[Outcome, str, Any]:
+    rule = first_match(RULES, path)
+    assert rule is not None, path
+    return rule.outcome, rule.detail, rule.convert
+
+
+def test_ingress_web_is_the_airflow_2_name_of_ingress_api_server() -> None:
+    keys = ("enabled", "hosts", "host", "path", "ingressClassName", "annotations", "tls.secretName", "tls.enabled")
+    for key in keys:
+        assert _decided(f"ingress.web.{key}") == _decided(f"ingress.apiServer.{key}")
+    assert [_decided(f"ingress.apiServer.{key}")[1] for key in keys] == [
+        "api_server.expose",
+        "api_server.expose.host",
+        "api_server.expose.host",
+        "api_server.expose.path",
+        "api_server.expose.ingress_class",
+        "api_server.expose.annotations",
+        "api_server.expose.tls_secret",
+        "api_server.expose.tls",
+    ]
+    assert _decided("ingress.web.pathType")[:2] == (Outcome.UNSUPPORTED, "our Ingress paths are Prefix")
+
+
+def test_requests_and_limits_map_to_our_resources_fields_wherever_the_chart_has_them() -> None:
+    for theirs, ours in (
+        ("scheduler.resources", "scheduler.resources"),
+        ("workers.celery.resources", "{celery}.resources"),
+        ("scheduler.logGroomerSidecar.resources", "logs.groomer_resources"),
+        ("dags.gitSync.resources", "dags.resources"),
+    ):
+        assert [
+            _decided(f"{theirs}.{kind}.{resource}")[1]
+            for kind in ("limits", "requests")
+            for resource in ("cpu", "memory")
+        ] == [
+            f"{ours}.cpu_limit",
+            f"{ours}.memory_limit",
+            f"{ours}.cpu_request",
+            f"{ours}.memory_request",
+        ]
+        assert _decided(f"{theirs}.limits.cpu")[2]("500m") == "500m"
+        assert _decided(f"{theirs}.requests.memory")[2](1024) == "1024"
+
+
+def test_one_reason_for_several_sub_keys_of_every_component() -> None:
+    for key in ("securityContext.runAsUser", "securityContexts.pod.fsGroup", "securityContext", "uid"):
+        outcome, detail, _ = _decided(f"triggerer.{key}")
+        assert (outcome, detail.split(" (", 1)[0]) == (
+            Outcome.DEFAULT,
+            "every pod gets the restricted Pod Security Standard context",
+        )
+    for key in ("hostAliases", "containerLifecycleHooks.preStop", "schedulerName", "runtimeClassName"):
+        assert _decided(f"flower.{key}")[:2] == (
+            Outcome.UNSUPPORTED,
+            "add it with pod.extra_containers/extra_init_containers or a JSON patch on the construct (Python)",
+        )
+    for key in ("command", "args"):
+        assert _decided(f"statsd.{key}")[:2] == (
+            Outcome.UNSUPPORTED,
+            "ours runs the stock Airflow command; build an image for another",
+        )
 
 
 # -- --compare ------------------------------------------------------------------------------------

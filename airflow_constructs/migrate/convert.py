@@ -61,7 +61,7 @@ class Migration:
 
 def migrate(data: dict[str, Any], leaves: list[Leaf], release: str, source: str, name: str) -> Migration:
     """Our config, named ``name``, for the values ``data`` (with its ``leaves``) of release ``release``."""
-    ctx = wiring.context(data, release)
+    ctx = Context(data, release)
     unknown = [leaf for leaf in leaves if _rule(leaf.path) is None]
     if unknown:
         raise MigrationError(

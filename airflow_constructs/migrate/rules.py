@@ -87,6 +87,20 @@ def unsupported(pattern: str, instead: str) -> Rule:
     return Rule(pattern, Outcome.UNSUPPORTED, instead)
 
 
+def each(outcome: Callable[[str, str], Rule], why: str, *patterns: str) -> tuple[Rule, ...]:
+    """Several patterns with one outcome (``default``, ``not_needed``, ``unsupported``) and one reason, in order."""
+    return tuple(outcome(pattern, why) for pattern in patterns)
+
+
+def resources(theirs: str, ours: str) -> tuple[Rule, ...]:
+    """The chart's ``<theirs>.limits|requests.cpu|memory`` as the fields of our ``Resources`` at ``ours``."""
+    return tuple(
+        mapped(f"{theirs}.{kind}.{resource}", f"{ours}.{resource}_{field}", quantity)
+        for kind, field in (("limits", "limit"), ("requests", "request"))
+        for resource in ("cpu", "memory")
+    )
+
+
 def first_match(rules: tuple[Rule, ...], path: str) -> Rule | None:
     """The rule deciding ``path``, or None when the key is not in the chart's vocabulary."""
     return next((rule for rule in rules if rule.matches(path)), None)

@@ -7,7 +7,19 @@ Secrets by reference, so the rule only records where the value now comes from.
 
 from __future__ import annotations
 
-from .rules import Rule, default, env_list, mapped, not_needed, secret_env, string_map, tolerations, unsupported, wired
+from .rules import (
+    Rule,
+    default,
+    env_list,
+    mapped,
+    not_needed,
+    resources,
+    secret_env,
+    string_map,
+    tolerations,
+    unsupported,
+    wired,
+)
 
 _BY_REFERENCE = "value not copied: wired by reference to the Secret the official chart made from it ({})"
 _KEEP_DB = "the database stays where it is: `database.url` reads the release's metadata Secret"
@@ -37,25 +49,25 @@ SECRET_RULES: tuple[Rule, ...] = (
     not_needed("*SecretAnnotations", "annotations of the official chart's own Secrets, which stay as they are"),
 )
 
+
+def _image(theirs: str, ours: str) -> tuple[Rule, ...]:
+    """An image's ``<theirs>.repository`` and ``<theirs>.tag`` as our ``<ours>`` fields (a tag is text: ``2.10``)."""
+    return mapped(f"{theirs}.repository", f"{ours}.repository"), mapped(f"{theirs}.tag", f"{ours}.tag", str)
+
+
 IMAGE_RULES: tuple[Rule, ...] = (
-    mapped("images.airflow.repository", "image.repository"),
-    mapped("images.airflow.tag", "image.tag", str),
+    *_image("images.airflow", "image"),
     mapped("images.airflow.digest", "image.digest"),
     mapped("images.airflow.pullPolicy", "image.pull_policy"),
     mapped("defaultAirflowRepository", "image.repository"),
     mapped("defaultAirflowTag", "image.tag", str),
     mapped("defaultAirflowDigest", "image.digest"),
     mapped("airflowVersion", "image.airflow_version", str),
-    mapped("images.gitSync.repository", "dags.image.repository"),
-    mapped("images.gitSync.tag", "dags.image.tag", str),
-    mapped("images.statsd.repository", "metrics.image.repository"),
-    mapped("images.statsd.tag", "metrics.image.tag", str),
-    mapped("images.pgbouncer.repository", "pgbouncer.image.repository"),
-    mapped("images.pgbouncer.tag", "pgbouncer.image.tag", str),
-    mapped("images.pgbouncerExporter.repository", "pgbouncer.exporter_image.repository"),
-    mapped("images.pgbouncerExporter.tag", "pgbouncer.exporter_image.tag", str),
-    mapped("images.redis.repository", "{broker}.image.repository"),
-    mapped("images.redis.tag", "{broker}.image.tag", str),
+    *_image("images.gitSync", "dags.image"),
+    *_image("images.statsd", "metrics.image"),
+    *_image("images.pgbouncer", "pgbouncer.image"),
+    *_image("images.pgbouncerExporter", "pgbouncer.exporter_image"),
+    *_image("images.redis", "{broker}.image"),
     not_needed("images.*.pullPolicy", "our images are pulled IfNotPresent (image.pull_policy for Airflow's)"),
     not_needed("images.useDefaultImageForMigration", "migrations run the install's own image"),
     not_needed("images.migrationsWaitTimeout", "components wait for migrations without a timeout"),
@@ -89,10 +101,7 @@ DAG_RULES: tuple[Rule, ...] = (
     mapped("dags.gitSync.subPath", "dags.subdir"),
     mapped("dags.gitSync.period", "dags.period_seconds", lambda p: int(str(p).rstrip("s"))),
     mapped("dags.gitSync.wait", "dags.period_seconds", int),
-    mapped("dags.gitSync.resources.limits.cpu", "dags.resources.cpu_limit", str),
-    mapped("dags.gitSync.resources.limits.memory", "dags.resources.memory_limit", str),
-    mapped("dags.gitSync.resources.requests.cpu", "dags.resources.cpu_request", str),
-    mapped("dags.gitSync.resources.requests.memory", "dags.resources.memory_request", str),
+    *resources("dags.gitSync.resources", "dags.resources"),
     mapped("dags.gitSync.knownHosts", "dags.ssh.known_hosts", wired),
     unsupported("dags.gitSync.sshKey", "move the key into a Secret and set dags.ssh.private_key"),
     default("dags.gitSync.securityContext*.**", "git-sync runs with the restricted context"),
@@ -121,24 +130,25 @@ LOG_RULES: tuple[Rule, ...] = (
     unsupported("logs.persistence.**", "the log claim's other options are fixed (see LogsVolume)"),
 )
 
+
+def _api_server_ingress(section: str) -> tuple[Rule, ...]:
+    """``ingress.<section>``: the api-server's Ingress, ``apiServer`` (Airflow 3) or ``web`` (its Airflow 2 name)."""
+    return (
+        mapped(f"ingress.{section}.enabled", "api_server.expose", wired),
+        mapped(f"ingress.{section}.hosts", "api_server.expose.host", wired),
+        mapped(f"ingress.{section}.host", "api_server.expose.host", wired),
+        mapped(f"ingress.{section}.path", "api_server.expose.path"),
+        mapped(f"ingress.{section}.ingressClassName", "api_server.expose.ingress_class"),
+        mapped(f"ingress.{section}.annotations", "api_server.expose.annotations", string_map),
+        mapped(f"ingress.{section}.tls.secretName", "api_server.expose.tls_secret"),
+        mapped(f"ingress.{section}.tls.enabled", "api_server.expose.tls"),
+    )
+
+
 EXPOSURE_RULES: tuple[Rule, ...] = (
-    mapped("ingress.apiServer.enabled", "api_server.expose", wired),
-    mapped("ingress.web.enabled", "api_server.expose", wired),
+    *_api_server_ingress("apiServer"),
+    *_api_server_ingress("web"),
     mapped("ingress.enabled", "api_server.expose", wired),
-    mapped("ingress.apiServer.hosts", "api_server.expose.host", wired),
-    mapped("ingress.web.hosts", "api_server.expose.host", wired),
-    mapped("ingress.apiServer.host", "api_server.expose.host", wired),
-    mapped("ingress.web.host", "api_server.expose.host", wired),
-    mapped("ingress.apiServer.path", "api_server.expose.path"),
-    mapped("ingress.web.path", "api_server.expose.path"),
-    mapped("ingress.apiServer.ingressClassName", "api_server.expose.ingress_class"),
-    mapped("ingress.web.ingressClassName", "api_server.expose.ingress_class"),
-    mapped("ingress.apiServer.annotations", "api_server.expose.annotations", string_map),
-    mapped("ingress.web.annotations", "api_server.expose.annotations", string_map),
-    mapped("ingress.apiServer.tls.secretName", "api_server.expose.tls_secret"),
-    mapped("ingress.web.tls.secretName", "api_server.expose.tls_secret"),
-    mapped("ingress.apiServer.tls.enabled", "api_server.expose.tls"),
-    mapped("ingress.web.tls.enabled", "api_server.expose.tls"),
     mapped("ingress.flower.enabled", "flower.expose", wired),
     mapped("ingress.flower.hosts", "flower.expose.host", wired),
     unsupported("ingress.*.pathType", "our Ingress paths are Prefix"),

@@ -7,14 +7,17 @@ Order matters: the first matching rule wins, so specific rules come before the g
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .rules import (
     Rule,
     default,
+    each,
     env_list,
     mapped,
     not_needed,
-    quantity,
     replicas_from_enabled,
+    resources,
     retention,
     string_map,
     tolerations,
@@ -73,105 +76,87 @@ _POD_EXTRA = "add it with pod.extra_containers/extra_init_containers or a JSON p
 def _component_rules(theirs: str, ours: str, offers: frozenset[str]) -> list[Rule]:
     """The recurring sub-keys of one official component, mapped where ``offers`` says we can.
 
-    Long because it is one table: each sub-key the chart repeats per component, with its outcome.
+    The table's patterns are sub-keys (``replicas``); the component's key ``theirs`` goes in front of
+    each at the end. Long because it is one table: each sub-key the chart repeats per component,
+    with its outcome.
     """
-    p = theirs
     rules: list[Rule] = []
     if "replicas" in offers:
-        rules.append(mapped(f"{p}.replicas", f"{ours}.replicas"))
+        rules.append(mapped("replicas", f"{ours}.replicas"))
     else:
-        rules.append(not_needed(f"{p}.replicas", "one pod is all this part needs here"))
+        rules.append(not_needed("replicas", "one pod is all this part needs here"))
     if "resources" in offers:
-        for kind, field in (("limits", "limit"), ("requests", "request")):
-            for resource in ("cpu", "memory"):
-                rules.append(
-                    mapped(f"{p}.resources.{kind}.{resource}", f"{ours}.resources.{resource}_{field}", quantity)
-                )
-        rules.append(default(f"{p}.resources", "none given: our per-component requests and limits apply"))
-        rules.append(unsupported(f"{p}.resources.**", "only cpu and memory requests/limits are set per container"))
+        rules += resources("resources", f"{ours}.resources")
+        rules.append(default("resources", "none given: our per-component requests and limits apply"))
+        rules.append(unsupported("resources.**", "only cpu and memory requests/limits are set per container"))
     else:
-        rules.append(unsupported(f"{p}.resources.**", "this part has no resources field here: its defaults apply"))
+        rules.append(unsupported("resources.**", "this part has no resources field here: its defaults apply"))
     if "pod" in offers:
         rules += [
-            mapped(f"{p}.nodeSelector", f"{ours}.pod.node_selector", string_map),
-            mapped(f"{p}.tolerations", f"{ours}.pod.tolerations", tolerations),
-            mapped(f"{p}.affinity", f"{ours}.pod.affinity"),
-            mapped(f"{p}.topologySpreadConstraints", f"{ours}.pod.topology_spread_constraints"),
-            mapped(f"{p}.priorityClassName", f"{ours}.pod.priority_class_name"),
-            mapped(f"{p}.podAnnotations", f"{ours}.pod.pod_annotations", string_map),
-            mapped(f"{p}.labels", f"{ours}.pod.pod_labels", string_map),
-            mapped(f"{p}.env", f"{ours}.pod.extra_env", env_list),
-            mapped(f"{p}.extraVolumes", f"{ours}.pod.extra_volumes"),
-            mapped(f"{p}.extraVolumeMounts", f"{ours}.pod.extra_volume_mounts"),
-            mapped(f"{p}.extraContainers", f"{ours}.pod.extra_containers"),
-            mapped(f"{p}.extraInitContainers", f"{ours}.pod.extra_init_containers"),
+            mapped("nodeSelector", f"{ours}.pod.node_selector", string_map),
+            mapped("tolerations", f"{ours}.pod.tolerations", tolerations),
+            mapped("affinity", f"{ours}.pod.affinity"),
+            mapped("topologySpreadConstraints", f"{ours}.pod.topology_spread_constraints"),
+            mapped("priorityClassName", f"{ours}.pod.priority_class_name"),
+            mapped("podAnnotations", f"{ours}.pod.pod_annotations", string_map),
+            mapped("labels", f"{ours}.pod.pod_labels", string_map),
+            mapped("env", f"{ours}.pod.extra_env", env_list),
+            mapped("extraVolumes", f"{ours}.pod.extra_volumes"),
+            mapped("extraVolumeMounts", f"{ours}.pod.extra_volume_mounts"),
+            mapped("extraContainers", f"{ours}.pod.extra_containers"),
+            mapped("extraInitContainers", f"{ours}.pod.extra_init_containers"),
         ]
     if "pdb" in offers:
-        rules.append(mapped(f"{p}.podDisruptionBudget.enabled", f"{ours}.disruption_budget"))
+        rules.append(mapped("podDisruptionBudget.enabled", f"{ours}.disruption_budget"))
     rules += [
-        not_needed(f"{p}.podDisruptionBudget.**", "our PodDisruptionBudgets allow one pod at a time to be evicted"),
-        default(f"{p}.securityContext.**", _SECURITY),
-        default(f"{p}.securityContexts.**", _SECURITY),
-        default(f"{p}.securityContext", _SECURITY),
-        default(f"{p}.uid", _SECURITY),
-        default(f"{p}.livenessProbe.**", _PROBES),
-        default(f"{p}.readinessProbe.**", _PROBES),
-        default(f"{p}.startupProbe.**", _PROBES),
-        default(f"{p}.waitForMigrations.**", "every component waits with `airflow db check-migrations` first"),
-        not_needed(f"{p}.serviceAccount.create", _NO_SA_NAME),
-        not_needed(
-            f"{p}.serviceAccount.automountServiceAccountToken", "ours mounts a token only where the API is called"
+        not_needed("podDisruptionBudget.**", "our PodDisruptionBudgets allow one pod at a time to be evicted"),
+        *each(default, _SECURITY, "securityContext.**", "securityContexts.**", "securityContext", "uid"),
+        *each(default, _PROBES, "livenessProbe.**", "readinessProbe.**", "startupProbe.**"),
+        default("waitForMigrations.**", "every component waits with `airflow db check-migrations` first"),
+        not_needed("serviceAccount.create", _NO_SA_NAME),
+        not_needed("serviceAccount.automountServiceAccountToken", "ours mounts a token only where the API is called"),
+        unsupported("serviceAccount.name", f"{_NO_SA_NAME}; bind your roles to that name"),
+        unsupported("serviceAccount.annotations", "annotate <release>-<component> (e.g. IRSA) with a JSON patch"),
+        not_needed("strategy.**", "ours rolls Deployments one pod at a time"),
+        not_needed("updateStrategy.**", "ours rolls StatefulSets one pod at a time"),
+        not_needed("podManagementPolicy", "ours starts StatefulSet pods in order"),
+        not_needed("volumeClaimTemplates", "task logs: logs.volume (shared PVC) or logs.remote"),
+        not_needed("persistentVolumeClaimRetentionPolicy.**", "task logs: logs.volume or logs.remote"),
+        not_needed("*Annotations", "annotations of the official chart's own objects"),
+        not_needed("allowPodLogReading", "the api-server reads task logs from the log servers it is allowed to reach"),
+        not_needed("emptyDirConfig.**", "our emptyDirs have no size limit options"),
+        not_needed("revisionHistoryLimit", "Kubernetes' default history is kept"),
+        not_needed("annotations", "annotations of the workload object itself; pods take podAnnotations"),
+        not_needed("jobAnnotations", "annotations of the Job object itself; pods take podAnnotations"),
+        not_needed("safeToEvict", "set pod.pod_annotations cluster-autoscaler.kubernetes.io/safe-to-evict"),
+        not_needed("useHelmHooks", "no Helm hooks: our one-shot Jobs are named by a hash of their template"),
+        not_needed("applyCustomEnv", "extra env of a Job: pod.extra_env"),
+        not_needed("ttlSecondsAfterFinished", "bootstrap_ttl_seconds keeps finished Jobs for an hour"),
+        *each(unsupported, "ours runs the stock Airflow command; build an image for another", "command", "args"),
+        *each(
+            unsupported, _POD_EXTRA, "hostAliases", "containerLifecycleHooks.**", "schedulerName", "runtimeClassName"
         ),
-        unsupported(f"{p}.serviceAccount.name", f"{_NO_SA_NAME}; bind your roles to that name"),
-        unsupported(f"{p}.serviceAccount.annotations", "annotate <release>-<component> (e.g. IRSA) with a JSON patch"),
-        not_needed(f"{p}.strategy.**", "ours rolls Deployments one pod at a time"),
-        not_needed(f"{p}.updateStrategy.**", "ours rolls StatefulSets one pod at a time"),
-        not_needed(f"{p}.podManagementPolicy", "ours starts StatefulSet pods in order"),
-        not_needed(f"{p}.volumeClaimTemplates", "task logs: logs.volume (shared PVC) or logs.remote"),
-        not_needed(f"{p}.persistentVolumeClaimRetentionPolicy.**", "task logs: logs.volume or logs.remote"),
-        not_needed(f"{p}.*Annotations", "annotations of the official chart's own objects"),
-        not_needed(
-            f"{p}.allowPodLogReading", "the api-server reads task logs from the log servers it is allowed to reach"
+        unsupported("terminationGracePeriodSeconds", "our grace periods are per component"),
+        *each(
+            unsupported, "kerberos.enabled with kerberos.components", "kerberosSidecar.**", "kerberosInitContainer.**"
         ),
-        not_needed(f"{p}.emptyDirConfig.**", "our emptyDirs have no size limit options"),
-        not_needed(f"{p}.revisionHistoryLimit", "Kubernetes' default history is kept"),
-        not_needed(f"{p}.annotations", "annotations of the workload object itself; pods take podAnnotations"),
-        not_needed(f"{p}.jobAnnotations", "annotations of the Job object itself; pods take podAnnotations"),
-        not_needed(f"{p}.safeToEvict", "set pod.pod_annotations cluster-autoscaler.kubernetes.io/safe-to-evict"),
-        not_needed(f"{p}.useHelmHooks", "no Helm hooks: our one-shot Jobs are named by a hash of their template"),
-        not_needed(f"{p}.applyCustomEnv", "extra env of a Job: pod.extra_env"),
-        not_needed(f"{p}.ttlSecondsAfterFinished", "bootstrap_ttl_seconds keeps finished Jobs for an hour"),
-        unsupported(f"{p}.command", "ours runs the stock Airflow command; build an image for another"),
-        unsupported(f"{p}.args", "ours runs the stock Airflow command; build an image for another"),
-        unsupported(f"{p}.hostAliases", _POD_EXTRA),
-        unsupported(f"{p}.containerLifecycleHooks.**", _POD_EXTRA),
-        unsupported(f"{p}.schedulerName", _POD_EXTRA),
-        unsupported(f"{p}.runtimeClassName", _POD_EXTRA),
-        unsupported(f"{p}.terminationGracePeriodSeconds", "our grace periods are per component"),
-        unsupported(f"{p}.kerberosSidecar.**", "kerberos.enabled with kerberos.components"),
-        unsupported(f"{p}.kerberosInitContainer.**", "kerberos.enabled with kerberos.components"),
-        not_needed(
-            f"{p}.logGroomerSidecar.**", "set once for all in logs.retention_days (see scheduler.logGroomerSidecar)"
-        ),
-        not_needed(f"{p}.service.**", "our Services are ClusterIP on the component's port; expose with *.expose"),
-        not_needed(f"{p}.networkPolicy.**", "our network policies are derived from the component graph"),
-        not_needed(f"{p}.extraNetworkPolicies", "network_policies.egress / ingress_from"),
-        not_needed(f"{p}.persistence.**", "task logs: logs.volume (shared PVC) or logs.remote"),
-        not_needed(f"{p}.hpa.**", "worker autoscaling: executor worker_sets[].autoscaling"),
-        not_needed(f"{p}.keda.**", "worker autoscaling: executor worker_sets[].autoscaling (kind keda)"),
-        not_needed(f"{p}.enabled", "this part is always there when it is needed"),
-        not_needed(f"{p}.defaultUser.**", "no admin/admin: the admin user gets a generated password (admin_user)"),
+        not_needed("logGroomerSidecar.**", "set once for all in logs.retention_days (see scheduler.logGroomerSidecar)"),
+        not_needed("service.**", "our Services are ClusterIP on the component's port; expose with *.expose"),
+        not_needed("networkPolicy.**", "our network policies are derived from the component graph"),
+        not_needed("extraNetworkPolicies", "network_policies.egress / ingress_from"),
+        not_needed("persistence.**", "task logs: logs.volume (shared PVC) or logs.remote"),
+        not_needed("hpa.**", "worker autoscaling: executor worker_sets[].autoscaling"),
+        not_needed("keda.**", "worker autoscaling: executor worker_sets[].autoscaling (kind keda)"),
+        not_needed("enabled", "this part is always there when it is needed"),
+        not_needed("defaultUser.**", "no admin/admin: the admin user gets a generated password (admin_user)"),
     ]
-    return rules
+    return [replace(rule, pattern=f"{theirs}.{rule.pattern}") for rule in rules]
 
 
 COMPONENT_SPECIALS: tuple[Rule, ...] = (
     mapped("scheduler.logGroomerSidecar.enabled", "logs.retention_days", retention),
     mapped("scheduler.logGroomerSidecar.retentionDays", "logs.retention_days"),
-    mapped("scheduler.logGroomerSidecar.resources.limits.cpu", "logs.groomer_resources.cpu_limit", quantity),
-    mapped("scheduler.logGroomerSidecar.resources.limits.memory", "logs.groomer_resources.memory_limit", quantity),
-    mapped("scheduler.logGroomerSidecar.resources.requests.cpu", "logs.groomer_resources.cpu_request", quantity),
-    mapped("scheduler.logGroomerSidecar.resources.requests.memory", "logs.groomer_resources.memory_request", quantity),
+    *resources("scheduler.logGroomerSidecar.resources", "logs.groomer_resources"),
     mapped("triggerer.enabled", "triggerer.replicas", replicas_from_enabled),
     mapped("flower.secretName", "flower.basic_auth", wired),
     mapped("flower.username", "flower.basic_auth", wired),

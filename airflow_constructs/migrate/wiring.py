@@ -12,8 +12,7 @@ value the user set wins. No secret value is ever read: only names.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from .values import get
 
@@ -30,50 +29,52 @@ class MigrationError(ValueError):
     """Input the migration cannot turn into a config; the message names the key and its line."""
 
 
-@dataclass(frozen=True)
 class Context:
-    """What the placeholders of rule targets resolve against."""
+    """What a values file says about its release, read once: the names the official chart gave its
+    objects, the Airflow major version, the executors, and what the placeholders of rule targets
+    (``{celery}``, ``{broker}``...) stand for in this install."""
 
-    release: str
-    fullname: str
-    airflow2: bool
-    executors: tuple[str, ...]
-    embedded_redis: bool
+    def __init__(self, data: dict[str, Any], release: str) -> None:
+        override = get(data, "fullnameOverride")
+        version = str(
+            get(data, "airflowVersion") or get(data, "images.airflow.tag") or get(data, "defaultAirflowTag") or "3"
+        )
+        self.release: Final = release
+        """The official chart's release name (``--release``), which names its Secrets."""
+        self.fullname: Final = (
+            str(override) if override else (release if "airflow" in release else f"{release}-airflow")
+        )
+        """The chart's ``<fullname>``: ``fullnameOverride``, or the release name when it contains ``airflow``."""
+        self.airflow2: Final = version.startswith("2")
+        self.executors: Final = _executors(data)
+        embedded_redis = "CeleryExecutor" in self.executors and _broker(data, release)["kind"] == "embedded-redis"
+        self._placeholders: Final = _placeholders(self.executors, self.airflow2, embedded_redis)
 
     def placeholder(self, name: str) -> str | None:
         """Our field path for ``{name}``, or None when the install has no such part."""
-        index = {kind: i for i, kind in enumerate(self.executors)}
-        many = len(self.executors) > 1
-
-        def at(kind: str) -> str | None:
-            if kind not in index:
-                return None
-            return f"executor[{index[kind]}]" if many else "executor"
-
-        celery, k8s = at("CeleryExecutor"), at("KubernetesExecutor")
-        table = {
-            "celeryexec": celery,
-            "celery": f"{celery}.worker_sets[0]" if celery else None,
-            "broker": f"{celery}.broker" if celery and self.embedded_redis else None,
-            "k8sexec": k8s,
-            "k8s": f"{k8s}.worker" if k8s else None,
-            "webserver": "api_server" if self.airflow2 else None,
-            # The chart's legacy ``workers.*`` shape Celery workers, or the task pods without Celery.
-            "workers": f"{celery}.worker_sets[0]" if celery else (f"{k8s}.worker" if k8s else None),
-        }
-        return table[name]
+        return self._placeholders[name]
 
 
-def context(data: dict[str, Any], release: str) -> Context:
-    """The release, Airflow major version and executors a values file describes."""
-    override = get(data, "fullnameOverride")
-    fullname = str(override) if override else (release if "airflow" in release else f"{release}-airflow")
-    version = str(
-        get(data, "airflowVersion") or get(data, "images.airflow.tag") or get(data, "defaultAirflowTag") or "3"
-    )
-    executors = _executors(data)
-    embedded = "CeleryExecutor" in executors and _broker(data, release)["kind"] == "embedded-redis"
-    return Context(release, fullname, version.startswith("2"), executors, embedded)
+def _placeholders(executors: tuple[str, ...], airflow2: bool, embedded_redis: bool) -> dict[str, str | None]:
+    """Each placeholder of rule targets and our field path for it (None: the install has no such part)."""
+    index = {kind: i for i, kind in enumerate(executors)}
+
+    def at(kind: str) -> str | None:
+        if kind not in index:
+            return None
+        return f"executor[{index[kind]}]" if len(executors) > 1 else "executor"
+
+    celery, k8s = at("CeleryExecutor"), at("KubernetesExecutor")
+    return {
+        "celeryexec": celery,
+        "celery": f"{celery}.worker_sets[0]" if celery else None,
+        "broker": f"{celery}.broker" if celery and embedded_redis else None,
+        "k8sexec": k8s,
+        "k8s": f"{k8s}.worker" if k8s else None,
+        "webserver": "api_server" if airflow2 else None,
+        # The chart's legacy ``workers.*`` shape Celery workers, or the task pods without Celery.
+        "workers": f"{celery}.worker_sets[0]" if celery else (f"{k8s}.worker" if k8s else None),
+    }
 
 
 def _executors(data: dict[str, Any]) -> tuple[str, ...]:

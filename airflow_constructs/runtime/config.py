@@ -63,57 +63,50 @@ class AirflowSettings(Props):
 
     def to_config(self, airflow2: bool = False) -> dict[str, dict[str, str]]:
         """These settings as airflow.cfg sections (Airflow 2 keeps some in other sections)."""
-        if airflow2:
-            return {
-                "core": self._core(),
-                "logging": {"logging_level": self.logging_level},
-                "scheduler": {
-                    "dag_dir_list_interval": str(self.dag_refresh_interval),
-                    "min_file_process_interval": str(self.min_file_process_interval),
-                },
-                "webserver": {"expose_config": _ini(self.expose_config), "workers": str(self.api_workers)},
-            }
+        layout = AIRFLOW2_KEYS if airflow2 else AIRFLOW3_KEYS
         return {
-            "api": {"expose_config": _ini(self.expose_config), "workers": str(self.api_workers)},
-            "core": self._core(),
-            "dag_processor": {
-                "min_file_process_interval": str(self.min_file_process_interval),
-                "refresh_interval": str(self.dag_refresh_interval),
-            },
-            "logging": {"logging_level": self.logging_level},
-            "workers": {"execution_api_timeout": str(self.execution_api_timeout)},
+            section: {key: _ini(getattr(self, field)) for key, field in keys.items()}
+            for section, keys in layout.items()
         }
 
-    def _core(self) -> dict[str, str]:
-        return {
-            "dags_are_paused_at_creation": _ini(self.dags_are_paused_at_creation),
-            "default_timezone": self.default_timezone,
-            "load_examples": _ini(self.load_examples),
-            "max_active_runs_per_dag": str(self.max_active_runs_per_dag),
-            "max_active_tasks_per_dag": str(self.max_active_tasks_per_dag),
-            "parallelism": str(self.parallelism),
-        }
 
+AIRFLOW3_KEYS: dict[str, dict[str, str]] = {
+    "api": {"expose_config": "expose_config", "workers": "api_workers"},
+    "core": {
+        "dags_are_paused_at_creation": "dags_are_paused_at_creation",
+        "default_timezone": "default_timezone",
+        "load_examples": "load_examples",
+        "max_active_runs_per_dag": "max_active_runs_per_dag",
+        "max_active_tasks_per_dag": "max_active_tasks_per_dag",
+        "parallelism": "parallelism",
+    },
+    "dag_processor": {
+        "min_file_process_interval": "min_file_process_interval",
+        "refresh_interval": "dag_refresh_interval",
+    },
+    "logging": {"logging_level": "logging_level"},
+    "workers": {"execution_api_timeout": "execution_api_timeout"},
+}
+"""Where Airflow 3 reads each typed setting: ``{section: {key: AirflowSettings field}}``, as airflow.cfg."""
+
+AIRFLOW2_KEYS: dict[str, dict[str, str]] = {
+    "core": AIRFLOW3_KEYS["core"],
+    "logging": AIRFLOW3_KEYS["logging"],
+    "scheduler": {
+        "dag_dir_list_interval": "dag_refresh_interval",
+        "min_file_process_interval": "min_file_process_interval",
+    },
+    "webserver": {"expose_config": "expose_config", "workers": "api_workers"},
+}
+"""Where Airflow 2 reads them (it has no ``execution_api_timeout``)."""
 
 TYPED_KEYS: dict[tuple[str, str], str] = {
-    ("api", "expose_config"): "settings.expose_config",
-    ("api", "workers"): "settings.api_workers",
-    ("core", "dags_are_paused_at_creation"): "settings.dags_are_paused_at_creation",
-    ("core", "default_timezone"): "settings.default_timezone",
-    ("core", "load_examples"): "settings.load_examples",
-    ("core", "max_active_runs_per_dag"): "settings.max_active_runs_per_dag",
-    ("core", "max_active_tasks_per_dag"): "settings.max_active_tasks_per_dag",
-    ("core", "parallelism"): "settings.parallelism",
-    ("dag_processor", "min_file_process_interval"): "settings.min_file_process_interval",
-    ("dag_processor", "refresh_interval"): "settings.dag_refresh_interval",
-    ("logging", "logging_level"): "settings.logging_level",
-    ("workers", "execution_api_timeout"): "settings.execution_api_timeout",
-    ("scheduler", "dag_dir_list_interval"): "settings.dag_refresh_interval",
-    ("scheduler", "min_file_process_interval"): "settings.min_file_process_interval",
-    ("webserver", "expose_config"): "settings.expose_config",
-    ("webserver", "workers"): "settings.api_workers",
+    (section, key): f"settings.{field}"
+    for layout in (AIRFLOW3_KEYS, AIRFLOW2_KEYS)
+    for section, keys in layout.items()
+    for key, field in keys.items()
 }
-"""Keys with a typed setting: set them there, not in ``config``."""
+"""Keys with a typed setting (in either Airflow version): set them there, not in ``config``."""
 
 MANAGED_KEYS: dict[tuple[str, str], str] = {
     ("api", "secret_key"): "secrets.api_secret_key",
@@ -171,5 +164,8 @@ def merge(*layers: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return out
 
 
-def _ini(value: bool) -> str:
-    return "True" if value else "False"
+def _ini(value: object) -> str:
+    """A setting's value as airflow.cfg writes it (``True``/``False`` for a boolean)."""
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    return str(value)

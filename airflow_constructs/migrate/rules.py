@@ -92,6 +92,12 @@ def each(outcome: Callable[[str, str], Rule], why: str, *patterns: str) -> tuple
     return tuple(outcome(pattern, why) for pattern in patterns)
 
 
+def wired_to(target: str, *patterns: str) -> tuple[Rule, ...]:
+    """Keys that ``convert`` wires as one setting, ``target`` (a value or the Secret holding it, an
+    Airflow 2 name and its Airflow 3 one), in order."""
+    return tuple(mapped(pattern, target, wired) for pattern in patterns)
+
+
 def resources(theirs: str, ours: str) -> tuple[Rule, ...]:
     """The chart's ``<theirs>.limits|requests.cpu|memory`` as the fields of our ``Resources`` at ``ours``."""
     return tuple(

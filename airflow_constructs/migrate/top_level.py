@@ -19,6 +19,7 @@ from .rules import (
     tolerations,
     unsupported,
     wired,
+    wired_to,
 )
 
 _BY_REFERENCE = "value not copied: wired by reference to the Secret the official chart made from it ({})"
@@ -26,20 +27,47 @@ _KEEP_DB = "the database stays where it is: `database.url` reads the release's m
 _RESULTS = "Celery task results are transient; ours keeps them in the metadata database"
 
 
+def _image(theirs: str, ours: str) -> tuple[Rule, ...]:
+    """An image's ``<theirs>.repository`` and ``<theirs>.tag`` as our ``<ours>`` fields (a tag is text: ``2.10``)."""
+    return mapped(f"{theirs}.repository", f"{ours}.repository"), mapped(f"{theirs}.tag", f"{ours}.tag", str)
+
+
+def _remote_log_store(chart: str) -> tuple[Rule, ...]:
+    """``<chart>.*``: the official chart's Elasticsearch or OpenSearch task-log store, our ``logs.remote``."""
+    return (
+        mapped(f"{chart}.enabled", "logs.remote", wired),
+        mapped(f"{chart}.secretName", "logs.remote.host", wired),
+        not_needed(f"{chart}.connection.**", "value not copied: give logs.remote.host a Secret key"),
+    )
+
+
+def _api_server_ingress(section: str) -> tuple[Rule, ...]:
+    """``ingress.<section>``: the api-server's Ingress, ``apiServer`` (Airflow 3) or ``web`` (its Airflow 2 name)."""
+    return (
+        mapped(f"ingress.{section}.enabled", "api_server.expose", wired),
+        *wired_to("api_server.expose.host", f"ingress.{section}.hosts", f"ingress.{section}.host"),
+        mapped(f"ingress.{section}.path", "api_server.expose.path"),
+        mapped(f"ingress.{section}.ingressClassName", "api_server.expose.ingress_class"),
+        mapped(f"ingress.{section}.annotations", "api_server.expose.annotations", string_map),
+        mapped(f"ingress.{section}.tls.secretName", "api_server.expose.tls_secret"),
+        mapped(f"ingress.{section}.tls.enabled", "api_server.expose.tls"),
+    )
+
+
 SECRET_RULES: tuple[Rule, ...] = (
-    mapped("fernetKey", "secrets.fernet_key", wired),
-    mapped("fernetKeySecretName", "secrets.fernet_key", wired),
-    mapped("webserverSecretKey", "secrets.api_secret_key", wired),
-    mapped("webserverSecretKeySecretName", "secrets.api_secret_key", wired),
-    mapped("apiSecretKey", "secrets.api_secret_key", wired),
-    mapped("apiSecretKeySecretName", "secrets.api_secret_key", wired),
-    mapped("jwtSecret", "secrets.jwt_secret", wired),
-    mapped("jwtSecretName", "secrets.jwt_secret", wired),
+    *wired_to("secrets.fernet_key", "fernetKey", "fernetKeySecretName"),
+    *wired_to(
+        "secrets.api_secret_key",
+        "webserverSecretKey",
+        "webserverSecretKeySecretName",
+        "apiSecretKey",
+        "apiSecretKeySecretName",
+    ),
+    *wired_to("secrets.jwt_secret", "jwtSecret", "jwtSecretName"),
     mapped("data.metadataSecretName", "database.url, connections.airflow_db", wired),
     mapped("enableBuiltInSecretEnvVars.AIRFLOW_CONN_AIRFLOW_DB", "connections.airflow_db", wired),
     mapped("data.metadataConnection.*", "database.url", wired),
-    mapped("data.brokerUrl", "executor broker.url", wired),
-    mapped("data.brokerUrlSecretName", "executor broker.url", wired),
+    *wired_to("executor broker.url", "data.brokerUrl", "data.brokerUrlSecretName"),
     mapped("redis.enabled", "executor broker (embedded Redis unless data.brokerUrl* is set)", wired),
     not_needed("data.resultBackendSecretName", _RESULTS),
     not_needed("data.resultBackendConnection.**", _RESULTS),
@@ -48,11 +76,6 @@ SECRET_RULES: tuple[Rule, ...] = (
     mapped("dags.gitSync.sshKeySecret", "dags.ssh.private_key", wired),
     not_needed("*SecretAnnotations", "annotations of the official chart's own Secrets, which stay as they are"),
 )
-
-
-def _image(theirs: str, ours: str) -> tuple[Rule, ...]:
-    """An image's ``<theirs>.repository`` and ``<theirs>.tag`` as our ``<ours>`` fields (a tag is text: ``2.10``)."""
-    return mapped(f"{theirs}.repository", f"{ours}.repository"), mapped(f"{theirs}.tag", f"{ours}.tag", str)
 
 
 IMAGE_RULES: tuple[Rule, ...] = (
@@ -76,6 +99,7 @@ IMAGE_RULES: tuple[Rule, ...] = (
     unsupported("images.**", "this image is not configurable here"),
 )
 
+
 DATA_RULES: tuple[Rule, ...] = (
     unsupported(
         "postgresql.enabled",
@@ -84,12 +108,8 @@ DATA_RULES: tuple[Rule, ...] = (
     ),
     not_needed("postgresql.**", "the official chart's PostgreSQL sub-chart settings; the database is not recreated"),
     not_needed("data.metadataConnection", _KEEP_DB),
-    mapped("elasticsearch.enabled", "logs.remote", wired),
-    mapped("elasticsearch.secretName", "logs.remote.host", wired),
-    not_needed("elasticsearch.connection.**", "value not copied: give logs.remote.host a Secret key"),
-    mapped("opensearch.enabled", "logs.remote", wired),
-    mapped("opensearch.secretName", "logs.remote.host", wired),
-    not_needed("opensearch.connection.**", "value not copied: give logs.remote.host a Secret key"),
+    *_remote_log_store("elasticsearch"),
+    *_remote_log_store("opensearch"),
 )
 
 DAG_RULES: tuple[Rule, ...] = (
@@ -129,20 +149,6 @@ LOG_RULES: tuple[Rule, ...] = (
     mapped("logs.persistence.storageClassName", "logs.volume.storage_class"),
     unsupported("logs.persistence.**", "the log claim's other options are fixed (see LogsVolume)"),
 )
-
-
-def _api_server_ingress(section: str) -> tuple[Rule, ...]:
-    """``ingress.<section>``: the api-server's Ingress, ``apiServer`` (Airflow 3) or ``web`` (its Airflow 2 name)."""
-    return (
-        mapped(f"ingress.{section}.enabled", "api_server.expose", wired),
-        mapped(f"ingress.{section}.hosts", "api_server.expose.host", wired),
-        mapped(f"ingress.{section}.host", "api_server.expose.host", wired),
-        mapped(f"ingress.{section}.path", "api_server.expose.path"),
-        mapped(f"ingress.{section}.ingressClassName", "api_server.expose.ingress_class"),
-        mapped(f"ingress.{section}.annotations", "api_server.expose.annotations", string_map),
-        mapped(f"ingress.{section}.tls.secretName", "api_server.expose.tls_secret"),
-        mapped(f"ingress.{section}.tls.enabled", "api_server.expose.tls"),
-    )
 
 
 EXPOSURE_RULES: tuple[Rule, ...] = (

@@ -22,7 +22,7 @@ from .rules import (
     string_map,
     tolerations,
     unsupported,
-    wired,
+    wired_to,
 )
 
 OPAQUE = frozenset(
@@ -158,13 +158,20 @@ COMPONENT_SPECIALS: tuple[Rule, ...] = (
     mapped("scheduler.logGroomerSidecar.retentionDays", "logs.retention_days"),
     *resources("scheduler.logGroomerSidecar.resources", "logs.groomer_resources"),
     mapped("triggerer.enabled", "triggerer.replicas", replicas_from_enabled),
-    mapped("flower.secretName", "flower.basic_auth", wired),
-    mapped("flower.username", "flower.basic_auth", wired),
-    mapped("flower.password", "flower.basic_auth", wired),
-    unsupported("webserver.webserverConfig", "auth.extra_config (Python appended to webserver_config.py, FAB)"),
-    unsupported("webserver.webserverConfigConfigMapName", "auth.extra_config (FAB)"),
-    unsupported("apiServer.apiServerConfig", "auth.extra_config (Python appended to webserver_config.py, FAB)"),
-    unsupported("apiServer.apiServerConfigConfigMapName", "auth.extra_config (FAB)"),
+    *wired_to("flower.basic_auth", "flower.secretName", "flower.username", "flower.password"),
+    # The FAB config file: webserver.* is its Airflow 2 place, apiServer.* its Airflow 3 one.
+    *each(
+        unsupported,
+        "auth.extra_config (Python appended to webserver_config.py, FAB)",
+        "webserver.webserverConfig",
+        "apiServer.apiServerConfig",
+    ),
+    *each(
+        unsupported,
+        "auth.extra_config (FAB)",
+        "webserver.webserverConfigConfigMapName",
+        "apiServer.apiServerConfigConfigMapName",
+    ),
     unsupported("apiServer.httpRoute.**", "api_server.expose with kind httproute"),
     mapped("apiServer.service.type", "api_server.service.type"),
     mapped("apiServer.service.annotations", "api_server.service.annotations"),

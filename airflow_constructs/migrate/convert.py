@@ -14,7 +14,7 @@ from typing import Any
 
 from ..runtime.config import MANAGED_KEYS, TYPED_KEYS
 from . import wiring
-from .rules import Outcome, Rule, first_match, is_keep, mapped, not_needed
+from .rules import Outcome, Rule, Verdict, first_match, is_keep, mapped, not_needed
 from .top_level import (
     DAG_RULES,
     DATA_RULES,
@@ -62,7 +62,7 @@ class Migration:
 def migrate(data: dict[str, Any], leaves: list[Leaf], release: str, source: str, name: str) -> Migration:
     """Our config, named ``name``, for the values ``data`` (with its ``leaves``) of release ``release``."""
     ctx = Context(data, release)
-    unknown = [leaf for leaf in leaves if _rule(leaf.path) is None]
+    unknown = [leaf for leaf in leaves if _verdict(leaf.path) is None]
     if unknown:
         raise MigrationError(
             "\n".join(
@@ -75,47 +75,47 @@ def migrate(data: dict[str, Any], leaves: list[Leaf], release: str, source: str,
     seeds = _Seeds(config)
     rows: dict[str, Row] = {}
     # Keys for every pod first, so a component's own key wins, as in the official chart.
-    ordered = sorted(leaves, key=lambda leaf: 0 if "{all}" in (_rule(leaf.path) or _NONE).detail else 1)
+    ordered = sorted(leaves, key=lambda leaf: 0 if "{all}" in (_verdict(leaf.path) or _NONE).detail else 1)
     for leaf in ordered:
-        rule = _rule(leaf.path)
-        assert rule is not None
+        verdict = _verdict(leaf.path)
+        assert verdict is not None
         templated = isinstance(leaf.value, str) and "{{" in leaf.value and leaf.path.startswith("config.")
         if templated:
             rows[leaf.path] = Row(leaf.path, leaf.line, _TEMPLATED.outcome, _TEMPLATED.detail)
         else:
-            rows[leaf.path] = _gated(data, leaf) or _apply(rule, leaf, config, ctx, seeds)
+            rows[leaf.path] = _gated(data, leaf) or _apply(verdict, leaf, config, ctx, seeds)
     references = tuple(sorted(_references(config)))
     return Migration(config, tuple(rows[leaf.path] for leaf in leaves), references)
 
 
-_NONE = not_needed("", "")
+_NONE = not_needed("")
 
 
-def _rule(path: str) -> Rule | None:
+def _verdict(path: str) -> Verdict | None:
     if path.startswith("config."):
-        return _config_rule(path)
+        return _config_verdict(path)
     return first_match(RULES, path)
 
 
-def _config_rule(path: str) -> Rule | None:
+def _config_verdict(path: str) -> Verdict | None:
     """``config.<section>.<key>``: a typed setting, a key the library owns, or ``config`` as is."""
     parts = path.split(".")
     if len(parts) == 2:
-        return not_needed(path, "an empty section sets nothing")
+        return not_needed("an empty section sets nothing")
     if len(parts) != 3:
         return None
     section, key = parts[1], parts[2]
     if (section, key) in TYPED_KEYS:
-        return mapped(path, TYPED_KEYS[(section, key)])
+        return mapped(TYPED_KEYS[(section, key)])
     if (section, key) in MANAGED_KEYS:
-        return not_needed(path, f"set by the library from {MANAGED_KEYS[(section, key)]}")
+        return not_needed(f"set by the library from {MANAGED_KEYS[(section, key)]}")
     owner = COMPONENT_OWNED.get((section, key)) or COMPONENT_OWNED.get((section, "*"))
     if owner:
-        return not_needed(path, f"set by the library from {owner}")
-    return mapped(path, f"config.{section}.{key}", _cfg_value)
+        return not_needed(f"set by the library from {owner}")
+    return mapped(f"config.{section}.{key}", _cfg_value)
 
 
-_TEMPLATED = not_needed("", "a template of the official chart, filled from its other values; ours wires this itself")
+_TEMPLATED = not_needed("a template of the official chart, filled from its other values; ours wires this itself")
 
 
 COMPONENT_OWNED = {
@@ -200,20 +200,20 @@ class _Seeds:
         return dict(current.model_dump())
 
 
-def _apply(rule: Rule, leaf: Leaf, config: dict[str, Any], ctx: Context, seeds: _Seeds) -> Row:
-    if rule.outcome is not Outcome.MAPPED:
-        return Row(leaf.path, leaf.line, rule.outcome, rule.detail)
+def _apply(verdict: Verdict, leaf: Leaf, config: dict[str, Any], ctx: Context, seeds: _Seeds) -> Row:
+    if verdict.outcome is not Outcome.MAPPED:
+        return Row(leaf.path, leaf.line, verdict.outcome, verdict.detail)
     if leaf.value is None:
         # `~` in the chart's values means "not set, use the chart's default": ours applies.
-        return Row(leaf.path, leaf.line, Outcome.DEFAULT, f"not set (~): our default for {rule.detail} applies")
-    targets = _targets(rule.detail, ctx)
+        return Row(leaf.path, leaf.line, Outcome.DEFAULT, f"not set (~): our default for {verdict.detail} applies")
+    targets = _targets(verdict.detail, ctx)
     if not targets:
         return Row(leaf.path, leaf.line, Outcome.NOT_NEEDED, f"no such part with executor {'+'.join(ctx.executors)}")
     parent = targets[0].rsplit(".", 1)[0]
     if parent in ("api_server.expose", "flower.expose") and not _get(config, parent):
         return Row(leaf.path, leaf.line, Outcome.NOT_NEEDED, "that Ingress is not enabled")
     try:
-        value = rule.convert(leaf.value)
+        value = verdict.convert(leaf.value)
     except (TypeError, ValueError, KeyError) as err:
         raise MigrationError(f"line {leaf.line}: {leaf.path}: cannot read {err}") from None
     if not is_keep(value):

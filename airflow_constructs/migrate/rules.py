@@ -2,8 +2,9 @@
 
 A rule's pattern is a dotted key path where ``*`` is one segment (or, inside a segment, any part
 of it: ``*Annotations``) and a trailing ``**`` is any rest.
-The first rule that matches a key decides its outcome; ``vocabulary`` holds the rules, most
-specific first.
+The first rule that matches a key decides its outcome; ``vocabulary`` and ``top_level`` hold the
+rules, most specific first, as tables: each pattern's verdict (``mapped``, ``default``,
+``not_needed``, ``unsupported``), in the order they are tried.
 """
 
 from __future__ import annotations
@@ -34,22 +35,39 @@ def same(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class Rule:
-    """One pattern of chart keys and what becomes of them.
+class Verdict:
+    """What becomes of the keys of one pattern.
 
     ``detail`` is, for a mapped key, our field path (``{celery}``, ``{k8s}``, ``{webserver}`` and
     ``{all}`` are resolved against the executor and Airflow version of the input); otherwise the
     reason, or what to do instead.
     """
 
-    pattern: str
     outcome: Outcome
     detail: str
     convert: Convert = same
 
+
+Table = dict[str, Verdict]
+"""Patterns of chart keys and their verdicts, in the order they are tried. A dict, so that a pattern
+stands once (ruff's F601 refuses a repeated key): a second rule for one pattern could never match."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One pattern of chart keys and its verdict."""
+
+    pattern: str
+    verdict: Verdict
+
     def matches(self, path: str) -> bool:
         """Whether a dotted key path is one of this rule's keys."""
         return _regex(self.pattern).fullmatch(path) is not None
+
+
+def table(verdicts: Table) -> tuple[Rule, ...]:
+    """The rules of a table, in its order."""
+    return tuple(Rule(pattern, verdict) for pattern, verdict in verdicts.items())
 
 
 @cache
@@ -67,49 +85,49 @@ def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(r"\.".join(parts) + tail)
 
 
-def mapped(pattern: str, target: str, convert: Convert = same) -> Rule:
-    """A key that sets ``target`` in our config, through ``convert``."""
-    return Rule(pattern, Outcome.MAPPED, target, convert)
+def mapped(target: str, convert: Convert = same) -> Verdict:
+    """Keys that set ``target`` in our config, through ``convert``."""
+    return Verdict(Outcome.MAPPED, target, convert)
 
 
-def default(pattern: str, why: str) -> Rule:
-    """A key whose setting our defaults already give."""
-    return Rule(pattern, Outcome.DEFAULT, why)
+def default(why: str) -> Verdict:
+    """Keys whose setting our defaults already give."""
+    return Verdict(Outcome.DEFAULT, why)
 
 
-def not_needed(pattern: str, why: str) -> Rule:
-    """A key that means nothing for our install, and why."""
-    return Rule(pattern, Outcome.NOT_NEEDED, why)
+def not_needed(why: str) -> Verdict:
+    """Keys that mean nothing for our install, and why."""
+    return Verdict(Outcome.NOT_NEEDED, why)
 
 
-def unsupported(pattern: str, instead: str) -> Rule:
-    """A key we have no field for, and what the user can do instead."""
-    return Rule(pattern, Outcome.UNSUPPORTED, instead)
+def unsupported(instead: str) -> Verdict:
+    """Keys we have no field for, and what the user can do instead."""
+    return Verdict(Outcome.UNSUPPORTED, instead)
 
 
-def each(outcome: Callable[[str, str], Rule], why: str, *patterns: str) -> tuple[Rule, ...]:
-    """Several patterns with one outcome (``default``, ``not_needed``, ``unsupported``) and one reason, in order."""
-    return tuple(outcome(pattern, why) for pattern in patterns)
+def each(verdict: Verdict, *patterns: str) -> Table:
+    """Several patterns with one verdict, in order."""
+    return dict.fromkeys(patterns, verdict)
 
 
-def wired_to(target: str, *patterns: str) -> tuple[Rule, ...]:
+def wired_to(target: str, *patterns: str) -> Table:
     """Keys that ``convert`` wires as one setting, ``target`` (a value or the Secret holding it, an
     Airflow 2 name and its Airflow 3 one), in order."""
-    return tuple(mapped(pattern, target, wired) for pattern in patterns)
+    return each(mapped(target, wired), *patterns)
 
 
-def resources(theirs: str, ours: str) -> tuple[Rule, ...]:
+def resources(theirs: str, ours: str) -> Table:
     """The chart's ``<theirs>.limits|requests.cpu|memory`` as the fields of our ``Resources`` at ``ours``."""
-    return tuple(
-        mapped(f"{theirs}.{kind}.{resource}", f"{ours}.{resource}_{field}", quantity)
+    return {
+        f"{theirs}.{kind}.{resource}": mapped(f"{ours}.{resource}_{field}", quantity)
         for kind, field in (("limits", "limit"), ("requests", "request"))
         for resource in ("cpu", "memory")
-    )
+    }
 
 
-def first_match(rules: tuple[Rule, ...], path: str) -> Rule | None:
-    """The rule deciding ``path``, or None when the key is not in the chart's vocabulary."""
-    return next((rule for rule in rules if rule.matches(path)), None)
+def first_match(rules: tuple[Rule, ...], path: str) -> Verdict | None:
+    """The verdict of the first rule matching ``path``, or None when the key is not in the chart's vocabulary."""
+    return next((rule.verdict for rule in rules if rule.matches(path)), None)
 
 
 # -- converters from the chart's shapes to ours ---------------------------------------------------

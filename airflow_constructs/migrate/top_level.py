@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .rules import (
     Rule,
+    Table,
     default,
     env_list,
     mapped,
@@ -16,6 +17,7 @@ from .rules import (
     resources,
     secret_env,
     string_map,
+    table,
     tolerations,
     unsupported,
     wired,
@@ -27,197 +29,211 @@ _KEEP_DB = "the database stays where it is: `database.url` reads the release's m
 _RESULTS = "Celery task results are transient; ours keeps them in the metadata database"
 
 
-def _image(theirs: str, ours: str) -> tuple[Rule, ...]:
+def _image(theirs: str, ours: str) -> Table:
     """An image's ``<theirs>.repository`` and ``<theirs>.tag`` as our ``<ours>`` fields (a tag is text: ``2.10``)."""
-    return mapped(f"{theirs}.repository", f"{ours}.repository"), mapped(f"{theirs}.tag", f"{ours}.tag", str)
+    return {f"{theirs}.repository": mapped(f"{ours}.repository"), f"{theirs}.tag": mapped(f"{ours}.tag", str)}
 
 
-def _remote_log_store(chart: str) -> tuple[Rule, ...]:
+def _remote_log_store(chart: str) -> Table:
     """``<chart>.*``: the official chart's Elasticsearch or OpenSearch task-log store, our ``logs.remote``."""
-    return (
-        mapped(f"{chart}.enabled", "logs.remote", wired),
-        mapped(f"{chart}.secretName", "logs.remote.host", wired),
-        not_needed(f"{chart}.connection.**", "value not copied: give logs.remote.host a Secret key"),
-    )
+    return {
+        f"{chart}.enabled": mapped("logs.remote", wired),
+        f"{chart}.secretName": mapped("logs.remote.host", wired),
+        f"{chart}.connection.**": not_needed("value not copied: give logs.remote.host a Secret key"),
+    }
 
 
-def _api_server_ingress(section: str) -> tuple[Rule, ...]:
+def _api_server_ingress(section: str) -> Table:
     """``ingress.<section>``: the api-server's Ingress, ``apiServer`` (Airflow 3) or ``web`` (its Airflow 2 name)."""
-    return (
-        mapped(f"ingress.{section}.enabled", "api_server.expose", wired),
-        *wired_to("api_server.expose.host", f"ingress.{section}.hosts", f"ingress.{section}.host"),
-        mapped(f"ingress.{section}.path", "api_server.expose.path"),
-        mapped(f"ingress.{section}.ingressClassName", "api_server.expose.ingress_class"),
-        mapped(f"ingress.{section}.annotations", "api_server.expose.annotations", string_map),
-        mapped(f"ingress.{section}.tls.secretName", "api_server.expose.tls_secret"),
-        mapped(f"ingress.{section}.tls.enabled", "api_server.expose.tls"),
-    )
+    return {
+        f"ingress.{section}.enabled": mapped("api_server.expose", wired),
+        **wired_to("api_server.expose.host", f"ingress.{section}.hosts", f"ingress.{section}.host"),
+        f"ingress.{section}.path": mapped("api_server.expose.path"),
+        f"ingress.{section}.ingressClassName": mapped("api_server.expose.ingress_class"),
+        f"ingress.{section}.annotations": mapped("api_server.expose.annotations", string_map),
+        f"ingress.{section}.tls.secretName": mapped("api_server.expose.tls_secret"),
+        f"ingress.{section}.tls.enabled": mapped("api_server.expose.tls"),
+    }
 
 
-SECRET_RULES: tuple[Rule, ...] = (
-    *wired_to("secrets.fernet_key", "fernetKey", "fernetKeySecretName"),
-    *wired_to(
-        "secrets.api_secret_key",
-        "webserverSecretKey",
-        "webserverSecretKeySecretName",
-        "apiSecretKey",
-        "apiSecretKeySecretName",
-    ),
-    *wired_to("secrets.jwt_secret", "jwtSecret", "jwtSecretName"),
-    mapped("data.metadataSecretName", "database.url, connections.airflow_db", wired),
-    mapped("enableBuiltInSecretEnvVars.AIRFLOW_CONN_AIRFLOW_DB", "connections.airflow_db", wired),
-    mapped("data.metadataConnection.*", "database.url", wired),
-    *wired_to("executor broker.url", "data.brokerUrl", "data.brokerUrlSecretName"),
-    mapped("redis.enabled", "executor broker (embedded Redis unless data.brokerUrl* is set)", wired),
-    not_needed("data.resultBackendSecretName", _RESULTS),
-    not_needed("data.resultBackendConnection.**", _RESULTS),
-    not_needed("data.resultBackendConnection", _RESULTS),
-    mapped("dags.gitSync.credentialsSecret", "dags.https.token", wired),
-    mapped("dags.gitSync.sshKeySecret", "dags.ssh.private_key", wired),
-    not_needed("*SecretAnnotations", "annotations of the official chart's own Secrets, which stay as they are"),
+SECRET_RULES: tuple[Rule, ...] = table(
+    {
+        **wired_to("secrets.fernet_key", "fernetKey", "fernetKeySecretName"),
+        **wired_to(
+            "secrets.api_secret_key",
+            "webserverSecretKey",
+            "webserverSecretKeySecretName",
+            "apiSecretKey",
+            "apiSecretKeySecretName",
+        ),
+        **wired_to("secrets.jwt_secret", "jwtSecret", "jwtSecretName"),
+        "data.metadataSecretName": mapped("database.url, connections.airflow_db", wired),
+        "enableBuiltInSecretEnvVars.AIRFLOW_CONN_AIRFLOW_DB": mapped("connections.airflow_db", wired),
+        "data.metadataConnection.*": mapped("database.url", wired),
+        **wired_to("executor broker.url", "data.brokerUrl", "data.brokerUrlSecretName"),
+        "redis.enabled": mapped("executor broker (embedded Redis unless data.brokerUrl* is set)", wired),
+        "data.resultBackendSecretName": not_needed(_RESULTS),
+        "data.resultBackendConnection.**": not_needed(_RESULTS),
+        "data.resultBackendConnection": not_needed(_RESULTS),
+        "dags.gitSync.credentialsSecret": mapped("dags.https.token", wired),
+        "dags.gitSync.sshKeySecret": mapped("dags.ssh.private_key", wired),
+        "*SecretAnnotations": not_needed("annotations of the official chart's own Secrets, which stay as they are"),
+    }
 )
 
 
-IMAGE_RULES: tuple[Rule, ...] = (
-    *_image("images.airflow", "image"),
-    mapped("images.airflow.digest", "image.digest"),
-    mapped("images.airflow.pullPolicy", "image.pull_policy"),
-    mapped("defaultAirflowRepository", "image.repository"),
-    mapped("defaultAirflowTag", "image.tag", str),
-    mapped("defaultAirflowDigest", "image.digest"),
-    mapped("airflowVersion", "image.airflow_version", str),
-    *_image("images.gitSync", "dags.image"),
-    *_image("images.statsd", "metrics.image"),
-    *_image("images.pgbouncer", "pgbouncer.image"),
-    *_image("images.pgbouncerExporter", "pgbouncer.exporter_image"),
-    *_image("images.redis", "{broker}.image"),
-    not_needed("images.*.pullPolicy", "our images are pulled IfNotPresent (image.pull_policy for Airflow's)"),
-    not_needed("images.useDefaultImageForMigration", "migrations run the install's own image"),
-    not_needed("images.migrationsWaitTimeout", "components wait for migrations without a timeout"),
-    unsupported("images.pod_template.**", "task pods run the install's image; set executor worker pod options"),
-    unsupported("images.flower.**", "Flower runs the install's Airflow image"),
-    unsupported("images.**", "this image is not configurable here"),
+IMAGE_RULES: tuple[Rule, ...] = table(
+    {
+        **_image("images.airflow", "image"),
+        "images.airflow.digest": mapped("image.digest"),
+        "images.airflow.pullPolicy": mapped("image.pull_policy"),
+        "defaultAirflowRepository": mapped("image.repository"),
+        "defaultAirflowTag": mapped("image.tag", str),
+        "defaultAirflowDigest": mapped("image.digest"),
+        "airflowVersion": mapped("image.airflow_version", str),
+        **_image("images.gitSync", "dags.image"),
+        **_image("images.statsd", "metrics.image"),
+        **_image("images.pgbouncer", "pgbouncer.image"),
+        **_image("images.pgbouncerExporter", "pgbouncer.exporter_image"),
+        **_image("images.redis", "{broker}.image"),
+        "images.*.pullPolicy": not_needed("our images are pulled IfNotPresent (image.pull_policy for Airflow's)"),
+        "images.useDefaultImageForMigration": not_needed("migrations run the install's own image"),
+        "images.migrationsWaitTimeout": not_needed("components wait for migrations without a timeout"),
+        "images.pod_template.**": unsupported("task pods run the install's image; set executor worker pod options"),
+        "images.flower.**": unsupported("Flower runs the install's Airflow image"),
+        "images.**": unsupported("this image is not configurable here"),
+    }
 )
 
 
-DATA_RULES: tuple[Rule, ...] = (
-    unsupported(
-        "postgresql.enabled",
-        "keep the old release's PostgreSQL running (its URL is in the metadata Secret) "
-        "or move the data with pg_dump into a managed database: see docs/migrate.md",
-    ),
-    not_needed("postgresql.**", "the official chart's PostgreSQL sub-chart settings; the database is not recreated"),
-    not_needed("data.metadataConnection", _KEEP_DB),
-    *_remote_log_store("elasticsearch"),
-    *_remote_log_store("opensearch"),
+DATA_RULES: tuple[Rule, ...] = table(
+    {
+        "postgresql.enabled": unsupported(
+            "keep the old release's PostgreSQL running (its URL is in the metadata Secret) "
+            "or move the data with pg_dump into a managed database: see docs/migrate.md"
+        ),
+        "postgresql.**": not_needed(
+            "the official chart's PostgreSQL sub-chart settings; the database is not recreated"
+        ),
+        "data.metadataConnection": not_needed(_KEEP_DB),
+        **_remote_log_store("elasticsearch"),
+        **_remote_log_store("opensearch"),
+    }
 )
 
-DAG_RULES: tuple[Rule, ...] = (
-    mapped("dags.gitSync.enabled", "dags.kind", lambda on: "git-sync" if on else "baked"),
-    mapped("dags.gitSync.repo", "dags.repo"),
-    mapped("dags.gitSync.branch", "dags.ref"),
-    mapped("dags.gitSync.ref", "dags.ref"),
-    not_needed("dags.gitSync.rev", "dags.ref names the branch, tag or commit"),
-    mapped("dags.gitSync.subPath", "dags.subdir"),
-    mapped("dags.gitSync.period", "dags.period_seconds", lambda p: int(str(p).rstrip("s"))),
-    mapped("dags.gitSync.wait", "dags.period_seconds", int),
-    *resources("dags.gitSync.resources", "dags.resources"),
-    mapped("dags.gitSync.knownHosts", "dags.ssh.known_hosts", wired),
-    unsupported("dags.gitSync.sshKey", "move the key into a Secret and set dags.ssh.private_key"),
-    default("dags.gitSync.securityContext*.**", "git-sync runs with the restricted context"),
-    default("dags.gitSync.uid", "git-sync runs as the Airflow UID"),
-    not_needed("dags.gitSync.depth", "git-sync clones shallow (depth 1)"),
-    not_needed("dags.gitSync.maxFailures", "git-sync retries forever; its liveness shows a stuck sync"),
-    not_needed("dags.gitSync.containerName", "the sidecar is named git-sync"),
-    not_needed("dags.gitSync.components.**", "git-sync runs beside every process that reads DAGs"),
-    not_needed("dags.gitSync.emptyDirConfig.**", "the DAG volume is an emptyDir per pod"),
-    unsupported("dags.gitSync.**", "git-sync's other options are fixed here (see GitSyncDags)"),
-    mapped("dags.persistence.enabled", "dags.kind", lambda on: "pvc" if on else "baked"),
-    mapped("dags.persistence.existingClaim", "dags.existing_claim"),
-    mapped("dags.persistence.size", "dags.storage_size"),
-    mapped("dags.persistence.storageClassName", "dags.storage_class"),
-    mapped("dags.persistence.subPath", "dags.subdir"),
-    not_needed("dags.persistence.accessMode", "the DAG claim is ReadWriteMany"),
-    unsupported("dags.persistence.**", "the DAG claim's other options are fixed (see PvcDags)"),
-    not_needed("dags.mountPath", "DAGs are mounted where the library sets [core] dags_folder"),
+DAG_RULES: tuple[Rule, ...] = table(
+    {
+        "dags.gitSync.enabled": mapped("dags.kind", lambda on: "git-sync" if on else "baked"),
+        "dags.gitSync.repo": mapped("dags.repo"),
+        "dags.gitSync.branch": mapped("dags.ref"),
+        "dags.gitSync.ref": mapped("dags.ref"),
+        "dags.gitSync.rev": not_needed("dags.ref names the branch, tag or commit"),
+        "dags.gitSync.subPath": mapped("dags.subdir"),
+        "dags.gitSync.period": mapped("dags.period_seconds", lambda p: int(str(p).rstrip("s"))),
+        "dags.gitSync.wait": mapped("dags.period_seconds", int),
+        **resources("dags.gitSync.resources", "dags.resources"),
+        "dags.gitSync.knownHosts": mapped("dags.ssh.known_hosts", wired),
+        "dags.gitSync.sshKey": unsupported("move the key into a Secret and set dags.ssh.private_key"),
+        "dags.gitSync.securityContext*.**": default("git-sync runs with the restricted context"),
+        "dags.gitSync.uid": default("git-sync runs as the Airflow UID"),
+        "dags.gitSync.depth": not_needed("git-sync clones shallow (depth 1)"),
+        "dags.gitSync.maxFailures": not_needed("git-sync retries forever; its liveness shows a stuck sync"),
+        "dags.gitSync.containerName": not_needed("the sidecar is named git-sync"),
+        "dags.gitSync.components.**": not_needed("git-sync runs beside every process that reads DAGs"),
+        "dags.gitSync.emptyDirConfig.**": not_needed("the DAG volume is an emptyDir per pod"),
+        "dags.gitSync.**": unsupported("git-sync's other options are fixed here (see GitSyncDags)"),
+        "dags.persistence.enabled": mapped("dags.kind", lambda on: "pvc" if on else "baked"),
+        "dags.persistence.existingClaim": mapped("dags.existing_claim"),
+        "dags.persistence.size": mapped("dags.storage_size"),
+        "dags.persistence.storageClassName": mapped("dags.storage_class"),
+        "dags.persistence.subPath": mapped("dags.subdir"),
+        "dags.persistence.accessMode": not_needed("the DAG claim is ReadWriteMany"),
+        "dags.persistence.**": unsupported("the DAG claim's other options are fixed (see PvcDags)"),
+        "dags.mountPath": not_needed("DAGs are mounted where the library sets [core] dags_folder"),
+    }
 )
 
-LOG_RULES: tuple[Rule, ...] = (
-    mapped("logs.persistence.enabled", "logs.volume", lambda on: {} if on else None),
-    mapped("logs.persistence.existingClaim", "logs.volume.existing_claim"),
-    mapped("logs.persistence.size", "logs.volume.storage_size"),
-    mapped("logs.persistence.storageClassName", "logs.volume.storage_class"),
-    unsupported("logs.persistence.**", "the log claim's other options are fixed (see LogsVolume)"),
+LOG_RULES: tuple[Rule, ...] = table(
+    {
+        "logs.persistence.enabled": mapped("logs.volume", lambda on: {} if on else None),
+        "logs.persistence.existingClaim": mapped("logs.volume.existing_claim"),
+        "logs.persistence.size": mapped("logs.volume.storage_size"),
+        "logs.persistence.storageClassName": mapped("logs.volume.storage_class"),
+        "logs.persistence.**": unsupported("the log claim's other options are fixed (see LogsVolume)"),
+    }
 )
 
 
-EXPOSURE_RULES: tuple[Rule, ...] = (
-    *_api_server_ingress("apiServer"),
-    *_api_server_ingress("web"),
-    mapped("ingress.enabled", "api_server.expose", wired),
-    mapped("ingress.flower.enabled", "flower.expose", wired),
-    mapped("ingress.flower.hosts", "flower.expose.host", wired),
-    unsupported("ingress.*.pathType", "our Ingress paths are Prefix"),
-    not_needed("ingress.*.precedingPaths", "extra Ingress paths: write your own Ingress"),
-    not_needed("ingress.*.succeedingPaths", "extra Ingress paths: write your own Ingress"),
-    unsupported("ingress.statsd.**", "metrics.service_monitor scrapes the exporter inside the cluster"),
-    unsupported("ingress.pgbouncer.**", "PgBouncer is reachable inside the cluster only"),
-    unsupported("ingress.**", "our exposure is one host and path per UI (see Exposure)"),
-    default(
-        "networkPolicies.enabled",
-        "ours keeps default-deny NetworkPolicies on, on purpose (network_policies.enabled): set "
-        "network_policies.ingress_from to your ingress controller's namespace before the switch",
-    ),
+EXPOSURE_RULES: tuple[Rule, ...] = table(
+    {
+        **_api_server_ingress("apiServer"),
+        **_api_server_ingress("web"),
+        "ingress.enabled": mapped("api_server.expose", wired),
+        "ingress.flower.enabled": mapped("flower.expose", wired),
+        "ingress.flower.hosts": mapped("flower.expose.host", wired),
+        "ingress.*.pathType": unsupported("our Ingress paths are Prefix"),
+        "ingress.*.precedingPaths": not_needed("extra Ingress paths: write your own Ingress"),
+        "ingress.*.succeedingPaths": not_needed("extra Ingress paths: write your own Ingress"),
+        "ingress.statsd.**": unsupported("metrics.service_monitor scrapes the exporter inside the cluster"),
+        "ingress.pgbouncer.**": unsupported("PgBouncer is reachable inside the cluster only"),
+        "ingress.**": unsupported("our exposure is one host and path per UI (see Exposure)"),
+        "networkPolicies.enabled": default(
+            "ours keeps default-deny NetworkPolicies on, on purpose (network_policies.enabled): set "
+            "network_policies.ingress_from to your ingress controller's namespace before the switch"
+        ),
+    }
 )
 
-GENERAL_RULES: tuple[Rule, ...] = (
-    mapped("executor", "executor.kind", wired),
-    mapped("uid", "security.run_as_user", int),
-    mapped("gid", "security.fs_group", int),
-    default("securityContext.**", "every pod gets the restricted Pod Security Standard context"),
-    default("securityContexts.**", "every pod gets the restricted Pod Security Standard context"),
-    mapped("env", "{all}.pod.extra_env", env_list),
-    mapped("secret", "{all}.pod.extra_env", secret_env),
-    # The chart's release-wide placement is a default a component's own key replaces, as pod_defaults is.
-    mapped("nodeSelector", "pod_defaults.node_selector", string_map),
-    mapped("tolerations", "pod_defaults.tolerations", tolerations),
-    mapped("affinity", "pod_defaults.affinity"),
-    mapped("topologySpreadConstraints", "{all}.pod.topology_spread_constraints"),
-    mapped("priorityClassName", "pod_defaults.priority_class_name"),
-    mapped("airflowPodAnnotations", "{all}.pod.pod_annotations", string_map),
-    mapped("registry.secretName", "image_pull_secrets", lambda name: [name]),
-    not_needed("registry.connection.**", "value not copied: name the pull Secret in image_pull_secrets"),
-    not_needed("labels", "ours labels every object with the recommended app.kubernetes.io labels"),
-    not_needed("fullnameOverride", "object names are <release>-<component> from --release"),
-    not_needed("nameOverride", "object names are <release>-<component> from --release"),
-    not_needed("useStandardNaming", "object names are <release>-<component> from --release"),
-    not_needed("revisionHistoryLimit", "Kubernetes' default history is kept"),
-    not_needed("airflowHome", "the image's AIRFLOW_HOME (/opt/airflow) is used"),
-    not_needed("rbac.**", "ours creates exactly the Roles its components need"),
-    not_needed("allowPodLaunching", "the KubernetesExecutor gets its Role when it is the executor"),
-    not_needed("multiNamespaceMode", "executor.namespace launches task pods in one other namespace"),
-    not_needed("enableBuiltInSecretEnvVars.**", "ours passes exactly the secrets each process needs"),
-    not_needed("airflowConfigAnnotations", "our config ConfigMap is versioned by its content"),
-    not_needed("ports.**", "our ports are fixed per component (8080 api-server, 8793 logs, 5432 PgBouncer...)"),
-    not_needed("quotas", "write your own ResourceQuota"),
-    not_needed("limits", "write your own LimitRange"),
-    not_needed("config", "no airflow.cfg settings given"),
-    not_needed("kubeVersionOverride", "the manifests do not depend on the Kubernetes version helm reports"),
-    unsupported("extraObjects", "apply your own manifests beside ours"),
-    unsupported("extraManifests", "apply your own manifests beside ours"),
-    unsupported("httpRoute.**", "api_server.expose with kind httproute"),
-    unsupported("volumes", "pod.extra_volumes per component"),
-    unsupported("volumeMounts", "pod.extra_volume_mounts per component"),
-    unsupported("extraEnv", "pod.extra_env per component (typed name/value or secret)"),
-    unsupported("extraEnvFrom", "connections/variables from Secrets, or pod.extra_env with a secret per variable"),
-    unsupported("extraSecrets", "create these Secrets yourself (never in our manifests) and reference them"),
-    unsupported("extraConfigMaps", "create these ConfigMaps yourself and mount them with pod.extra_volumes"),
-    unsupported("airflowLocalSettings", "build airflow_local_settings.py into your image"),
-    unsupported("podTemplate", "task pods take executor worker options; build an image for a custom template"),
-    unsupported("priorityClasses", "create PriorityClasses yourself and name them in pod.priority_class_name"),
-    unsupported("kerberos.**", "kerberos.enabled with a keytab Secret (see KerberosProps)"),
-    unsupported("schedulerName", "a JSON patch on the workloads (Python)"),
-    unsupported("containerLifecycleHooks.**", "a JSON patch on the workloads (Python)"),
+GENERAL_RULES: tuple[Rule, ...] = table(
+    {
+        "executor": mapped("executor.kind", wired),
+        "uid": mapped("security.run_as_user", int),
+        "gid": mapped("security.fs_group", int),
+        "securityContext.**": default("every pod gets the restricted Pod Security Standard context"),
+        "securityContexts.**": default("every pod gets the restricted Pod Security Standard context"),
+        "env": mapped("{all}.pod.extra_env", env_list),
+        "secret": mapped("{all}.pod.extra_env", secret_env),
+        # The chart's release-wide placement is a default a component's own key replaces, as pod_defaults is.
+        "nodeSelector": mapped("pod_defaults.node_selector", string_map),
+        "tolerations": mapped("pod_defaults.tolerations", tolerations),
+        "affinity": mapped("pod_defaults.affinity"),
+        "topologySpreadConstraints": mapped("{all}.pod.topology_spread_constraints"),
+        "priorityClassName": mapped("pod_defaults.priority_class_name"),
+        "airflowPodAnnotations": mapped("{all}.pod.pod_annotations", string_map),
+        "registry.secretName": mapped("image_pull_secrets", lambda name: [name]),
+        "registry.connection.**": not_needed("value not copied: name the pull Secret in image_pull_secrets"),
+        "labels": not_needed("ours labels every object with the recommended app.kubernetes.io labels"),
+        "fullnameOverride": not_needed("object names are <release>-<component> from --release"),
+        "nameOverride": not_needed("object names are <release>-<component> from --release"),
+        "useStandardNaming": not_needed("object names are <release>-<component> from --release"),
+        "revisionHistoryLimit": not_needed("Kubernetes' default history is kept"),
+        "airflowHome": not_needed("the image's AIRFLOW_HOME (/opt/airflow) is used"),
+        "rbac.**": not_needed("ours creates exactly the Roles its components need"),
+        "allowPodLaunching": not_needed("the KubernetesExecutor gets its Role when it is the executor"),
+        "multiNamespaceMode": not_needed("executor.namespace launches task pods in one other namespace"),
+        "enableBuiltInSecretEnvVars.**": not_needed("ours passes exactly the secrets each process needs"),
+        "airflowConfigAnnotations": not_needed("our config ConfigMap is versioned by its content"),
+        "ports.**": not_needed("our ports are fixed per component (8080 api-server, 8793 logs, 5432 PgBouncer...)"),
+        "quotas": not_needed("write your own ResourceQuota"),
+        "limits": not_needed("write your own LimitRange"),
+        "config": not_needed("no airflow.cfg settings given"),
+        "kubeVersionOverride": not_needed("the manifests do not depend on the Kubernetes version helm reports"),
+        "extraObjects": unsupported("apply your own manifests beside ours"),
+        "extraManifests": unsupported("apply your own manifests beside ours"),
+        "httpRoute.**": unsupported("api_server.expose with kind httproute"),
+        "volumes": unsupported("pod.extra_volumes per component"),
+        "volumeMounts": unsupported("pod.extra_volume_mounts per component"),
+        "extraEnv": unsupported("pod.extra_env per component (typed name/value or secret)"),
+        "extraEnvFrom": unsupported("connections/variables from Secrets, or pod.extra_env with a secret per variable"),
+        "extraSecrets": unsupported("create these Secrets yourself (never in our manifests) and reference them"),
+        "extraConfigMaps": unsupported("create these ConfigMaps yourself and mount them with pod.extra_volumes"),
+        "airflowLocalSettings": unsupported("build airflow_local_settings.py into your image"),
+        "podTemplate": unsupported("task pods take executor worker options; build an image for a custom template"),
+        "priorityClasses": unsupported("create PriorityClasses yourself and name them in pod.priority_class_name"),
+        "kerberos.**": unsupported("kerberos.enabled with a keytab Secret (see KerberosProps)"),
+        "schedulerName": unsupported("a JSON patch on the workloads (Python)"),
+        "containerLifecycleHooks.**": unsupported("a JSON patch on the workloads (Python)"),
+    }
 )
 
 GATES: tuple[tuple[str, str, bool], ...] = (

@@ -7,10 +7,9 @@ Order matters: the first matching rule wins, so specific rules come before the g
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from .rules import (
     Rule,
+    Table,
     default,
     each,
     env_list,
@@ -20,6 +19,7 @@ from .rules import (
     resources,
     retention,
     string_map,
+    table,
     tolerations,
     unsupported,
     wired_to,
@@ -80,130 +80,130 @@ def _component_rules(theirs: str, ours: str, offers: frozenset[str]) -> list[Rul
     each at the end. Long because it is one table: each sub-key the chart repeats per component,
     with its outcome.
     """
-    rules: list[Rule] = []
+    verdicts: Table = {}
     if "replicas" in offers:
-        rules.append(mapped("replicas", f"{ours}.replicas"))
+        verdicts["replicas"] = mapped(f"{ours}.replicas")
     else:
-        rules.append(not_needed("replicas", "one pod is all this part needs here"))
+        verdicts["replicas"] = not_needed("one pod is all this part needs here")
     if "resources" in offers:
-        rules += resources("resources", f"{ours}.resources")
-        rules.append(default("resources", "none given: our per-component requests and limits apply"))
-        rules.append(unsupported("resources.**", "only cpu and memory requests/limits are set per container"))
+        verdicts |= resources("resources", f"{ours}.resources")
+        verdicts["resources"] = default("none given: our per-component requests and limits apply")
+        verdicts["resources.**"] = unsupported("only cpu and memory requests/limits are set per container")
     else:
-        rules.append(unsupported("resources.**", "this part has no resources field here: its defaults apply"))
+        verdicts["resources.**"] = unsupported("this part has no resources field here: its defaults apply")
     if "pod" in offers:
-        rules += [
-            mapped("nodeSelector", f"{ours}.pod.node_selector", string_map),
-            mapped("tolerations", f"{ours}.pod.tolerations", tolerations),
-            mapped("affinity", f"{ours}.pod.affinity"),
-            mapped("topologySpreadConstraints", f"{ours}.pod.topology_spread_constraints"),
-            mapped("priorityClassName", f"{ours}.pod.priority_class_name"),
-            mapped("podAnnotations", f"{ours}.pod.pod_annotations", string_map),
-            mapped("labels", f"{ours}.pod.pod_labels", string_map),
-            mapped("env", f"{ours}.pod.extra_env", env_list),
-            mapped("extraVolumes", f"{ours}.pod.extra_volumes"),
-            mapped("extraVolumeMounts", f"{ours}.pod.extra_volume_mounts"),
-            mapped("extraContainers", f"{ours}.pod.extra_containers"),
-            mapped("extraInitContainers", f"{ours}.pod.extra_init_containers"),
-        ]
+        verdicts |= {
+            "nodeSelector": mapped(f"{ours}.pod.node_selector", string_map),
+            "tolerations": mapped(f"{ours}.pod.tolerations", tolerations),
+            "affinity": mapped(f"{ours}.pod.affinity"),
+            "topologySpreadConstraints": mapped(f"{ours}.pod.topology_spread_constraints"),
+            "priorityClassName": mapped(f"{ours}.pod.priority_class_name"),
+            "podAnnotations": mapped(f"{ours}.pod.pod_annotations", string_map),
+            "labels": mapped(f"{ours}.pod.pod_labels", string_map),
+            "env": mapped(f"{ours}.pod.extra_env", env_list),
+            "extraVolumes": mapped(f"{ours}.pod.extra_volumes"),
+            "extraVolumeMounts": mapped(f"{ours}.pod.extra_volume_mounts"),
+            "extraContainers": mapped(f"{ours}.pod.extra_containers"),
+            "extraInitContainers": mapped(f"{ours}.pod.extra_init_containers"),
+        }
     if "pdb" in offers:
-        rules.append(mapped("podDisruptionBudget.enabled", f"{ours}.disruption_budget"))
-    rules += [
-        not_needed("podDisruptionBudget.**", "our PodDisruptionBudgets allow one pod at a time to be evicted"),
-        *each(default, _SECURITY, "securityContext.**", "securityContexts.**", "securityContext", "uid"),
-        *each(default, _PROBES, "livenessProbe.**", "readinessProbe.**", "startupProbe.**"),
-        default("waitForMigrations.**", "every component waits with `airflow db check-migrations` first"),
-        not_needed("serviceAccount.create", _NO_SA_NAME),
-        not_needed("serviceAccount.automountServiceAccountToken", "ours mounts a token only where the API is called"),
-        unsupported("serviceAccount.name", f"{_NO_SA_NAME}; bind your roles to that name"),
-        unsupported("serviceAccount.annotations", "annotate <release>-<component> (e.g. IRSA) with a JSON patch"),
-        not_needed("strategy.**", "ours rolls Deployments one pod at a time"),
-        not_needed("updateStrategy.**", "ours rolls StatefulSets one pod at a time"),
-        not_needed("podManagementPolicy", "ours starts StatefulSet pods in order"),
-        not_needed("volumeClaimTemplates", "task logs: logs.volume (shared PVC) or logs.remote"),
-        not_needed("persistentVolumeClaimRetentionPolicy.**", "task logs: logs.volume or logs.remote"),
-        not_needed("*Annotations", "annotations of the official chart's own objects"),
-        not_needed("allowPodLogReading", "the api-server reads task logs from the log servers it is allowed to reach"),
-        not_needed("emptyDirConfig.**", "our emptyDirs have no size limit options"),
-        not_needed("revisionHistoryLimit", "Kubernetes' default history is kept"),
-        not_needed("annotations", "annotations of the workload object itself; pods take podAnnotations"),
-        not_needed("jobAnnotations", "annotations of the Job object itself; pods take podAnnotations"),
-        not_needed("safeToEvict", "set pod.pod_annotations cluster-autoscaler.kubernetes.io/safe-to-evict"),
-        not_needed("useHelmHooks", "no Helm hooks: our one-shot Jobs are named by a hash of their template"),
-        not_needed("applyCustomEnv", "extra env of a Job: pod.extra_env"),
-        not_needed("ttlSecondsAfterFinished", "bootstrap_ttl_seconds keeps finished Jobs for an hour"),
-        *each(unsupported, "ours runs the stock Airflow command; build an image for another", "command", "args"),
-        *each(
-            unsupported, _POD_EXTRA, "hostAliases", "containerLifecycleHooks.**", "schedulerName", "runtimeClassName"
+        verdicts["podDisruptionBudget.enabled"] = mapped(f"{ours}.disruption_budget")
+    verdicts |= {
+        "podDisruptionBudget.**": not_needed("our PodDisruptionBudgets allow one pod at a time to be evicted"),
+        **each(default(_SECURITY), "securityContext.**", "securityContexts.**", "securityContext", "uid"),
+        **each(default(_PROBES), "livenessProbe.**", "readinessProbe.**", "startupProbe.**"),
+        "waitForMigrations.**": default("every component waits with `airflow db check-migrations` first"),
+        "serviceAccount.create": not_needed(_NO_SA_NAME),
+        "serviceAccount.automountServiceAccountToken": not_needed("ours mounts a token only where the API is called"),
+        "serviceAccount.name": unsupported(f"{_NO_SA_NAME}; bind your roles to that name"),
+        "serviceAccount.annotations": unsupported("annotate <release>-<component> (e.g. IRSA) with a JSON patch"),
+        "strategy.**": not_needed("ours rolls Deployments one pod at a time"),
+        "updateStrategy.**": not_needed("ours rolls StatefulSets one pod at a time"),
+        "podManagementPolicy": not_needed("ours starts StatefulSet pods in order"),
+        "volumeClaimTemplates": not_needed("task logs: logs.volume (shared PVC) or logs.remote"),
+        "persistentVolumeClaimRetentionPolicy.**": not_needed("task logs: logs.volume or logs.remote"),
+        "*Annotations": not_needed("annotations of the official chart's own objects"),
+        "allowPodLogReading": not_needed("the api-server reads task logs from the log servers it is allowed to reach"),
+        "emptyDirConfig.**": not_needed("our emptyDirs have no size limit options"),
+        "revisionHistoryLimit": not_needed("Kubernetes' default history is kept"),
+        "annotations": not_needed("annotations of the workload object itself; pods take podAnnotations"),
+        "jobAnnotations": not_needed("annotations of the Job object itself; pods take podAnnotations"),
+        "safeToEvict": not_needed("set pod.pod_annotations cluster-autoscaler.kubernetes.io/safe-to-evict"),
+        "useHelmHooks": not_needed("no Helm hooks: our one-shot Jobs are named by a hash of their template"),
+        "applyCustomEnv": not_needed("extra env of a Job: pod.extra_env"),
+        "ttlSecondsAfterFinished": not_needed("bootstrap_ttl_seconds keeps finished Jobs for an hour"),
+        **each(unsupported("ours runs the stock Airflow command; build an image for another"), "command", "args"),
+        **each(
+            unsupported(_POD_EXTRA), "hostAliases", "containerLifecycleHooks.**", "schedulerName", "runtimeClassName"
         ),
-        unsupported("terminationGracePeriodSeconds", "our grace periods are per component"),
-        *each(
-            unsupported, "kerberos.enabled with kerberos.components", "kerberosSidecar.**", "kerberosInitContainer.**"
+        "terminationGracePeriodSeconds": unsupported("our grace periods are per component"),
+        **each(
+            unsupported("kerberos.enabled with kerberos.components"), "kerberosSidecar.**", "kerberosInitContainer.**"
         ),
-        not_needed("logGroomerSidecar.**", "set once for all in logs.retention_days (see scheduler.logGroomerSidecar)"),
-        not_needed("service.**", "our Services are ClusterIP on the component's port; expose with *.expose"),
-        not_needed("networkPolicy.**", "our network policies are derived from the component graph"),
-        not_needed("extraNetworkPolicies", "network_policies.egress / ingress_from"),
-        not_needed("persistence.**", "task logs: logs.volume (shared PVC) or logs.remote"),
-        not_needed("hpa.**", "worker autoscaling: executor worker_sets[].autoscaling"),
-        not_needed("keda.**", "worker autoscaling: executor worker_sets[].autoscaling (kind keda)"),
-        not_needed("enabled", "this part is always there when it is needed"),
-        not_needed("defaultUser.**", "no admin/admin: the admin user gets a generated password (admin_user)"),
-    ]
-    return [replace(rule, pattern=f"{theirs}.{rule.pattern}") for rule in rules]
+        "logGroomerSidecar.**": not_needed("set once for all in logs.retention_days (see scheduler.logGroomerSidecar)"),
+        "service.**": not_needed("our Services are ClusterIP on the component's port; expose with *.expose"),
+        "networkPolicy.**": not_needed("our network policies are derived from the component graph"),
+        "extraNetworkPolicies": not_needed("network_policies.egress / ingress_from"),
+        "persistence.**": not_needed("task logs: logs.volume (shared PVC) or logs.remote"),
+        "hpa.**": not_needed("worker autoscaling: executor worker_sets[].autoscaling"),
+        "keda.**": not_needed("worker autoscaling: executor worker_sets[].autoscaling (kind keda)"),
+        "enabled": not_needed("this part is always there when it is needed"),
+        "defaultUser.**": not_needed("no admin/admin: the admin user gets a generated password (admin_user)"),
+    }
+    return [Rule(f"{theirs}.{pattern}", verdict) for pattern, verdict in verdicts.items()]
 
 
-COMPONENT_SPECIALS: tuple[Rule, ...] = (
-    mapped("scheduler.logGroomerSidecar.enabled", "logs.retention_days", retention),
-    mapped("scheduler.logGroomerSidecar.retentionDays", "logs.retention_days"),
-    *resources("scheduler.logGroomerSidecar.resources", "logs.groomer_resources"),
-    mapped("triggerer.enabled", "triggerer.replicas", replicas_from_enabled),
-    *wired_to("flower.basic_auth", "flower.secretName", "flower.username", "flower.password"),
-    # The FAB config file: webserver.* is its Airflow 2 place, apiServer.* its Airflow 3 one.
-    *each(
-        unsupported,
-        "auth.extra_config (Python appended to webserver_config.py, FAB)",
-        "webserver.webserverConfig",
-        "apiServer.apiServerConfig",
-    ),
-    *each(
-        unsupported,
-        "auth.extra_config (FAB)",
-        "webserver.webserverConfigConfigMapName",
-        "apiServer.apiServerConfigConfigMapName",
-    ),
-    unsupported("apiServer.httpRoute.**", "api_server.expose with kind httproute"),
-    mapped("apiServer.service.type", "api_server.service.type"),
-    mapped("apiServer.service.annotations", "api_server.service.annotations"),
-    unsupported("dagProcessor.dagBundleConfigList", "dags: kind git-bundle (GitBundleDags)"),
-    not_needed("executionApiServer.**", "our api-server serves the execution API too"),
-    mapped("dagProcessor.enabled", "dag_processor.enabled"),
-    mapped("flower.enabled", "flower.enabled"),
-    mapped("pgbouncer.enabled", "pgbouncer.enabled"),
-    mapped("statsd.enabled", "metrics.statsd"),
-    mapped("statsd.extraMappings", "metrics.extra_mappings"),
-    unsupported("statsd.overrideMappings", "metrics.extra_mappings are tried before ours"),
-    mapped("pgbouncer.maxClientConn", "pgbouncer.max_client_conn"),
-    mapped("pgbouncer.metricsExporterSidecar.enabled", "pgbouncer.metrics_exporter"),
-    not_needed("pgbouncer.metricsExporterSidecar.**", "the exporter's defaults are ours"),
-    not_needed("pgbouncer.metadataPoolSize", "pgbouncer.default_pool_size covers every pool"),
-    not_needed("pgbouncer.resultBackendPoolSize", "no separate result-backend pool here"),
-    unsupported("pgbouncer.**", "PgBouncer's other options are fixed here (pool_mode, max_db_connections, tls)"),
-    mapped("workers.celery.terminationGracePeriodSeconds", "{celery}.termination_grace_period_seconds"),
-    mapped("workers.terminationGracePeriodSeconds", "{celery}.termination_grace_period_seconds"),
-    mapped("workers.replicas", "{celery}.replicas"),
-    mapped("databaseCleanup.enabled", "db_clean.enabled"),
-    mapped("databaseCleanup.retentionDays", "db_clean.retention_days"),
-    mapped("databaseCleanup.schedule", "db_clean.schedule"),
-    mapped("cleanup.enabled", "{k8sexec}.cleanup.enabled"),
-    not_needed("cleanup.**", "our pod-cleanup CronJob has its own schedule"),
-    not_needed("createUserJob.**", "no admin/admin: the admin user gets a generated password (see admin_user)"),
-    mapped("redis.persistence.enabled", "{broker}.persistence"),
-    mapped("redis.persistence.size", "{broker}.storage_size"),
-    mapped("redis.persistence.storageClassName", "{broker}.storage_class"),
-    not_needed("redis.password", "value not copied: ours generates the embedded Redis password in-cluster"),
-    not_needed("redis.passwordSecretName", "the embedded Redis is new; its queue is transient"),
-    unsupported("redis.**", "the embedded Redis' other options are fixed; use an external broker for more"),
+COMPONENT_SPECIALS: tuple[Rule, ...] = table(
+    {
+        "scheduler.logGroomerSidecar.enabled": mapped("logs.retention_days", retention),
+        "scheduler.logGroomerSidecar.retentionDays": mapped("logs.retention_days"),
+        **resources("scheduler.logGroomerSidecar.resources", "logs.groomer_resources"),
+        "triggerer.enabled": mapped("triggerer.replicas", replicas_from_enabled),
+        **wired_to("flower.basic_auth", "flower.secretName", "flower.username", "flower.password"),
+        # The FAB config file: webserver.* is its Airflow 2 place, apiServer.* its Airflow 3 one.
+        **each(
+            unsupported("auth.extra_config (Python appended to webserver_config.py, FAB)"),
+            "webserver.webserverConfig",
+            "apiServer.apiServerConfig",
+        ),
+        **each(
+            unsupported("auth.extra_config (FAB)"),
+            "webserver.webserverConfigConfigMapName",
+            "apiServer.apiServerConfigConfigMapName",
+        ),
+        "apiServer.httpRoute.**": unsupported("api_server.expose with kind httproute"),
+        "apiServer.service.type": mapped("api_server.service.type"),
+        "apiServer.service.annotations": mapped("api_server.service.annotations"),
+        "dagProcessor.dagBundleConfigList": unsupported("dags: kind git-bundle (GitBundleDags)"),
+        "executionApiServer.**": not_needed("our api-server serves the execution API too"),
+        "dagProcessor.enabled": mapped("dag_processor.enabled"),
+        "flower.enabled": mapped("flower.enabled"),
+        "pgbouncer.enabled": mapped("pgbouncer.enabled"),
+        "statsd.enabled": mapped("metrics.statsd"),
+        "statsd.extraMappings": mapped("metrics.extra_mappings"),
+        "statsd.overrideMappings": unsupported("metrics.extra_mappings are tried before ours"),
+        "pgbouncer.maxClientConn": mapped("pgbouncer.max_client_conn"),
+        "pgbouncer.metricsExporterSidecar.enabled": mapped("pgbouncer.metrics_exporter"),
+        "pgbouncer.metricsExporterSidecar.**": not_needed("the exporter's defaults are ours"),
+        "pgbouncer.metadataPoolSize": not_needed("pgbouncer.default_pool_size covers every pool"),
+        "pgbouncer.resultBackendPoolSize": not_needed("no separate result-backend pool here"),
+        "pgbouncer.**": unsupported("PgBouncer's other options are fixed here (pool_mode, max_db_connections, tls)"),
+        "workers.celery.terminationGracePeriodSeconds": mapped("{celery}.termination_grace_period_seconds"),
+        "workers.terminationGracePeriodSeconds": mapped("{celery}.termination_grace_period_seconds"),
+        "workers.replicas": mapped("{celery}.replicas"),
+        "databaseCleanup.enabled": mapped("db_clean.enabled"),
+        "databaseCleanup.retentionDays": mapped("db_clean.retention_days"),
+        "databaseCleanup.schedule": mapped("db_clean.schedule"),
+        "cleanup.enabled": mapped("{k8sexec}.cleanup.enabled"),
+        "cleanup.**": not_needed("our pod-cleanup CronJob has its own schedule"),
+        "createUserJob.**": not_needed("no admin/admin: the admin user gets a generated password (see admin_user)"),
+        "redis.persistence.enabled": mapped("{broker}.persistence"),
+        "redis.persistence.size": mapped("{broker}.storage_size"),
+        "redis.persistence.storageClassName": mapped("{broker}.storage_class"),
+        "redis.password": not_needed("value not copied: ours generates the embedded Redis password in-cluster"),
+        "redis.passwordSecretName": not_needed("the embedded Redis is new; its queue is transient"),
+        "redis.**": unsupported("the embedded Redis' other options are fixed; use an external broker for more"),
+    }
 )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from airflow_constructs import Airflow, EnvVar, PodOptions, PropsError, SecretRef, Toleration
@@ -126,31 +128,37 @@ def test_resources_are_settable_per_component() -> None:
     assert c["resources"] == {"limits": {"cpu": "2", "memory": "4Gi"}, "requests": {"cpu": "1", "memory": "2Gi"}}
 
 
-def test_an_extra_volume_needs_a_name_and_one_source() -> None:
+@pytest.mark.parametrize(
+    ("volumes", "message"),
+    [
+        pytest.param(
+            [{"adolna": "x"}],
+            "PodOptions.extra_volumes: [{'adolna': 'x'}] is not allowed: '' is not a valid name for an extra "
+            "volume's 'name': use at most 63 lowercase letters, digits and '-', starting and ending with a letter "
+            "or digit",
+            id="no-name",
+        ),
+        pytest.param(
+            [{"name": "plugins", "emptyDir": {}, "secret": {"secretName": "s"}}],
+            "PodOptions.extra_volumes: [{'name': 'plugins', 'emptyDir': {}, 'secret': {'secretName': 's'}}] is not "
+            "allowed: volume 'plugins' needs a 'name' and exactly one source (persistentVolumeClaim, configMap, "
+            "secret, emptyDir, csi...), got keys ['emptyDir', 'name', 'secret']",
+            id="two-sources",
+        ),
+        # hostPath is checked on every volume, not only the first (the restricted Pod Security Standard).
+        pytest.param(
+            [{"name": "ok", "emptyDir": {}}, {"name": "h", "hostPath": {"path": "/"}}],
+            "PodOptions.extra_volumes: [{'name': 'ok', 'emptyDir': {}}, {'name': 'h', 'hostPath': {'path': '/'}}] "
+            "is not allowed: volume 'h' uses hostPath, which the restricted Pod Security Standard forbids: use a "
+            "PVC, configMap, secret, emptyDir or CSI volume",
+            id="host-path-on-the-second",
+        ),
+    ],
+)
+def test_an_extra_volume_has_a_name_one_source_and_no_host_path(volumes: list[dict[str, Any]], message: str) -> None:
     with pytest.raises(PropsError) as err:
-        PodOptions(extra_volumes=[{"adolna": "x"}])
-    assert str(err.value) == (
-        "PodOptions.extra_volumes: [{'adolna': 'x'}] is not allowed: '' is not a valid name for an extra volume's "
-        "'name': use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit"
-    )
-    with pytest.raises(PropsError) as err:
-        PodOptions(extra_volumes=[{"name": "plugins", "emptyDir": {}, "secret": {"secretName": "s"}}])
-    assert str(err.value) == (
-        "PodOptions.extra_volumes: [{'name': 'plugins', 'emptyDir': {}, 'secret': {'secretName': 's'}}] is not "
-        "allowed: volume 'plugins' needs a 'name' and exactly one source (persistentVolumeClaim, configMap, "
-        "secret, emptyDir, csi...), got keys ['emptyDir', 'name', 'secret']"
-    )
-
-
-def test_an_extra_volume_is_no_host_path() -> None:
-    """The rule is checked on every volume, not only the first (the restricted Pod Security Standard)."""
-    with pytest.raises(PropsError) as err:
-        PodOptions(extra_volumes=[{"name": "ok", "emptyDir": {}}, {"name": "h", "hostPath": {"path": "/"}}])
-    assert str(err.value) == (
-        "PodOptions.extra_volumes: [{'name': 'ok', 'emptyDir': {}}, {'name': 'h', 'hostPath': {'path': '/'}}] is "
-        "not allowed: volume 'h' uses hostPath, which the restricted Pod Security Standard forbids: use a PVC, "
-        "configMap, secret, emptyDir or CSI volume"
-    )
+        PodOptions(extra_volumes=volumes)
+    assert str(err.value) == message
 
 
 def test_an_extra_volume_mount_needs_a_name_and_an_absolute_path() -> None:

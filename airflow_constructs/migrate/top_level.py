@@ -24,7 +24,6 @@ from .rules import (
     wired_to,
 )
 
-_BY_REFERENCE = "value not copied: wired by reference to the Secret the official chart made from it ({})"
 _KEEP_DB = "the database stays where it is: `database.url` reads the release's metadata Secret"
 _RESULTS = "Celery task results are transient; ours keeps them in the metadata database"
 

@@ -110,7 +110,7 @@ def _component_rules(theirs: str, ours: str, offers: frozenset[str]) -> list[Rul
         verdicts["podDisruptionBudget.enabled"] = mapped(f"{ours}.disruption_budget")
     verdicts |= {
         "podDisruptionBudget.**": not_needed("our PodDisruptionBudgets allow one pod at a time to be evicted"),
-        **each(default(_SECURITY), "securityContext.**", "securityContexts.**", "securityContext", "uid"),
+        **each(default(_SECURITY), "securityContext.**", "securityContexts.**", "uid"),
         **each(default(_PROBES), "livenessProbe.**", "readinessProbe.**", "startupProbe.**"),
         "waitForMigrations.**": default("every component waits with `airflow db check-migrations` first"),
         "serviceAccount.create": not_needed(_NO_SA_NAME),

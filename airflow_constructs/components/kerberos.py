@@ -19,7 +19,7 @@ from cdk8s import ApiObject, JsonPatch
 from constructs import Construct
 from pydantic import Field, model_validator
 
-from ..core.kube import ObjectMeta, config_map, go_pretty_json, short_hash
+from ..core.kube import ObjectMeta, checked_meta, config_map, go_pretty_json, short_hash
 from ..core.network_flow import Declared, Outside, connect
 from ..core.network_peer import NetworkPeer
 from ..core.pod import SecretRef
@@ -105,6 +105,7 @@ class Kerberos(Construct):
         self, scope: Construct, id: str, *, props: KerberosProps, sidecar: dict[str, Any], **meta: Unpack[ObjectMeta]
     ) -> None:
         super().__init__(scope, id)
+        meta = checked_meta(self, dict(meta))
         assert props.keytab is not None and props.krb5_conf is not None
         self.props = props
         self.checksum = short_hash(props.krb5_conf, length=64)

@@ -21,7 +21,7 @@ from cdk8s import ApiObject, ApiObjectMetadata
 from constructs import Construct
 from pydantic import ValidationInfo, field_validator, model_validator
 
-from .kube import ObjectMeta, api_object, check_dns_label, check_dns_subdomain
+from .kube import ObjectMeta, api_object, check_dns_label, check_dns_subdomain, checked_meta
 from .props import Props, PropsError
 from .validators import pattern_validator
 from .values import Annotations
@@ -171,6 +171,7 @@ class Exposed(Construct):
         it); other controllers take their own annotation through ``annotations``, and a Gateway
         needs a ``BackendTLSPolicy``."""
         super().__init__(scope, id)
+        meta = checked_meta(self, dict(meta))
         self.props = p = props
         self.ingress: ApiObject | None = None
         self.http_route: ApiObject | None = None

@@ -178,6 +178,20 @@ class ObjectMeta(TypedDict):
     """The object's labels (``metadata.labels``): the recommended ones of its component."""
 
 
+def checked_meta(owner: object, meta: dict[str, Any]) -> ObjectMeta:
+    """A public constructor's ``**meta: Unpack[ObjectMeta]`` checked at run time as Python checks an
+    explicit signature (mypy checks it before): ``name`` and ``labels`` given, no other keyword, each
+    refusal the ``TypeError`` Python raises for ``owner``'s ``__init__``."""
+    callee = f"{type(owner).__name__}.__init__()"
+    if unknown := sorted(set(meta) - set(ObjectMeta.__annotations__)):
+        raise TypeError(f"{callee} got an unexpected keyword argument {unknown[0]!r}")
+    if missing := [key for key in ObjectMeta.__annotations__ if key not in meta]:
+        names = " and ".join(repr(key) for key in missing)
+        plural = "s" if len(missing) > 1 else ""
+        raise TypeError(f"{callee} missing {len(missing)} required keyword-only argument{plural}: {names}")
+    return ObjectMeta(name=meta["name"], labels=meta["labels"])
+
+
 def config_map(
     scope: Construct, id: str, *, data: dict[str, str], namespace: str | None = None, **meta: Unpack[ObjectMeta]
 ) -> ApiObject:

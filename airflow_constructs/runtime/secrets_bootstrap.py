@@ -17,6 +17,7 @@ from ..core.kube import (
     CONFIG_CHECKSUM,
     ObjectMeta,
     api_object,
+    checked_meta,
     config_map,
     data_checksum,
     one_shot_job,
@@ -73,6 +74,7 @@ class SecretsBootstrap(Construct):
         **meta: Unpack[ObjectMeta],
     ) -> None:
         super().__init__(scope, id)
+        meta = checked_meta(self, dict(meta))
         mirrors = sorted(set(mirror_namespaces or []) - {namespace})
         spec = _spec(keys, meta["name"], secret_labels, mirrors)
         spec_json = json.dumps(spec, indent=2, sort_keys=True) + "\n"

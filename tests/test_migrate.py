@@ -17,7 +17,7 @@ from cdk8s import App
 from airflow_constructs.cli import main
 from airflow_constructs.config_file import build_chart, load_config
 from airflow_constructs.migrate.convert import RULES, migrate
-from airflow_constructs.migrate.rules import Outcome, first_match
+from airflow_constructs.migrate.rules import Outcome, default, first_match, mapped, not_needed, resources, table
 from airflow_constructs.migrate.values import load_values
 from airflow_constructs.migrate.vocabulary import is_opaque
 from tests.conftest import ROOT
@@ -231,9 +231,9 @@ def test_airflow_cfg_keys_go_to_typed_settings_or_config(tmp_path: Path) -> None
 
 
 def _decided(path: str) -> tuple[Outcome, str, Any]:
-    rule = first_match(RULES, path)
-    assert rule is not None, path
-    return rule.outcome, rule.detail, rule.convert
+    verdict = first_match(RULES, path)
+    assert verdict is not None, path
+    return verdict.outcome, verdict.detail, verdict.convert
 
 
 def test_ingress_web_is_the_airflow_2_name_of_ingress_api_server() -> None:
@@ -433,3 +433,19 @@ def test_the_release_wide_placement_becomes_pod_defaults_and_a_component_s_own_w
             pool = "scheduler" if m["metadata"]["name"].endswith("-scheduler") else "airflow"
             assert spec["nodeSelector"] == {"example.com/pool": pool}, m["metadata"]["name"]
             assert spec["tolerations"][0]["key"] == "example.com/dedicated", m["metadata"]["name"]
+
+
+def test_a_pattern_repeated_in_one_table_is_refused() -> None:
+    """A second verdict for a pattern could never be reached; a dict merge would have put it in the
+    first one's place, so ``table`` refuses it (within one dict literal ruff's F601 does)."""
+    with pytest.raises(ValueError) as err:
+        table({"a.b": mapped("x"), "c": not_needed("why")}, resources("a", "r"), {"a.b": default("again")})
+    assert str(err.value) == "migrate rules: the pattern 'a.b' stands twice in one table"
+    rules = table({"a": mapped("x")}, resources("a", "r"))
+    assert [rule.pattern for rule in rules] == [
+        "a",
+        "a.limits.cpu",
+        "a.limits.memory",
+        "a.requests.cpu",
+        "a.requests.memory",
+    ]

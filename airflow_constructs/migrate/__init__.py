@@ -1,7 +1,8 @@
 """Layer 11, ``migrate``: moving an install from the official Apache Airflow Helm chart.
 
 ``values`` reads the chart's values file into leaf keys with their lines; ``rules`` says where each
-key of the chart's vocabulary goes (one of four outcomes); ``convert`` builds our config file from
+key of the chart's vocabulary goes (one of four outcomes; the tables are in ``top_level`` and
+``vocabulary``, the value converters in ``converters``); ``convert`` builds our config file from
 them and keeps the release's Secrets by reference; ``report`` prints the outcome table; ``compare``
 puts a ``helm template`` render of the official chart beside our synthesized manifests.
 

@@ -14,7 +14,8 @@ from typing import Any
 
 from ..runtime.config import MANAGED_KEYS, TYPED_KEYS
 from . import wiring
-from .rules import Outcome, Rule, Verdict, first_match, is_keep, mapped, not_needed
+from .converters import is_keep
+from .rules import Outcome, Rule, Verdict, first_match, mapped, not_needed
 from .top_level import (
     DAG_RULES,
     DATA_RULES,

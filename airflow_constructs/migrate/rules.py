@@ -10,11 +10,11 @@ rules, most specific first, as tables: each pattern's verdict (``mapped``, ``def
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache
-from typing import Any
+
+from .converters import Convert, quantity, same
 
 
 class Outcome(Enum):
@@ -24,14 +24,6 @@ class Outcome(Enum):
     DEFAULT = "already our default"
     NOT_NEEDED = "not needed"
     UNSUPPORTED = "unsupported"
-
-
-Convert = Callable[[Any], Any]
-
-
-def same(value: Any) -> Any:
-    """The value as given (most keys mean the same thing on both sides)."""
-    return value
 
 
 @dataclass(frozen=True)
@@ -49,8 +41,7 @@ class Verdict:
 
 
 Table = dict[str, Verdict]
-"""Patterns of chart keys and their verdicts, in the order they are tried. A dict, so that a pattern
-stands once (ruff's F601 refuses a repeated key): a second rule for one pattern could never match."""
+"""Patterns of chart keys and their verdicts, in the order they are tried (``table`` makes the rules)."""
 
 
 @dataclass(frozen=True)
@@ -65,9 +56,17 @@ class Rule:
         return _regex(self.pattern).fullmatch(path) is not None
 
 
-def table(verdicts: Table) -> tuple[Rule, ...]:
-    """The rules of a table, in its order."""
-    return tuple(Rule(pattern, verdict) for pattern, verdict in verdicts.items())
+def table(*parts: Table) -> tuple[Rule, ...]:
+    """The rules of ``parts`` (rows, and what the builders below write), in order. A pattern may stand
+    once: a second verdict for it could never be reached, and a dict merge would put it in the first
+    one's place, so a repeat is refused here (one dict's own literal keys: ruff's F601)."""
+    rules: dict[str, Rule] = {}
+    for part in parts:
+        for pattern, verdict in part.items():
+            if pattern in rules:
+                raise ValueError(f"migrate rules: the pattern {pattern!r} stands twice in one table")
+            rules[pattern] = Rule(pattern, verdict)
+    return tuple(rules.values())
 
 
 @cache
@@ -105,17 +104,6 @@ def unsupported(instead: str) -> Verdict:
     return Verdict(Outcome.UNSUPPORTED, instead)
 
 
-def each(verdict: Verdict, *patterns: str) -> Table:
-    """Several patterns with one verdict, in order."""
-    return dict.fromkeys(patterns, verdict)
-
-
-def wired_to(target: str, *patterns: str) -> Table:
-    """Keys that ``convert`` wires as one setting, ``target`` (a value or the Secret holding it, an
-    Airflow 2 name and its Airflow 3 one), in order."""
-    return each(mapped(target, wired), *patterns)
-
-
 def resources(theirs: str, ours: str) -> Table:
     """The chart's ``<theirs>.limits|requests.cpu|memory`` as the fields of our ``Resources`` at ``ours``."""
     return {
@@ -128,67 +116,3 @@ def resources(theirs: str, ours: str) -> Table:
 def first_match(rules: tuple[Rule, ...], path: str) -> Verdict | None:
     """The verdict of the first rule matching ``path``, or None when the key is not in the chart's vocabulary."""
     return next((rule.verdict for rule in rules if rule.matches(path)), None)
-
-
-# -- converters from the chart's shapes to ours ---------------------------------------------------
-
-
-def quantity(value: Any) -> str:
-    """A Kubernetes quantity as our ``Resources`` fields take it (always a string)."""
-    return str(value)
-
-
-def env_list(value: Any) -> list[dict[str, Any]]:
-    """The chart's ``env: [{name, value}]`` as our ``extra_env``."""
-    return [{"name": item["name"], "value": str(item.get("value", ""))} for item in value or []]
-
-
-_TOLERATION_FIELDS = {"key": "key", "operator": "operator", "value": "value", "effect": "effect"}
-
-
-def tolerations(value: Any) -> list[dict[str, Any]]:
-    """Kubernetes tolerations (camelCase) as our ``Toleration`` props."""
-    out = []
-    for item in value or []:
-        converted = {ours: item[theirs] for theirs, ours in _TOLERATION_FIELDS.items() if item.get(theirs) is not None}
-        if item.get("tolerationSeconds") is not None:
-            converted["toleration_seconds"] = item["tolerationSeconds"]
-        out.append(converted)
-    return out
-
-
-def string_map(value: Any) -> dict[str, str]:
-    """Labels, annotations and node selectors: every value a string."""
-    return {str(k): str(v) for k, v in (value or {}).items()}
-
-
-def retention(enabled: Any) -> Any:
-    """``logGroomerSidecar.enabled: false`` is ``logs.retention_days: null`` here."""
-    return _KEEP if enabled else None
-
-
-_KEEP = object()
-"""Marker: leave the target as it is (the key agreed with what our config already says)."""
-
-
-def is_keep(value: Any) -> bool:
-    """Whether a converted value says "leave the target alone"."""
-    return value is _KEEP
-
-
-def wired(_: Any) -> Any:
-    """A key whose meaning ``convert`` wires as a whole (secrets, database, executor, exposure)."""
-    return _KEEP
-
-
-def secret_env(value: Any) -> list[dict[str, Any]]:
-    """The chart's ``secret: [{envName, secretName, secretKey}]`` as ``extra_env`` read from Secrets."""
-    return [
-        {"name": item["envName"], "secret": {"name": item["secretName"], "key": item.get("secretKey") or "value"}}
-        for item in value or []
-    ]
-
-
-def replicas_from_enabled(enabled: Any) -> Any:
-    """``triggerer.enabled: false``: no triggerer pods (ours always declares one; zero replicas)."""
-    return _KEEP if enabled else 0

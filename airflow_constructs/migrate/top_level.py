@@ -7,22 +7,8 @@ Secrets by reference, so the rule only records where the value now comes from.
 
 from __future__ import annotations
 
-from .rules import (
-    Rule,
-    Table,
-    default,
-    env_list,
-    mapped,
-    not_needed,
-    resources,
-    secret_env,
-    string_map,
-    table,
-    tolerations,
-    unsupported,
-    wired,
-    wired_to,
-)
+from .converters import env_list, secret_env, string_map, tolerations, wired
+from .rules import Rule, Table, default, mapped, not_needed, resources, table, unsupported
 
 _KEEP_DB = "the database stays where it is: `database.url` reads the release's metadata Secret"
 _RESULTS = "Celery task results are transient; ours keeps them in the metadata database"
@@ -46,7 +32,8 @@ def _api_server_ingress(section: str) -> Table:
     """``ingress.<section>``: the api-server's Ingress, ``apiServer`` (Airflow 3) or ``web`` (its Airflow 2 name)."""
     return {
         f"ingress.{section}.enabled": mapped("api_server.expose", wired),
-        **wired_to("api_server.expose.host", f"ingress.{section}.hosts", f"ingress.{section}.host"),
+        f"ingress.{section}.hosts": mapped("api_server.expose.host", wired),
+        f"ingress.{section}.host": mapped("api_server.expose.host", wired),
         f"ingress.{section}.path": mapped("api_server.expose.path"),
         f"ingress.{section}.ingressClassName": mapped("api_server.expose.ingress_class"),
         f"ingress.{section}.annotations": mapped("api_server.expose.annotations", string_map),
@@ -57,19 +44,19 @@ def _api_server_ingress(section: str) -> Table:
 
 SECRET_RULES: tuple[Rule, ...] = table(
     {
-        **wired_to("secrets.fernet_key", "fernetKey", "fernetKeySecretName"),
-        **wired_to(
-            "secrets.api_secret_key",
-            "webserverSecretKey",
-            "webserverSecretKeySecretName",
-            "apiSecretKey",
-            "apiSecretKeySecretName",
-        ),
-        **wired_to("secrets.jwt_secret", "jwtSecret", "jwtSecretName"),
+        "fernetKey": mapped("secrets.fernet_key", wired),
+        "fernetKeySecretName": mapped("secrets.fernet_key", wired),
+        "webserverSecretKey": mapped("secrets.api_secret_key", wired),
+        "webserverSecretKeySecretName": mapped("secrets.api_secret_key", wired),
+        "apiSecretKey": mapped("secrets.api_secret_key", wired),
+        "apiSecretKeySecretName": mapped("secrets.api_secret_key", wired),
+        "jwtSecret": mapped("secrets.jwt_secret", wired),
+        "jwtSecretName": mapped("secrets.jwt_secret", wired),
         "data.metadataSecretName": mapped("database.url, connections.airflow_db", wired),
         "enableBuiltInSecretEnvVars.AIRFLOW_CONN_AIRFLOW_DB": mapped("connections.airflow_db", wired),
         "data.metadataConnection.*": mapped("database.url", wired),
-        **wired_to("executor broker.url", "data.brokerUrl", "data.brokerUrlSecretName"),
+        "data.brokerUrl": mapped("executor broker.url", wired),
+        "data.brokerUrlSecretName": mapped("executor broker.url", wired),
         "redis.enabled": mapped("executor broker (embedded Redis unless data.brokerUrl* is set)", wired),
         "data.resultBackendSecretName": not_needed(_RESULTS),
         "data.resultBackendConnection.**": not_needed(_RESULTS),
@@ -82,26 +69,28 @@ SECRET_RULES: tuple[Rule, ...] = table(
 
 
 IMAGE_RULES: tuple[Rule, ...] = table(
+    _image("images.airflow", "image"),
     {
-        **_image("images.airflow", "image"),
         "images.airflow.digest": mapped("image.digest"),
         "images.airflow.pullPolicy": mapped("image.pull_policy"),
         "defaultAirflowRepository": mapped("image.repository"),
         "defaultAirflowTag": mapped("image.tag", str),
         "defaultAirflowDigest": mapped("image.digest"),
         "airflowVersion": mapped("image.airflow_version", str),
-        **_image("images.gitSync", "dags.image"),
-        **_image("images.statsd", "metrics.image"),
-        **_image("images.pgbouncer", "pgbouncer.image"),
-        **_image("images.pgbouncerExporter", "pgbouncer.exporter_image"),
-        **_image("images.redis", "{broker}.image"),
+    },
+    _image("images.gitSync", "dags.image"),
+    _image("images.statsd", "metrics.image"),
+    _image("images.pgbouncer", "pgbouncer.image"),
+    _image("images.pgbouncerExporter", "pgbouncer.exporter_image"),
+    _image("images.redis", "{broker}.image"),
+    {
         "images.*.pullPolicy": not_needed("our images are pulled IfNotPresent (image.pull_policy for Airflow's)"),
         "images.useDefaultImageForMigration": not_needed("migrations run the install's own image"),
         "images.migrationsWaitTimeout": not_needed("components wait for migrations without a timeout"),
         "images.pod_template.**": unsupported("task pods run the install's image; set executor worker pod options"),
         "images.flower.**": unsupported("Flower runs the install's Airflow image"),
         "images.**": unsupported("this image is not configurable here"),
-    }
+    },
 )
 
 
@@ -115,9 +104,9 @@ DATA_RULES: tuple[Rule, ...] = table(
             "the official chart's PostgreSQL sub-chart settings; the database is not recreated"
         ),
         "data.metadataConnection": not_needed(_KEEP_DB),
-        **_remote_log_store("elasticsearch"),
-        **_remote_log_store("opensearch"),
-    }
+    },
+    _remote_log_store("elasticsearch"),
+    _remote_log_store("opensearch"),
 )
 
 DAG_RULES: tuple[Rule, ...] = table(
@@ -130,7 +119,9 @@ DAG_RULES: tuple[Rule, ...] = table(
         "dags.gitSync.subPath": mapped("dags.subdir"),
         "dags.gitSync.period": mapped("dags.period_seconds", lambda p: int(str(p).rstrip("s"))),
         "dags.gitSync.wait": mapped("dags.period_seconds", int),
-        **resources("dags.gitSync.resources", "dags.resources"),
+    },
+    resources("dags.gitSync.resources", "dags.resources"),
+    {
         "dags.gitSync.knownHosts": mapped("dags.ssh.known_hosts", wired),
         "dags.gitSync.sshKey": unsupported("move the key into a Secret and set dags.ssh.private_key"),
         "dags.gitSync.securityContext*.**": default("git-sync runs with the restricted context"),
@@ -149,7 +140,7 @@ DAG_RULES: tuple[Rule, ...] = table(
         "dags.persistence.accessMode": not_needed("the DAG claim is ReadWriteMany"),
         "dags.persistence.**": unsupported("the DAG claim's other options are fixed (see PvcDags)"),
         "dags.mountPath": not_needed("DAGs are mounted where the library sets [core] dags_folder"),
-    }
+    },
 )
 
 LOG_RULES: tuple[Rule, ...] = table(
@@ -164,9 +155,9 @@ LOG_RULES: tuple[Rule, ...] = table(
 
 
 EXPOSURE_RULES: tuple[Rule, ...] = table(
+    _api_server_ingress("apiServer"),
+    _api_server_ingress("web"),
     {
-        **_api_server_ingress("apiServer"),
-        **_api_server_ingress("web"),
         "ingress.enabled": mapped("api_server.expose", wired),
         "ingress.flower.enabled": mapped("flower.expose", wired),
         "ingress.flower.hosts": mapped("flower.expose.host", wired),
@@ -180,7 +171,7 @@ EXPOSURE_RULES: tuple[Rule, ...] = table(
             "ours keeps default-deny NetworkPolicies on, on purpose (network_policies.enabled): set "
             "network_policies.ingress_from to your ingress controller's namespace before the switch"
         ),
-    }
+    },
 )
 
 GENERAL_RULES: tuple[Rule, ...] = table(
@@ -192,7 +183,6 @@ GENERAL_RULES: tuple[Rule, ...] = table(
         "securityContexts.**": default("every pod gets the restricted Pod Security Standard context"),
         "env": mapped("{all}.pod.extra_env", env_list),
         "secret": mapped("{all}.pod.extra_env", secret_env),
-        # The chart's release-wide placement is a default a component's own key replaces, as pod_defaults is.
         "nodeSelector": mapped("pod_defaults.node_selector", string_map),
         "tolerations": mapped("pod_defaults.tolerations", tolerations),
         "affinity": mapped("pod_defaults.affinity"),

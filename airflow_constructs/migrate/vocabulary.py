@@ -7,23 +7,8 @@ Order matters: the first matching rule wins, so specific rules come before the g
 
 from __future__ import annotations
 
-from .rules import (
-    Rule,
-    Table,
-    default,
-    each,
-    env_list,
-    mapped,
-    not_needed,
-    replicas_from_enabled,
-    resources,
-    retention,
-    string_map,
-    table,
-    tolerations,
-    unsupported,
-    wired_to,
-)
+from .converters import env_list, replicas_from_enabled, retention, string_map, tolerations, wired
+from .rules import Rule, Table, default, mapped, not_needed, resources, table, unsupported
 
 OPAQUE = frozenset(
     {
@@ -80,97 +65,113 @@ def _component_rules(theirs: str, ours: str, offers: frozenset[str]) -> list[Rul
     each at the end. Long because it is one table: each sub-key the chart repeats per component,
     with its outcome.
     """
-    verdicts: Table = {}
+    parts: list[Table] = []
     if "replicas" in offers:
-        verdicts["replicas"] = mapped(f"{ours}.replicas")
+        parts.append({"replicas": mapped(f"{ours}.replicas")})
     else:
-        verdicts["replicas"] = not_needed("one pod is all this part needs here")
+        parts.append({"replicas": not_needed("one pod is all this part needs here")})
     if "resources" in offers:
-        verdicts |= resources("resources", f"{ours}.resources")
-        verdicts["resources"] = default("none given: our per-component requests and limits apply")
-        verdicts["resources.**"] = unsupported("only cpu and memory requests/limits are set per container")
+        parts.append(resources("resources", f"{ours}.resources"))
+        parts.append(
+            {
+                "resources": default("none given: our per-component requests and limits apply"),
+                "resources.**": unsupported("only cpu and memory requests/limits are set per container"),
+            }
+        )
     else:
-        verdicts["resources.**"] = unsupported("this part has no resources field here: its defaults apply")
+        parts.append({"resources.**": unsupported("this part has no resources field here: its defaults apply")})
     if "pod" in offers:
-        verdicts |= {
-            "nodeSelector": mapped(f"{ours}.pod.node_selector", string_map),
-            "tolerations": mapped(f"{ours}.pod.tolerations", tolerations),
-            "affinity": mapped(f"{ours}.pod.affinity"),
-            "topologySpreadConstraints": mapped(f"{ours}.pod.topology_spread_constraints"),
-            "priorityClassName": mapped(f"{ours}.pod.priority_class_name"),
-            "podAnnotations": mapped(f"{ours}.pod.pod_annotations", string_map),
-            "labels": mapped(f"{ours}.pod.pod_labels", string_map),
-            "env": mapped(f"{ours}.pod.extra_env", env_list),
-            "extraVolumes": mapped(f"{ours}.pod.extra_volumes"),
-            "extraVolumeMounts": mapped(f"{ours}.pod.extra_volume_mounts"),
-            "extraContainers": mapped(f"{ours}.pod.extra_containers"),
-            "extraInitContainers": mapped(f"{ours}.pod.extra_init_containers"),
-        }
+        parts.append(
+            {
+                "nodeSelector": mapped(f"{ours}.pod.node_selector", string_map),
+                "tolerations": mapped(f"{ours}.pod.tolerations", tolerations),
+                "affinity": mapped(f"{ours}.pod.affinity"),
+                "topologySpreadConstraints": mapped(f"{ours}.pod.topology_spread_constraints"),
+                "priorityClassName": mapped(f"{ours}.pod.priority_class_name"),
+                "podAnnotations": mapped(f"{ours}.pod.pod_annotations", string_map),
+                "labels": mapped(f"{ours}.pod.pod_labels", string_map),
+                "env": mapped(f"{ours}.pod.extra_env", env_list),
+                "extraVolumes": mapped(f"{ours}.pod.extra_volumes"),
+                "extraVolumeMounts": mapped(f"{ours}.pod.extra_volume_mounts"),
+                "extraContainers": mapped(f"{ours}.pod.extra_containers"),
+                "extraInitContainers": mapped(f"{ours}.pod.extra_init_containers"),
+            }
+        )
     if "pdb" in offers:
-        verdicts["podDisruptionBudget.enabled"] = mapped(f"{ours}.disruption_budget")
-    verdicts |= {
-        "podDisruptionBudget.**": not_needed("our PodDisruptionBudgets allow one pod at a time to be evicted"),
-        **each(default(_SECURITY), "securityContext.**", "securityContexts.**", "uid"),
-        **each(default(_PROBES), "livenessProbe.**", "readinessProbe.**", "startupProbe.**"),
-        "waitForMigrations.**": default("every component waits with `airflow db check-migrations` first"),
-        "serviceAccount.create": not_needed(_NO_SA_NAME),
-        "serviceAccount.automountServiceAccountToken": not_needed("ours mounts a token only where the API is called"),
-        "serviceAccount.name": unsupported(f"{_NO_SA_NAME}; bind your roles to that name"),
-        "serviceAccount.annotations": unsupported("annotate <release>-<component> (e.g. IRSA) with a JSON patch"),
-        "strategy.**": not_needed("ours rolls Deployments one pod at a time"),
-        "updateStrategy.**": not_needed("ours rolls StatefulSets one pod at a time"),
-        "podManagementPolicy": not_needed("ours starts StatefulSet pods in order"),
-        "volumeClaimTemplates": not_needed("task logs: logs.volume (shared PVC) or logs.remote"),
-        "persistentVolumeClaimRetentionPolicy.**": not_needed("task logs: logs.volume or logs.remote"),
-        "*Annotations": not_needed("annotations of the official chart's own objects"),
-        "allowPodLogReading": not_needed("the api-server reads task logs from the log servers it is allowed to reach"),
-        "emptyDirConfig.**": not_needed("our emptyDirs have no size limit options"),
-        "revisionHistoryLimit": not_needed("Kubernetes' default history is kept"),
-        "annotations": not_needed("annotations of the workload object itself; pods take podAnnotations"),
-        "jobAnnotations": not_needed("annotations of the Job object itself; pods take podAnnotations"),
-        "safeToEvict": not_needed("set pod.pod_annotations cluster-autoscaler.kubernetes.io/safe-to-evict"),
-        "useHelmHooks": not_needed("no Helm hooks: our one-shot Jobs are named by a hash of their template"),
-        "applyCustomEnv": not_needed("extra env of a Job: pod.extra_env"),
-        "ttlSecondsAfterFinished": not_needed("bootstrap_ttl_seconds keeps finished Jobs for an hour"),
-        **each(unsupported("ours runs the stock Airflow command; build an image for another"), "command", "args"),
-        **each(
-            unsupported(_POD_EXTRA), "hostAliases", "containerLifecycleHooks.**", "schedulerName", "runtimeClassName"
-        ),
-        "terminationGracePeriodSeconds": unsupported("our grace periods are per component"),
-        **each(
-            unsupported("kerberos.enabled with kerberos.components"), "kerberosSidecar.**", "kerberosInitContainer.**"
-        ),
-        "logGroomerSidecar.**": not_needed("set once for all in logs.retention_days (see scheduler.logGroomerSidecar)"),
-        "service.**": not_needed("our Services are ClusterIP on the component's port; expose with *.expose"),
-        "networkPolicy.**": not_needed("our network policies are derived from the component graph"),
-        "extraNetworkPolicies": not_needed("network_policies.egress / ingress_from"),
-        "persistence.**": not_needed("task logs: logs.volume (shared PVC) or logs.remote"),
-        "hpa.**": not_needed("worker autoscaling: executor worker_sets[].autoscaling"),
-        "keda.**": not_needed("worker autoscaling: executor worker_sets[].autoscaling (kind keda)"),
-        "enabled": not_needed("this part is always there when it is needed"),
-        "defaultUser.**": not_needed("no admin/admin: the admin user gets a generated password (admin_user)"),
-    }
-    return [Rule(f"{theirs}.{pattern}", verdict) for pattern, verdict in verdicts.items()]
+        parts.append({"podDisruptionBudget.enabled": mapped(f"{ours}.disruption_budget")})
+    parts.append(
+        {
+            "podDisruptionBudget.**": not_needed("our PodDisruptionBudgets allow one pod at a time to be evicted"),
+            "securityContext.**": default(_SECURITY),
+            "securityContexts.**": default(_SECURITY),
+            "uid": default(_SECURITY),
+            "livenessProbe.**": default(_PROBES),
+            "readinessProbe.**": default(_PROBES),
+            "startupProbe.**": default(_PROBES),
+            "waitForMigrations.**": default("every component waits with `airflow db check-migrations` first"),
+            "serviceAccount.create": not_needed(_NO_SA_NAME),
+            "serviceAccount.automountServiceAccountToken": not_needed(
+                "ours mounts a token only where the API is called"
+            ),
+            "serviceAccount.name": unsupported(f"{_NO_SA_NAME}; bind your roles to that name"),
+            "serviceAccount.annotations": unsupported("annotate <release>-<component> (e.g. IRSA) with a JSON patch"),
+            "strategy.**": not_needed("ours rolls Deployments one pod at a time"),
+            "updateStrategy.**": not_needed("ours rolls StatefulSets one pod at a time"),
+            "podManagementPolicy": not_needed("ours starts StatefulSet pods in order"),
+            "volumeClaimTemplates": not_needed("task logs: logs.volume (shared PVC) or logs.remote"),
+            "persistentVolumeClaimRetentionPolicy.**": not_needed("task logs: logs.volume or logs.remote"),
+            "*Annotations": not_needed("annotations of the official chart's own objects"),
+            "allowPodLogReading": not_needed(
+                "the api-server reads task logs from the log servers it is allowed to reach"
+            ),
+            "emptyDirConfig.**": not_needed("our emptyDirs have no size limit options"),
+            "revisionHistoryLimit": not_needed("Kubernetes' default history is kept"),
+            "annotations": not_needed("annotations of the workload object itself; pods take podAnnotations"),
+            "jobAnnotations": not_needed("annotations of the Job object itself; pods take podAnnotations"),
+            "safeToEvict": not_needed("set pod.pod_annotations cluster-autoscaler.kubernetes.io/safe-to-evict"),
+            "useHelmHooks": not_needed("no Helm hooks: our one-shot Jobs are named by a hash of their template"),
+            "applyCustomEnv": not_needed("extra env of a Job: pod.extra_env"),
+            "ttlSecondsAfterFinished": not_needed("bootstrap_ttl_seconds keeps finished Jobs for an hour"),
+            "command": unsupported("ours runs the stock Airflow command; build an image for another"),
+            "args": unsupported("ours runs the stock Airflow command; build an image for another"),
+            "hostAliases": unsupported(_POD_EXTRA),
+            "containerLifecycleHooks.**": unsupported(_POD_EXTRA),
+            "schedulerName": unsupported(_POD_EXTRA),
+            "runtimeClassName": unsupported(_POD_EXTRA),
+            "terminationGracePeriodSeconds": unsupported("our grace periods are per component"),
+            "kerberosSidecar.**": unsupported("kerberos.enabled with kerberos.components"),
+            "kerberosInitContainer.**": unsupported("kerberos.enabled with kerberos.components"),
+            "logGroomerSidecar.**": not_needed(
+                "set once for all in logs.retention_days (see scheduler.logGroomerSidecar)"
+            ),
+            "service.**": not_needed("our Services are ClusterIP on the component's port; expose with *.expose"),
+            "networkPolicy.**": not_needed("our network policies are derived from the component graph"),
+            "extraNetworkPolicies": not_needed("network_policies.egress / ingress_from"),
+            "persistence.**": not_needed("task logs: logs.volume (shared PVC) or logs.remote"),
+            "hpa.**": not_needed("worker autoscaling: executor worker_sets[].autoscaling"),
+            "keda.**": not_needed("worker autoscaling: executor worker_sets[].autoscaling (kind keda)"),
+            "enabled": not_needed("this part is always there when it is needed"),
+            "defaultUser.**": not_needed("no admin/admin: the admin user gets a generated password (admin_user)"),
+        }
+    )
+    return [Rule(f"{theirs}.{rule.pattern}", rule.verdict) for rule in table(*parts)]
 
 
 COMPONENT_SPECIALS: tuple[Rule, ...] = table(
     {
         "scheduler.logGroomerSidecar.enabled": mapped("logs.retention_days", retention),
         "scheduler.logGroomerSidecar.retentionDays": mapped("logs.retention_days"),
-        **resources("scheduler.logGroomerSidecar.resources", "logs.groomer_resources"),
+    },
+    resources("scheduler.logGroomerSidecar.resources", "logs.groomer_resources"),
+    {
         "triggerer.enabled": mapped("triggerer.replicas", replicas_from_enabled),
-        **wired_to("flower.basic_auth", "flower.secretName", "flower.username", "flower.password"),
-        # The FAB config file: webserver.* is its Airflow 2 place, apiServer.* its Airflow 3 one.
-        **each(
-            unsupported("auth.extra_config (Python appended to webserver_config.py, FAB)"),
-            "webserver.webserverConfig",
-            "apiServer.apiServerConfig",
-        ),
-        **each(
-            unsupported("auth.extra_config (FAB)"),
-            "webserver.webserverConfigConfigMapName",
-            "apiServer.apiServerConfigConfigMapName",
-        ),
+        "flower.secretName": mapped("flower.basic_auth", wired),
+        "flower.username": mapped("flower.basic_auth", wired),
+        "flower.password": mapped("flower.basic_auth", wired),
+        "webserver.webserverConfig": unsupported("auth.extra_config (Python appended to webserver_config.py, FAB)"),
+        "apiServer.apiServerConfig": unsupported("auth.extra_config (Python appended to webserver_config.py, FAB)"),
+        "webserver.webserverConfigConfigMapName": unsupported("auth.extra_config (FAB)"),
+        "apiServer.apiServerConfigConfigMapName": unsupported("auth.extra_config (FAB)"),
         "apiServer.httpRoute.**": unsupported("api_server.expose with kind httproute"),
         "apiServer.service.type": mapped("api_server.service.type"),
         "apiServer.service.annotations": mapped("api_server.service.annotations"),
@@ -203,7 +204,7 @@ COMPONENT_SPECIALS: tuple[Rule, ...] = table(
         "redis.password": not_needed("value not copied: ours generates the embedded Redis password in-cluster"),
         "redis.passwordSecretName": not_needed("the embedded Redis is new; its queue is transient"),
         "redis.**": unsupported("the embedded Redis' other options are fixed; use an external broker for more"),
-    }
+    },
 )
 
 

@@ -153,6 +153,14 @@ def test_resources_are_settable_per_component() -> None:
             "PVC, configMap, secret, emptyDir or CSI volume",
             id="host-path-on-the-second",
         ),
+        # Every volume's name and single source are checked before any hostPath.
+        pytest.param(
+            [{"name": "h", "hostPath": {"path": "/"}}, {"emptyDir": {}}],
+            "PodOptions.extra_volumes: [{'name': 'h', 'hostPath': {'path': '/'}}, {'emptyDir': {}}] is not "
+            "allowed: '' is not a valid name for an extra volume's 'name': use at most 63 lowercase letters, "
+            "digits and '-', starting and ending with a letter or digit",
+            id="names-before-host-path",
+        ),
     ],
 )
 def test_an_extra_volume_has_a_name_one_source_and_no_host_path(volumes: list[dict[str, Any]], message: str) -> None:

@@ -231,12 +231,13 @@ def add_kerberos(airflow: Any) -> Kerberos:
     return kerberos
 
 
-def declare_flows(airflow: Any, pods: ReleasePods) -> list[Declared]:
-    """The ticket-renewing sidecars (and the task pods' init container) call the KDCs, over TCP and UDP."""
-    props: KerberosProps = airflow.props.kerberos
+def declare_flows(parts: Any, pods: ReleasePods) -> list[Declared]:
+    """The ticket-renewing sidecars (and the task pods' init container) call the KDCs, over TCP and UDP
+    (``parts``: the install's ``flow_declarations.Composition``)."""
+    props: KerberosProps = parts.props.kerberos
     if not props.enabled:
         return []
-    sidecars, tasks = kerberos_targets(airflow)
+    sidecars, tasks = kerberos_targets(parts)
     callers = [*sidecars, *(pods.task_pods if tasks else [])]
     out: list[Declared] = [Outside("kdc", tuple(props.kdc))]
     for proto in ("TCP", "UDP"):

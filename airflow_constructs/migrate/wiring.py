@@ -46,7 +46,9 @@ class Context:
         )
         """The chart's ``<fullname>``: ``fullnameOverride``, or the release name when it contains ``airflow``."""
         self.airflow2: Final = version.startswith("2")
+        """Whether the values run Airflow 2 (``airflowVersion`` or the image tag; 3 when neither is set)."""
         self.executors: Final = _executors(data)
+        """The chart's ``executor`` as the executors it combines (``CeleryKubernetesExecutor``: two)."""
         embedded_redis = "CeleryExecutor" in self.executors and _broker(data, release)["kind"] == "embedded-redis"
         self._placeholders: Final = _placeholders(self.executors, self.airflow2, embedded_redis)
 

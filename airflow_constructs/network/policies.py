@@ -1,6 +1,6 @@
 """Network policies derived from the component graph: deny everything, then allow who talks to whom.
 
-``NetworkPolicies`` renders a ``NetworkGraph`` (see ``flows.network_graph``) into NetworkPolicy
+``NetworkPolicies`` renders a ``NetworkGraph`` (see ``flow_declarations.network_graph``) into NetworkPolicy
 objects:
 
 * ``<release>-default-deny`` selects every pod of the release and allows nothing (ingress and

@@ -113,6 +113,7 @@ def chart_yaml(meta: ChartMetadata, objects: list[Manifest], changes: Release) -
             "artifacthub.io/license": meta.license,
             "artifacthub.io/images": dump(images(objects)),
             "artifacthub.io/links": dump([link.model_dump() for link in meta.links]),
+            # Each entry as it was built, kind first (changelog._changes writes both of its keys).
             "artifacthub.io/changes": dump(list(changes.changes)),
         },
     }

@@ -8,6 +8,7 @@ never in this file: they reach the processes as env vars read from Secrets.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
@@ -70,7 +71,7 @@ class AirflowSettings(Props):
         }
 
 
-AIRFLOW3_KEYS: dict[str, dict[str, str]] = {
+AIRFLOW3_KEYS: Mapping[str, Mapping[str, str]] = {
     "api": {"expose_config": "expose_config", "workers": "api_workers"},
     "core": {
         "dags_are_paused_at_creation": "dags_are_paused_at_creation",
@@ -89,7 +90,7 @@ AIRFLOW3_KEYS: dict[str, dict[str, str]] = {
 }
 """Where Airflow 3 reads each typed setting: ``{section: {key: AirflowSettings field}}``, as airflow.cfg."""
 
-AIRFLOW2_KEYS: dict[str, dict[str, str]] = {
+AIRFLOW2_KEYS: Mapping[str, Mapping[str, str]] = {
     "core": AIRFLOW3_KEYS["core"],
     "logging": AIRFLOW3_KEYS["logging"],
     "scheduler": {

@@ -95,11 +95,8 @@ def kerberos_config(config: dict[str, dict[str, str]], props: KerberosProps) -> 
 
 
 class Kerberos(Construct):
-    """The krb5.conf ConfigMap, and the pieces added to the pods that use Kerberos.
-
-    ``name`` and ``labels`` (``core.kube.ObjectMeta``) are the ConfigMap's; ``sidecar`` is the
-    Airflow container that runs ``airflow kerberos``.
-    """
+    """The krb5.conf ConfigMap, named ``name`` and labelled ``labels``, and the pieces added to the
+    pods that use Kerberos (``sidecar``: the Airflow container that runs ``airflow kerberos``)."""
 
     def __init__(
         self, scope: Construct, id: str, *, props: KerberosProps, sidecar: dict[str, Any], **meta: Unpack[ObjectMeta]

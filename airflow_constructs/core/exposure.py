@@ -150,7 +150,8 @@ def _are(names: list[str]) -> str:
 
 
 class Exposed(Construct):
-    """The Ingress (and cert-manager Certificate) or HTTPRoute routing ``props.host`` to a Service port."""
+    """The Ingress (and cert-manager Certificate) or HTTPRoute, named ``name`` and labelled ``labels``,
+    routing ``props.host`` to port ``port`` of Service ``service``."""
 
     def __init__(
         self,

@@ -24,8 +24,19 @@ def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _last_line(code: str, **env: str) -> str:
+    """What ``code`` printed last, once it has exited 0."""
+    done = _run(code, **env)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1]
+
+
 # The node processes started by this process: jsii's runtime, and the kernel it starts.
 _NODES = """
+import os, json
+from pathlib import Path
+
+
 def nodes(pid):
     found = []
     for task in Path(f"/proc/{pid}/task").iterdir():
@@ -40,7 +51,7 @@ def nodes(pid):
 
 def test_importing_the_package_first_starts_node_in_the_background_and_synthesizes_alike() -> None:
     code = (
-        "import os, json\nfrom pathlib import Path\n" + _NODES + "import airflow_constructs, jsii\n"
+        _NODES + "import airflow_constructs, jsii\n"
         "from cdk8s import App, Chart\n"
         "from airflow_constructs import Airflow\n"
         "assert type(jsii.kernel.provider).__name__ == 'BackgroundStart', type(jsii.kernel.provider)\n"
@@ -48,9 +59,7 @@ def test_importing_the_package_first_starts_node_in_the_background_and_synthesiz
         "objects = chart.to_json()\n"
         "print(json.dumps({'objects': len(objects), 'nodes': len(nodes(os.getpid()))}))\n"
     )
-    done = _run(code)
-    assert done.returncode == 0, done.stderr
-    result = done.stdout.strip().splitlines()[-1]
+    result = _last_line(code)
     # One jsii runtime (node running jsii-runtime.js and the kernel node it spawns), as jsii starts.
     assert result == '{"objects": 42, "nodes": 2}'
 
@@ -104,23 +113,21 @@ def checked():
 
 
 def test_the_commands_turn_off_jsii_argument_checks_and_the_package_import_does_not() -> None:
-    done = _run(
+    result = _last_line(
         "import airflow_constructs\n" + _CHECKS + "before = checked()\n"
         "from airflow_constructs.core.jsii_start import skip_argument_checks\n"
         "print(before, skip_argument_checks(), checked())\n"
     )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().splitlines()[-1] == "True True False"
+    assert result == "True True False"
 
 
 def test_the_console_script_runs_main_without_argument_checks(tmp_path: Path) -> None:
-    done = _run(
+    result = _last_line(
         "import sys\nfrom airflow_constructs import cli\n" + _CHECKS + "sys.argv = ['airflow-constructs', 'synth', "
         f"'examples/default.yaml', '-o', {str(tmp_path)!r}]\n"
         "status = cli.console_main()\nprint(status, checked())\n"
     )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().splitlines()[-1] == "0 False"
+    assert result == "0 False"
     assert (tmp_path / "airflow.k8s.yaml").read_bytes() == (ROOT / "dist" / "default" / "airflow.k8s.yaml").read_bytes()
 
 
@@ -128,7 +135,7 @@ def test_on_demand_node_starts_only_when_a_call_needs_it() -> None:
     # A python -m apps worker: apps built without node (core.detached) start none; the first call
     # that needs node starts it, and it answers as usual.
     code = (
-        "import os, json\nfrom pathlib import Path\n" + _NODES + "import airflow_constructs, jsii\n"
+        _NODES + "import airflow_constructs, jsii\n"
         "from cdk8s import App, Chart\n"
         "from airflow_constructs import Airflow\n"
         "from airflow_constructs.core.detached import detached_build\n"
@@ -140,15 +147,14 @@ def test_on_demand_node_starts_only_when_a_call_needs_it() -> None:
         "print(json.dumps({'detached': sum(map(len, detached.documents.values())), 'before': before, "
         "'objects': len(objects), 'nodes': len(nodes(os.getpid()))}))\n"
     )
-    done = _run(code, AIRFLOW_CONSTRUCTS_NODE_ON_DEMAND="1")
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().splitlines()[-1] == '{"detached": 42, "before": 0, "objects": 42, "nodes": 2}'
+    result = _last_line(code, AIRFLOW_CONSTRUCTS_NODE_ON_DEMAND="1")
+    assert result == '{"detached": 42, "before": 0, "objects": 42, "nodes": 2}'
 
 
 def test_on_demand_node_says_whether_it_started_and_starts_when_asked() -> None:
     # python -m apps forks its workers only while node_started() is False, then starts its own node.
     code = (
-        "import os, json, time\nfrom pathlib import Path\n" + _NODES + "import airflow_constructs\n"
+        _NODES + "import airflow_constructs\n"
         "from airflow_constructs.core.jsii_start import node_started, start_node\n"
         "from cdk8s import App\n"
         "before = node_started()\n"
@@ -157,9 +163,8 @@ def test_on_demand_node_says_whether_it_started_and_starts_when_asked() -> None:
         "App()\n"
         "print(json.dumps({'before': before, 'after': after, 'nodes': len(nodes(os.getpid()))}))\n"
     )
-    done = _run(code, AIRFLOW_CONSTRUCTS_NODE_ON_DEMAND="1")
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().splitlines()[-1] == '{"before": false, "after": true, "nodes": 2}'
+    result = _last_line(code, AIRFLOW_CONSTRUCTS_NODE_ON_DEMAND="1")
+    assert result == '{"before": false, "after": true, "nodes": 2}'
     started = _run("from airflow_constructs.core.jsii_start import node_started\nprint(node_started())")
     assert started.returncode == 0, started.stderr
     assert started.stdout.strip() == "True"  # started while the package imported

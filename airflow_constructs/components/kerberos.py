@@ -102,7 +102,7 @@ class Kerberos(Construct):
         self, scope: Construct, id: str, *, props: KerberosProps, sidecar: dict[str, Any], **meta: Unpack[ObjectMeta]
     ) -> None:
         super().__init__(scope, id)
-        meta = checked_meta(self, dict(meta))
+        meta = checked_meta(self, meta)
         assert props.keytab is not None and props.krb5_conf is not None
         self.props = props
         self.checksum = short_hash(props.krb5_conf, length=64)

@@ -172,7 +172,7 @@ class Exposed(Construct):
         it); other controllers take their own annotation through ``annotations``, and a Gateway
         needs a ``BackendTLSPolicy``."""
         super().__init__(scope, id)
-        meta = checked_meta(self, dict(meta))
+        meta = checked_meta(self, meta)
         self.props = p = props
         self.ingress: ApiObject | None = None
         self.http_route: ApiObject | None = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Any, TypedDict, Unpack
 
 from cdk8s import ApiObject
@@ -178,7 +179,7 @@ class ObjectMeta(TypedDict):
     """The object's labels (``metadata.labels``): the recommended ones of its component."""
 
 
-def checked_meta(owner: object, meta: dict[str, Any]) -> ObjectMeta:
+def checked_meta(owner: object, meta: Mapping[str, Any]) -> ObjectMeta:
     """A public constructor's ``**meta: Unpack[ObjectMeta]`` checked at run time as Python checks an
     explicit signature (mypy checks it before): ``name`` and ``labels`` given, no other keyword, each
     refusal the ``TypeError`` Python raises for ``owner``'s ``__init__``."""

@@ -74,7 +74,7 @@ class SecretsBootstrap(Construct):
         **meta: Unpack[ObjectMeta],
     ) -> None:
         super().__init__(scope, id)
-        meta = checked_meta(self, dict(meta))
+        meta = checked_meta(self, meta)
         mirrors = sorted(set(mirror_namespaces or []) - {namespace})
         spec = _spec(keys, meta["name"], secret_labels, mirrors)
         spec_json = json.dumps(spec, indent=2, sort_keys=True) + "\n"

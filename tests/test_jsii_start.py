@@ -170,3 +170,12 @@ def test_on_demand_node_says_whether_it_started_and_starts_when_asked() -> None:
     assert started.stdout.strip() == "True"  # started while the package imported
     jsii_first = _run("import jsii\nfrom airflow_constructs.core.jsii_start import node_started\nprint(node_started())")
     assert jsii_first.stdout.strip() == "True"  # another provider: it may have started
+
+
+def test_the_workers_name_the_same_switch_as_the_package() -> None:
+    # apps.workers imports nothing of the library (it starts before the library is imported), so it
+    # spells the variable's name itself: it must be the one core.jsii_start reads.
+    from airflow_constructs.core.jsii_start import ON_DEMAND
+    from apps.workers import NODE_ON_DEMAND
+
+    assert NODE_ON_DEMAND == ON_DEMAND == "AIRFLOW_CONSTRUCTS_NODE_ON_DEMAND"

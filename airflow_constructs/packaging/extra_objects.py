@@ -11,7 +11,6 @@ the config file (``runtime/extra_objects.py``), before the chart is generated.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -60,18 +59,16 @@ def values_schema_entry() -> dict[str, Any]:
     }
 
 
-def with_extra_objects(files: Mapping[str, str], schema: Mapping[str, Any] | None = None) -> dict[str, str]:
-    """The chart's files with the ``extra_objects`` template, default value and schema entry added.
-
-    ``schema``: the tree of the chart's ``values.schema.json`` (``values_files.values_schema``), when
-    the caller holds it (the file not written yet): the file is then written from it, else read back."""
+def with_extra_objects(files: Mapping[str, str], schema: Mapping[str, Any]) -> dict[str, str]:
+    """The chart's files with the ``extra_objects`` template and default value added, and its
+    ``values.schema.json`` written from ``schema`` (``values_files.values_schema``'s tree) with the
+    ``extra_objects`` entry."""
     out = dict(files)
     out[TEMPLATE] = TEMPLATE_TEXT
     values = out["values.yaml"]
     if values.endswith("\n{}\n"):  # no other value: the file's whole tree was the empty map
         values = values[: -len("{}\n")].rstrip("\n") + "\n"
     out["values.yaml"] = values + VALUES_BLOCK
-    schema = json.loads(out["values.schema.json"]) if schema is None else {**schema}
-    schema["properties"] = {**schema["properties"], "extra_objects": values_schema_entry()}
-    out["values.schema.json"] = indented_json(schema) + "\n"
+    properties = {**schema["properties"], "extra_objects": values_schema_entry()}
+    out["values.schema.json"] = indented_json({**schema, "properties": properties}) + "\n"
     return out

@@ -6,12 +6,13 @@ the airflow2 app made is kept by the default app, which adds the keys Airflow 3 
 
 from __future__ import annotations
 
+import getpass
 import types
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import REPO, AppPlan
+from tests.e2e.harness import REPO, AppPlan, Deps
 from tests.e2e.upgrade import SecretStore, UpgradeHarness
 
 GENERATED = "airflow-generated"
@@ -61,7 +62,12 @@ def test_kept_database_and_secrets_reach_the_pods(tmp_path: Path) -> None:
     store = SecretStore()
     _ensure_all("airflow2", store)
     kept = store.values()[GENERATED]
-    with UpgradeHarness(REPO / "dist" / "default", store=store, keep_database=True, label="unit-upgrade") as h:
+    # The processes' user is the one running the test: prepare() chowns the pods' files to it, and
+    # the e2e user exists only once `make e2e` has made it.
+    deps = Deps(getpass.getuser(), Path("/nonexistent/venv"), Path("/usr/bin"), 15432, Path("/nonexistent/harness"))
+    with UpgradeHarness(
+        REPO / "dist" / "default", store=store, keep_database=True, deps=deps, label="unit-upgrade"
+    ) as h:
         h.prepare()
         scheduler = next(c for cs in h.containers.values() for c in cs if c.spec.name == "scheduler")
         assert scheduler.env["AIRFLOW__CORE__FERNET_KEY"] == kept["fernet-key"]

@@ -112,8 +112,8 @@ lint: setup duplicates
 	ruff check .
 	ruff format --check airflow_constructs apps tests
 
-## duplicates: no new block of six or more lines shared inside airflow_constructs/ (the `duplicates`
-## command, where installed; reviewed pairs in .ci/duplicates_accepted.txt; about 2 s)
+## duplicates: no block of six or more lines shared inside airflow_constructs/ (the `duplicates`
+## command, where installed; imports/ left out; about 2 s)
 duplicates: setup
 	$(PY) .ci/duplicates.py
 

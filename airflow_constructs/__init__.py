@@ -61,6 +61,7 @@ from .services.database import DatabaseConnection, DatabaseTls, EmbeddedPostgres
 from .services.pgbouncer import PgBouncer, PgBouncerProps
 from .services.postgres import Postgres
 from .services.redis import EmbeddedRedis, ExternalBroker, Redis
+from .services.release_service import Release
 from .workers_only import CoreSecrets, WorkersNetwork, WorkersOnly, WorkersOnlyProps
 
 __version__ = "0.1.0"
@@ -146,6 +147,7 @@ __all__ = [
     "PropsError",
     "PvcDags",
     "Redis",
+    "Release",
     "RemoteLogging",
     "RemoteRef",
     "Resources",

@@ -54,7 +54,7 @@ from .services.embedded import generated_secret_name
 from .services.pgbouncer import PgBouncer, PgBouncerProps
 from .services.postgres import Postgres
 from .services.redis import BrokerConnection, EmbeddedRedis, Redis, external_broker
-from .services.release_service import ReleaseKeywords
+from .services.release_service import Release
 
 Database = Annotated[
     Annotated[EmbeddedPostgres, Tag("embedded-postgres")] | Annotated[ExternalDatabase, Tag("external")],
@@ -197,8 +197,8 @@ class Airflow(Construct):
         p = with_pod_defaults(self.props, self.props.pod_defaults)
         instance = p.name or check_name_from_id(id)
         runtime_props = self._runtime_props(p, instance)
-        self._release = ReleaseKeywords(
-            instance=instance, version=p.image.version, image_pull_secrets=p.image_pull_secrets
+        self._release = Release(
+            instance=instance, version=p.image.version, image_pull_secrets=tuple(p.image_pull_secrets)
         )
         """What each service construct of the release (PostgreSQL, Redis, PgBouncer, StatsD exporter) takes."""
         connection, broker = self._backing_services(p)
@@ -210,7 +210,7 @@ class Airflow(Construct):
 
         self.pgbouncer: PgBouncer | None = None
         if p.pgbouncer.enabled:
-            self.pgbouncer = PgBouncer(self, "pgbouncer", database=connection, props=p.pgbouncer, **self._release)
+            self.pgbouncer = PgBouncer(self, "pgbouncer", release=self._release, database=connection, props=p.pgbouncer)
         self.runtime = AirflowRuntime(
             self,
             "runtime",
@@ -263,7 +263,7 @@ class Airflow(Construct):
         """The embedded PostgreSQL and Redis when asked for; the database and broker connections."""
         self.postgres: Postgres | None = None
         if isinstance(p.database, EmbeddedPostgres):
-            self.postgres = Postgres(self, "postgres", props=p.database, **self._release)
+            self.postgres = Postgres(self, "postgres", release=self._release, props=p.database)
             connection = self.postgres.connection
         else:
             connection = p.database.connection()
@@ -273,7 +273,7 @@ class Airflow(Construct):
         broker: BrokerConnection | None = None
         if celery is not None:
             if isinstance(celery.broker, EmbeddedRedis):
-                self.redis = Redis(self, "redis", props=celery.broker, **self._release)
+                self.redis = Redis(self, "redis", release=self._release, props=celery.broker)
                 broker = self.redis.connection
             else:
                 broker = external_broker(celery.broker)
@@ -358,7 +358,7 @@ class Airflow(Construct):
             self.pools = Pools(self, "pools", runtime=self.runtime, pools=p.pools)
         self.statsd: StatsdExporter | None = None
         if p.metrics.statsd:
-            self.statsd = StatsdExporter(self, "statsd", props=p.metrics, **self._release)
+            self.statsd = StatsdExporter(self, "statsd", release=self._release, props=p.metrics)
         self.external_secrets = [
             ExternalSecret(self, f"external-secret-{e.name}", labels=self.runtime.labels("secrets"), props=e)
             for e in p.external_secrets

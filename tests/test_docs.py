@@ -181,7 +181,7 @@ def test_reference_python_examples_run(call: str) -> None:
         # the props for AirflowRuntime; the connection it resolves for PgBouncer and the backup
         "database": database if name == "AirflowRuntime" else runtime.database,
         "instance": "airflow",
-        "version": "3.3.2",
+        "release": ac.Release(instance="airflow", version="3.3.2"),
         "labels": runtime.labels("example"),
         "basic_auth": ac.SecretRef("airflow-flower", "basic-auth"),
         "image_pull_secrets": [],

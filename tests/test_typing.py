@@ -20,8 +20,8 @@ HEADER = """\
 from cdk8s import App, Chart
 from airflow_constructs import (
     AirflowRuntime, ApiServer, ApiServerProps, DagProcessor, DagProcessorProps, ExternalDatabase, Flower,
-    FlowerProps, Postgres, PgBouncer, PgBouncerProps, Redis, EmbeddedRedis, Scheduler, SchedulerProps,
-    SecretRef, Triggerer, TriggererProps,
+    FlowerProps, Postgres, PgBouncer, PgBouncerProps, Redis, EmbeddedRedis, Release, Scheduler,
+    SchedulerProps, SecretRef, Triggerer, TriggererProps,
 )
 from airflow_constructs.components.execution_api import ExecutionApi, ExecutionApiProps
 from airflow_constructs.components.kerberos import Kerberos, KerberosProps
@@ -43,10 +43,10 @@ Flower(chart, "fl", runtime=runtime, basic_auth=SecretRef("f", "auth"), props=Fl
 Scheduler(chart, "sch", runtime=runtime, props=SchedulerProps(replicas=2), launches_pods=None)
 trig = Triggerer(chart, "t", runtime=runtime, props=TriggererProps(replicas=2))
 trig_props: TriggererProps = trig.props
-pg = Postgres(chart, "pg", instance="a", version="3", props=EmbeddedPostgres(), storage_size="2Gi")
-Redis(chart, "redis", instance="a", version="3", props=EmbeddedRedis())
-Redis(chart, "redis-2", instance="b", version="3", persistence=True)
-PgBouncer(chart, "pgb", instance="a", version="3", database=pg.connection, props=PgBouncerProps())
+pg = Postgres(chart, "pg", release=Release(instance="a", version="3"), props=EmbeddedPostgres(), storage_size="2Gi")
+Redis(chart, "redis", release=Release(instance="a", version="3"), props=EmbeddedRedis())
+Redis(chart, "redis-2", release=Release(instance="b", version="3"), persistence=True)
+PgBouncer(chart, "pgb", release=Release(instance="a", version="3"), database=pg.connection, props=PgBouncerProps())
 """
 
 
@@ -148,25 +148,30 @@ WRONG = [
         '"SchedulerProps")  [assignment]',
     ),
     (
-        'PgBouncer(chart, "b", instance="a", version="3", database=runtime.database, props=EmbeddedRedis())',
+        'PgBouncer(chart, "b", release=Release(instance="a", version="3"), database=runtime.database, '
+        "props=EmbeddedRedis())",
         'Argument "props" to "PgBouncer" has incompatible type "EmbeddedRedis"; '
         'expected "PgBouncerProps | None"  [arg-type]',
     ),
     (
-        'PgBouncer(chart, "b", instance="a", version="3", props=PgBouncerProps())',
+        'PgBouncer(chart, "b", release=Release(instance="a", version="3"), props=PgBouncerProps())',
         'Missing named argument "database" for "PgBouncer"  [call-arg]',
     ),
     (
-        'PgBouncer(chart, "b", instance="a", version="3", database=SecretRef("db", "url"))',
+        'PgBouncer(chart, "b", release=Release(instance="a", version="3"), database=SecretRef("db", "url"))',
         'Argument "database" to "PgBouncer" has incompatible type "SecretRef"; '
         'expected "DatabaseConnection"  [arg-type]',
     ),
     (
-        'Postgres(chart, "p", version="3")',
-        'Missing named argument "instance" for "Postgres"  [call-arg]',
+        'Postgres(chart, "p", props=EmbeddedPostgres())',
+        'Missing named argument "release" for "Postgres"  [call-arg]',
     ),
     (
-        'Redis(chart, "r", instance="a", version="3", props=EmbeddedPostgres())',
+        'Redis(chart, "r", release=Release(version="3"))',
+        'Missing named argument "instance" for "Release"  [call-arg]',
+    ),
+    (
+        'Redis(chart, "r", release=Release(instance="a", version="3"), props=EmbeddedPostgres())',
         'Argument "props" to "Redis" has incompatible type "EmbeddedPostgres"; '
         'expected "EmbeddedRedis | None"  [arg-type]',
     ),

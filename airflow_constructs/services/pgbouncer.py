@@ -38,7 +38,7 @@ from .database import (
     database_client_flows,
     verify_full_client,
 )
-from .release_service import ReleaseService
+from .release_service import Release, ReleaseService
 
 PGBOUNCER_PORT = 6432
 CLIENT_TLS_DIR = "/opt/airflow/pgbouncer-tls"
@@ -112,19 +112,15 @@ class PgBouncer(ReleaseService[PgBouncerProps]):
         scope: Construct,
         id: str,
         *,
-        instance: str,
-        version: str,
+        release: Release,
         database: DatabaseConnection,
         props: PgBouncerProps | None = None,
-        image_pull_secrets: list[str] | None = None,
         **kwargs: Any,
     ) -> None:
         """``database``: the connection PgBouncer pools, with its host, user, name and password."""
         assert database.host and database.user and database.name and database.password
         self.database = database
-        super().__init__(
-            scope, id, instance=instance, version=version, props=props, image_pull_secrets=image_pull_secrets, **kwargs
-        )
+        super().__init__(scope, id, release=release, props=props, **kwargs)
 
     def _compose(self, p: PgBouncerProps) -> None:
         database, labels, selector = self.database, self.labels, self.selector

@@ -1,15 +1,16 @@
 """What every service construct of a release shares (the embedded PostgreSQL and Redis, PgBouncer, the
 StatsD exporter): one constructor, and the keywords a release passes to each.
 
-A ``ReleaseService[P]`` takes the release's ``instance``, ``version`` and ``image_pull_secrets`` and
-its props (a ``P``, keyword arguments, or both: the keywords win); it names itself
+A ``ReleaseService[P]`` takes the ``Release`` it belongs to (instance, version, pull Secrets) and its
+props (a ``P``, keyword arguments, or both: the keywords win); it names itself
 ``<instance>-<component>``, labels itself, and calls ``_compose``, where each service creates its
 objects.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Generic, TypedDict, TypeVar
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
 
 from cdk8s import ApiObject
 from constructs import Construct
@@ -25,12 +26,18 @@ P = TypeVar("P", bound=Props)
 """A service's props class."""
 
 
-class ReleaseKeywords(TypedDict):
-    """The keywords a release gives each of its services (``Service(scope, id, props=..., **release)``)."""
+@dataclass(frozen=True, kw_only=True)
+class Release:
+    """The release a service belongs to. ``Airflow`` passes its own to each of its services; a service
+    used alone takes one written out: ``Redis(chart, "redis", release=Release(instance="airflow",
+    version="3.3.2"))``."""
 
     instance: str
+    """The release's name: each service is named ``<instance>-<component>``."""
     version: str
-    image_pull_secrets: list[str]
+    """The Airflow version the ``app.kubernetes.io/version`` labels carry."""
+    image_pull_secrets: tuple[str, ...] = ()
+    """The Secrets the services' pods pull their images with."""
 
 
 class ReleaseService(Labelled, Generic[P]):
@@ -41,29 +48,19 @@ class ReleaseService(Labelled, Generic[P]):
     props_class: type[P]
     """The service's props class, the ``P`` it is declared with (``docs/reference.py`` reads it)."""
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        instance: str,
-        version: str,
-        props: P | None = None,
-        image_pull_secrets: list[str] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        """``instance``: the release's name; ``version``: the Airflow version its labels carry;
-        ``image_pull_secrets``: the Secrets the pods pull their images with."""
+    def __init__(self, scope: Construct, id: str, *, release: Release, props: P | None = None, **kwargs: Any) -> None:
+        """``release``: the release the service belongs to."""
         super().__init__(scope, id)
         self.props: P = parse_props(self.props_class, props, kwargs)
+        instance = release.instance
         self.instance = instance
         self.name = f"{instance}-{self.component}"
-        self.labels = recommended_labels(instance, self.component, version)
+        self.labels = recommended_labels(instance, self.component, release.version)
         self.selector = selector_labels(instance, self.component)
         self.namespace = require_namespace(self, instance)
         self.host = service_host(self.name, self.namespace)
         """Its Service's in-cluster DNS name."""
-        self.image_pull_secrets = image_pull_secrets or []
+        self.image_pull_secrets = list(release.image_pull_secrets)
         self._compose(self.props)
 
     def _compose(self, p: P) -> None:

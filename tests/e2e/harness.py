@@ -81,6 +81,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import getpass
 import json
 import logging
 import os
@@ -207,6 +208,12 @@ class Deps:
             pg_port=int(env["E2E_PG_PORT"]),
             harness_dir=Path(env["E2E_HARNESS_DIR"]),
         )
+
+    @classmethod
+    def without_processes(cls) -> Deps:
+        """For the unit tests that lay out pods and start nothing: the files belong to the user running
+        the test (the e2e user exists only once ``make e2e`` has made it), and no venv is needed."""
+        return cls(getpass.getuser(), Path("/nonexistent/venv"), Path("/usr/bin"), 15432, Path("/nonexistent/harness"))
 
     def airflow_version(self) -> str:
         python = self.venv / "bin" / "python"

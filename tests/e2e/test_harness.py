@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -84,7 +83,7 @@ def test_image_repo_tag() -> None:
 
 @pytest.fixture(params=RUNNABLE_APPS)
 def prepared(request: pytest.FixtureRequest) -> Iterator[Harness]:
-    deps = Deps(getpass.getuser(), Path("/nonexistent/venv"), Path("/usr/bin"), 15432, Path("/nonexistent/harness"))
+    deps = Deps.without_processes()
     with Harness(DIST / request.param, deps=deps, label=f"unit-{request.param}") as h:
         h.prepare()
         yield h
@@ -211,7 +210,7 @@ def test_exporter_stand_in_exits_1_where_the_exporter_would(
 
 
 def test_prepare_keeps_secret_values_it_was_given_like_the_bootstrap_job() -> None:
-    deps = Deps(getpass.getuser(), Path("/nonexistent/venv"), Path("/usr/bin"), 15432, Path("/nonexistent/harness"))
+    deps = Deps.without_processes()
     with Harness(DIST / "default", deps=deps, label="unit-given-secrets") as h:
         h.secrets["airflow-generated"] = {"fernet-key": "given"}
         h.prepare()

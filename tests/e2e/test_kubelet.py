@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,7 +31,7 @@ def test_the_plan_runs_the_scheduler_only_with_the_api() -> None:
 
 @pytest.fixture
 def harness() -> Iterator[KubeHarness]:
-    deps = Deps(getpass.getuser(), Path("/nonexistent/venv"), Path("/usr/bin"), 15432, Path("/nonexistent/harness"))
+    deps = Deps.without_processes()
     with KubeHarness(DIST, cluster=Cluster(), deps=deps, label="unit-kexec") as h:
         h._generate_secrets()
         h._map_services()

@@ -6,7 +6,6 @@ the airflow2 app made is kept by the default app, which adds the keys Airflow 3 
 
 from __future__ import annotations
 
-import getpass
 import types
 from pathlib import Path
 
@@ -62,9 +61,7 @@ def test_kept_database_and_secrets_reach_the_pods(tmp_path: Path) -> None:
     store = SecretStore()
     _ensure_all("airflow2", store)
     kept = store.values()[GENERATED]
-    # The processes' user is the one running the test: prepare() chowns the pods' files to it, and
-    # the e2e user exists only once `make e2e` has made it.
-    deps = Deps(getpass.getuser(), Path("/nonexistent/venv"), Path("/usr/bin"), 15432, Path("/nonexistent/harness"))
+    deps = Deps.without_processes()
     with UpgradeHarness(
         REPO / "dist" / "default", store=store, keep_database=True, deps=deps, label="unit-upgrade"
     ) as h:

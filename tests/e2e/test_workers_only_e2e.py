@@ -19,7 +19,6 @@ One DAG run, two phases:
 
 from __future__ import annotations
 
-import getpass
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -74,7 +73,7 @@ def remote_queue() -> tuple[str, str]:
 def test_workers_only_pods_resolve_the_core_services(tmp_path: Path) -> None:
     """Without processes (runs in ``make test``): every reference of the workers-only manifests
     resolves against a core in ``airflow-core``, and against no other core."""
-    deps = Deps(getpass.getuser(), Path("/nonexistent/venv"), Path("/usr/bin"), 15432, Path("/nonexistent/harness"))
+    deps = Deps.without_processes()
     core_dist = synth_core(tmp_path / "core")
     pod, _ = remote_queue()
     with Harness(core_dist, deps=deps, label="unit-core") as core:

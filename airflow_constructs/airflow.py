@@ -197,9 +197,7 @@ class Airflow(Construct):
         p = with_pod_defaults(self.props, self.props.pod_defaults)
         instance = p.name or check_name_from_id(id)
         runtime_props = self._runtime_props(p, instance)
-        self._release = Release(
-            instance=instance, version=p.image.version, image_pull_secrets=tuple(p.image_pull_secrets)
-        )
+        self._release = Release(instance=instance, version=p.image.version, image_pull_secrets=p.image_pull_secrets)
         """What each service construct of the release (PostgreSQL, Redis, PgBouncer, StatsD exporter) takes."""
         connection, broker = self._backing_services(p)
         extra_keys: list[GeneratedKey] = []

@@ -44,6 +44,8 @@ from airflow_constructs import (
     PostgresBackupProps,
     PropsError,
     PvcDags,
+    Redis,
+    Release,
     RemoteLogging,
     Resources,
     SchedulerProps,
@@ -501,6 +503,25 @@ BAD: list[Any] = [
         "CeleryExecutor.broker: {'kind': 'rabbitmq'} is not allowed: expected kind 'embedded-redis' (the "
         "default) or 'external'",
         id="celery-broker-kind",
+    ),
+    pytest.param(
+        lambda c: Redis(c, "redis", release=Release(instance="Team_ETL", version="3.3.2")),
+        "Release.instance: 'Team_ETL' is not allowed: 'Team_ETL' is not a valid name for instance: use at most 30 "
+        "lowercase letters, digits and '-', starting and ending with a letter or digit",
+        id="release-instance",
+    ),
+    pytest.param(
+        lambda c: Release(instance="a" * 31, version="3.3.2"),
+        f"Release.instance: {'a' * 31!r} is not allowed: {'a' * 31!r} is not a valid name for instance: use at "
+        "most 30 lowercase letters, digits and '-', starting and ending with a letter or digit",
+        id="release-instance-length",
+    ),
+    pytest.param(
+        lambda c: Release(instance="etl", version="3.3.2", image_pull_secrets=["Team_Registry"]),
+        "Release.image_pull_secrets: ['Team_Registry'] is not allowed: 'Team_Registry' is not a valid name for an "
+        "image pull secret: expected a DNS subdomain: at most 253 characters, lowercase labels of letters, digits "
+        "and '-' separated by '.', each starting and ending with a letter or digit",
+        id="release-pull-secrets",
     ),
     pytest.param(
         lambda c: EmbeddedRedis(storage_size="1GB"),

@@ -115,7 +115,15 @@ def reference_markdown() -> str:
     anchors = {doc.props: _anchor(doc.construct.__name__) for doc in constructs}
     documented = set(anchors)
     types_: list[type[BaseModel]] = []
-    for model in [*paths, *(m for doc in constructs for m in reachable(doc.props))]:
+    # What a constructor takes besides its props, as a model (a service's ``release``), is a type too.
+    given = [
+        m
+        for doc in constructs
+        for param in keyword_parameters(doc.construct.__init__)  # type: ignore[misc]
+        if param.name != "props"
+        for m in models_in(param.annotation)
+    ]
+    for model in [*paths, *(m for doc in constructs for m in reachable(doc.props)), *given]:
         if model not in documented and model is not AirflowConfig:
             documented.add(model)
             types_.append(model)

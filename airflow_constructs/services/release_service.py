@@ -1,5 +1,5 @@
 """What every service construct of a release shares (the embedded PostgreSQL and Redis, PgBouncer, the
-StatsD exporter): one constructor, and the keywords a release passes to each.
+StatsD exporter): one constructor, and the ``Release`` each belongs to.
 
 A ``ReleaseService[P]`` takes the ``Release`` it belongs to (instance, version, pull Secrets) and its
 props (a ``P``, keyword arguments, or both: the keywords win); it names itself
@@ -9,7 +9,6 @@ objects.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
 from cdk8s import ApiObject
@@ -21,23 +20,27 @@ from ..core.pod import PodOptions, pod_template
 from ..core.props import Props, parse_props
 from ..core.security import PodSecurity
 from ..core.tls import ServiceTls, service_certificate
+from ..core.validators import dns_label_validator, dns_subdomain_validator
 
 P = TypeVar("P", bound=Props)
 """A service's props class."""
 
 
-@dataclass(frozen=True, kw_only=True)
-class Release:
+class Release(Props):
     """The release a service belongs to. ``Airflow`` passes its own to each of its services; a service
     used alone takes one written out: ``Redis(chart, "redis", release=Release(instance="airflow",
     version="3.3.2"))``."""
 
     instance: str
-    """The release's name: each service is named ``<instance>-<component>``."""
+    """The release's name: each service is named ``<instance>-<component>``. At most 30 characters
+    (the rule of ``Airflow``'s ``name``)."""
     version: str
     """The Airflow version the ``app.kubernetes.io/version`` labels carry."""
-    image_pull_secrets: tuple[str, ...] = ()
+    image_pull_secrets: list[str] = []
     """The Secrets the services' pods pull their images with."""
+
+    _instance = dns_label_validator("instance", what="instance", max_length=30)
+    _pull_secrets = dns_subdomain_validator("image_pull_secrets", what="an image pull secret")
 
 
 class ReleaseService(Labelled, Generic[P]):
@@ -60,7 +63,7 @@ class ReleaseService(Labelled, Generic[P]):
         self.namespace = require_namespace(self, instance)
         self.host = service_host(self.name, self.namespace)
         """Its Service's in-cluster DNS name."""
-        self.image_pull_secrets = list(release.image_pull_secrets)
+        self.image_pull_secrets = release.image_pull_secrets
         self._compose(self.props)
 
     def _compose(self, p: P) -> None:

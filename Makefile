@@ -112,8 +112,8 @@ lint: setup duplicates
 	ruff check .
 	ruff format --check airflow_constructs apps tests
 
-## duplicates: no block of six or more lines shared inside airflow_constructs/ (the `duplicates`
-## command, where installed; imports/ left out; about 2 s)
+## duplicates: the `duplicates` command finds no block of six or more lines shared inside
+## airflow_constructs/ (where installed; imports/ left out; about 2 s)
 duplicates: setup
 	$(PY) .ci/duplicates.py
 

@@ -79,6 +79,10 @@ def _named_fields_resolve(root: dict[str, Any], text: str) -> bool:
 
 NOT_A_PROP = {
     "bad-release-name": "the construct id, which becomes the release name: the message names both",
+    **dict.fromkeys(
+        ["release-instance", "release-instance-length", "release-pull-secrets"],
+        "a backing service's Release, which only Python gives (Airflow builds it from its own props)",
+    ),
 }
 """Catalogue cases whose message is about something other than a prop, and why."""
 

@@ -113,22 +113,8 @@ def reference_markdown() -> str:
     constructs = exported_constructs()
     paths = config_paths()
     anchors = {doc.props: _anchor(doc.construct.__name__) for doc in constructs}
-    documented = set(anchors)
-    types_: list[type[BaseModel]] = []
-    # What a constructor takes besides its props, as a model (a service's ``release``), is a type too.
-    given = [
-        m
-        for doc in constructs
-        for param in keyword_parameters(doc.construct.__init__)  # type: ignore[misc]
-        if param.name != "props"
-        for m in models_in(param.annotation)
-    ]
-    for model in [*paths, *(m for doc in constructs for m in reachable(doc.props)), *given]:
-        if model not in documented and model is not AirflowConfig:
-            documented.add(model)
-            types_.append(model)
-            anchors[model] = _anchor(model.__name__)
-    types_.sort(key=lambda m: m.__name__)
+    types_ = _types(constructs, paths)
+    anchors.update({model: _anchor(model.__name__) for model in types_})
     anchors[AirflowConfig] = "config-file"
     paths[AirflowProps] = [()]  # the Airflow construct's props are the top level of a config file
 
@@ -173,6 +159,28 @@ def reference_markdown() -> str:
     for model in types_:
         out.extend(_model_section(model, paths, anchors))
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _types(
+    constructs: list[ConstructDoc], paths: dict[type[BaseModel], list[tuple[Segment, ...]]]
+) -> list[type[BaseModel]]:
+    """The models of the Types section, by name: every model a config file or a construct's props
+    hold, and what a constructor takes besides its props as a model (a service's ``release``), but
+    not the constructs' own props, which their sections show."""
+    given = [
+        m
+        for doc in constructs
+        for param in keyword_parameters(doc.construct.__init__)  # type: ignore[misc]
+        if param.name != "props"
+        for m in models_in(param.annotation)
+    ]
+    documented = {doc.props for doc in constructs} | {AirflowConfig}
+    out: list[type[BaseModel]] = []
+    for model in [*paths, *(m for doc in constructs for m in reachable(doc.props)), *given]:
+        if model not in documented:
+            documented.add(model)
+            out.append(model)
+    return sorted(out, key=lambda m: m.__name__)
 
 
 def _construct_section(

@@ -25,6 +25,11 @@ CONFIG_CHECKSUM = "airflow-constructs.io/config-checksum"
 the pods, and for a one-shot Job it changes the Job's name (see ``one_shot_job``)."""
 
 
+RELEASE_NAME_MAX_LENGTH = 30
+"""The longest release name (``Airflow``'s ``name``, a service's ``Release.instance``): object names are
+``<release>-<component>`` and more, and must stay DNS labels of at most 63 characters."""
+
+
 def check_dns_label(field: str, value: str, max_len: int = 63) -> str:
     """An RFC 1123 label (the rule for most Kubernetes object names), the message naming ``field``."""
     try:

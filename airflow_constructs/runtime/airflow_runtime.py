@@ -14,7 +14,15 @@ from typing import Any
 
 from constructs import Construct
 
-from ..core.kube import api_object, check_dns_label, config_map, data_checksum, require_namespace, service_host
+from ..core.kube import (
+    RELEASE_NAME_MAX_LENGTH,
+    api_object,
+    check_dns_label,
+    config_map,
+    data_checksum,
+    require_namespace,
+    service_host,
+)
 from ..core.network_flow import HTTPS_PORT, Connection, connect, dns_lookups
 from ..core.pod import SecretRef
 from ..core.props import PropsError, parse_props
@@ -273,7 +281,7 @@ class AirflowRuntime(AirflowContainers, Construct):
 def check_name_from_id(id: str) -> str:
     """Construct ids double as release names when no ``name`` is given."""
     try:
-        return check_dns_label("name", id, 30)
+        return check_dns_label("name", id, RELEASE_NAME_MAX_LENGTH)
     except ValueError as err:
         raise PropsError(f"construct id {id!r} cannot be the release name ({err}); set name=...") from None
 

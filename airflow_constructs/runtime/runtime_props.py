@@ -12,6 +12,7 @@ from typing import Annotated, TypeVar
 
 from pydantic import Field, field_validator, model_validator
 
+from ..core.kube import RELEASE_NAME_MAX_LENGTH
 from ..core.pod import SecretRef
 from ..core.pod_defaults import PodDefaults
 from ..core.props import Props
@@ -167,7 +168,7 @@ class RuntimeProps(Props):
         message="{item!r} is not a pip requirement such as 'pandas==2.2.3'",
     )
 
-    _name = dns_label_validator("name", what="name", max_length=30)
+    _name = dns_label_validator("name", what="name", max_length=RELEASE_NAME_MAX_LENGTH)
 
     @field_validator("config")
     @classmethod

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from cdk8s import ApiObject
 from constructs import Construct
 
-from ..core.kube import recommended_labels, require_namespace, selector_labels, service_host
+from ..core.kube import RELEASE_NAME_MAX_LENGTH, recommended_labels, require_namespace, selector_labels, service_host
 from ..core.labelled import Labelled
 from ..core.pod import PodOptions, pod_template
 from ..core.props import Props, parse_props
@@ -39,7 +39,7 @@ class Release(Props):
     image_pull_secrets: list[str] = []
     """The Secrets the services' pods pull their images with."""
 
-    _instance = dns_label_validator("instance", what="instance", max_length=30)
+    _instance = dns_label_validator("instance", what="instance", max_length=RELEASE_NAME_MAX_LENGTH)
     _pull_secrets = dns_subdomain_validator("image_pull_secrets", what="an image pull secret")
 
 

@@ -66,7 +66,8 @@ class AirflowSettings(Props):
         """These settings as airflow.cfg sections (Airflow 2 keeps some in other sections)."""
         layout = AIRFLOW2_KEYS if airflow2 else AIRFLOW3_KEYS
         return {
-            section: {key: _ini(getattr(self, field)) for key, field in keys.items()}
+            # str() writes a boolean as airflow.cfg does: True / False.
+            section: {key: str(getattr(self, field)) for key, field in keys.items()}
             for section, keys in layout.items()
         }
 
@@ -163,10 +164,3 @@ def merge(*layers: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
         for section, values in layer.items():
             out.setdefault(section, {}).update(values)
     return out
-
-
-def _ini(value: object) -> str:
-    """A setting's value as airflow.cfg writes it (``True``/``False`` for a boolean)."""
-    if isinstance(value, bool):
-        return "True" if value else "False"
-    return str(value)

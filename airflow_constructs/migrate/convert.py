@@ -63,7 +63,9 @@ class Migration:
 def migrate(data: dict[str, Any], leaves: list[Leaf], release: str, source: str, name: str) -> Migration:
     """Our config, named ``name``, for the values ``data`` (with its ``leaves``) of release ``release``."""
     ctx = Context(data, release)
-    unknown = [leaf for leaf in leaves if _verdict(leaf.path) is None]
+    # One scan of the rules per key: each verdict is read again below.
+    found = {leaf.path: _verdict(leaf.path) for leaf in leaves}
+    unknown = [leaf for leaf in leaves if found[leaf.path] is None]
     if unknown:
         raise MigrationError(
             "\n".join(
@@ -75,11 +77,11 @@ def migrate(data: dict[str, Any], leaves: list[Leaf], release: str, source: str,
     config = {"name": name, **_wired(data, ctx)}
     seeds = _Seeds(config)
     rows: dict[str, Row] = {}
+    verdicts = {path: verdict for path, verdict in found.items() if verdict is not None}
     # Keys for every pod first, so a component's own key wins, as in the official chart.
-    ordered = sorted(leaves, key=lambda leaf: 0 if "{all}" in (_verdict(leaf.path) or _NONE).detail else 1)
+    ordered = sorted(leaves, key=lambda leaf: 0 if "{all}" in verdicts[leaf.path].detail else 1)
     for leaf in ordered:
-        verdict = _verdict(leaf.path)
-        assert verdict is not None
+        verdict = verdicts[leaf.path]
         templated = isinstance(leaf.value, str) and "{{" in leaf.value and leaf.path.startswith("config.")
         if templated:
             rows[leaf.path] = Row(leaf.path, leaf.line, _TEMPLATED.outcome, _TEMPLATED.detail)
@@ -87,9 +89,6 @@ def migrate(data: dict[str, Any], leaves: list[Leaf], release: str, source: str,
             rows[leaf.path] = _gated(data, leaf) or _apply(verdict, leaf, config, ctx, seeds)
     references = tuple(sorted(_references(config)))
     return Migration(config, tuple(rows[leaf.path] for leaf in leaves), references)
-
-
-_NONE = not_needed("")
 
 
 def _verdict(path: str) -> Verdict | None:
